@@ -41,7 +41,7 @@ public static class EstimatorWorkout
         where TTransformer : class, ITransformer
     {
         // 1. Promised schema == produced schema.
-        SchemaShape promised = estimator.GetOutputSchema(SchemaShape.Create(validInput.Schema));
+        SchemaShape promised = estimator.GetOutputSchema(MLNetExt.Transforms.Schema.SchemaShapeFactory.Create(validInput.Schema));
         TTransformer fitted = estimator.Fit(validInput);
         IDataView output = fitted.Transform(validInput);
         AssertSchemaMatches(promised, output.Schema);
@@ -57,7 +57,7 @@ public static class EstimatorWorkout
         {
             Type errorType = expectedError ?? typeof(ArgumentOutOfRangeException);
             AssertThrows(errorType, expectedMessagePart,
-                () => estimator.GetOutputSchema(SchemaShape.Create(invalidInput.Schema)), "GetOutputSchema");
+                () => estimator.GetOutputSchema(MLNetExt.Transforms.Schema.SchemaShapeFactory.Create(invalidInput.Schema)), "GetOutputSchema");
             AssertThrows(errorType, expectedMessagePart, () => estimator.Fit(invalidInput), "Fit");
         }
         return fitted;
