@@ -17,7 +17,7 @@ internal static class EvalOptionParsing
         foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int k) || k <= 0)
-                throw new ArgumentException($"--k expects positive integers separated by commas, got '{part}' in '{text}'.");
+                throw new ArgumentException($"-k/--cutoffs expects positive integers separated by commas, got '{part}' in '{text}'.");
             result.Add(k);
         }
         return result.Distinct().Order().ToArray();

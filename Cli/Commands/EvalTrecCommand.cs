@@ -23,7 +23,7 @@ public sealed class EvalTrecCommand : Command<EvalTrecCommand.Settings>
         public string Run { get; init; } = "";
 
         /// <summary>Cut-offs.</summary>
-        [CommandOption("--k <LIST>")]
+        [CommandOption("-k|--cutoffs <LIST>")]
         [Description("Cut-offs, comma-separated. Default 1,3,5,10,100,1000 (BEIR).")]
         public string? K { get; init; }
 
