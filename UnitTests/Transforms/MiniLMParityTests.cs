@@ -17,7 +17,7 @@ namespace MLNetExt.UnitTests.Transforms;
 /// [UNK]) and maps some mixed-case words to [UNK] ("ND"). EncodeText follows the reference tokenizer. So the test checks
 /// (1) the encoder itself on every sentence, by running the package's own word-piece ids through our batching and
 /// pooling, and (2) the whole transform on every sentence where both tokenizers give the same word pieces.
-/// It checks all 2,910 distinct sentences (about 35 s on 2 idle cores); MLNETEXT_PARITY_SENTENCES=N limits it to the
+/// It checks all 2,910 distinct sentences (the slowest test of this area); MLNETEXT_PARITY_SENTENCES=N limits it to the
 /// first N plus every sentence on which the tokenizers disagree, for quicker runs on a busy machine.
 /// </remarks>
 [TestClass]
