@@ -42,12 +42,12 @@ internal static class EncoderReport
                 config.MaxTokens.ToString(CultureInfo.InvariantCulture),
                 config.Pooling + (config.Normalize ? ", L2" : ""),
                 size);
-            folders.Add($"  {Markup.Escape(encoder.Name)}: {Markup.Escape(folder)}");
+            folders.Add($"  {encoder.Name}: {folder}");
         }
         AnsiConsole.MarkupLine("Pretrained encoders (offline, from NuGet packages):");
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine("Cache folders:");
         foreach (string line in folders)
-            AnsiConsole.MarkupLine(line);
+            Console.WriteLine(line);
     }
 }
