@@ -59,9 +59,8 @@ public static class OnnxBertImporter
         // Linear weights: named bias -> Add -> other input produced by MatMul(x, W).
         foreach (string bias in weights.Keys.Where(k => k.EndsWith(".bias", StringComparison.Ordinal)).ToArray())
         {
+            // A named weight feeding a MatMul is stored [in, out] too (our own exports): the graph path decides.
             string weightName = bias[..^".bias".Length] + ".weight";
-            if (weights.ContainsKey(weightName))
-                continue;
             foreach (NodeProto add in index.Consumers(bias).Where(n => n.OpType == "Add"))
             {
                 string other = add.Input[0] == bias ? add.Input[1] : add.Input[0];
