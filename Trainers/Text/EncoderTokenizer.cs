@@ -42,51 +42,65 @@ public sealed class EncoderTokenizer
         ArgumentNullException.ThrowIfNull(first);
         if (second is not null && second.Count != first.Count)
             throw new ArgumentException($"The pair lists differ in length: {first.Count} first sentences, {second.Count} second.", nameof(second));
-        var rows = new (List<int> Ids, int FirstLength)[first.Count];
-        int longest = 0;
-        for (int i = 0; i < first.Count; i++)
-        {
-            List<int> a = [.. _tokenizer.EncodeToIds(first[i] ?? string.Empty, addSpecialTokens: false)];
-            List<int>? b = second is null ? null : [.. _tokenizer.EncodeToIds(second[i] ?? string.Empty, addSpecialTokens: false)];
-            int budget = MaxTokens - (b is null ? 2 : 3);
-            // Longest-first truncation, as Hugging Face tokenizers do for pairs.
-            while (a.Count + (b?.Count ?? 0) > budget)
-            {
-                if (b is not null && b.Count > a.Count)
-                    b.RemoveAt(b.Count - 1);
-                else
-                    a.RemoveAt(a.Count - 1);
-            }
-            var ids = new List<int>(a.Count + (b?.Count ?? 0) + 3) { _tokenizer.ClassificationTokenId };
-            ids.AddRange(a);
-            ids.Add(_tokenizer.SeparatorTokenId);
-            int firstLength = ids.Count;
-            if (b is not null)
-            {
-                ids.AddRange(b);
-                ids.Add(_tokenizer.SeparatorTokenId);
-            }
-            rows[i] = (ids, firstLength);
-            longest = Math.Max(longest, ids.Count);
-        }
-
-        var batch = new TokenizedBatch(first.Count, longest);
+        var rows = new TokenizedRow[first.Count];
         for (int i = 0; i < rows.Length; i++)
+            rows[i] = Tokenize(first[i], second?[i]);
+        return Pad(rows);
+    }
+
+    /// <summary>Tokenizes one row: [CLS] a [SEP] or [CLS] a [SEP] b [SEP], longest-first truncation to <see cref="MaxTokens"/>.</summary>
+    public TokenizedRow Tokenize(string? first, string? second = null)
+    {
+        List<int> a = [.. _tokenizer.EncodeToIds(first ?? string.Empty, addSpecialTokens: false)];
+        List<int>? b = second is null ? null : [.. _tokenizer.EncodeToIds(second, addSpecialTokens: false)];
+        int budget = MaxTokens - (b is null ? 2 : 3);
+        // Longest-first truncation, as Hugging Face tokenizers do for pairs.
+        while (a.Count + (b?.Count ?? 0) > budget)
         {
-            (List<int> ids, int firstLength) = rows[i];
+            if (b is not null && b.Count > a.Count)
+                b.RemoveAt(b.Count - 1);
+            else
+                a.RemoveAt(a.Count - 1);
+        }
+        var ids = new int[a.Count + (b is null ? 2 : b.Count + 3)];
+        ids[0] = _tokenizer.ClassificationTokenId;
+        a.CopyTo(ids, 1);
+        ids[a.Count + 1] = _tokenizer.SeparatorTokenId;
+        if (b is not null)
+        {
+            b.CopyTo(ids, a.Count + 2);
+            ids[^1] = _tokenizer.SeparatorTokenId;
+        }
+        return new TokenizedRow(ids, a.Count + 2);
+    }
+
+    /// <summary>Pads tokenized rows to the longest of them.</summary>
+    public TokenizedBatch Pad(IReadOnlyList<TokenizedRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        int longest = rows.Count == 0 ? 0 : rows.Max(r => r.Ids.Length);
+        var batch = new TokenizedBatch(rows.Count, longest);
+        for (int i = 0; i < rows.Count; i++)
+        {
+            (int[] ids, int firstLength) = rows[i];
             int offset = i * longest;
-            for (int j = 0; j < ids.Count; j++)
+            for (int j = 0; j < ids.Length; j++)
             {
                 batch.InputIds[offset + j] = ids[j];
                 batch.AttentionMask[offset + j] = 1;
                 batch.TokenTypeIds[offset + j] = j < firstLength ? 0 : 1;
             }
-            for (int j = ids.Count; j < longest; j++)
+            for (int j = ids.Length; j < longest; j++)
                 batch.InputIds[offset + j] = _tokenizer.PaddingTokenId;
         }
         return batch;
     }
 }
+
+/// <summary>One tokenized row: ids with special tokens, and how many of them belong to the first segment.</summary>
+/// <param name="Ids">Token ids.</param>
+/// <param name="FirstSegmentLength">Tokens of segment 0 ([CLS] a [SEP]); the rest are segment 1.</param>
+public sealed record TokenizedRow(int[] Ids, int FirstSegmentLength);
 
 /// <summary>Padded encoder inputs for a batch, row-major [<see cref="Rows"/>, <see cref="Length"/>].</summary>
 public sealed class TokenizedBatch
