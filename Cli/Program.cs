@@ -20,6 +20,12 @@ public static class Program
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Versions, native libraries, pretrained encoders and CPU facts; non-zero exit when something required is broken.");
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
+            config.AddBranch("bench", bench =>
+            {
+                bench.SetDescription("Benchmarks and same-run comparisons.");
+                bench.AddCommand<AutoTunersBenchCommand>("tuners")
+                    .WithDescription("Random, grid, cost-frugal and TPE tuners on Branin and Hartmann-6 (median best over seeds).");
+            });
         });
         return app;
     }
