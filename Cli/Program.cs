@@ -20,6 +20,14 @@ public static class Program
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Versions, native libraries, pretrained encoders and CPU facts; non-zero exit when something required is broken.");
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
+            config.AddBranch("auto", auto =>
+            {
+                auto.SetDescription("Model Builder-style sweeps over text pipelines: a time budget in, the best model, a report and a consumption project out.");
+                auto.AddCommand<AutoClassifyCommand>("classify")
+                    .WithDescription("Sweep text classification pipelines (featurizer + SDCA / L-BFGS / FastTree / LightGBM).");
+                auto.AddCommand<AutoRegressCommand>("regress")
+                    .WithDescription("Sweep text regression pipelines (featurizer + SDCA / FastTree / LightGBM).");
+            });
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Benchmarks and same-run comparisons.");
