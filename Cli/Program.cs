@@ -28,6 +28,20 @@ public static class Program
                 eval.AddCommand<EvalGlueCommand>("glue").WithDescription("A GLUE task's measures for a prediction file or an ML.NET model.");
             });
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
+            config.AddBranch("auto", auto =>
+            {
+                auto.SetDescription("Model Builder-style sweeps over text pipelines: a time budget in, the best model, a report and a consumption project out.");
+                auto.AddCommand<AutoClassifyCommand>("classify")
+                    .WithDescription("Sweep text classification pipelines (featurizer + SDCA / L-BFGS / FastTree / LightGBM).");
+                auto.AddCommand<AutoRegressCommand>("regress")
+                    .WithDescription("Sweep text regression pipelines (featurizer + SDCA / FastTree / LightGBM).");
+            });
+            config.AddBranch("bench", bench =>
+            {
+                bench.SetDescription("Benchmarks and same-run comparisons.");
+                bench.AddCommand<AutoTunersBenchCommand>("tuners")
+                    .WithDescription("Random, grid, cost-frugal and TPE tuners on Branin and Hartmann-6 (median best over seeds).");
+            });
         });
         return app;
     }
