@@ -17,6 +17,8 @@ public static class Program
         {
             config.SetApplicationName("mlnetext");
             config.PropagateExceptions();
+            config.AddCommand<DemoCommand>("demo")
+                .WithDescription("First run: checks the installation, then encodes a few sentences and prints their similarities.");
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Versions, native libraries, pretrained encoders and CPU facts; non-zero exit when something required is broken.");
             config.AddBranch("eval", eval =>
