@@ -19,6 +19,12 @@ public static class Program
             config.PropagateExceptions();
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Versions, native libraries, pretrained encoders and CPU facts; non-zero exit when something required is broken.");
+            config.AddBranch("train", train =>
+            {
+                train.SetDescription("Train models with TorchSharp.");
+                train.AddCommand<TrainClassifyCommand>("classify")
+                    .WithDescription("Fine-tune all-MiniLM-L6-v2 on a GLUE task and compare with a frozen-encoder baseline on dev.");
+            });
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
         });
         return app;
