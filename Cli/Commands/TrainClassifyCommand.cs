@@ -193,25 +193,41 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             FreezeEncoder = settings.FreezeEncoder,
             Training = new TrainingOptions { Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory },
         };
+        Action<TrainingProgress>? onStep = null;
+        options.Progress = new SynchronousProgress(p => onStep?.Invoke(p)); // the trainer copies its options: hook in first
         EncoderFineTuningTrainer trainer = task.IsRegression
             ? ml.Regression.Trainers.EncoderSentenceSimilarity(options)
             : ml.MulticlassClassification.Trainers.EncoderTextClassification(options);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         EncoderFineTuningTransformer? model = null;
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                ProgressTask bar = ctx.AddTask("fine-tuning", maxValue: 1);
-                options.Progress = new SynchronousProgress(p =>
+        if (AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
                 {
-                    bar.MaxValue = p.TotalSteps;
-                    bar.Value = p.Step;
-                    bar.Description = $"step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} {p.RowsPerSecond:F1} rows/s";
+                    ProgressTask bar = ctx.AddTask("fine-tuning", maxValue: 1);
+                    onStep = p =>
+                    {
+                        bar.MaxValue = p.TotalSteps;
+                        bar.Value = p.Step;
+                        bar.Description = string.Create(CultureInfo.InvariantCulture, $"step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} {p.RowsPerSecond:F1} rows/s");
+                    };
+                    model = trainer.Fit(data, cancellationToken);
                 });
-                model = trainer.Fit(data, cancellationToken);
-            });
+        }
+        else
+        {
+            // Redirected output (logs, CI): a plain line every 5% of the steps instead of a live bar.
+            onStep = p =>
+            {
+                if (p.Step == p.TotalSteps || p.Step % Math.Max(1, p.TotalSteps / 20) == 0)
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} lr {p.LearningRate:E2} {p.RowsPerSecond:F1} rows/s ({clock.Elapsed.TotalSeconds:F0} s)"));
+            };
+            model = trainer.Fit(data, cancellationToken);
+        }
         using EncoderFineTuningTransformer fitted = model!;
         double fitSeconds = clock.Elapsed.TotalSeconds;
 
