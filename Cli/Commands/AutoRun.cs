@@ -1,0 +1,140 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExt.Estimators.Experiments;
+using MLNetExt.Estimators.Pipelines;
+using MLNetExt.Estimators.Tuners;
+using Spectre.Console;
+
+namespace MLNetExt.Cli.Commands;
+
+/// <summary>
+/// What <c>auto classify</c> and <c>auto regress</c> do: load the data, sweep featurizer + trainer configurations
+/// within the time budget (checkpointed in <c>OUT/sweep</c>, so rerunning the same command resumes), refit nothing,
+/// and write the best model, the metrics report and a consumption project.
+/// </summary>
+internal static class AutoRun
+{
+    public static int Execute(AutoSettings settings, SweepTask task, CancellationToken cancellationToken)
+    {
+        string metric = settings.Metric ?? SweepMetrics.Names(task)[0];
+        SweepMetrics.Check(metric, task);
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCtrlC = (_, e) =>
+        {
+            e.Cancel = true;
+            interrupt.Cancel();
+        };
+        Console.CancelKeyPress += onCtrlC;
+        try
+        {
+            return Run(settings, task, metric, interrupt.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCtrlC;
+        }
+    }
+
+    private static int Run(AutoSettings settings, SweepTask task, string metric, CancellationToken token)
+    {
+        var ml = new MLContext(settings.Seed);
+        IReadOnlyList<string> textColumns = settings.TextColumnList;
+        var train = TextDataset.Load(ml, settings.Dataset, settings.LabelColumn, textColumns, task, settings.MaxRows);
+        IDataView trainData = train.Data, validData;
+        string validDescription;
+        if (settings.Valid is not null)
+        {
+            var valid = TextDataset.Load(ml, settings.Valid, settings.LabelColumn, textColumns, task);
+            validData = valid.Data;
+            validDescription = $"{settings.Valid} ({valid.RowCount} rows)";
+        }
+        else
+        {
+            var split = ml.Data.TrainTestSplit(train.Data, testFraction: 0.2, seed: settings.Seed);
+            trainData = split.TrainSet;
+            validData = split.TestSet;
+            validDescription = $"20% of {settings.Dataset} held out";
+        }
+
+        SweepablePipeline pipeline = BuildPipeline(task, textColumns, settings.Trainers);
+        var runner = new TextPipelineRunner(pipeline, trainData, validData, settings.LabelColumn, task, metric, settings.Seed);
+        string outDir = Path.GetFullPath(settings.Out);
+        string sweepDir = Path.Combine(outDir, "sweep");
+        var experiment = new SweepExperiment()
+            .SetSearchSpace(pipeline.SearchSpace)
+            .SetTrialRunner(runner)
+            .SetTuner(space => TunerFactory.Create(settings.Tuner, space, settings.Seed, settings.MaxTrials ?? 100))
+            .SetTrainingTimeInSeconds(settings.TimeSeconds)
+            .SetCheckpoint(sweepDir);
+        if (settings.MaxTrials is int maxTrials)
+            experiment.SetMaxTrials(maxTrials);
+
+        AnsiConsole.MarkupLine($"[bold]auto {(task == SweepTask.Classification ? "classify" : "regress")}[/]: {train.RowCount} rows of " +
+            $"[blue]{Markup.Escape(settings.Dataset)}[/], validation {Markup.Escape(validDescription)}; optimising {metric} with " +
+            $"{settings.Tuner} for {settings.TimeSeconds} s; trainers {string.Join(", ", pipeline.Trainers.Select(t => t.Name))}.");
+        TrialResult best = RunSweep(experiment, pipeline, metric, token);
+        if (experiment.ResumedTrialCount > 0)
+            AnsiConsole.MarkupLine($"Resumed {experiment.ResumedTrialCount} finished trials from [blue]{Markup.Escape(sweepDir)}[/].");
+
+        // The same featurizer and trainer with their library defaults: what the sweep is measured against.
+        var (featurizer, _) = pipeline.SelectFeaturizer(best.TrialSettings.Parameter);
+        var (trainer, _) = pipeline.SelectTrainer(best.TrialSettings.Parameter);
+        TrialResult? defaults = null;
+        if (!token.IsCancellationRequested)
+        {
+            AnsiConsole.MarkupLine($"Scoring {featurizer.Name} + {trainer.Name} with library defaults for comparison...");
+            defaults = runner.RunConfiguration(new TrialSettings { TrialId = -1 }, featurizer, null, trainer, null, CancellationToken.None);
+        }
+
+        Directory.CreateDirectory(outDir);
+        string modelPath = Path.Combine(outDir, "model.zip");
+        runner.SaveModel(best.Model ?? throw new InvalidOperationException("The best trial has no model."), modelPath + ".tmp");
+        File.Move(modelPath + ".tmp", modelPath, overwrite: true);
+        var report = new AutoReport(settings, task, metric, pipeline, experiment.Trials, best, defaults, validDescription, train.RowCount);
+        report.Write(outDir);
+        string project = AutoConsumptionProject.Write(outDir, modelPath, task, textColumns, settings.LabelColumn, pipeline.Describe(best.TrialSettings.Parameter),
+            trainer.Name, SampleText(trainData, textColumns));
+
+        AnsiConsole.MarkupLine($"Best: trial {best.TrialSettings.TrialId}, [green]{metric} = {best.Metric:F4}[/] " +
+            $"({Markup.Escape(pipeline.Describe(best.TrialSettings.Parameter))})" +
+            (defaults is null ? "" : $"; library defaults of the same pipeline: {defaults.Metric:F4}."));
+        AnsiConsole.MarkupLine($"Wrote [blue]{Markup.Escape(modelPath)}[/], metrics.md, metrics.json and the project [blue]{Markup.Escape(project)}[/].");
+        return 0;
+    }
+
+    private static SweepablePipeline BuildPipeline(SweepTask task, IReadOnlyList<string> textColumns, string? trainerNames)
+    {
+        var trainers = StockTrainers.For(task);
+        if (trainerNames is not null)
+        {
+            string[] wanted = trainerNames.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            string? unknown = wanted.FirstOrDefault(w => trainers.All(t => t.Name != w));
+            if (unknown is not null)
+                throw new ArgumentException($"--trainers: unknown trainer '{unknown}' for {task}; expected some of {string.Join(", ", trainers.Select(t => t.Name))}.");
+            trainers = trainers.Where(t => wanted.Contains(t.Name)).ToArray();
+        }
+        return new SweepablePipeline(AutoFeaturizers.For(textColumns), trainers);
+    }
+
+    private static TrialResult RunSweep(SweepExperiment experiment, SweepablePipeline pipeline, string metric, CancellationToken token)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            experiment.SetMonitor(new TextWriterMonitor(Console.Out, metric, pipeline.Describe));
+            return experiment.Run(token);
+        }
+        var table = new AutoTrialTable(pipeline, metric);
+        experiment.SetMonitor(table);
+        TrialResult? best = null;
+        AnsiConsole.Live(table.Render()).AutoClear(false).Start(live =>
+        {
+            table.Changed = () => live.UpdateTarget(table.Render());
+            best = experiment.Run(token);
+            live.UpdateTarget(table.Render());
+        });
+        return best!;
+    }
+
+    private static string[] SampleText(IDataView data, IReadOnlyList<string> textColumns) =>
+        textColumns.Select(c => data.GetColumn<ReadOnlyMemory<char>>(c).Select(v => v.ToString()).FirstOrDefault() ?? "").ToArray();
+}

@@ -1,0 +1,35 @@
+using MLNetExt.Estimators.SearchSpaces;
+
+namespace MLNetExt.Estimators.Tuners;
+
+/// <summary>Creates tuners by their command-line names: <c>random</c>, <c>grid</c>, <c>cfo</c>, <c>tpe</c>.</summary>
+public static class TunerFactory
+{
+    /// <summary>The names <see cref="Create"/> accepts.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["random", "grid", "cfo", "tpe"];
+
+    /// <summary>Creates the tuner called <paramref name="name"/>.</summary>
+    /// <param name="name">One of <see cref="Names"/>.</param>
+    /// <param name="searchSpace">The space to search.</param>
+    /// <param name="seed">Random seed.</param>
+    /// <param name="budget">Planned number of trials (sizes the grid: about budget^(1/d) points per continuous axis).</param>
+    /// <param name="lowCostPoint">The cost-frugal tuner's start; null for the space's default.</param>
+    public static ITuner Create(string name, SearchSpace searchSpace, int seed, int budget = 100, Parameter? lowCostPoint = null)
+    {
+        ArgumentNullException.ThrowIfNull(searchSpace);
+        return name.ToLowerInvariant() switch
+        {
+            "random" => new RandomSearchTuner(searchSpace, seed),
+            "grid" => new GridSearchTuner(searchSpace, GridSteps(searchSpace, budget), seed),
+            "cfo" or "cost-frugal" => new CostFrugalTuner(searchSpace, lowCostPoint, seed),
+            "tpe" => new TreeParzenTuner(searchSpace, seed, startupTrials: Math.Clamp(budget / 5, 3, 10)),
+            _ => throw new ArgumentException($"Unknown tuner '{name}'; expected one of {string.Join(", ", Names)}.", nameof(name)),
+        };
+    }
+
+    private static int GridSteps(SearchSpace space, int budget)
+    {
+        int continuous = space.Step.Count(s => s is null);
+        return continuous == 0 ? 5 : Math.Max(2, (int)Math.Floor(Math.Pow(Math.Max(budget, 1), 1.0 / continuous) + 1e-9));
+    }
+}

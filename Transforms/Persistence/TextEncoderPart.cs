@@ -1,0 +1,108 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.ML.Runtime;
+
+namespace MLNetExt.Transforms.Persistence;
+
+/// <summary>
+/// Writes and reads one <see cref="TextEncoderTransformer"/> inside a pipeline file.
+/// </summary>
+/// <remarks>
+/// Layout under the part's folder <c>&lt;prefix&gt;/</c>, format version 1:
+/// <list type="bullet">
+/// <item><c>settings.json</c>: { "format": "mlnetext-text-encoder", "version": 1, "settings": { columns, pooling, normalize, max tokens, prefix, batch size, sort window, threads, graph optimisation level, execution provider } }</item>
+/// <item><c>config.json</c>: the model's <see cref="EncoderConfig"/> (Hugging Face config.json with the "mlnetext" section)</item>
+/// <item><c>model.onnx</c>: the ONNX graph, stored uncompressed</item>
+/// <item><c>vocab.txt</c>: the WordPiece vocabulary, one token per line in id order</item>
+/// </list>
+/// A reader refuses a newer version than it knows.
+/// </remarks>
+internal static class TextEncoderPart
+{
+    public const string Kind = "text-encoder";
+    private const string Format = "mlnetext-text-encoder";
+    private const int Version = 1;
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private sealed record Header(string Format, int Version, TextEncoderSettings Settings, string OnnxPath, string VocabularyPath);
+
+    public static void Write(ZipArchive archive, string prefix, TextEncoderTransformer transformer)
+    {
+        EncoderModel model = transformer.Model;
+        var header = new Header(Format, Version, transformer.Settings, model.OnnxPath, model.VocabularyPath);
+        WriteEntry(archive, prefix + "settings.json", JsonSerializer.SerializeToUtf8Bytes(header, Json), CompressionLevel.Optimal);
+        WriteEntry(archive, prefix + EncoderConfig.FileName, System.Text.Encoding.UTF8.GetBytes(model.Config.ToJson()), CompressionLevel.Optimal);
+        WriteEntry(archive, prefix + "model.onnx", model.ReadOnnxBytes(), CompressionLevel.NoCompression);
+        WriteEntry(archive, prefix + "vocab.txt", model.ReadVocabularyText(), CompressionLevel.Optimal);
+    }
+
+    public static TextEncoderTransformer Read(ZipArchive archive, string prefix, IHostEnvironment environment, string source)
+    {
+        byte[] headerBytes = ReadEntry(archive, prefix + "settings.json", source);
+        Header header;
+        try
+        {
+            header = JsonSerializer.Deserialize<Header>(headerBytes, Json) ?? throw new JsonException("empty document");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{source}: entry {prefix}settings.json is not a valid text-encoder header: {ex.Message}", ex);
+        }
+        if (header.Format != Format)
+            throw new InvalidDataException($"{source}: entry {prefix}settings.json has format '{header.Format}', expected '{Format}'.");
+        if (header.Version > Version)
+        {
+            throw new InvalidDataException(
+                $"{source}: the text encoder was saved in format version {header.Version}; this MLNetExt reads up to version {Version}. Update MLNetExt.");
+        }
+
+        string configPath = prefix + EncoderConfig.FileName;
+        EncoderConfig config = ReadConfig(ReadEntry(archive, configPath, source), $"{source}:{configPath}");
+        byte[] onnx = ReadEntry(archive, prefix + "model.onnx", source);
+        byte[] vocabulary = ReadEntry(archive, prefix + "vocab.txt", source);
+        EncoderModel model = EncoderModel.FromBytes(config, onnx, vocabulary, header.OnnxPath, header.VocabularyPath);
+        return new TextEncoderTransformer(environment, header.Settings, model);
+    }
+
+    private static EncoderConfig ReadConfig(byte[] bytes, string name)
+    {
+        // EncoderConfig reads folders; give it a private one holding just this config.
+        string folder = Path.Combine(Path.GetTempPath(), $"mlnetext-config-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            File.WriteAllBytes(Path.Combine(folder, EncoderConfig.FileName), bytes);
+            return EncoderConfig.Read(folder);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidDataException($"{name}: {ex.Message}", ex);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    internal static void WriteEntry(ZipArchive archive, string name, byte[] bytes, CompressionLevel level)
+    {
+        using Stream stream = archive.CreateEntry(name, level).Open();
+        stream.Write(bytes);
+    }
+
+    internal static byte[] ReadEntry(ZipArchive archive, string name, string source)
+    {
+        ZipArchiveEntry entry = archive.GetEntry(name)
+            ?? throw new InvalidDataException($"{source}: the pipeline file has no entry '{name}'.");
+        using Stream stream = entry.Open();
+        var bytes = new byte[entry.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,85 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace MLNetExt.Transforms;
+
+/// <summary>The options with the model's defaults filled in and checked; what a fitted transformer saves.</summary>
+internal sealed record TextEncoderSettings
+{
+    public required string OutputColumn { get; init; }
+    public required string InputColumn { get; init; }
+    public string? PairColumn { get; init; }
+    public string? TokenEmbeddingsColumn { get; init; }
+    public string? TokenMaskColumn { get; init; }
+    public string? WordPiecesColumn { get; init; }
+    public required EncoderPooling Pooling { get; init; }
+    public required bool Normalize { get; init; }
+    public required int MaxTokens { get; init; }
+    public string Prefix { get; init; } = "";
+    public int BatchSize { get; init; } = 32;
+    public int SortWindow { get; init; } = 1024;
+    public int? IntraOpThreads { get; init; }
+    public GraphOptimizationLevel GraphOptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+    public EncoderExecutionProvider ExecutionProvider { get; init; }
+
+    /// <summary>Whether any per-token output is requested (the window then keeps token vectors).</summary>
+    public bool WantsTokens => TokenEmbeddingsColumn is not null || TokenMaskColumn is not null || WordPiecesColumn is not null;
+
+    public static TextEncoderSettings Resolve(TextEncoderOptions options, EncoderModel model)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.OutputColumnName, nameof(options.OutputColumnName));
+        EncoderConfig config = model.Config;
+        int maxTokens = options.MaxTokens ?? Math.Min(config.MaxTokens, config.MaxPositionEmbeddings);
+        if (maxTokens < 3 || maxTokens > config.MaxPositionEmbeddings)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options.MaxTokens), maxTokens,
+                $"MaxTokens must be between 3 and the model's max_position_embeddings ({config.MaxPositionEmbeddings}); got {maxTokens}.");
+        }
+        if (options.BatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(options.BatchSize), options.BatchSize, $"BatchSize must be at least 1; got {options.BatchSize}.");
+        if (options.SortWindow < 1)
+            throw new ArgumentOutOfRangeException(nameof(options.SortWindow), options.SortWindow, $"SortWindow must be at least 1; got {options.SortWindow}.");
+        if (options.IntraOpThreads is < 0)
+            throw new ArgumentOutOfRangeException(nameof(options.IntraOpThreads), options.IntraOpThreads, $"IntraOpThreads must be positive; got {options.IntraOpThreads}.");
+
+        var settings = new TextEncoderSettings
+        {
+            OutputColumn = options.OutputColumnName,
+            InputColumn = string.IsNullOrEmpty(options.InputColumnName) ? options.OutputColumnName : options.InputColumnName,
+            PairColumn = NullIfEmpty(options.PairColumnName),
+            TokenEmbeddingsColumn = NullIfEmpty(options.TokenEmbeddingsColumnName),
+            TokenMaskColumn = NullIfEmpty(options.TokenMaskColumnName),
+            WordPiecesColumn = NullIfEmpty(options.WordPiecesColumnName),
+            Pooling = options.Pooling ?? config.Pooling,
+            Normalize = options.Normalize ?? config.Normalize,
+            MaxTokens = maxTokens,
+            Prefix = options.Prefix ?? "",
+            BatchSize = options.BatchSize,
+            SortWindow = Math.Max(options.SortWindow, options.BatchSize),
+            IntraOpThreads = options.IntraOpThreads,
+            GraphOptimizationLevel = options.GraphOptimizationLevel,
+            ExecutionProvider = options.ExecutionProvider,
+        };
+        string[] outputs = settings.OutputColumns.ToArray();
+        if (outputs.Distinct(StringComparer.Ordinal).Count() != outputs.Length)
+            throw new ArgumentException($"The output column names must differ from one another; got {string.Join(", ", outputs)}.", nameof(options));
+        return settings;
+    }
+
+    /// <summary>Output column names in schema order: sentence vector, token vectors, token mask, word pieces.</summary>
+    public IEnumerable<string> OutputColumns
+    {
+        get
+        {
+            yield return OutputColumn;
+            if (TokenEmbeddingsColumn is not null)
+                yield return TokenEmbeddingsColumn;
+            if (TokenMaskColumn is not null)
+                yield return TokenMaskColumn;
+            if (WordPiecesColumn is not null)
+                yield return WordPiecesColumn;
+        }
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

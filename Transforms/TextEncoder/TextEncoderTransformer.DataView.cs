@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace MLNetExt.Transforms;
+
+public sealed partial class TextEncoderTransformer
+{
+    /// <summary>The lazy output of <see cref="Transform"/>: nothing is encoded until a cursor asks for an encoded column.</summary>
+    private sealed class EncodedDataView : IDataView
+    {
+        private readonly TextEncoderTransformer _parent;
+        private readonly IDataView _input;
+        private readonly TextEncoderBindings _bindings;
+
+        private readonly CancellationToken _cancellation;
+
+        public EncodedDataView(TextEncoderTransformer parent, IDataView input, TextEncoderBindings bindings, CancellationToken cancellation)
+        {
+            _parent = parent;
+            _input = input;
+            _bindings = bindings;
+            _cancellation = cancellation;
+        }
+
+        public bool CanShuffle => false;
+
+        public DataViewSchema Schema => _bindings.OutputSchema;
+
+        public long? GetRowCount() => _input.GetRowCount();
+
+        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+        {
+            var needed = columnsNeeded.ToArray();
+            bool[] active = new bool[_bindings.Kinds.Length];
+            foreach (var column in needed.Where(c => c.Index >= _bindings.InputCount))
+                active[column.Index - _bindings.InputCount] = true;
+            var inputColumns = needed.Where(c => c.Index < _bindings.InputCount).Select(c => _input.Schema[c.Index]);
+            return new Cursor(_parent, _input, _bindings, _input.GetRowCursor(inputColumns), active, _cancellation);
+        }
+
+        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
+            new[] { GetRowCursor(columnsNeeded, rand) };
+    }
+
+    /// <summary>
+    /// Passes the input columns through from one input cursor and encodes from a second one that reads the text
+    /// columns ahead, one window at a time, when an encoded column is first read at a row outside the current window.
+    /// </summary>
+    private sealed class Cursor : DataViewRowCursor
+    {
+        private readonly TextEncoderTransformer _parent;
+        private readonly IDataView _input;
+        private readonly TextEncoderBindings _bindings;
+        private readonly DataViewRowCursor _main;
+        private readonly bool[] _active;
+        private readonly EncodedWindow _window = new();
+        private readonly List<ReadOnlyMemory<char>> _texts = new();
+        private readonly List<ReadOnlyMemory<char>>? _pairs;
+        private readonly Stopwatch _clock = new();
+        private readonly long? _total;
+        private WindowEncoder? _encoder;
+        private DataViewRowCursor? _ahead;
+        private ValueGetter<ReadOnlyMemory<char>>? _textGetter;
+        private ValueGetter<ReadOnlyMemory<char>>? _pairGetter;
+        private IProgressChannel? _progress;
+        private bool _disposed;
+
+        private readonly CancellationToken _cancellation;
+
+        public Cursor(TextEncoderTransformer parent, IDataView input, TextEncoderBindings bindings, DataViewRowCursor main, bool[] active,
+            CancellationToken cancellation)
+        {
+            _cancellation = cancellation;
+            _parent = parent;
+            _input = input;
+            _bindings = bindings;
+            _main = main;
+            _active = active;
+            _pairs = bindings.PairIndex is null ? null : new List<ReadOnlyMemory<char>>();
+            _total = input.GetRowCount();
+        }
+
+        public override DataViewSchema Schema => _bindings.OutputSchema;
+
+        public override long Position => _main.Position;
+
+        public override long Batch => _main.Batch;
+
+        public override bool MoveNext() => _main.MoveNext();
+
+        public override ValueGetter<DataViewRowId> GetIdGetter() => _main.GetIdGetter();
+
+        public override bool IsColumnActive(DataViewSchema.Column column) => column.Index < _bindings.InputCount
+            ? _main.IsColumnActive(_input.Schema[column.Index])
+            : _active[column.Index - _bindings.InputCount];
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        {
+            if (column.Index < _bindings.InputCount)
+                return _main.GetGetter<TValue>(_input.Schema[column.Index]);
+            int output = column.Index - _bindings.InputCount;
+            if (!_active[output])
+                throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was created.");
+            return EncodedValueGetters.Create<TValue>(_bindings.Kinds[output], column, Locate, _parent.WordPieces, _parent.Session.Hidden);
+        }
+
+        private EncodedWindow Locate(out int index)
+        {
+            long position = _main.Position;
+            if (position < 0)
+                throw new InvalidOperationException("The cursor is not on a row; call MoveNext first.");
+            if (!_window.Contains(position))
+                EncodeWindowAt(position);
+            index = (int)(position - _window.Start);
+            return _window;
+        }
+
+        private void EncodeWindowAt(long position)
+        {
+            if (_ahead is null)
+            {
+                _ahead = _input.GetRowCursor(_bindings.SourceColumns);
+                _textGetter = _ahead.GetGetter<ReadOnlyMemory<char>>(_input.Schema[_bindings.TextIndex]);
+                if (_bindings.PairIndex is int pair)
+                    _pairGetter = _ahead.GetGetter<ReadOnlyMemory<char>>(_input.Schema[pair]);
+                _encoder = new WindowEncoder(_parent, _parent.Settings.WantsTokens);
+                _progress = _parent.Host.StartProgressChannel("Encoding text");
+                _progress.SetHeader(new ProgressHeader(new[] { "rows" }), entry =>
+                {
+                    if (_total is long total)
+                        entry.SetProgress(0, _encoder.Rows, total);
+                    else
+                        entry.SetProgress(0, _encoder.Rows);
+                });
+            }
+            while (_ahead.Position < position - 1)
+            {
+                if (!_ahead.MoveNext())
+                    throw Inconsistent(position);
+            }
+            _texts.Clear();
+            _pairs?.Clear();
+            int window = _parent.Settings.SortWindow;
+            while (_texts.Count < window && _ahead.MoveNext())
+            {
+                if (_ahead.Position != position + _texts.Count)
+                    throw Inconsistent(position + _texts.Count);
+                ReadOnlyMemory<char> text = default;
+                _textGetter!(ref text);
+                _texts.Add(text);
+                if (_pairs is not null)
+                {
+                    ReadOnlyMemory<char> pair = default;
+                    _pairGetter!(ref pair);
+                    _pairs.Add(pair);
+                }
+            }
+            if (_texts.Count == 0)
+                throw Inconsistent(position);
+            _clock.Start();
+            _encoder!.Encode(_texts, _pairs, position, _window, _cancellation);
+            _clock.Stop();
+        }
+
+        private static InvalidOperationException Inconsistent(long position) => new(
+            $"The input data view gave a different row {position} to a second cursor; EncodeText reads its input twice " +
+            "(pass-through and look-ahead) and needs a data view that yields the same rows in the same order each time.");
+
+        protected override void Dispose(bool disposing)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            if (disposing)
+            {
+                if (_encoder is not null && _encoder.Rows > 0)
+                {
+                    using IChannel channel = _parent.Host.Start("EncodeText");
+                    double seconds = _clock.Elapsed.TotalSeconds;
+                    channel.Info(MessageSensitivity.None,
+                        $"Encoded {_encoder.Rows} rows in {seconds:F1} s ({_encoder.Rows / Math.Max(seconds, 1e-9):F0} rows/s).");
+                    if (_encoder.TruncatedRows > 0)
+                    {
+                        channel.Warning(MessageSensitivity.None,
+                            $"{_encoder.TruncatedRows} of {_encoder.Rows} rows were longer than {_parent.Settings.MaxTokens} tokens and were cut.");
+                    }
+                }
+                _progress?.Dispose();
+                _encoder?.Dispose();
+                _ahead?.Dispose();
+                _main.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+}

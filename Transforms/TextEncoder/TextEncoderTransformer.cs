@@ -1,0 +1,128 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace MLNetExt.Transforms;
+
+/// <summary>
+/// Encodes a text column into sentence vectors (and, on request, token vectors, a token mask and word pieces) with a
+/// transformer encoder run by ONNX Runtime. Made by <see cref="TextEncoderEstimator"/>
+/// (<c>mlContext.Transforms.Text.EncodeText</c>).
+/// </summary>
+/// <remarks>
+/// <para><see cref="Transform"/> is lazy and batched: a cursor reads a window of rows ahead, sorts them by token count,
+/// runs them in batches and keeps only that window, so a million rows stream through a few batches of memory. All
+/// output columns of a cursor read the same cached window. <c>PredictionEngine</c> goes through
+/// <see cref="GetRowToRowMapper"/> and encodes one row at a time.</para>
+/// <para>Empty text (ML.NET's missing text is empty too) encodes as <c>[CLS] [SEP]</c>, the vector sentence-transformers
+/// gives for <c>""</c>. Text longer than the maximum token count is cut; how many rows were cut is logged to
+/// <c>MLContext.Log</c> when a cursor closes and counted in <see cref="TruncatedRowCount"/>.</para>
+/// <para>Persistence: ML.NET's model file cannot hold transformers from other assemblies, so
+/// <c>mlContext.Model.Save</c> throws <see cref="NotSupportedException"/> naming
+/// <c>mlContext.Model.SaveWithEncoders</c>, which writes a whole pipeline (ours and stock parts) into one file.</para>
+/// <para>The transformer owns an ONNX Runtime session: dispose it when done.</para>
+/// </remarks>
+public sealed partial class TextEncoderTransformer : ITransformer, ICanSaveModel, IDisposable
+{
+    private readonly IHost _host;
+    private long _rows;
+    private long _truncatedRows;
+
+    internal TextEncoderTransformer(IHostEnvironment environment, TextEncoderSettings settings, EncoderModel model)
+    {
+        _host = environment.Register(nameof(TextEncoderTransformer));
+        Settings = settings;
+        Model = model;
+        WordPieces = new WordPieceInputs(model, settings.MaxTokens, settings.Prefix);
+        using IChannel channel = _host.Start("EncodeText");
+        Session = EncoderSession.Open(model, settings, environment, channel);
+    }
+
+    internal TextEncoderSettings Settings { get; }
+
+    internal EncoderSession Session { get; }
+
+    internal WordPieceInputs WordPieces { get; }
+
+    internal IHost Host => _host;
+
+    /// <summary>The encoder (weights, vocabulary, config).</summary>
+    public EncoderModel Model { get; }
+
+    /// <summary>The text column read.</summary>
+    public string InputColumnName => Settings.InputColumn;
+
+    /// <summary>The optional second text column of sentence pairs.</summary>
+    public string? PairColumnName => Settings.PairColumn;
+
+    /// <summary>The sentence-vector column written.</summary>
+    public string OutputColumnName => Settings.OutputColumn;
+
+    /// <summary>Pooling in use.</summary>
+    public EncoderPooling Pooling => Settings.Pooling;
+
+    /// <summary>Whether sentence vectors are L2-normalised.</summary>
+    public bool Normalize => Settings.Normalize;
+
+    /// <summary>Maximum word pieces per row, <c>[CLS]</c>/<c>[SEP]</c> included.</summary>
+    public int MaxTokens => Settings.MaxTokens;
+
+    /// <summary>Length of a sentence vector.</summary>
+    public int Dimension => Session.Hidden;
+
+    /// <summary>The ONNX Runtime execution provider in use: <c>CPU</c> or <c>CUDA:&lt;device&gt;</c>.</summary>
+    public string ExecutionProvider => Session.Provider;
+
+    /// <summary>Rows encoded so far by all cursors of this transformer.</summary>
+    public long EncodedRowCount => Interlocked.Read(ref _rows);
+
+    /// <summary>Rows so far whose text was longer than <see cref="MaxTokens"/> and was cut.</summary>
+    public long TruncatedRowCount => Interlocked.Read(ref _truncatedRows);
+
+    /// <summary>Always true: the transformer maps rows one by one (used by <c>PredictionEngine</c>).</summary>
+    public bool IsRowToRowMapper => true;
+
+    /// <summary>The input schema plus the output columns.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An input column is missing or is not text.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return TextEncoderBindings.Create(inputSchema, Settings, Session.Hidden).OutputSchema;
+    }
+
+    /// <summary>A lazy, batched view of <paramref name="input"/> with the encoded columns added.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An input column is missing or is not text.</exception>
+    public IDataView Transform(IDataView input) => Transform(input, CancellationToken.None);
+
+    /// <summary>
+    /// <see cref="Transform(IDataView)"/> whose cursors stop with <see cref="OperationCanceledException"/> before the
+    /// next batch once <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An input column is missing or is not text.</exception>
+    public IDataView Transform(IDataView input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new EncodedDataView(this, input, TextEncoderBindings.Create(input.Schema, Settings, Session.Hidden), cancellationToken);
+    }
+
+    /// <summary>A one-row-at-a-time mapper (what <c>PredictionEngine</c> uses).</summary>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new RowMapper(this, TextEncoderBindings.Create(inputSchema, Settings, Session.Hidden));
+    }
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) => throw new NotSupportedException(
+        "TextEncoderTransformer cannot be written into ML.NET's model file: ML.NET keeps that format closed to other " +
+        "assemblies. Save the pipeline with mlContext.Model.SaveWithEncoders(model, inputSchema, path) and load it with " +
+        "mlContext.Model.LoadWithEncoders(path, out inputSchema) (using MLNetExt;).");
+
+    /// <summary>Releases the ONNX Runtime session.</summary>
+    public void Dispose() => Session.Dispose();
+
+    internal void CountRows(int rows, int truncated)
+    {
+        Interlocked.Add(ref _rows, rows);
+        Interlocked.Add(ref _truncatedRows, truncated);
+    }
+}
