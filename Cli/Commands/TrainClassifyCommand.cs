@@ -200,6 +200,7 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             : ml.MulticlassClassification.Trainers.EncoderTextClassification(options);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         EncoderFineTuningTransformer? model = null;
         if (AnsiConsole.Profile.Capabilities.Interactive)
         {
@@ -230,6 +231,8 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
         }
         using EncoderFineTuningTransformer fitted = model!;
         double fitSeconds = clock.Elapsed.TotalSeconds;
+        // CPU seconds of this process during Fit: on a shared machine wall time also counts other processes' load.
+        double fitCpuSeconds = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
 
         var evalClock = System.Diagnostics.Stopwatch.StartNew();
         float[][] outputs = fitted.Predict(dev.Select(d => d.Sentence1).ToArray(), task.IsPairTask ? dev.Select(d => d.Sentence2).ToArray() : null);
@@ -248,6 +251,8 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
         {
             ["dev"] = metrics,
             ["fitSeconds"] = fitSeconds,
+            ["fitCpuSeconds"] = fitCpuSeconds,
+            ["loadAverage1m"] = LoadAverage(),
             ["trainingStepSeconds"] = run.TrainingSeconds,
             ["secondsPerEpoch"] = run.TrainingSeconds / settings.Epochs,
             ["trainingSentencesPerSecond"] = run.RowsPerSecond * (task.IsPairTask ? 2 : 1),
@@ -260,8 +265,21 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             ["freezeEncoder"] = settings.FreezeEncoder,
         };
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"trained {run.Steps} steps in {run.TrainingSeconds:F1} s ({run.RowsPerSecond:F1} rows/s, batch preparation {100 * run.BatchPreparationSeconds / Math.Max(1e-9, run.TrainingSeconds):F2}% of step time)"));
+            $"trained {run.Steps} steps in {run.TrainingSeconds:F1} s, {fitCpuSeconds:F0} CPU-s for the whole fit, load average {LoadAverage()} ({run.RowsPerSecond:F1} rows/s, batch preparation {100 * run.BatchPreparationSeconds / Math.Max(1e-9, run.TrainingSeconds):F2}% of step time)"));
         return new FineTuneOutcome(metrics, fitSeconds, json);
+    }
+
+    private static double? LoadAverage()
+    {
+        try
+        {
+            string text = File.ReadAllText("/proc/loadavg");
+            return double.Parse(text.Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private static string Format(IReadOnlyDictionary<string, double> metrics) =>

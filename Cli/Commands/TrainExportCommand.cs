@@ -56,22 +56,22 @@ public sealed class TrainExportCommand : Command<TrainExportCommand.Settings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        PretrainedEncoder encoder = settings.Encoder == "arctic" ? PretrainedEncoder.ArcticEmbedXs : PretrainedEncoder.AllMiniLmL6V2;
-        byte[] original = ReadAll(PretrainedEncoderResources.OpenModel(encoder));
-        OnnxBertWeights weights = OnnxBertImporter.Read(new MemoryStream(original), encoder.ToString());
+        EncoderFiles files = EncoderFiles.Pretrained(settings.Encoder == "arctic" ? "snowflake-arctic-embed-xs" : "all-MiniLM-L6-v2");
+        string encoder = files.Name;
+        byte[] original = files.Onnx;
+        OnnxBertWeights weights = OnnxBertImporter.Read(new MemoryStream(original), encoder);
         using BertModel model = weights.CreateModel();
         Directory.CreateDirectory(settings.Out);
         string onnxPath = Path.Combine(settings.Out, "model.onnx");
         OnnxBertExporter.Save(model, onnxPath);
-        File.WriteAllBytes(Path.Combine(settings.Out, "vocab.txt"), ReadAll(PretrainedEncoderResources.OpenVocabulary(encoder)));
+        File.WriteAllBytes(Path.Combine(settings.Out, "vocab.txt"), files.Vocabulary);
         File.WriteAllText(Path.Combine(settings.Out, "config.json"), model.Config.ToJson());
         AnsiConsole.MarkupLine($"Exported {encoder} ({model.Config.LayerCount} layers, heads {string.Join("/", model.Config.HeadsPerLayer)}) to [blue]{Markup.Escape(settings.Out)}[/]");
         if (settings.CompareOn is null)
             return 0;
 
         string[] sentences = ReadSentences(settings.CompareOn, settings.Rows);
-        using Stream vocab = PretrainedEncoderResources.OpenVocabulary(encoder);
-        EncoderTokenizer tokenizer = EncoderTokenizer.Create(vocab, lowerCase: true, maxTokens: 256);
+        EncoderTokenizer tokenizer = files.CreateTokenizer(maxTokens: 256);
         TokenizedRow[] rows = sentences.Select(s => tokenizer.Tokenize(s)).OrderBy(r => r.Ids.Length).ToArray();
         TokenizedBatch[] batches = rows.Chunk(32).Select(c => tokenizer.Pad(c)).ToArray();
 
@@ -105,7 +105,7 @@ public sealed class TrainExportCommand : Command<TrainExportCommand.Settings>
         {
             var report = new Dictionary<string, object>
             {
-                ["encoder"] = encoder.ToString(), ["sentences"] = sentences.Length, ["maxAbsDiff"] = maxDiff,
+                ["encoder"] = encoder, ["sentences"] = sentences.Length, ["maxAbsDiff"] = maxDiff,
                 ["originalSentencesPerSecond"] = originalRate, ["exportedSentencesPerSecond"] = exportedRate, ["rounds"] = settings.Rounds,
             };
             string full = Path.GetFullPath(settings.Json);
@@ -133,15 +133,5 @@ public sealed class TrainExportCommand : Command<TrainExportCommand.Settings>
         return column < 0
             ? lines.Where(l => l.Length > 0).Take(count).ToArray()
             : lines.Skip(1).Select(l => l.Split('\t')).Where(f => f.Length > column).Select(f => f[column]).Take(count).ToArray();
-    }
-
-    private static byte[] ReadAll(Stream stream)
-    {
-        using (stream)
-        using (var memory = new MemoryStream())
-        {
-            stream.CopyTo(memory);
-            return memory.ToArray();
-        }
     }
 }
