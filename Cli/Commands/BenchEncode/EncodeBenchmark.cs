@@ -29,7 +29,7 @@ public sealed record EncodeBenchResult
     /// <summary>ours / raw loop.</summary>
     [JsonPropertyName("ratio_vs_raw")] public double RatioVsRaw { get; init; }
 
-    /// <summary>Peak resident memory (MiB) of the process while ours encoded the stream (or the corpus when no stream was run).</summary>
+    /// <summary>Peak resident memory (MiB) of the process while ours encoded the stream (with no stream: of the whole run).</summary>
     [JsonPropertyName("peak_mb")] public double PeakMb { get; init; }
 
     /// <summary>Rows of the streamed memory run (0 when not run).</summary>
@@ -49,9 +49,9 @@ public sealed record EncodeBenchResult
 }
 
 /// <summary>Runs the four encoders on the same texts, same thread count, and times them.</summary>
-internal static class EncodeBenchmark
+public static class EncodeBenchmark
 {
-    public static EncodeBenchResult Run(EncoderModel model, string[] texts, int threads, int rounds, long streamRows,
+    public static EncodeBenchResult Run(EncoderModel model, string[] texts, string[] streamTexts, int threads, int rounds, long streamRows,
         Action<string> report, CancellationToken cancellationToken)
     {
         const int batch = 32;
@@ -87,7 +87,7 @@ internal static class EncodeBenchmark
             using var ours = new OursRunner(model, threads, batch);
             PeakMemory.Reset();
             var clock = Stopwatch.StartNew();
-            ours.Stream(texts, streamRows, cancellationToken);
+            ours.Stream(streamTexts, streamRows, cancellationToken);
             peak = PeakMemory.ReadMb();
             report($"stream: {streamRows} rows through EncodeText in {clock.Elapsed.TotalSeconds:F0} s, peak resident memory {peak:F0} MiB");
         }
