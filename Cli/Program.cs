@@ -29,6 +29,12 @@ public static class Program
                 eval.AddCommand<EvalStsCommand>("sts").WithDescription("Pearson/Spearman of embedding similarities on an STS file.");
                 eval.AddCommand<EvalGlueCommand>("glue").WithDescription("A GLUE task's measures for a prediction file or an ML.NET model.");
             });
+            config.AddBranch("train", train =>
+            {
+                train.SetDescription("Train models with TorchSharp.");
+                train.AddCommand<TrainClassifyCommand>("classify")
+                    .WithDescription("Fine-tune all-MiniLM-L6-v2 on a GLUE task and compare with a frozen-encoder baseline on dev.");
+            });
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
             config.AddBranch("auto", auto =>
             {

@@ -13,7 +13,7 @@ namespace MLNetExt.Cli.Commands;
 public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
 {
     /// <summary>Options of <c>eval beir</c>.</summary>
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : EvalEncoderSettings
     {
         /// <summary>The BEIR folder.</summary>
         [CommandOption("--data <DIR>")]
@@ -25,10 +25,6 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         [Description("Qrels split. Default test.")]
         public string Split { get; init; } = "test";
 
-        /// <summary>The encoder.</summary>
-        [CommandOption("--model <NAME|DIR>")]
-        [Description("Encoder: all-MiniLM-L6-v2 (minilm), snowflake-arctic-embed-xs (arctic-xs) or a model folder. Default all-MiniLM-L6-v2 unless only --bm25 is asked.")]
-        public string? Model { get; init; }
 
         /// <summary>Cut-offs.</summary>
         [CommandOption("-k|--cutoffs <LIST>")]
@@ -55,20 +51,8 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         [Description("Text put before each query; default the model's own (arctic-embed: its retrieval instruction).")]
         public string? QueryPrefix { get; init; }
 
-        /// <summary>Encoder batch size.</summary>
-        [CommandOption("--batch-size <N>")]
-        [Description("Rows per ONNX Runtime call. Default 32.")]
-        public int BatchSize { get; init; } = 32;
 
-        /// <summary>ONNX Runtime threads.</summary>
-        [CommandOption("--threads <N>")]
-        [Description("ONNX Runtime intra-op threads. Default: ONNX Runtime's choice.")]
-        public int? Threads { get; init; }
 
-        /// <summary>JSON output.</summary>
-        [CommandOption("--json <FILE>")]
-        [Description("Write the results (trec_eval names) as JSON.")]
-        public string? Json { get; init; }
 
         /// <summary>Markdown output.</summary>
         [CommandOption("--markdown <FILE>")]
@@ -88,8 +72,7 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         /// <inheritdoc />
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required.")
-            : BatchSize <= 0 ? ValidationResult.Error($"--batch-size must be positive, got {BatchSize}.")
-            : ValidationResult.Success();
+            : ValidateEncoder();
     }
 
     /// <inheritdoc />

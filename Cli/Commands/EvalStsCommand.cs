@@ -13,38 +13,21 @@ namespace MLNetExt.Cli.Commands;
 public sealed class EvalStsCommand : Command<EvalStsCommand.Settings>
 {
     /// <summary>Options of <c>eval sts</c>.</summary>
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : EvalEncoderSettings
     {
         /// <summary>The STS file.</summary>
         [CommandOption("--file <TSV>")]
         [Description("STS file: GLUE STS-B layout (header with sentence1, sentence2, score) or the original STS benchmark layout.")]
         public string File { get; init; } = "";
 
-        /// <summary>The encoder.</summary>
-        [CommandOption("--model <NAME|DIR>")]
-        [Description("Encoder: all-MiniLM-L6-v2 (minilm), snowflake-arctic-embed-xs (arctic-xs) or a model folder. Default all-MiniLM-L6-v2.")]
-        public string? Model { get; init; }
 
-        /// <summary>Encoder batch size.</summary>
-        [CommandOption("--batch-size <N>")]
-        [Description("Rows per ONNX Runtime call. Default 32.")]
-        public int BatchSize { get; init; } = 32;
 
-        /// <summary>ONNX Runtime threads.</summary>
-        [CommandOption("--threads <N>")]
-        [Description("ONNX Runtime intra-op threads. Default: ONNX Runtime's choice.")]
-        public int? Threads { get; init; }
 
-        /// <summary>JSON output.</summary>
-        [CommandOption("--json <FILE>")]
-        [Description("Write the correlations as JSON.")]
-        public string? Json { get; init; }
 
         /// <inheritdoc />
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(File) ? ValidationResult.Error("--file is required.")
-            : BatchSize <= 0 ? ValidationResult.Error($"--batch-size must be positive, got {BatchSize}.")
-            : ValidationResult.Success();
+            : ValidateEncoder();
     }
 
     /// <inheritdoc />
