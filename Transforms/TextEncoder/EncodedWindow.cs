@@ -45,18 +45,24 @@ internal sealed class WindowEncoder : IDisposable
     public void Encode(IReadOnlyList<ReadOnlyMemory<char>> texts, IReadOnlyList<ReadOnlyMemory<char>>? pairs, long start, EncodedWindow window,
         CancellationToken cancellationToken)
     {
-        int count = texts.Count;
-        int hidden = _parent.Session.Hidden;
-        TextEncoderSettings settings = _parent.Settings;
-        var tokens = new TokenizedText[count];
-        for (int i = 0; i < count; i++)
+        var tokens = new TokenizedText[texts.Count];
+        for (int i = 0; i < tokens.Length; i++)
         {
             tokens[i] = pairs is null
                 ? _parent.WordPieces.Tokenize(texts[i].Span)
                 : _parent.WordPieces.Tokenize(texts[i].Span, pairs[i].Span);
-            if (tokens[i].Truncated)
-                TruncatedRows++;
         }
+        EncodeTokenized(tokens, start, window, cancellationToken);
+    }
+
+    /// <summary>Encodes rows that are already word-piece ids.</summary>
+    public void EncodeTokenized(TokenizedText[] tokens, long start, EncodedWindow window, CancellationToken cancellationToken)
+    {
+        int count = tokens.Length;
+        int hidden = _parent.Session.Hidden;
+        TextEncoderSettings settings = _parent.Settings;
+        int truncated = tokens.Count(t => t.Truncated);
+        TruncatedRows += truncated;
 
         int[] order = Enumerable.Range(0, count).ToArray();
         Array.Sort(tokens.Select(t => t.Length).ToArray(), order);
@@ -86,7 +92,7 @@ internal sealed class WindowEncoder : IDisposable
         window.Start = start;
         window.Count = count;
         Rows += count;
-        _parent.CountRows(count, tokens.Count(t => t.Truncated));
+        _parent.CountRows(count, truncated);
     }
 
     public void Dispose() => _batch.Dispose();

@@ -26,3 +26,21 @@ public sealed class InfoCommandTests
         Assert.AreEqual(0, exit);
     }
 }
+
+[TestClass]
+public sealed class DemoCommandTests
+{
+    [TestMethod]
+    public void DemoEncodesSentencesAndExitsZero()
+    {
+        int exit = MLNetExt.Cli.Program.Build().Run(new[] { "demo", "A cat sits on the mat.", "A kitten is sitting on a rug." });
+        Assert.AreEqual(0, exit);
+    }
+
+    [TestMethod]
+    public void DemoNamesAnUnknownModel()
+    {
+        var error = Assert.Throws<ArgumentException>(() => MLNetExt.Cli.Program.Build().Run(new[] { "demo", "--model", "no-such-model", "x" }));
+        StringAssert.Contains(error.Message, "no-such-model");
+    }
+}

@@ -1,0 +1,70 @@
+using Microsoft.ML;
+using MLNetExt.Evaluation.Embeddings;
+using MLNetExt.Transforms;
+using Spectre.Console;
+
+namespace MLNetExt.Cli.Commands;
+
+/// <summary>Builds the text encoder the <c>eval</c> verbs score with: a pretrained name or a Hugging Face-layout folder.</summary>
+internal static class EvalEncoders
+{
+    /// <summary>The encoder used when <c>--model</c> is not given.</summary>
+    public const string DefaultModel = "all-MiniLM-L6-v2";
+
+    private sealed class TextRow
+    {
+        public string Text { get; set; } = "";
+    }
+
+    /// <summary>Loads the model and fits <c>EncodeText</c> (Text -> Embedding) on it.</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="nameOrFolder">A pretrained name/alias (minilm, arctic-xs) or a model folder.</param>
+    /// <param name="batchSize">Rows per ONNX Runtime call.</param>
+    /// <param name="threads">ONNX Runtime intra-op threads; null lets it choose.</param>
+    public static (TransformerEmbedder Embedder, EncoderModel Model) Create(MLContext mlContext, string? nameOrFolder, int batchSize, int? threads)
+    {
+        string source = string.IsNullOrWhiteSpace(nameOrFolder) ? DefaultModel : nameOrFolder;
+        EncoderModel model = Directory.Exists(source) ? EncoderModel.Load(source) : PretrainedEncoders.Load(source);
+        var estimator = mlContext.Transforms.Text.EncodeText(new TextEncoderOptions
+        {
+            InputColumnName = "Text",
+            OutputColumnName = "Embedding",
+            Model = model,
+            BatchSize = batchSize,
+            IntraOpThreads = threads,
+        });
+        var transformer = estimator.Fit(mlContext.Data.LoadFromEnumerable(Array.Empty<TextRow>()));
+        AnsiConsole.MarkupLine($"[grey]encoder:[/] {Markup.Escape(model.ToString())}, max {model.Config.MaxTokens} tokens, " +
+            $"normalize {model.Config.Normalize}{(model.Config.QueryPrefix.Length > 0 ? $", query prefix \"{Markup.Escape(model.Config.QueryPrefix)}\"" : "")}");
+        return (new TransformerEmbedder(mlContext, transformer, "Text", "Embedding"), model);
+    }
+
+    /// <summary>Runs <paramref name="work"/> under a Spectre progress display with one bar per encoding stage.</summary>
+    public static T WithProgress<T>(Func<IProgress<EncodingProgress>, T> work)
+    {
+        T result = default!;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var bars = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
+                var progress = new InlineProgress(p =>
+                {
+                    if (!bars.TryGetValue(p.Stage, out var bar))
+                        bars[p.Stage] = bar = ctx.AddTask(p.Stage, maxValue: Math.Max(1, p.Total));
+                    bar.Value = p.Done;
+                });
+                result = work(progress);
+                foreach (var bar in bars.Values)
+                    bar.StopTask();
+            });
+        return result;
+    }
+
+    /// <summary>Reports on the calling thread (System.Progress posts to the thread pool, out of order).</summary>
+    private sealed class InlineProgress(Action<EncodingProgress> report) : IProgress<EncodingProgress>
+    {
+        public void Report(EncodingProgress value) => report(value);
+    }
+}

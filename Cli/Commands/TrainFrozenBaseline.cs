@@ -1,0 +1,121 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExt.Evaluation.Glue;
+using MLNetExt.Trainers.Onnx;
+using MLNetExt.Trainers.Text;
+
+namespace MLNetExt.Cli.Commands;
+
+/// <summary>
+/// The frozen-encoder baseline of <c>train classify</c>: pretrained all-MiniLM-L6-v2 sentence embeddings (ONNX Runtime,
+/// mean pooling, L2-normalised) fed, mean-variance normalised, to a stock ML.NET trainer. Pairs use [u, v, |u - v|, u * v] (Sentence-BERT's
+/// classification features); STS-B also reports the untrained cosine similarity of u and v.
+/// </summary>
+internal static class TrainFrozenBaseline
+{
+    internal sealed record Outcome(string Trainer, IReadOnlyDictionary<string, double> Metrics, double Seconds, IReadOnlyDictionary<string, double>? Cosine);
+
+    private sealed class FeatureRow
+    {
+        [VectorType]
+        public float[] Features { get; set; } = [];
+        public uint Label { get; set; }
+        public float Value { get; set; }
+    }
+
+    public static Outcome Run(GlueTask task, IReadOnlyList<GlueExample> train, IReadOnlyList<GlueExample> dev, int seed, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var embedder = new SentenceEmbedder();
+        float[][] trainFeatures = Features(embedder, task, train, cancellationToken, out _);
+        float[][] devFeatures = Features(embedder, task, dev, cancellationToken, out double[]? devCosine);
+
+        var ml = new MLContext(seed);
+        int width = trainFeatures[0].Length;
+        var schema = SchemaDefinition.Create(typeof(FeatureRow));
+        schema[nameof(FeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+        if (!task.IsRegression)
+            schema[nameof(FeatureRow.Label)].ColumnType = new KeyDataViewType(typeof(uint), task.Labels!.Count);
+        IDataView Load(float[][] features, IReadOnlyList<GlueExample> rows) => ml.Data.LoadFromEnumerable(
+            features.Select((f, i) => new FeatureRow { Features = f, Label = (uint)(rows[i].LabelIndex + 1), Value = rows[i].Score }).ToArray(), schema);
+        IDataView trainData = Load(trainFeatures, train), devData = Load(devFeatures, dev);
+
+        if (task.IsRegression)
+        {
+            var model = ml.Transforms.NormalizeMeanVariance(nameof(FeatureRow.Features))
+                .Append(ml.Regression.Trainers.Sdca(labelColumnName: nameof(FeatureRow.Value))).Fit(trainData);
+            double[] predicted = model.Transform(devData).GetColumn<float>("Score").Select(s => (double)s).ToArray();
+            double[] gold = dev.Select(d => (double)d.Score).ToArray();
+            var cosine = GlueEvaluator.Evaluate(task, gold, devCosine!).ByName;
+            return new Outcome("SDCA regression on [|u-v|, u*v]", GlueEvaluator.Evaluate(task, gold, predicted).ByName, clock.Elapsed.TotalSeconds, cosine);
+        }
+        var classifier = ml.Transforms.NormalizeMeanVariance(nameof(FeatureRow.Features))
+            .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy()).Fit(trainData);
+        int[] predictedClasses = classifier.Transform(devData).GetColumn<uint>("PredictedLabel").Select(k => (int)k - 1).ToArray();
+        var metrics = GlueEvaluator.Evaluate(task, dev.Select(d => d.LabelIndex).ToArray(), predictedClasses).ByName;
+        return new Outcome(task.IsPairTask ? "L-BFGS maximum entropy on [u, v, |u-v|, u*v]" : "L-BFGS maximum entropy on u", metrics, clock.Elapsed.TotalSeconds, null);
+    }
+
+    private static float[][] Features(SentenceEmbedder embedder, GlueTask task, IReadOnlyList<GlueExample> rows, CancellationToken cancellationToken, out double[]? cosine)
+    {
+        float[][] u = embedder.Embed(rows.Select(r => r.Sentence1).ToArray(), cancellationToken);
+        cosine = null;
+        if (!task.IsPairTask)
+            return u;
+        float[][] v = embedder.Embed(rows.Select(r => r.Sentence2).ToArray(), cancellationToken);
+        cosine = u.Select((a, i) => (double)a.Zip(v[i], (x, y) => x * y).Sum()).ToArray();
+        return task.IsRegression
+            ? u.Select((a, i) => a.Zip(v[i], (x, y) => MathF.Abs(x - y)).Concat(a.Zip(v[i], (x, y) => x * y)).ToArray()).ToArray()
+            : u.Select((a, i) => a.Concat(v[i]).Concat(a.Zip(v[i], (x, y) => MathF.Abs(x - y))).Concat(a.Zip(v[i], (x, y) => x * y)).ToArray()).ToArray();
+    }
+
+    /// <summary>Mean-pooled, L2-normalised all-MiniLM-L6-v2 embeddings through ONNX Runtime, batched by length.</summary>
+    private sealed class SentenceEmbedder : IDisposable
+    {
+        private readonly OnnxEncoderSession _session;
+        private readonly EncoderTokenizer _tokenizer;
+
+        public SentenceEmbedder()
+        {
+            using Stream model = PretrainedEncoderResources.OpenModel(PretrainedEncoder.AllMiniLmL6V2);
+            using var memory = new MemoryStream();
+            model.CopyTo(memory);
+            _session = new OnnxEncoderSession(memory.ToArray());
+            using Stream vocab = PretrainedEncoderResources.OpenVocabulary(PretrainedEncoder.AllMiniLmL6V2);
+            _tokenizer = EncoderTokenizer.Create(vocab, lowerCase: true, maxTokens: 256);
+        }
+
+        public float[][] Embed(IReadOnlyList<string> sentences, CancellationToken cancellationToken)
+        {
+            TokenizedRow[] rows = sentences.Select(s => _tokenizer.Tokenize(s)).ToArray();
+            int[] order = Enumerable.Range(0, rows.Length).OrderBy(i => rows[i].Ids.Length).ToArray();
+            var result = new float[rows.Length][];
+            for (int start = 0; start < order.Length; start += 64)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int[] chunk = order[start..Math.Min(order.Length, start + 64)];
+                TokenizedBatch batch = _tokenizer.Pad(chunk.Select(i => rows[i]).ToArray());
+                (float[] hidden, int[] shape) = _session.Run(batch);
+                int length = shape[1], width = shape[2];
+                for (int r = 0; r < chunk.Length; r++)
+                {
+                    var pooled = new float[width];
+                    int count = 0;
+                    for (int t = 0; t < length; t++)
+                    {
+                        if (batch.AttentionMask[r * length + t] == 0)
+                            continue;
+                        count++;
+                        for (int h = 0; h < width; h++)
+                            pooled[h] += hidden[(r * length + t) * width + h];
+                    }
+                    float norm = MathF.Sqrt(pooled.Sum(x => x * x / (count * (float)count)));
+                    result[chunk[r]] = pooled.Select(x => x / count / Math.Max(norm, 1e-12f)).ToArray();
+                }
+            }
+            return result;
+        }
+
+        public void Dispose() => _session.Dispose();
+    }
+}

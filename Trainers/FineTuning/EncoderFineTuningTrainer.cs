@@ -1,0 +1,181 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNetExt.Trainers.Modules;
+using MLNetExt.Trainers.Onnx;
+using MLNetExt.Trainers.Text;
+using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms.Schema;
+using TorchSharp;
+
+namespace MLNetExt.Trainers.FineTuning;
+
+/// <summary>
+/// Fine-tunes a BERT-family encoder (all-MiniLM-L6-v2 by default) with a linear head on one sentence or a sentence
+/// pair: text classification (cross-entropy) or regression such as STS-B (mean squared error). Trains with TorchSharp,
+/// then exports encoder and head to one ONNX graph that the fitted <see cref="EncoderFineTuningTransformer"/> runs
+/// with ONNX Runtime.
+/// </summary>
+/// <remarks>
+/// <list type="table">
+/// <item><term>Input columns</term><description>Sentence (Text), optional second sentence (Text), Label (key for
+/// classification, Single for regression).</description></item>
+/// <item><term>Output columns</term><description>Score (vector of Single class probabilities, or Single) and, for
+/// classification, PredictedLabel (key).</description></item>
+/// <item><term>Needs training</term><description>Yes.</description></item>
+/// <item><term>Exportable to ONNX</term><description>Yes (<see cref="EncoderFineTuningTransformer.ExportOnnx"/>).</description></item>
+/// </list>
+/// Created by <c>mlContext.MulticlassClassification.Trainers.EncoderTextClassification(...)</c> or
+/// <c>mlContext.Regression.Trainers.EncoderSentenceSimilarity(...)</c>.
+/// </remarks>
+public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTransformer>
+{
+    private readonly IHostEnvironment _host;
+    private readonly EncoderFineTuningOptions _options;
+
+    internal EncoderFineTuningTrainer(IHostEnvironment host, EncoderFineTuningOptions options, FineTuningKind kind)
+    {
+        _host = host ?? throw new ArgumentNullException(nameof(host));
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Clone();
+        _options.LoopOptions();
+        if (_options.MaxTokens is < 3 or > 512)
+            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxTokens, "MaxTokens must be between 3 and 512.");
+        Kind = kind;
+    }
+
+    /// <summary>Classification or regression.</summary>
+    public FineTuningKind Kind { get; }
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        CheckText(inputSchema, _options.SentenceColumnName);
+        if (_options.SecondSentenceColumnName is not null)
+            CheckText(inputSchema, _options.SecondSentenceColumnName);
+        if (!TryFind(inputSchema, _options.LabelColumnName, out SchemaShape.Column label))
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Could not find input column '{_options.LabelColumnName}'");
+        if (Kind == FineTuningKind.Classification ? !label.IsKey || label.Kind != SchemaShape.Column.VectorKind.Scalar
+            : label.ItemType != NumberDataViewType.Single || label.Kind != SchemaShape.Column.VectorKind.Scalar)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema),
+                $"Schema mismatch for input column '{_options.LabelColumnName}': expected {(Kind == FineTuningKind.Classification ? "Key" : "Single")}, got {label.ItemType}");
+
+        if (Kind == FineTuningKind.Regression)
+            return SchemaShapeFactory.With(inputSchema, SchemaShapeFactory.Column(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single));
+        return SchemaShapeFactory.With(inputSchema,
+            SchemaShapeFactory.Column(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single),
+            SchemaShapeFactory.Column(_options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, isKey: true));
+    }
+
+    private static bool TryFind(SchemaShape schema, string name, out SchemaShape.Column column)
+    {
+        column = schema.LastOrDefault(c => c.Name == name);
+        return column.Name is not null;
+    }
+
+    private static void CheckText(SchemaShape schema, string name)
+    {
+        if (!TryFind(schema, name, out SchemaShape.Column column))
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Could not find input column '{name}'");
+        if (column.ItemType != TextDataViewType.Instance || column.Kind != SchemaShape.Column.VectorKind.Scalar)
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Schema mismatch for input column '{name}': expected String, got {column.ItemType}");
+    }
+
+    /// <summary>Fine-tunes on <paramref name="input"/>; see <see cref="Fit(IDataView, CancellationToken)"/>.</summary>
+    public EncoderFineTuningTransformer Fit(IDataView input) => Fit(input, CancellationToken.None);
+
+    /// <summary>Fine-tunes on <paramref name="input"/> and returns the ONNX-served model.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled (a checkpoint is written first when checkpointing is on).</exception>
+    public EncoderFineTuningTransformer Fit(IDataView input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        GetOutputSchema(SchemaShapeFactory.Create(input.Schema));
+        TrainingOptions loopOptions = _options.LoopOptions();
+
+        (byte[] onnx, byte[] vocabulary, PoolingMode defaultPooling) = LoadEncoder();
+        EncoderTokenizer tokenizer = EncoderTokenizer.Create(new MemoryStream(vocabulary), _options.LowerCase, _options.MaxTokens);
+        int classCount = Kind == FineTuningKind.Classification ? (int)((KeyDataViewType)input.Schema[_options.LabelColumnName].Type).Count : 1;
+        FineTuningRows train = FineTuningData.Read(input, _options, Kind, tokenizer, "training data");
+        FineTuningRows? validation = _options.ValidationSet is null ? null : FineTuningData.Read(_options.ValidationSet, _options, Kind, tokenizer, "validation set");
+
+        torch.manual_seed(loopOptions.Seed);
+        OnnxBertWeights weights = OnnxBertImporter.Read(new MemoryStream(onnx), _options.EncoderFolder ?? _options.Encoder.ToString());
+        using var model = new SequenceClassifier(weights.CreateModel(), classCount, _options.Pooling ?? defaultPooling);
+        model.FreezeEncoder(_options.FreezeEncoder);
+        var task = new FineTuningTask(model, tokenizer, Kind, train, validation);
+
+        IHostEnvironment host = _host;
+        TrainingResult result;
+        using (IChannel channel = host.Start(nameof(EncoderFineTuningTrainer)))
+        using (IProgressChannel progressChannel = host.StartProgressChannel("Encoder fine-tuning"))
+        {
+            TrainingProgress? latest = null;
+            progressChannel.SetHeader(new ProgressHeader(["loss", "learning rate"], ["step"]), entry =>
+            {
+                if (latest is { } p)
+                {
+                    entry.SetProgress(0, p.Step, p.TotalSteps);
+                    entry.SetMetric(0, p.Loss);
+                    entry.SetMetric(1, p.LearningRate);
+                }
+            });
+            Info(channel, $"Fine-tuning {_options.EncoderFolder ?? _options.Encoder.ToString()} ({Kind}, {classCount} outputs) on {train.Rows.Count} rows" +
+                $"{(_options.FreezeEncoder ? " with the encoder frozen" : "")}.");
+            var progress = new Progress(p =>
+            {
+                latest = p;
+                _options.Progress?.Report(p);
+                if (p.Metrics is not null)
+                    Info(channel, $"step {p.Step}/{p.TotalSteps}: {string.Join(", ", p.Metrics.Select(m => $"{m.Key} {m.Value:F4}"))}");
+            });
+            result = new TrainingLoop(loopOptions).Run(task, progress, cancellationToken);
+        }
+
+        byte[] exported = OnnxBertExporter.ToBytes(model.Encoder, model.ExportHead());
+        var info = new FineTunedModelInfo
+        {
+            Kind = Kind,
+            ClassCount = classCount,
+            ClassNames = Kind == FineTuningKind.Classification ? FineTuningData.KeyNames(input.Schema[_options.LabelColumnName]) : null,
+            SentenceColumnName = _options.SentenceColumnName,
+            SecondSentenceColumnName = _options.SecondSentenceColumnName,
+            ScoreColumnName = _options.ScoreColumnName,
+            PredictedLabelColumnName = _options.PredictedLabelColumnName,
+            LowerCase = _options.LowerCase,
+            MaxTokens = _options.MaxTokens,
+        };
+        return new EncoderFineTuningTransformer(info, exported, vocabulary, result);
+    }
+
+    private (byte[] Onnx, byte[] Vocabulary, PoolingMode Pooling) LoadEncoder()
+    {
+        if (_options.EncoderFolder is { } folder)
+        {
+            string model = Path.Combine(folder, "model.onnx"), vocab = Path.Combine(folder, "vocab.txt");
+            foreach (string file in new[] { model, vocab })
+                if (!File.Exists(file))
+                    throw new FileNotFoundException($"Encoder folder '{folder}' has no '{Path.GetFileName(file)}'.", file);
+            return (File.ReadAllBytes(model), File.ReadAllBytes(vocab), PoolingMode.Mean);
+        }
+        return (ReadAll(PretrainedEncoderResources.OpenModel(_options.Encoder)), ReadAll(PretrainedEncoderResources.OpenVocabulary(_options.Encoder)),
+            PretrainedEncoderResources.PoolingOf(_options.Encoder));
+    }
+
+    private static void Info(IChannel channel, string message) =>
+        channel.Info(MessageSensitivity.None, message);
+
+    private static byte[] ReadAll(Stream stream)
+    {
+        using (stream)
+        using (var memory = new MemoryStream())
+        {
+            stream.CopyTo(memory);
+            return memory.ToArray();
+        }
+    }
+
+    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}

@@ -1,0 +1,219 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExt.Trainers.Onnx;
+using MLNetExt.Trainers.Text;
+using MLNetExt.Trainers.Training;
+
+namespace MLNetExt.Trainers.FineTuning;
+
+/// <summary>
+/// A fine-tuned encoder with its head, served by ONNX Runtime. Adds Score (class probabilities or a value) and, for
+/// classification, PredictedLabel. Holds a native ONNX Runtime session: dispose it when done.
+/// </summary>
+/// <remarks>
+/// ML.NET's model file cannot hold components from outside ML.NET (its save context is internal), so this
+/// transformer saves itself: <see cref="Save"/> writes one zip file and <see cref="Load"/> reads it back.
+/// Saved layout (format version 1): <c>model.onnx</c> (encoder and head; outputs <c>last_hidden_state</c> and
+/// <c>logits</c>), <c>vocab.txt</c>, <c>fine_tuning.json</c> (task kind, classes, column names, tokenization).
+/// </remarks>
+public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
+{
+    private const string ModelEntry = "model.onnx";
+    private const string VocabularyEntry = "vocab.txt";
+    private const string InfoEntry = "fine_tuning.json";
+    private const int BatchRows = 32;
+
+    private readonly FineTunedModelInfo _info;
+    private readonly byte[] _onnx;
+    private readonly byte[] _vocabulary;
+    private readonly OnnxEncoderSession _session;
+    private readonly EncoderTokenizer _tokenizer;
+
+    internal EncoderFineTuningTransformer(FineTunedModelInfo info, byte[] onnx, byte[] vocabulary, TrainingResult? training)
+    {
+        _info = info;
+        _onnx = onnx;
+        _vocabulary = vocabulary;
+        TrainingResult = training;
+        _tokenizer = EncoderTokenizer.Create(new MemoryStream(vocabulary), info.LowerCase, info.MaxTokens);
+        _session = new OnnxEncoderSession(onnx);
+    }
+
+    /// <summary>Classification or regression.</summary>
+    public FineTuningKind Kind => _info.Kind;
+
+    /// <summary>Number of classes (1 for regression).</summary>
+    public int ClassCount => _info.ClassCount;
+
+    /// <summary>What the training run did; null for a loaded model.</summary>
+    public TrainingResult? TrainingResult { get; }
+
+    /// <inheritdoc/>
+    public bool IsRowToRowMapper => false;
+
+    /// <summary>The column names and types this transformer adds.</summary>
+    internal FineTunedModelInfo Info => _info;
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        CheckInput(inputSchema);
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(inputSchema);
+        if (Kind == FineTuningKind.Regression)
+        {
+            builder.AddColumn(_info.ScoreColumnName, NumberDataViewType.Single);
+            return builder.ToSchema();
+        }
+        var scoreAnnotations = new DataViewSchema.Annotations.Builder();
+        var keyAnnotations = new DataViewSchema.Annotations.Builder();
+        if (_info.ClassNames is { } names)
+        {
+            var namesType = new VectorDataViewType(TextDataViewType.Instance, names.Length);
+            ValueGetter<VBuffer<ReadOnlyMemory<char>>> getNames = (ref VBuffer<ReadOnlyMemory<char>> value) =>
+                value = new VBuffer<ReadOnlyMemory<char>>(names.Length, names.Select(n => n.AsMemory()).ToArray());
+            scoreAnnotations.Add("SlotNames", namesType, getNames);
+            keyAnnotations.Add("KeyValues", namesType, getNames);
+        }
+        builder.AddColumn(_info.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, ClassCount), scoreAnnotations.ToAnnotations());
+        builder.AddColumn(_info.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), ClassCount), keyAnnotations.ToAnnotations());
+        return builder.ToSchema();
+    }
+
+    private void CheckInput(DataViewSchema schema)
+    {
+        foreach (string? name in new[] { _info.SentenceColumnName, _info.SecondSentenceColumnName })
+        {
+            if (name is null)
+                continue;
+            DataViewSchema.Column column = schema.GetColumnOrNull(name)
+                ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Could not find input column '{name}'");
+            if (column.Type is not TextDataViewType)
+                throw new ArgumentOutOfRangeException(nameof(schema), $"Schema mismatch for input column '{name}': expected String, got {column.Type}");
+        }
+    }
+
+    /// <inheritdoc/>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new FineTunedPredictionDataView(this, input, GetOutputSchema(input.Schema), BatchRows);
+    }
+
+    /// <inheritdoc/>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
+        throw new NotSupportedException($"{nameof(EncoderFineTuningTransformer)} predicts in batches through ONNX Runtime and has no row-to-row mapper; use Transform.");
+
+    /// <summary>Not supported: ML.NET's model file cannot hold this transformer.</summary>
+    /// <exception cref="NotSupportedException">Always; the message names <see cref="Save"/> and <see cref="Load"/>.</exception>
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        throw new NotSupportedException(
+            $"{nameof(EncoderFineTuningTransformer)} cannot be written into an ML.NET model file. Save it with {nameof(EncoderFineTuningTransformer)}.Save(path) and load it with {nameof(EncoderFineTuningTransformer)}.Load(mlContext, path).");
+
+    /// <summary>Scores rows: class probabilities (softmax of the logits) or the regression value, one array per row.</summary>
+    public float[][] Predict(IReadOnlyList<string> sentences, IReadOnlyList<string>? secondSentences = null)
+    {
+        ArgumentNullException.ThrowIfNull(sentences);
+        if ((secondSentences is null) != (_info.SecondSentenceColumnName is null))
+            throw new ArgumentException(_info.SecondSentenceColumnName is null
+                ? "This model was trained on single sentences; pass no second sentences."
+                : "This model was trained on sentence pairs; pass the second sentences too.", nameof(secondSentences));
+        var result = new float[sentences.Count][];
+        for (int start = 0; start < sentences.Count; start += BatchRows)
+        {
+            int count = Math.Min(BatchRows, sentences.Count - start);
+            TokenizedBatch batch = _tokenizer.Encode(Slice(sentences, start, count), secondSentences is null ? null : Slice(secondSentences, start, count));
+            (float[] logits, _) = _session.Run(batch, "logits");
+            for (int r = 0; r < count; r++)
+            {
+                float[] row = logits[(r * ClassCount)..((r + 1) * ClassCount)];
+                result[start + r] = Kind == FineTuningKind.Classification ? Softmax(row) : row;
+            }
+        }
+        return result;
+    }
+
+    private static string[] Slice(IReadOnlyList<string> list, int start, int count)
+    {
+        var slice = new string[count];
+        for (int i = 0; i < count; i++)
+            slice[i] = list[start + i];
+        return slice;
+    }
+
+    private static float[] Softmax(float[] logits)
+    {
+        float max = logits.Max();
+        float[] exp = logits.Select(l => MathF.Exp(l - max)).ToArray();
+        float sum = exp.Sum();
+        return exp.Select(e => e / sum).ToArray();
+    }
+
+    /// <summary>Writes the encoder and head as one ONNX graph (outputs <c>last_hidden_state</c> and <c>logits</c>).</summary>
+    public void ExportOnnx(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        WriteAtomically(path, stream => stream.Write(_onnx));
+    }
+
+    /// <summary>Saves the model to a zip file (written to a temporary file, then moved into place).</summary>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        WriteAtomically(path, stream =>
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            void Add(string name, byte[] bytes)
+            {
+                using Stream entry = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
+                entry.Write(bytes);
+            }
+            Add(ModelEntry, _onnx);
+            Add(VocabularyEntry, _vocabulary);
+            Add(InfoEntry, JsonSerializer.SerializeToUtf8Bytes(_info, new JsonSerializerOptions { WriteIndented = true }));
+        });
+    }
+
+    /// <summary>Loads a model written by <see cref="Save"/>.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a saved fine-tuned model.</exception>
+    public static EncoderFineTuningTransformer Load(MLContext mlContext, string path)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
+        using ZipArchive zip = ZipFile.OpenRead(path);
+        byte[] Read(string name)
+        {
+            ZipArchiveEntry entry = zip.GetEntry(name) ?? throw new InvalidDataException($"{path}: no '{name}' entry; is it a model saved by {nameof(EncoderFineTuningTransformer)}.Save?");
+            using Stream stream = entry.Open();
+            using var memory = new MemoryStream();
+            stream.CopyTo(memory);
+            return memory.ToArray();
+        }
+        FineTunedModelInfo info = JsonSerializer.Deserialize<FineTunedModelInfo>(Read(InfoEntry))
+            ?? throw new InvalidDataException($"{path}: empty '{InfoEntry}'.");
+        if (info.FormatVersion != 1)
+            throw new InvalidDataException($"{path}: format version {info.FormatVersion}, this library reads version 1.");
+        return new EncoderFineTuningTransformer(info, Read(ModelEntry), Read(VocabularyEntry), null);
+    }
+
+    private static void WriteAtomically(string path, Action<Stream> write)
+    {
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temp = full + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create))
+        {
+            write(stream);
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temp, full, overwrite: true);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _session.Dispose();
+}

@@ -1,0 +1,16 @@
+namespace MLNetExt.Trainers.FineTuning;
+
+/// <summary>What a fine-tuned model needs besides its graph and vocabulary; saved as <c>fine_tuning.json</c>.</summary>
+internal sealed class FineTunedModelInfo
+{
+    public int FormatVersion { get; set; } = 1;
+    public FineTuningKind Kind { get; set; }
+    public int ClassCount { get; set; }
+    public string[]? ClassNames { get; set; }
+    public string SentenceColumnName { get; set; } = "Sentence";
+    public string? SecondSentenceColumnName { get; set; }
+    public string ScoreColumnName { get; set; } = "Score";
+    public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+    public bool LowerCase { get; set; } = true;
+    public int MaxTokens { get; set; } = 128;
+}

@@ -1,0 +1,54 @@
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using MLNetExt.Trainers.FineTuning;
+
+namespace MLNetExt;
+
+/// <summary>Catalog entry points of the encoder fine-tuning trainers.</summary>
+public static class FineTuningCatalog
+{
+    /// <summary>
+    /// Fine-tunes a pretrained encoder (all-MiniLM-L6-v2 unless the options say otherwise) to classify a sentence or a
+    /// sentence pair. The label column must be a key (use <c>MapValueToKey</c>).
+    /// </summary>
+    public static EncoderFineTuningTrainer EncoderTextClassification(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = "Label", string sentenceColumnName = "Sentence", string? secondSentenceColumnName = null,
+        int batchSize = 32, int epochs = 3, double learningRate = 5e-5)
+        => catalog.EncoderTextClassification(new EncoderFineTuningOptions
+        {
+            LabelColumnName = labelColumnName, SentenceColumnName = sentenceColumnName, SecondSentenceColumnName = secondSentenceColumnName,
+            BatchSize = batchSize, Epochs = epochs, LearningRate = learningRate,
+        });
+
+    /// <summary>Fine-tunes an encoder to classify a sentence or a sentence pair, with every option.</summary>
+    public static EncoderFineTuningTrainer EncoderTextClassification(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        EncoderFineTuningOptions options)
+        => new(EnvironmentOf(catalog), options, FineTuningKind.Classification);
+
+    /// <summary>
+    /// Fine-tunes a pretrained encoder to predict a number from a sentence pair (STS-B similarity) or a sentence.
+    /// The label column must be Single.
+    /// </summary>
+    public static EncoderFineTuningTrainer EncoderSentenceSimilarity(this RegressionCatalog.RegressionTrainers catalog,
+        string labelColumnName = "Label", string sentenceColumnName = "Sentence1", string? secondSentenceColumnName = "Sentence2",
+        int batchSize = 32, int epochs = 3, double learningRate = 5e-5)
+        => catalog.EncoderSentenceSimilarity(new EncoderFineTuningOptions
+        {
+            LabelColumnName = labelColumnName, SentenceColumnName = sentenceColumnName, SecondSentenceColumnName = secondSentenceColumnName,
+            BatchSize = batchSize, Epochs = epochs, LearningRate = learningRate,
+        });
+
+    /// <summary>Fine-tunes an encoder to predict a number from a sentence pair or a sentence, with every option.</summary>
+    public static EncoderFineTuningTrainer EncoderSentenceSimilarity(this RegressionCatalog.RegressionTrainers catalog, EncoderFineTuningOptions options)
+        => new(EnvironmentOf(catalog), options, FineTuningKind.Regression);
+
+    // ML.NET exposes a catalog's environment only through an internal interface; read it once by reflection and
+    // fail with a clear message if a later ML.NET moves it.
+    private static IHostEnvironment EnvironmentOf(object catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        Type? contract = catalog.GetType().GetInterfaces().FirstOrDefault(i => i.FullName == "Microsoft.ML.Data.IInternalCatalog");
+        return contract?.GetProperty("Environment")?.GetValue(catalog) as IHostEnvironment
+            ?? throw new InvalidOperationException($"Cannot reach the MLContext behind {catalog.GetType().Name} in this ML.NET version ({typeof(MLContext).Assembly.GetName().Version}).");
+    }
+}

@@ -1,0 +1,192 @@
+using MLNetExt.Evaluation.Metrics;
+using MLNetExt.Trainers.Modules;
+using MLNetExt.Trainers.Text;
+using MLNetExt.Trainers.Training;
+using static TorchSharp.torch;
+
+namespace MLNetExt.Trainers.FineTuning;
+
+/// <summary>Whether a fine-tuning head predicts classes or a number.</summary>
+public enum FineTuningKind
+{
+    /// <summary>Softmax over classes, cross-entropy loss; metrics accuracy, F1 of class 1, MCC.</summary>
+    Classification,
+
+    /// <summary>One output, mean squared error loss; metrics Pearson and Spearman.</summary>
+    Regression,
+}
+
+/// <summary>Tokenized rows with their targets (class index or value).</summary>
+public sealed class FineTuningRows
+{
+    /// <summary>Creates the set.</summary>
+    public FineTuningRows(IReadOnlyList<TokenizedRow> rows, IReadOnlyList<float> targets)
+    {
+        if (rows.Count != targets.Count)
+            throw new ArgumentException($"{rows.Count} rows but {targets.Count} targets.", nameof(targets));
+        Rows = rows;
+        Targets = targets;
+    }
+
+    /// <summary>The tokenized inputs.</summary>
+    public IReadOnlyList<TokenizedRow> Rows { get; }
+
+    /// <summary>Class index (classification) or value (regression) of each row.</summary>
+    public IReadOnlyList<float> Targets { get; }
+}
+
+/// <summary>A padded batch as tensors, with its targets.</summary>
+public sealed class FineTuningBatch : IDisposable
+{
+    internal FineTuningBatch(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, Tensor targets)
+    {
+        InputIds = inputIds;
+        AttentionMask = attentionMask;
+        TokenTypeIds = tokenTypeIds;
+        Targets = targets;
+    }
+
+    /// <summary>Token ids [batch, seq].</summary>
+    public Tensor InputIds { get; }
+
+    /// <summary>Attention mask [batch, seq].</summary>
+    public Tensor AttentionMask { get; }
+
+    /// <summary>Segment ids [batch, seq].</summary>
+    public Tensor TokenTypeIds { get; }
+
+    /// <summary>Class indices (int64) or values (float32) [batch].</summary>
+    public Tensor Targets { get; }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        InputIds.Dispose();
+        AttentionMask.Dispose();
+        TokenTypeIds.Dispose();
+        Targets.Dispose();
+    }
+}
+
+/// <summary>Sentence (pair) classification or regression with a <see cref="SequenceClassifier"/>, for the <see cref="TrainingLoop"/>.</summary>
+public sealed class FineTuningTask : ITrainingTask<FineTuningBatch>
+{
+    private readonly SequenceClassifier _model;
+    private readonly EncoderTokenizer _tokenizer;
+    private readonly FineTuningRows _train;
+    private readonly FineTuningRows? _validation;
+    private readonly int _evaluationBatchSize;
+
+    /// <summary>Creates the task; <paramref name="validation"/> enables evaluation and early stopping.</summary>
+    public FineTuningTask(SequenceClassifier model, EncoderTokenizer tokenizer, FineTuningKind kind, FineTuningRows train,
+        FineTuningRows? validation = null, int evaluationBatchSize = 64)
+    {
+        _model = model ?? throw new ArgumentNullException(nameof(model));
+        _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
+        _train = train ?? throw new ArgumentNullException(nameof(train));
+        _validation = validation;
+        _evaluationBatchSize = evaluationBatchSize;
+        Kind = kind;
+    }
+
+    /// <summary>Classification or regression.</summary>
+    public FineTuningKind Kind { get; }
+
+    /// <inheritdoc/>
+    public nn.Module Module => _model;
+
+    /// <inheritdoc/>
+    public int TrainingRowCount => _train.Rows.Count;
+
+    /// <inheritdoc/>
+    public string? PrimaryMetric => _validation is null ? null : Kind == FineTuningKind.Classification ? "accuracy" : "spearman";
+
+    /// <inheritdoc/>
+    public bool HigherIsBetter => true;
+
+    /// <inheritdoc/>
+    public FineTuningBatch PrepareBatch(IReadOnlyList<int> rows) => MakeBatch(_train, rows);
+
+    /// <inheritdoc/>
+    public Tensor Loss(FineTuningBatch batch)
+    {
+        Tensor logits = _model.forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
+        return Kind == FineTuningKind.Classification
+            ? nn.functional.cross_entropy(logits, batch.Targets)
+            : nn.functional.mse_loss(logits.squeeze(-1), batch.Targets);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, double> Evaluate(CancellationToken cancellationToken)
+    {
+        if (_validation is null)
+            return new Dictionary<string, double>();
+        float[][] outputs = Predict(_validation.Rows, cancellationToken);
+        return Metrics(Kind, _validation.Targets, outputs);
+    }
+
+    /// <summary>The head outputs of <paramref name="rows"/>, in order (batched by similar length).</summary>
+    public float[][] Predict(IReadOnlyList<TokenizedRow> rows, CancellationToken cancellationToken = default)
+    {
+        _model.eval();
+        var result = new float[rows.Count][];
+        int[] byLength = Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Ids.Length).ToArray();
+        using var noGrad = no_grad();
+        for (int start = 0; start < byLength.Length; start += _evaluationBatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            int[] chunk = byLength[start..Math.Min(byLength.Length, start + _evaluationBatchSize)];
+            TokenizedBatch padded = _tokenizer.Pad(chunk.Select(i => rows[i]).ToArray());
+            long[] dims = [padded.Rows, padded.Length];
+            float[] logits = _model.forward(tensor(padded.InputIds, dims), tensor(padded.AttentionMask, dims), tensor(padded.TokenTypeIds, dims))
+                .data<float>().ToArray();
+            int width = _model.Outputs;
+            for (int k = 0; k < chunk.Length; k++)
+                result[chunk[k]] = logits[(k * width)..((k + 1) * width)];
+        }
+        return result;
+    }
+
+    /// <summary>GLUE metrics of head outputs against targets: accuracy, f1 (class 1), mcc; or pearson, spearman.</summary>
+    public static IReadOnlyDictionary<string, double> Metrics(FineTuningKind kind, IReadOnlyList<float> targets, IReadOnlyList<float[]> outputs)
+    {
+        if (kind == FineTuningKind.Regression)
+        {
+            double[] gold = targets.Select(t => (double)t).ToArray();
+            double[] predicted = outputs.Select(o => (double)o[0]).ToArray();
+            return new Dictionary<string, double>
+            {
+                ["pearson"] = Correlation.Pearson(gold, predicted),
+                ["spearman"] = Correlation.Spearman(gold, predicted),
+            };
+        }
+        int[] goldClasses = targets.Select(t => (int)t).ToArray();
+        int[] predictedClasses = outputs.Select(ArgMax).ToArray();
+        return new Dictionary<string, double>
+        {
+            ["accuracy"] = ClassificationMetrics.Accuracy(goldClasses, predictedClasses),
+            ["f1"] = ClassificationMetrics.F1(goldClasses, predictedClasses),
+            ["mcc"] = ClassificationMetrics.MatthewsCorrelation(goldClasses, predictedClasses),
+        };
+    }
+
+    internal static int ArgMax(float[] values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+            if (values[i] > values[best])
+                best = i;
+        return best;
+    }
+
+    private FineTuningBatch MakeBatch(FineTuningRows set, IReadOnlyList<int> rows)
+    {
+        TokenizedBatch padded = _tokenizer.Pad(rows.Select(i => set.Rows[i]).ToArray());
+        long[] dims = [padded.Rows, padded.Length];
+        Tensor targets = Kind == FineTuningKind.Classification
+            ? tensor(rows.Select(i => (long)set.Targets[i]).ToArray())
+            : tensor(rows.Select(i => set.Targets[i]).ToArray());
+        return new FineTuningBatch(tensor(padded.InputIds, dims), tensor(padded.AttentionMask, dims), tensor(padded.TokenTypeIds, dims), targets);
+    }
+}

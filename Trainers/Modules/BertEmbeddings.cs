@@ -1,0 +1,40 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNetExt.Trainers.Modules;
+
+/// <summary>Word + segment + position embeddings, then LayerNorm and dropout (Hugging Face <c>BertEmbeddings</c>).</summary>
+public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
+{
+    // Field names are the Hugging Face parameter names (embeddings.word_embeddings.weight, ...).
+#pragma warning disable IDE1006
+    private readonly Embedding word_embeddings;
+    private readonly Embedding position_embeddings;
+    private readonly Embedding token_type_embeddings;
+    private readonly LayerNorm LayerNorm;
+    private readonly Dropout dropout;
+#pragma warning restore IDE1006
+
+    /// <summary>Creates randomly initialised embeddings for <paramref name="config"/>.</summary>
+    public BertEmbeddings(BertConfig config) : base(nameof(BertEmbeddings))
+    {
+        word_embeddings = nn.Embedding(config.VocabSize, config.HiddenSize);
+        position_embeddings = nn.Embedding(config.MaxPositionEmbeddings, config.HiddenSize);
+        token_type_embeddings = nn.Embedding(config.TypeVocabSize, config.HiddenSize);
+        LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
+        dropout = nn.Dropout(config.HiddenDropout);
+        RegisterComponents();
+    }
+
+    /// <summary>Embeds token ids [batch, seq] with their segment ids [batch, seq]; returns [batch, seq, hidden].</summary>
+    public override Tensor forward(Tensor inputIds, Tensor tokenTypeIds)
+    {
+        using var scope = NewDisposeScope();
+        long length = inputIds.shape[1];
+        Tensor positions = arange(length, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
+        // Same summation order as the exported graphs: (word + segment) + position.
+        Tensor sum = word_embeddings.forward(inputIds) + token_type_embeddings.forward(tokenTypeIds) + position_embeddings.forward(positions);
+        return dropout.forward(LayerNorm.forward(sum)).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,78 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNetExt.Trainers.Modules;
+
+/// <summary>The stack of transformer layers (Hugging Face <c>BertEncoder</c>).</summary>
+public sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
+{
+#pragma warning disable IDE1006
+    private readonly ModuleList<BertLayer> layer;
+#pragma warning restore IDE1006
+
+    /// <summary>Creates one <see cref="BertLayer"/> per entry of <see cref="BertConfig.HeadsPerLayer"/>.</summary>
+    public BertEncoder(BertConfig config) : base(nameof(BertEncoder))
+    {
+        layer = nn.ModuleList(config.HeadsPerLayer.Select(h => new BertLayer(config, h)).ToArray());
+        RegisterComponents();
+    }
+
+    /// <summary>The layers, in order.</summary>
+    public IReadOnlyList<BertLayer> Layers => layer.ToArray();
+
+    /// <inheritdoc cref="BertSelfAttention.forward"/>
+    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    {
+        using var scope = NewDisposeScope();
+        Tensor x = hidden;
+        foreach (BertLayer l in layer)
+            x = l.forward(x, additiveMask);
+        return x.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// A BERT-family encoder (BERT, MiniLM, arctic-embed) as TorchSharp modules, parameters named as in Hugging Face
+/// (<c>embeddings.word_embeddings.weight</c>, <c>encoder.layer.0.attention.self.query.weight</c>, ...).
+/// <see cref="forward"/> returns the last hidden state, like the <c>last_hidden_state</c> output of the ONNX graphs.
+/// </summary>
+public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
+{
+    /// <summary>The value added to attention scores of padding positions (as in the exported Hugging Face graphs).</summary>
+    public const float MaskedScore = -10000f;
+
+#pragma warning disable IDE1006
+    private readonly BertEmbeddings embeddings;
+    private readonly BertEncoder encoder;
+#pragma warning restore IDE1006
+
+    /// <summary>Creates a randomly initialised encoder for <paramref name="config"/>.</summary>
+    public BertModel(BertConfig config) : base(nameof(BertModel))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        embeddings = new BertEmbeddings(config);
+        encoder = new BertEncoder(config);
+        RegisterComponents();
+    }
+
+    /// <summary>The configuration the model was built from.</summary>
+    public BertConfig Config { get; }
+
+    /// <summary>The transformer layers.</summary>
+    public IReadOnlyList<BertLayer> Layers => encoder.Layers;
+
+    /// <summary>
+    /// Encodes a batch: <paramref name="inputIds"/>, <paramref name="attentionMask"/> (1 real, 0 padding) and
+    /// <paramref name="tokenTypeIds"/>, all int64 [batch, seq]; returns the last hidden state [batch, seq, hidden].
+    /// </summary>
+    public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        using var scope = NewDisposeScope();
+        Tensor additive = (1.0f - attentionMask.to_type(ScalarType.Float32)).mul(MaskedScore).unsqueeze(1).unsqueeze(1);
+        Tensor hidden = embeddings.forward(inputIds, tokenTypeIds);
+        return encoder.forward(hidden, additive).MoveToOuterDisposeScope();
+    }
+}

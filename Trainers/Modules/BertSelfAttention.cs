@@ -1,0 +1,52 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNetExt.Trainers.Modules;
+
+/// <summary>
+/// Multi-head scaled dot-product self-attention with its own head count, so that a pruned layer (fewer heads) is the
+/// same module with a smaller projection (Hugging Face <c>BertSelfAttention</c>).
+/// </summary>
+public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
+{
+#pragma warning disable IDE1006
+    private readonly Linear query;
+    private readonly Linear key;
+    private readonly Linear value;
+#pragma warning restore IDE1006
+    private readonly double _attentionDropout;
+
+    /// <summary>Creates the projections for <paramref name="heads"/> heads of <paramref name="headSize"/> each.</summary>
+    public BertSelfAttention(int hiddenSize, int heads, int headSize, double attentionDropout) : base(nameof(BertSelfAttention))
+    {
+        Heads = heads;
+        HeadSize = headSize;
+        _attentionDropout = attentionDropout;
+        query = nn.Linear(hiddenSize, heads * headSize);
+        key = nn.Linear(hiddenSize, heads * headSize);
+        value = nn.Linear(hiddenSize, heads * headSize);
+        RegisterComponents();
+    }
+
+    /// <summary>Number of heads in this layer.</summary>
+    public int Heads { get; }
+
+    /// <summary>Width of one head.</summary>
+    public int HeadSize { get; }
+
+    /// <summary>
+    /// Attends over <paramref name="hidden"/> [batch, seq, hidden] with an additive mask [batch, 1, 1, seq]
+    /// (0 for real tokens, a large negative number for padding); returns the concatenated heads [batch, seq, heads*headSize].
+    /// </summary>
+    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    {
+        using var scope = NewDisposeScope();
+        long batch = hidden.shape[0], length = hidden.shape[1];
+        Tensor Split(Linear projection) =>
+            projection.forward(hidden).view(batch, length, Heads, HeadSize).transpose(1, 2);
+        Tensor context = nn.functional.scaled_dot_product_attention(
+            Split(query), Split(key), Split(value), additiveMask, training ? _attentionDropout : 0.0, false);
+        return context.transpose(1, 2).reshape(batch, length, Heads * HeadSize).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,61 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNetExt.Trainers.Modules;
+
+/// <summary>
+/// An encoder with a linear head on its pooled sentence vector (Hugging Face <c>BertForSequenceClassification</c>:
+/// parameters <c>bert.*</c> and <c>classifier.*</c>). One output per class, or one output for regression.
+/// </summary>
+public sealed class SequenceClassifier : nn.Module<Tensor, Tensor, Tensor, Tensor>
+{
+#pragma warning disable IDE1006
+    private readonly BertModel bert;
+    private readonly Dropout dropout;
+    private readonly Linear classifier;
+#pragma warning restore IDE1006
+
+    /// <summary>Wraps <paramref name="encoder"/> with a freshly initialised head of <paramref name="outputs"/> outputs.</summary>
+    public SequenceClassifier(BertModel encoder, int outputs, PoolingMode pooling) : base(nameof(SequenceClassifier))
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        if (outputs < 1)
+            throw new ArgumentOutOfRangeException(nameof(outputs), outputs, "The head needs at least one output.");
+        bert = encoder;
+        Pooling = pooling;
+        Outputs = outputs;
+        dropout = nn.Dropout(encoder.Config.HiddenDropout);
+        classifier = nn.Linear(encoder.Config.HiddenSize, outputs);
+        RegisterComponents();
+    }
+
+    /// <summary>The encoder.</summary>
+    public BertModel Encoder => bert;
+
+    /// <summary>How the sentence vector is pooled.</summary>
+    public PoolingMode Pooling { get; }
+
+    /// <summary>Number of outputs of the head.</summary>
+    public int Outputs { get; }
+
+    /// <summary>Turns gradient tracking of the encoder's parameters off (train the head only) or on.</summary>
+    public void FreezeEncoder(bool frozen)
+    {
+        foreach (Parameter p in bert.parameters())
+            p.requires_grad = !frozen;
+    }
+
+    /// <summary>The head's weights as <see cref="Onnx.OnnxLinearHead"/>, for export.</summary>
+    public Onnx.OnnxLinearHead ExportHead() =>
+        new(Pooling, classifier.weight!.detach().contiguous().data<float>().ToArray(), classifier.bias!.detach().contiguous().data<float>().ToArray());
+
+    /// <summary>Logits [batch, outputs] of a batch of encoder inputs (see <see cref="BertModel.forward"/>).</summary>
+    public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        using var scope = NewDisposeScope();
+        Tensor hidden = bert.forward(inputIds, attentionMask, tokenTypeIds);
+        Tensor pooled = Modules.Pooling.Pool(hidden, attentionMask, Pooling);
+        return classifier.forward(dropout.forward(pooled)).MoveToOuterDisposeScope();
+    }
+}

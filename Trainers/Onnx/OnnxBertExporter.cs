@@ -1,0 +1,156 @@
+using Google.Protobuf;
+using MLNetExt.Trainers.Modules;
+using Onnx;
+using TorchSharp;
+using static MLNetExt.Trainers.Onnx.OnnxGraphBuilder;
+
+namespace MLNetExt.Trainers.Onnx;
+
+/// <summary>A linear head on a pooled sentence vector, exported as an extra <c>logits</c> output.</summary>
+/// <param name="Pooling">How the sentence vector is pooled from the last hidden state.</param>
+/// <param name="Weight">Row-major [labels, hidden] weight, as a PyTorch Linear stores it.</param>
+/// <param name="Bias">[labels] bias.</param>
+public sealed record OnnxLinearHead(PoolingMode Pooling, float[] Weight, float[] Bias);
+
+/// <summary>
+/// Writes a <see cref="BertModel"/> (any layer count, heads per layer or hidden size) as an ONNX graph that ONNX
+/// Runtime and the text encoder transform run: inputs <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c>
+/// (int64 [batch, sequence]), output <c>last_hidden_state</c> (float [batch, sequence, hidden]) and, with a head,
+/// <c>logits</c> (float [batch, labels]).
+/// </summary>
+/// <remarks>
+/// The graph repeats the node pattern of PyTorch's own BERT export at opset 13 (decomposed LayerNorm, erf GELU,
+/// MatMul + Add projections, Reshape/Transpose attention), so ONNX Runtime applies the same fusions to it as to the
+/// original all-MiniLM-L6-v2 graph. Linear weights are stored transposed ([in, out]) and named after the parameter,
+/// so <see cref="OnnxBertImporter"/> reads the graph back.
+/// </remarks>
+public static class OnnxBertExporter
+{
+    /// <summary>Names of the graph's inputs, in order.</summary>
+    public static readonly IReadOnlyList<string> InputNames = ["input_ids", "attention_mask", "token_type_ids"];
+
+    /// <summary>Writes the model (and optional head) to <paramref name="path"/> atomically (temp file, then move).</summary>
+    public static void Save(BertModel model, string path, OnnxLinearHead? head = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] bytes = ToBytes(model, head);
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temp = full + ".tmp";
+        File.WriteAllBytes(temp, bytes);
+        File.Move(temp, full, overwrite: true);
+    }
+
+    /// <summary>The serialized ONNX model.</summary>
+    public static byte[] ToBytes(BertModel model, OnnxLinearHead? head = null) => Build(model, head).ToByteArray();
+
+    internal static ModelProto Build(BertModel model, OnnxLinearHead? head)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        BertConfig config = model.Config;
+        Dictionary<string, (float[] Data, long[] Shape)> p = model.named_parameters()
+            .ToDictionary(x => x.name, x => (x.parameter.detach().contiguous().data<float>().ToArray(), x.parameter.shape), StringComparer.Ordinal);
+        var g = new OnnxGraphBuilder();
+
+        string Param(string name) => g.Floats(name, p[name].Data, p[name].Shape);
+        string LinearWeight(string prefix)
+        {
+            (float[] w, long[] shape) = p[prefix + ".weight"];
+            int outSize = (int)shape[0], inSize = (int)shape[1];
+            var t = new float[w.Length];
+            for (int o = 0; o < outSize; o++)
+                for (int i = 0; i < inSize; i++)
+                    t[i * outSize + o] = w[o * inSize + i];
+            return g.Floats(prefix + ".weight", t, inSize, outSize);
+        }
+        string Linear(string x, string prefix) =>
+            g.Node("Add", [Param(prefix + ".bias"), g.Node("MatMul", [x, LinearWeight(prefix)])]);
+        string LayerNorm(string x, string prefix)
+        {
+            string centred = g.Node("Sub", [x, g.Node("ReduceMean", [x], null, Ints("axes", -1))]);
+            string variance = g.Node("ReduceMean", [g.Node("Pow", [centred, g.Scalar(2f)])], null, Ints("axes", -1));
+            string normed = g.Node("Div", [centred, g.Node("Sqrt", [g.Node("Add", [variance, g.Scalar((float)config.LayerNormEps)])])]);
+            return g.Node("Add", [g.Node("Mul", [normed, Param(prefix + ".weight")]), Param(prefix + ".bias")]);
+        }
+
+        // Additive attention mask [batch, 1, 1, seq].
+        string axis1 = g.Longs("axes_1", [1], 1), axis2 = g.Longs("axes_2", [2], 1), axis0 = g.Longs("axes_0", [0], 1);
+        string maskFloat = g.Node("Cast", [g.Node("Unsqueeze", [g.Node("Unsqueeze", ["attention_mask", axis1]), axis2])], null, Int("to", (long)TensorProto.Types.DataType.Float));
+        string additiveMask = g.Node("Mul", [g.Node("Sub", [g.Scalar(1f), maskFloat]), g.Scalar(BertModel.MaskedScore)]);
+
+        // Embeddings.
+        string length = g.Node("Unsqueeze", [g.Node("Gather", [g.Node("Shape", ["input_ids"]), g.Longs("index_1", [1])], null, Int("axis", 0)), axis0]);
+        string positionIds = g.Longs("embeddings.position_ids", Enumerable.Range(0, config.MaxPositionEmbeddings).Select(i => (long)i).ToArray(), 1, config.MaxPositionEmbeddings);
+        string positions = g.Node("Slice", [positionIds, g.Longs("zero_1d", [0], 1), length, axis1]);
+        string sum = g.Node("Add", [
+            g.Node("Add", [g.Node("Gather", [Param("embeddings.word_embeddings.weight"), "input_ids"]), g.Node("Gather", [Param("embeddings.token_type_embeddings.weight"), "token_type_ids"])]),
+            g.Node("Gather", [Param("embeddings.position_embeddings.weight"), positions])]);
+        string x = LayerNorm(sum, "embeddings.LayerNorm");
+
+        float headScale = MathF.Sqrt(config.HeadSize);
+        for (int i = 0; i < config.LayerCount; i++)
+        {
+            string pre = $"encoder.layer.{i}";
+            int heads = config.HeadsPerLayer[i];
+            string split = g.Longs($"{pre}.split_shape", [0, 0, heads, config.HeadSize], 4);
+            string Heads(string name, params long[] perm) =>
+                g.Node("Transpose", [g.Node("Reshape", [Linear(x, $"{pre}.attention.self.{name}"), split])], null, Ints("perm", perm));
+            string query = Heads("query", 0, 2, 1, 3);
+            string key = Heads("key", 0, 2, 3, 1);
+            string value = Heads("value", 0, 2, 1, 3);
+            string scores = g.Node("Add", [g.Node("Div", [g.Node("MatMul", [query, key]), g.Scalar(headScale)]), additiveMask]);
+            string context = g.Node("MatMul", [g.Node("Softmax", [scores], null, Int("axis", -1)), value]);
+            string merged = g.Node("Reshape", [
+                g.Node("Transpose", [context], null, Ints("perm", 0, 2, 1, 3)),
+                g.Longs($"{pre}.merge_shape", [0, 0, heads * config.HeadSize], 3)]);
+            string attended = LayerNorm(g.Node("Add", [Linear(merged, $"{pre}.attention.output.dense"), x]), $"{pre}.attention.output.LayerNorm");
+            string inner = Linear(attended, $"{pre}.intermediate.dense");
+            string gelu = g.Node("Mul", [g.Node("Mul", [inner, g.Node("Add", [g.Node("Erf", [g.Node("Div", [inner, g.Scalar(MathF.Sqrt(2f))])]), g.Scalar(1f)])]), g.Scalar(0.5f)]);
+            x = LayerNorm(g.Node("Add", [Linear(gelu, $"{pre}.output.dense"), attended]), $"{pre}.output.LayerNorm");
+        }
+        g.Node("Identity", [x], "last_hidden_state");
+
+        var dataType = TensorProto.Types.DataType.Int64;
+        foreach (string input in InputNames)
+            g.Graph.Input.Add(TensorInfo(input, dataType, "batch", "sequence"));
+        g.Graph.Output.Add(TensorInfo("last_hidden_state", TensorProto.Types.DataType.Float, "batch", "sequence", config.HiddenSize));
+        if (head is not null)
+            AddHead(g, head, config.HiddenSize, axis1);
+
+        var modelProto = new ModelProto
+        {
+            IrVersion = 7,
+            ProducerName = "MLNetExt.Trainers",
+            ProducerVersion = typeof(OnnxBertExporter).Assembly.GetName().Version?.ToString() ?? "0",
+            Graph = g.Graph,
+        };
+        modelProto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
+        modelProto.MetadataProps.Add(new StringStringEntryProto { Key = "config.json", Value = config.ToJson() });
+        return modelProto;
+    }
+
+    private static void AddHead(OnnxGraphBuilder g, OnnxLinearHead head, int hidden, string axis1)
+    {
+        int labels = head.Bias.Length;
+        if (head.Weight.Length != labels * hidden)
+            throw new ArgumentException($"Head weight has {head.Weight.Length} values, expected {labels} x {hidden}.", nameof(head));
+        string pooled;
+        if (head.Pooling == PoolingMode.Cls)
+        {
+            pooled = g.Node("Gather", ["last_hidden_state", g.Longs("index_0", [0])], null, Int("axis", 1));
+        }
+        else
+        {
+            string mask = g.Node("Unsqueeze", [g.Node("Cast", ["attention_mask"], null, Int("to", (long)TensorProto.Types.DataType.Float)), g.Longs("axes_last", [-1], 1)]);
+            string total = g.Node("ReduceSum", [g.Node("Mul", ["last_hidden_state", mask]), axis1], null, Int("keepdims", 0));
+            string count = g.Node("Max", [g.Node("ReduceSum", [mask, axis1], null, Int("keepdims", 0)), g.Scalar(1e-9f)]);
+            pooled = g.Node("Div", [total, count]);
+        }
+        var transposed = new float[head.Weight.Length];
+        for (int o = 0; o < labels; o++)
+            for (int i = 0; i < hidden; i++)
+                transposed[i * labels + o] = head.Weight[o * hidden + i];
+        g.Node("Add", [g.Node("MatMul", [pooled, g.Floats("classifier.weight", transposed, hidden, labels)]), g.Floats("classifier.bias", head.Bias, labels)], "logits");
+        g.Graph.Output.Add(TensorInfo("logits", TensorProto.Types.DataType.Float, "batch", labels));
+    }
+}

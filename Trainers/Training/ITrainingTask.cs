@@ -1,0 +1,32 @@
+using static TorchSharp.torch;
+
+namespace MLNetExt.Trainers.Training;
+
+/// <summary>
+/// What a trainer gives the <see cref="TrainingLoop"/>: the module to optimise, its training rows, how a batch is
+/// built and how its loss is computed, and optionally an evaluation.
+/// </summary>
+/// <typeparam name="TBatch">A prepared batch (tensors), built in managed code before the forward pass.</typeparam>
+public interface ITrainingTask<TBatch> where TBatch : IDisposable
+{
+    /// <summary>The module whose trainable parameters (those with <c>requires_grad</c>) are optimised and checkpointed.</summary>
+    nn.Module Module { get; }
+
+    /// <summary>Number of training rows.</summary>
+    int TrainingRowCount { get; }
+
+    /// <summary>Builds the batch of the given training rows.</summary>
+    TBatch PrepareBatch(IReadOnlyList<int> rows);
+
+    /// <summary>The scalar loss of a batch, with the module in training mode.</summary>
+    Tensor Loss(TBatch batch);
+
+    /// <summary>Name of the metric that decides early stopping; null when the task does not evaluate.</summary>
+    string? PrimaryMetric { get; }
+
+    /// <summary>Whether a larger <see cref="PrimaryMetric"/> is better.</summary>
+    bool HigherIsBetter { get; }
+
+    /// <summary>Evaluates the current module (called with the module in eval mode and gradients off).</summary>
+    IReadOnlyDictionary<string, double> Evaluate(CancellationToken cancellationToken);
+}

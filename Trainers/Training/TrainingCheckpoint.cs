@@ -1,0 +1,113 @@
+using System.Text.Json;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNetExt.Trainers.Training;
+
+/// <summary>The loop's own counters, saved with each checkpoint as <c>state.json</c>.</summary>
+internal sealed class TrainingState
+{
+    public int Step { get; set; }
+    public string Fingerprint { get; set; } = "";
+    public double BestMetric { get; set; } = double.NaN;
+    public int EvaluationsWithoutImprovement { get; set; }
+    public bool StoppedEarly { get; set; }
+    public List<EvaluationRecord> Evaluations { get; set; } = [];
+    public Dictionary<string, long> FileLengths { get; set; } = [];
+}
+
+internal sealed class EvaluationRecord
+{
+    public int Step { get; set; }
+    public Dictionary<string, double> Metrics { get; set; } = [];
+}
+
+/// <summary>
+/// Checkpoints in a folder: each one is written into <c>step-NNNNNNNN.partial/</c>, flushed to disk, renamed to
+/// <c>step-NNNNNNNN/</c>, and only then named in the <c>latest</c> file (replaced atomically). A run killed while
+/// writing leaves a <c>.partial</c> folder that is never read; the previous checkpoint stays the latest.
+/// </summary>
+/// <remarks>
+/// Layout of a checkpoint folder: <c>module.bin</c> (TorchSharp state dict of the whole module),
+/// <c>optimizer.bin</c> (TorchSharp AdamW state), <c>state.json</c> (step, evaluations, early-stopping counters and
+/// the byte length of the two binary files, checked on load).
+/// </remarks>
+internal static class TrainingCheckpoint
+{
+    private const string LatestFile = "latest";
+    private const string ModuleFile = "module.bin";
+    private const string OptimizerFile = "optimizer.bin";
+    private const string StateFile = "state.json";
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public static void Save(string directory, nn.Module module, OptimizerHelper optimizer, TrainingState state)
+    {
+        Directory.CreateDirectory(directory);
+        string name = $"step-{state.Step:D8}";
+        string final = Path.Combine(directory, name);
+        string partial = final + ".partial";
+        if (Directory.Exists(partial))
+            Directory.Delete(partial, recursive: true);
+        Directory.CreateDirectory(partial);
+
+        state.FileLengths = new Dictionary<string, long>
+        {
+            [ModuleFile] = WriteBinary(Path.Combine(partial, ModuleFile), w => module.save(w)),
+            [OptimizerFile] = WriteBinary(Path.Combine(partial, OptimizerFile), optimizer.save_state_dict),
+        };
+        using (var stream = new FileStream(Path.Combine(partial, StateFile), FileMode.CreateNew))
+        {
+            JsonSerializer.Serialize(stream, state, Json);
+            stream.Flush(flushToDisk: true);
+        }
+        if (Directory.Exists(final))
+            Directory.Delete(final, recursive: true);
+        Directory.Move(partial, final);
+
+        string latestTemp = Path.Combine(directory, LatestFile + ".tmp");
+        File.WriteAllText(latestTemp, name);
+        File.Move(latestTemp, Path.Combine(directory, LatestFile), overwrite: true);
+
+        foreach (string old in Directory.EnumerateDirectories(directory, "step-*"))
+            if (!string.Equals(Path.GetFileName(old), name, StringComparison.Ordinal))
+                Directory.Delete(old, recursive: true);
+    }
+
+    /// <summary>Loads the latest complete checkpoint into the module and optimizer; returns its state, or null when there is none.</summary>
+    public static TrainingState? TryLoad(string directory, nn.Module module, OptimizerHelper optimizer, string fingerprint)
+    {
+        string latest = Path.Combine(directory, LatestFile);
+        if (!File.Exists(latest))
+            return null;
+        string folder = Path.Combine(directory, File.ReadAllText(latest).Trim());
+        string statePath = Path.Combine(folder, StateFile);
+        TrainingState state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath), Json)
+            ?? throw new InvalidDataException($"{statePath}: empty checkpoint state.");
+        if (state.Fingerprint != fingerprint)
+            throw new InvalidOperationException(
+                $"The checkpoint in '{folder}' was written by a run with other settings ({state.Fingerprint}); this run has {fingerprint}. Use another CheckpointDirectory or delete it.");
+        foreach ((string file, long length) in state.FileLengths)
+        {
+            long actual = new FileInfo(Path.Combine(folder, file)).Length;
+            if (actual != length)
+                throw new InvalidDataException($"{Path.Combine(folder, file)}: {actual} bytes, the checkpoint recorded {length}.");
+        }
+        using (var reader = new BinaryReader(File.OpenRead(Path.Combine(folder, ModuleFile))))
+            module.load(reader, strict: true);
+        using (var reader = new BinaryReader(File.OpenRead(Path.Combine(folder, OptimizerFile))))
+            optimizer.load_state_dict(reader);
+        return state;
+    }
+
+    private static long WriteBinary(string path, Action<BinaryWriter> write)
+    {
+        using var stream = new FileStream(path, FileMode.CreateNew);
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            write(writer);
+            writer.Flush();
+        }
+        stream.Flush(flushToDisk: true);
+        return stream.Length;
+    }
+}

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNetExt.Trainers.Training;
+
+/// <summary>
+/// The optimisation loop shared by every trainer: AdamW with decoupled weight decay (none on biases and LayerNorm
+/// weights), linear warmup then linear decay, global gradient-norm clipping, seeded data order and dropout,
+/// evaluation callbacks with early stopping, atomic checkpoints with resume, cancellation and progress reports.
+/// </summary>
+/// <remarks>
+/// Determinism: the rows of epoch <c>e</c> are shuffled by <c>Random(seed + e)</c> and the dropout generator is reseeded
+/// with <c>(seed, step)</c> before every step, so a run resumed from a checkpoint takes exactly the steps an
+/// uninterrupted run takes. Every step runs inside its own dispose scope; only the loss value leaves it.
+/// </remarks>
+public sealed class TrainingLoop
+{
+    private readonly TrainingOptions _options;
+
+    /// <summary>Creates a loop with a copy of <paramref name="options"/>.</summary>
+    public TrainingLoop(TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options.Clone();
+    }
+
+    /// <summary>Trains <paramref name="task"/>'s module; resumes from the checkpoint folder when it holds a checkpoint.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled; a checkpoint of the last finished step is written first when checkpointing is on.</exception>
+    public TrainingResult Run<TBatch>(ITrainingTask<TBatch> task, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        where TBatch : IDisposable
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        if (task.TrainingRowCount < 1)
+            throw new ArgumentException("The training set has no rows.", nameof(task));
+        torch.set_num_threads(_options.Threads > 0 ? _options.Threads : Environment.ProcessorCount);
+
+        TrainingOptions o = _options;
+        int rows = task.TrainingRowCount;
+        int stepsPerEpoch = (rows + o.BatchSize - 1) / o.BatchSize;
+        int totalSteps = Math.Min(stepsPerEpoch * o.Epochs, o.MaxSteps ?? int.MaxValue);
+        var schedule = new LinearWarmupSchedule(o.LearningRate, totalSteps, (int)Math.Round(totalSteps * o.WarmupFraction));
+        string fingerprint = $"seed={o.Seed};batch={o.BatchSize};rows={rows};steps={totalSteps};lr={o.LearningRate:R}";
+
+        nn.Module module = task.Module;
+        var trainable = module.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+        if (trainable.Count == 0)
+            throw new InvalidOperationException("The module has no trainable parameters.");
+        static bool NoDecay(string name) => name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal);
+        var groups = new[]
+        {
+            new AdamW.ParamGroup(trainable.Where(p => !NoDecay(p.name)).Select(p => p.parameter), o.LearningRate, 0.9, 0.999, 1e-8, o.WeightDecay, false, false),
+            new AdamW.ParamGroup(trainable.Where(p => NoDecay(p.name)).Select(p => p.parameter), o.LearningRate, 0.9, 0.999, 1e-8, 0.0, false, false),
+        };
+        using AdamW optimizer = optim.AdamW(groups, o.LearningRate);
+        List<Parameter> parameters = trainable.Select(p => p.parameter).ToList();
+
+        TrainingState state = (o.CheckpointDirectory is null ? null : TrainingCheckpoint.TryLoad(o.CheckpointDirectory, module, optimizer, fingerprint))
+            ?? new TrainingState { Fingerprint = fingerprint };
+        int resumedFrom = state.Step;
+
+        var stepClock = new Stopwatch();
+        var prepClock = new Stopwatch();
+        double lossSum = 0;
+        int lossCount = 0, rowsTrained = 0;
+        int[]? order = null;
+        int orderEpoch = -1;
+
+        while (state.Step < totalSteps && !state.StoppedEarly)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int step = state.Step;
+            int epoch = step / stepsPerEpoch;
+            if (epoch != orderEpoch)
+            {
+                order = Enumerable.Range(0, rows).ToArray();
+                new Random(o.Seed + epoch).Shuffle(order);
+                orderEpoch = epoch;
+            }
+            int start = (step % stepsPerEpoch) * o.BatchSize;
+            int[] batchRows = order![start..Math.Min(rows, start + o.BatchSize)];
+            double learningRate = schedule.At(step);
+            foreach (var group in optimizer.ParamGroups)
+                group.LearningRate = learningRate;
+
+            stepClock.Start();
+            double loss = RunStep(task, batchRows, optimizer, parameters, o, step, prepClock);
+            stepClock.Stop();
+            lossSum += loss;
+            lossCount++;
+            rowsTrained += batchRows.Length;
+            state.Step = step + 1;
+
+            bool epochEnd = state.Step % stepsPerEpoch == 0 || state.Step == totalSteps;
+            IReadOnlyDictionary<string, double>? metrics = null;
+            if (task.PrimaryMetric is not null && (o.EvaluateEverySteps > 0 ? state.Step % o.EvaluateEverySteps == 0 || state.Step == totalSteps : epochEnd))
+                metrics = Evaluate(task, state, o, cancellationToken);
+
+            progress?.Report(new TrainingProgress(state.Step, totalSteps, epoch, loss, learningRate,
+                rowsTrained / Math.Max(1e-9, stepClock.Elapsed.TotalSeconds), metrics));
+
+            bool checkpointDue = o.CheckpointEverySteps > 0 ? state.Step % o.CheckpointEverySteps == 0 : epochEnd;
+            if (o.CheckpointDirectory is not null && (checkpointDue || state.StoppedEarly || state.Step == totalSteps))
+                TrainingCheckpoint.Save(o.CheckpointDirectory, module, optimizer, state);
+            if (cancellationToken.IsCancellationRequested && o.CheckpointDirectory is not null && !checkpointDue)
+                TrainingCheckpoint.Save(o.CheckpointDirectory, module, optimizer, state);
+        }
+        module.eval();
+
+        return new TrainingResult
+        {
+            Steps = state.Step,
+            ResumedFromStep = resumedFrom,
+            StoppedEarly = state.StoppedEarly,
+            Evaluations = state.Evaluations.Select(e => (e.Step, (IReadOnlyDictionary<string, double>)e.Metrics)).ToList(),
+            MeanLoss = lossCount == 0 ? double.NaN : lossSum / lossCount,
+            TrainingSeconds = stepClock.Elapsed.TotalSeconds,
+            BatchPreparationSeconds = prepClock.Elapsed.TotalSeconds,
+            RowsPerSecond = rowsTrained / Math.Max(1e-9, stepClock.Elapsed.TotalSeconds),
+        };
+    }
+
+    private static double RunStep<TBatch>(ITrainingTask<TBatch> task, int[] rows, AdamW optimizer, List<Parameter> parameters,
+        TrainingOptions o, int step, Stopwatch prepClock) where TBatch : IDisposable
+    {
+        using var scope = NewDisposeScope();
+        torch.manual_seed(o.Seed * 1_000_003L + step);
+        task.Module.train();
+        prepClock.Start();
+        using TBatch batch = task.PrepareBatch(rows);
+        prepClock.Stop();
+        optimizer.zero_grad();
+        Tensor loss = task.Loss(batch);
+        loss.backward();
+        if (o.MaxGradientNorm > 0)
+            nn.utils.clip_grad_norm_(parameters, o.MaxGradientNorm);
+        optimizer.step();
+        return loss.item<float>();
+    }
+
+    private static IReadOnlyDictionary<string, double> Evaluate<TBatch>(ITrainingTask<TBatch> task, TrainingState state, TrainingOptions o,
+        CancellationToken cancellationToken) where TBatch : IDisposable
+    {
+        IReadOnlyDictionary<string, double> metrics;
+        task.Module.eval();
+        using (no_grad())
+            metrics = task.Evaluate(cancellationToken);
+        state.Evaluations.Add(new EvaluationRecord { Step = state.Step, Metrics = metrics.ToDictionary(m => m.Key, m => m.Value) });
+        if (!metrics.TryGetValue(task.PrimaryMetric!, out double value))
+            throw new InvalidOperationException($"The evaluation returned no '{task.PrimaryMetric}' metric (it returned {string.Join(", ", metrics.Keys)}).");
+        bool improved = double.IsNaN(state.BestMetric) || (task.HigherIsBetter ? value > state.BestMetric : value < state.BestMetric);
+        if (improved)
+        {
+            state.BestMetric = value;
+            state.EvaluationsWithoutImprovement = 0;
+        }
+        else if (o.EarlyStoppingPatience > 0 && ++state.EvaluationsWithoutImprovement >= o.EarlyStoppingPatience)
+        {
+            state.StoppedEarly = true;
+        }
+        return metrics;
+    }
+}

@@ -1,0 +1,61 @@
+namespace MLNetExt.Trainers.Training;
+
+/// <summary>Settings of the shared <see cref="TrainingLoop"/> (AdamW, warmup + linear decay, clipping, checkpoints).</summary>
+public sealed class TrainingOptions
+{
+    /// <summary>Rows per optimisation step.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Passes over the training rows.</summary>
+    public int Epochs { get; set; } = 3;
+
+    /// <summary>Stop after this many steps even if epochs remain (null: no limit).</summary>
+    public int? MaxSteps { get; set; }
+
+    /// <summary>Peak learning rate of AdamW.</summary>
+    public double LearningRate { get; set; } = 5e-5;
+
+    /// <summary>Decoupled weight decay; not applied to biases and LayerNorm weights.</summary>
+    public double WeightDecay { get; set; } = 0.01;
+
+    /// <summary>Fraction of the steps over which the learning rate rises linearly from 0; it then decays linearly to 0.</summary>
+    public double WarmupFraction { get; set; } = 0.1;
+
+    /// <summary>Clip the global gradient norm to this value (0 or less: no clipping).</summary>
+    public double MaxGradientNorm { get; set; } = 1.0;
+
+    /// <summary>Seed of the data order, the dropout masks and the head initialisation.</summary>
+    public int Seed { get; set; } = 42;
+
+    /// <summary>Threads for libtorch; 0 means one per core.</summary>
+    public int Threads { get; set; }
+
+    /// <summary>Evaluate every this many steps (0: at the end of each epoch only).</summary>
+    public int EvaluateEverySteps { get; set; }
+
+    /// <summary>Stop when the primary metric has not improved for this many evaluations (0: never stop early).</summary>
+    public int EarlyStoppingPatience { get; set; }
+
+    /// <summary>Folder for checkpoints; null disables checkpointing. A run finding a checkpoint there resumes from it.</summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>Write a checkpoint every this many steps (0: at the end of each epoch only).</summary>
+    public int CheckpointEverySteps { get; set; }
+
+    /// <summary>Checks the values; throws <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>
+    public void Validate()
+    {
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
+        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
+        if (MaxSteps is < 1) throw new ArgumentOutOfRangeException(nameof(MaxSteps), MaxSteps, "MaxSteps must be at least 1.");
+        if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be positive.");
+        if (WarmupFraction is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(WarmupFraction), WarmupFraction, "WarmupFraction must be in [0, 1).");
+        if (WeightDecay < 0) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must not be negative.");
+        if (EvaluateEverySteps < 0) throw new ArgumentOutOfRangeException(nameof(EvaluateEverySteps), EvaluateEverySteps, "EvaluateEverySteps must not be negative.");
+        if (CheckpointEverySteps < 0) throw new ArgumentOutOfRangeException(nameof(CheckpointEverySteps), CheckpointEverySteps, "CheckpointEverySteps must not be negative.");
+        if (EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience must not be negative.");
+    }
+
+    /// <summary>A copy, so that a trainer can lock its settings at Fit.</summary>
+    public TrainingOptions Clone() => (TrainingOptions)MemberwiseClone();
+}

@@ -1,0 +1,28 @@
+using MLNetExt.Trainers.Text;
+
+namespace MLNetExt.UnitTests.Trainers;
+
+[TestClass]
+public sealed class EncoderTokenizerTests
+{
+    [TestMethod]
+    public void SingleSentenceGetsClsAndSepAndUncasedWordPieces()
+    {
+        TokenizedRow row = TrainerTestData.Tokenizer().Tokenize("Hello, world!");
+        // bert-base-uncased ids: [CLS] hello , world ! [SEP]
+        CollectionAssert.AreEqual(new[] { 101, 7592, 1010, 2088, 999, 102 }, row.Ids);
+        Assert.AreEqual(6, row.FirstSegmentLength);
+    }
+
+    [TestMethod]
+    public void PairsAreTruncatedLongestFirstAndPaddedWithSegmentIds()
+    {
+        EncoderTokenizer tokenizer = TrainerTestData.Tokenizer(maxTokens: 8);
+        TokenizedBatch batch = tokenizer.Encode(["one two three four five six", "hi"], ["seven", "there"]);
+        Assert.AreEqual(8, batch.Length);
+        // Row 0: [CLS] one two three four [SEP] seven [SEP] (the longer first segment lost two words).
+        CollectionAssert.AreEqual(new long[] { 0, 0, 0, 0, 0, 0, 1, 1 }, batch.TokenTypeIds[..8]);
+        CollectionAssert.AreEqual(new long[] { 1, 1, 1, 1, 1, 0, 0, 0 }, batch.AttentionMask[8..]);
+        Assert.AreEqual(102L, batch.InputIds[7]);
+    }
+}

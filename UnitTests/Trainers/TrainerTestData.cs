@@ -1,0 +1,54 @@
+using MLNetExt.Trainers.Onnx;
+using MLNetExt.Trainers.Text;
+using MLNetExt.UnitTests.Infrastructure;
+
+namespace MLNetExt.UnitTests.Trainers;
+
+/// <summary>Shared inputs of the trainer tests: real STS-B sentences and the pretrained MiniLM weights, read once.</summary>
+internal static class TrainerTestData
+{
+    private static readonly Lazy<OnnxBertWeights> MiniLm = new(() =>
+    {
+        using Stream stream = PretrainedEncoderResources.OpenModel(PretrainedEncoder.AllMiniLmL6V2);
+        return OnnxBertImporter.Read(stream, "all-MiniLM-L6-v2");
+    });
+
+    private static readonly Lazy<byte[]> MiniLmBytes = new(() =>
+    {
+        using Stream stream = PretrainedEncoderResources.OpenModel(PretrainedEncoder.AllMiniLmL6V2);
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        return memory.ToArray();
+    });
+
+    public static OnnxBertWeights MiniLmWeights => MiniLm.Value;
+
+    public static byte[] MiniLmOnnx => MiniLmBytes.Value;
+
+    public static EncoderTokenizer Tokenizer(int maxTokens = 128)
+    {
+        using Stream vocab = PretrainedEncoderResources.OpenVocabulary(PretrainedEncoder.AllMiniLmL6V2);
+        return EncoderTokenizer.Create(vocab, lowerCase: true, maxTokens);
+    }
+
+    /// <summary>The first <paramref name="count"/> sentence1 values of STS-B dev (column 8 of the GLUE layout).</summary>
+    public static string[] StsbSentences(int count)
+    {
+        string path = SharedData.RequireFile("stsb", "dev.tsv");
+        return File.ReadLines(path).Skip(1).Take(count).Select(l => l.Split('\t')[7]).ToArray();
+    }
+
+    /// <summary>Largest |a - b| over the real (unmasked) token positions of [rows, len, hidden] states.</summary>
+    public static double MaxAbsDiffOnRealTokens(float[] a, float[] b, TokenizedBatch batch, int hidden)
+    {
+        double worst = 0;
+        for (int t = 0; t < batch.Rows * batch.Length; t++)
+        {
+            if (batch.AttentionMask[t] == 0)
+                continue;
+            for (int h = 0; h < hidden; h++)
+                worst = Math.Max(worst, Math.Abs(a[t * hidden + h] - b[t * hidden + h]));
+        }
+        return worst;
+    }
+}

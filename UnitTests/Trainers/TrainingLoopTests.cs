@@ -1,0 +1,102 @@
+using MLNetExt.Trainers.FineTuning;
+using MLNetExt.Trainers.Training;
+using TorchSharp;
+
+namespace MLNetExt.UnitTests.Trainers;
+
+[TestClass]
+public sealed class TrainingLoopTests
+{
+    private static TrainingOptions Options(string? checkpoints) => new()
+    {
+        BatchSize = 8, Epochs = 3, LearningRate = 1e-3, Seed = 11, EvaluateEverySteps = 3,
+        CheckpointDirectory = checkpoints, CheckpointEverySteps = 4,
+    };
+
+    [TestMethod]
+    public void RunKilledMidwayResumesAndEndsWithTheSameMetricsAndWeights()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "mlnetext-train-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            FineTuningTask reference = TinyFineTuning.Create(modelSeed: 1);
+            TrainingResult uninterrupted = new TrainingLoop(Options(Path.Combine(root, "a"))).Run(reference);
+            Assert.AreEqual(18, uninterrupted.Steps);
+
+            string resumeDir = Path.Combine(root, "b");
+            Assert.ThrowsExactly<IOException>(() => new TrainingLoop(Options(resumeDir)).Run(new CrashingTask(TinyFineTuning.Create(modelSeed: 1), crashAtCall: 11)));
+            // A checkpoint that was being written when the process died must never be read.
+            string partial = Path.Combine(resumeDir, "step-00000010.partial");
+            Directory.CreateDirectory(partial);
+            File.WriteAllText(Path.Combine(partial, "state.json"), "{ truncated");
+
+            // Another initial seed: the resumed weights must come from the checkpoint, not from the constructor.
+            FineTuningTask resumedTask = TinyFineTuning.Create(modelSeed: 2);
+            TrainingResult resumed = new TrainingLoop(Options(resumeDir)).Run(resumedTask);
+
+            Assert.AreEqual(8, resumed.ResumedFromStep, "crash at step 11 with checkpoints every 4 steps resumes from step 8");
+            Assert.AreEqual(18, resumed.Steps);
+            Assert.AreEqual(uninterrupted.Evaluations.Count, resumed.Evaluations.Count);
+            for (int i = 0; i < resumed.Evaluations.Count; i++)
+            {
+                Assert.AreEqual(uninterrupted.Evaluations[i].Step, resumed.Evaluations[i].Step);
+                CollectionAssert.AreEqual(uninterrupted.Evaluations[i].Metrics.OrderBy(m => m.Key).ToArray(), resumed.Evaluations[i].Metrics.OrderBy(m => m.Key).ToArray(),
+                    $"metrics of evaluation {i}");
+            }
+            CollectionAssert.AreEqual(TinyFineTuning.Parameters(reference.Module), TinyFineTuning.Parameters(resumedTask.Module), "final weights");
+        }
+        finally
+        {
+            if (Directory.Exists(root))
+                Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void TrainingStepsLeakNoTensors()
+    {
+        FineTuningTask task = TinyFineTuning.Create(modelSeed: 3);
+        var live = new List<long>();
+        var options = new TrainingOptions { BatchSize = 8, Epochs = 2, LearningRate = 1e-3, Seed = 5 };
+        new TrainingLoop(options).Run(task, new SynchronousProgress(_ => live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount)));
+        Assert.HasCount(12, live);
+        // The first steps create AdamW's moment buffers; after that the count of live tensors must stay flat.
+        Assert.AreEqual(live[2], live[^1], $"live tensors per step: {string.Join(", ", live)}");
+    }
+
+    [TestMethod]
+    public void CancellationStopsTheRunAfterWritingACheckpoint()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mlnetext-cancel-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var cancel = new CancellationTokenSource();
+            var options = new TrainingOptions { BatchSize = 8, Epochs = 1, LearningRate = 1e-3, CheckpointDirectory = dir, CheckpointEverySteps = 100 };
+            Assert.ThrowsExactly<OperationCanceledException>(() => new TrainingLoop(options).Run(TinyFineTuning.Create(4),
+                new SynchronousProgress(p => { if (p.Step == 2) cancel.Cancel(); }), cancel.Token));
+            Assert.AreEqual("step-00000002", File.ReadAllText(Path.Combine(dir, "latest")));
+            TrainingResult resumed = new TrainingLoop(options).Run(TinyFineTuning.Create(4));
+            Assert.AreEqual(2, resumed.ResumedFromStep);
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+                Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void ScheduleWarmsUpThenDecaysToZero()
+    {
+        var schedule = new LinearWarmupSchedule(1.0, totalSteps: 10, warmupSteps: 2);
+        Assert.AreEqual(0.5, schedule.At(0), 1e-12);
+        Assert.AreEqual(1.0, schedule.At(1), 1e-12);
+        Assert.AreEqual(1.0, schedule.At(2), 1e-12);
+        Assert.AreEqual(0.125, schedule.At(9), 1e-12);
+    }
+
+    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
