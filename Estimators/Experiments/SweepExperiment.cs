@@ -161,21 +161,23 @@ public sealed class SweepExperiment
                 break;   // cancelled mid-trial: the trial is not recorded, a resumed sweep runs it again
             _trials.Add(result);
             tuner.Update(result);
+            bool improved = !result.IsFailed && (best is null || result.Loss < best.Loss);
+            if (improved)
+                best = result;
+            // Checkpoint first, report second: a trial the monitor shows as finished is already on disk.
+            if (checkpointPath is not null)
+                WriteCheckpoint(checkpointPath, checkpoint, best, improved, runner);
             if (!result.IsFailed)
             {
                 seen.TryAdd(result.TrialSettings.Parameter, result);
                 _monitor?.ReportCompletedTrial(result, resumed: false);
             }
-            bool improved = !result.IsFailed && (best is null || result.Loss < best.Loss);
             if (improved)
-            {
-                best = result;
                 _monitor?.ReportBestTrial(result);
-            }
-            if (checkpointPath is not null)
-                WriteCheckpoint(checkpointPath, checkpoint, best, improved, runner);
-            if (!improved && result.Model is IDisposable disposable && !ReferenceEquals(result.Model, best?.Model))
-                disposable.Dispose();
+            // Trial models are not disposed here: their parts may be shared (a runner's cached featurizer serves many
+            // trials, and disposing a chain disposes its parts); dropping the reference lets the runner decide.
+            if (!improved)
+                result.Model = null;
         }
 
         if (best is null)
