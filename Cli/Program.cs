@@ -34,6 +34,8 @@ public static class Program
                 train.SetDescription("Train models with TorchSharp.");
                 train.AddCommand<TrainClassifyCommand>("classify")
                     .WithDescription("Fine-tune all-MiniLM-L6-v2 on a GLUE task and compare with a frozen-encoder baseline on dev.");
+                train.AddCommand<TrainExportCommand>("export")
+                    .WithDescription("Import a pretrained encoder into TorchSharp, export it as a new ONNX graph, compare with the original.");
             });
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
             config.AddBranch("auto", auto =>

@@ -77,12 +77,9 @@ internal static class TrainFrozenBaseline
 
         public SentenceEmbedder()
         {
-            using Stream model = PretrainedEncoderResources.OpenModel(PretrainedEncoder.AllMiniLmL6V2);
-            using var memory = new MemoryStream();
-            model.CopyTo(memory);
-            _session = new OnnxEncoderSession(memory.ToArray());
-            using Stream vocab = PretrainedEncoderResources.OpenVocabulary(PretrainedEncoder.AllMiniLmL6V2);
-            _tokenizer = EncoderTokenizer.Create(vocab, lowerCase: true, maxTokens: 256);
+            EncoderFiles files = EncoderFiles.Pretrained("all-MiniLM-L6-v2");
+            _session = new OnnxEncoderSession(files.Onnx);
+            _tokenizer = files.CreateTokenizer(maxTokens: 256);
         }
 
         public float[][] Embed(IReadOnlyList<string> sentences, CancellationToken cancellationToken)
