@@ -13,7 +13,8 @@ namespace MLNetExt.Estimators.Experiments;
 /// <para>
 /// With <see cref="SetCheckpoint"/> every finished trial is written to a JSON checkpoint (atomically) and the best
 /// model beside it. Running again with the same checkpoint replays the finished trials into the tuner (so a seeded
-/// tuner continues exactly where it stopped) and runs only new ones. The trial limit counts all trials; the time
+/// tuner continues where it stopped, exactly so unless it had proposed repeats, which are answered from memory and
+/// not checkpointed) and runs only new ones. The trial limit counts all trials; the time
 /// budget counts this run only.
 /// </para>
 /// <para>
