@@ -21,14 +21,6 @@ public static class Program
                 .WithDescription("First run: checks the installation, then encodes a few sentences and prints their similarities.");
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Versions, native libraries, pretrained encoders and CPU facts; non-zero exit when something required is broken.");
-            config.AddBranch("train", train =>
-            {
-                train.SetDescription("Train models with TorchSharp.");
-                train.AddCommand<TrainClassifyCommand>("classify")
-                    .WithDescription("Fine-tune all-MiniLM-L6-v2 on a GLUE task and compare with a frozen-encoder baseline on dev.");
-                train.AddCommand<TrainExportCommand>("export")
-                    .WithDescription("Import a pretrained encoder into TorchSharp, export it as a new ONNX graph, compare with the original.");
-            });
             config.AddBranch("eval", eval =>
             {
                 eval.SetDescription("Evaluate: trec_eval measures, BEIR retrieval, STS correlation, GLUE tasks.");
@@ -36,6 +28,14 @@ public static class Program
                 eval.AddCommand<EvalBeirCommand>("beir").WithDescription("Dense (text encoder) and/or BM25 retrieval on a BEIR folder, scored as BEIR scores it.");
                 eval.AddCommand<EvalStsCommand>("sts").WithDescription("Pearson/Spearman of embedding similarities on an STS file.");
                 eval.AddCommand<EvalGlueCommand>("glue").WithDescription("A GLUE task's measures for a prediction file or an ML.NET model.");
+            });
+            config.AddBranch("train", train =>
+            {
+                train.SetDescription("Train models with TorchSharp.");
+                train.AddCommand<TrainClassifyCommand>("classify")
+                    .WithDescription("Fine-tune all-MiniLM-L6-v2 on a GLUE task and compare with a frozen-encoder baseline on dev.");
+                train.AddCommand<TrainExportCommand>("export")
+                    .WithDescription("Import a pretrained encoder into TorchSharp, export it as a new ONNX graph, compare with the original.");
             });
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
             config.AddBranch("auto", auto =>

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text;
 using Microsoft.ML;
 using MLNetExt.Estimators.Pipelines;
+using MLNetExt.Transforms;
 
 namespace MLNetExt.Cli.Commands;
 
@@ -21,7 +22,7 @@ internal static class AutoConsumptionProject
 
     /// <summary>Writes the project into <c>outDir/ModelConsumption</c>; returns its folder.</summary>
     public static string Write(string outDir, string modelPath, SweepTask task, IReadOnlyList<string> textColumns, string labelColumn,
-        string pipelineDescription, string trainerName, IReadOnlyList<string> sampleText)
+        string pipelineDescription, string trainerName, bool holdsEncoder, IReadOnlyList<string> sampleText)
     {
         string folder = Path.Combine(outDir, FolderName);
         Directory.CreateDirectory(folder);
@@ -29,25 +30,34 @@ internal static class AutoConsumptionProject
         AutoFiles.WriteAllTextAtomic(Path.Combine(folder, "Directory.Build.props"), "<Project />\n");
         AutoFiles.WriteAllTextAtomic(Path.Combine(folder, "Directory.Build.targets"), "<Project />\n");
         AutoFiles.WriteAllTextAtomic(Path.Combine(folder, "Directory.Packages.props"), "<Project />\n");
-        AutoFiles.WriteAllTextAtomic(Path.Combine(folder, FolderName + ".csproj"), Csproj(trainerName));
-        AutoFiles.WriteAllTextAtomic(Path.Combine(folder, "Program.cs"), Program(task, textColumns, labelColumn, pipelineDescription, sampleText));
+        AutoFiles.WriteAllTextAtomic(Path.Combine(folder, FolderName + ".csproj"), Csproj(trainerName, holdsEncoder));
+        AutoFiles.WriteAllTextAtomic(Path.Combine(folder, "Program.cs"), Program(task, textColumns, labelColumn, pipelineDescription, holdsEncoder, sampleText));
         return folder;
     }
 
-    private static string MLNetVersion()
+    // The package version a type was built from, as its assembly's informational version says ("5.0.1+commit").
+    private static string PackageVersion(Type type)
     {
-        string? version = typeof(MLContext).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
-        return version?.Split('+')[0] ?? throw new InvalidOperationException("Cannot tell which ML.NET version this tool uses.");
+        string? version = type.Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        return version?.Split('+')[0] ?? throw new InvalidOperationException($"Cannot tell which version of {type.Assembly.GetName().Name} this tool uses.");
     }
 
-    private static string Csproj(string trainerName)
+    // The MLNetExt assemblies a model with an encoder needs, referenced where this tool runs from.
+    private static readonly string[] MLNetExtAssemblies = ["MLNetExt.Evaluation", "MLNetExt.Transforms", "MLNetExt.Trainers", "MLNetExt.Estimators"];
+
+    private static string Csproj(string trainerName, bool holdsEncoder)
     {
-        string version = MLNetVersion();
-        var packages = new List<string> { "Microsoft.ML" };
+        string version = PackageVersion(typeof(MLContext));
+        var packages = new List<(string Id, string Version)> { ("Microsoft.ML", version) };
         if (trainerName == "fasttree")
-            packages.Add("Microsoft.ML.FastTree");
+            packages.Add(("Microsoft.ML.FastTree", version));
         if (trainerName == "lightgbm")
-            packages.Add("Microsoft.ML.LightGbm");
+            packages.Add(("Microsoft.ML.LightGbm", version));
+        if (holdsEncoder)
+        {
+            packages.Add(("Microsoft.ML.OnnxRuntime", PackageVersion(typeof(Microsoft.ML.OnnxRuntime.InferenceSession))));
+            packages.Add(("Microsoft.ML.Tokenizers", PackageVersion(typeof(Microsoft.ML.Tokenizers.BertTokenizer))));
+        }
         var sb = new StringBuilder();
         sb.AppendLine("<Project Sdk=\"Microsoft.NET.Sdk\">");
         sb.AppendLine("  <PropertyGroup>");
@@ -58,8 +68,18 @@ internal static class AutoConsumptionProject
         sb.AppendLine("    <PlatformTarget>x64</PlatformTarget>");
         sb.AppendLine("  </PropertyGroup>");
         sb.AppendLine("  <ItemGroup>");
-        foreach (string package in packages)
-            sb.AppendLine($"    <PackageReference Include=\"{package}\" Version=\"{version}\" />");
+        foreach (var (id, packageVersion) in packages)
+            sb.AppendLine($"    <PackageReference Include=\"{id}\" Version=\"{packageVersion}\" />");
+        if (holdsEncoder)
+        {
+            string folder = Path.GetDirectoryName(typeof(TextEncoderTransformer).Assembly.Location)!;
+            foreach (string name in MLNetExtAssemblies.Where(n => File.Exists(Path.Combine(folder, n + ".dll"))))
+            {
+                sb.AppendLine($"    <Reference Include=\"{name}\">");
+                sb.AppendLine($"      <HintPath>{Path.Combine(folder, name + ".dll")}</HintPath>");
+                sb.AppendLine("    </Reference>");
+            }
+        }
         sb.AppendLine("  </ItemGroup>");
         sb.AppendLine("  <ItemGroup>");
         sb.AppendLine("    <None Include=\"model.zip\" CopyToOutputDirectory=\"PreserveNewest\" />");
@@ -68,7 +88,7 @@ internal static class AutoConsumptionProject
         return sb.ToString();
     }
 
-    private static string Program(SweepTask task, IReadOnlyList<string> textColumns, string labelColumn, string pipeline, IReadOnlyList<string> sampleText)
+    private static string Program(SweepTask task, IReadOnlyList<string> textColumns, string labelColumn, string pipeline, bool holdsEncoder, IReadOnlyList<string> sampleText)
     {
         bool classify = task == SweepTask.Classification;
         string[] props = textColumns.Select(Identifier).ToArray();
@@ -76,13 +96,24 @@ internal static class AutoConsumptionProject
         sb.AppendLine("using System.Globalization;");
         sb.AppendLine("using Microsoft.ML;");
         sb.AppendLine("using Microsoft.ML.Data;");
+        if (holdsEncoder)
+            sb.AppendLine("using MLNetExt;");
         sb.AppendLine();
         sb.AppendLine($"// Generated by `mlnetext auto {(classify ? "classify" : "regress")}`. Best pipeline: {pipeline}");
         sb.AppendLine("// Usage: dotnet run -- " + string.Join(" ", textColumns.Select(c => $"\"<{c}>\"")) + "    predicts one row");
         sb.AppendLine($"//        dotnet run -- --evaluate FILE.tsv    scores a tab-separated file with a header holding '{labelColumn}' and the text columns");
         sb.AppendLine();
         sb.AppendLine("var ml = new MLContext(seed: 0);");
-        sb.AppendLine("ITransformer model = ml.Model.Load(Path.Combine(AppContext.BaseDirectory, \"model.zip\"), out _);");
+        if (holdsEncoder)
+        {
+            sb.AppendLine("// The model holds a text encoder: it is an MLNetExt pipeline file (ONNX graph and vocabulary inside).");
+            sb.AppendLine("ml.ComponentCatalog.RegisterAssembly(typeof(MLNetExt.Estimators.Pipelines.PairSimilarityFactory).Assembly);");
+            sb.AppendLine("ITransformer model = ml.Model.LoadWithEncoders(Path.Combine(AppContext.BaseDirectory, \"model.zip\"), out _);");
+        }
+        else
+        {
+            sb.AppendLine("ITransformer model = ml.Model.Load(Path.Combine(AppContext.BaseDirectory, \"model.zip\"), out _);");
+        }
         sb.AppendLine("var engine = ml.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model);");
         sb.AppendLine();
         sb.AppendLine("if (args.Length == 2 && args[0] == \"--evaluate\")");
@@ -95,15 +126,18 @@ internal static class AutoConsumptionProject
         sb.AppendLine($"    if (label < 0{string.Concat(props.Select((_, i) => $" || text{i} < 0"))})");
         sb.AppendLine($"        throw new InvalidDataException($\"{{args[1]}}: line 1: expected the columns {string.Join(", ", new[] { labelColumn }.Concat(textColumns))}; got {{string.Join(\", \", header)}}.\");");
         sb.AppendLine("    var truth = new List<string>();");
-        sb.AppendLine(classify ? "    var predicted = new List<string>();" : "    var predicted = new List<float>();");
+        sb.AppendLine("    var inputs = new List<ModelInput>();");
         sb.AppendLine("    foreach (string line in lines.Skip(1).Where(l => l.Length > 0))");
         sb.AppendLine("    {");
         sb.AppendLine("        string[] fields = line.Split('\\t');");
         sb.AppendLine("        truth.Add(fields[label]);");
         string init = string.Join(", ", props.Select((p, i) => $"{p} = fields[text{i}]"));
-        sb.AppendLine($"        ModelOutput output = engine.Predict(new ModelInput {{ {init} }});");
-        sb.AppendLine(classify ? "        predicted.Add(output.PredictedLabel);" : "        predicted.Add(output.Score);");
+        sb.AppendLine($"        inputs.Add(new ModelInput {{ {init} }});");
         sb.AppendLine("    }");
+        sb.AppendLine("    // One Transform over all rows: the pipeline batches (the prediction engine goes row by row).");
+        sb.AppendLine("    IDataView scored = model.Transform(ml.Data.LoadFromEnumerable(inputs));");
+        sb.AppendLine("    var outputs = ml.Data.CreateEnumerable<ModelOutput>(scored, reuseRowObject: false).ToList();");
+        sb.AppendLine(classify ? "    var predicted = outputs.Select(o => o.PredictedLabel).ToList();" : "    var predicted = outputs.Select(o => o.Score).ToList();");
         if (classify)
         {
             sb.AppendLine("    double accuracy = truth.Zip(predicted).Count(p => p.First == p.Second) / (double)truth.Count;");

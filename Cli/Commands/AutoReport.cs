@@ -22,11 +22,12 @@ internal sealed class AutoReport
     private readonly IReadOnlyList<TrialResult> _trials;
     private readonly TrialResult _best;
     private readonly TrialResult? _defaults;
+    private readonly AutoTestScores? _test;
     private readonly string _validation;
     private readonly long _trainRows;
 
     public AutoReport(AutoSettings settings, SweepTask task, string metric, SweepablePipeline pipeline, IReadOnlyList<TrialResult> trials,
-        TrialResult best, TrialResult? defaults, string validation, long trainRows)
+        TrialResult best, TrialResult? defaults, AutoTestScores? test, string validation, long trainRows)
     {
         _settings = settings;
         _task = task;
@@ -35,6 +36,7 @@ internal sealed class AutoReport
         _trials = trials;
         _best = best;
         _defaults = defaults;
+        _test = test;
         _validation = validation;
         _trainRows = trainRows;
     }
@@ -71,6 +73,7 @@ internal sealed class AutoReport
             pipeline = _pipeline.Describe(_best.TrialSettings.Parameter).Split(" + ").Select(p => p[..p.IndexOf('(')] + "(library defaults)").ToArray(),
             metrics = _defaults.Metrics,
         },
+        test = _test,
         allTrials = _trials.Select(t => new
         {
             trialId = t.TrialSettings.TrialId,
@@ -95,9 +98,15 @@ internal sealed class AutoReport
         var names = _best.Metrics.Keys.ToList();
         md.AppendLine("| configuration | " + string.Join(" | ", names) + " |");
         md.AppendLine("|---|" + string.Concat(names.Select(_ => "---|")));
-        md.AppendLine("| sweep best | " + string.Join(" | ", names.Select(n => F(_best.Metrics[n]))) + " |");
+        md.AppendLine("| validation: sweep best | " + string.Join(" | ", names.Select(n => F(_best.Metrics[n]))) + " |");
         if (_defaults is not null)
-            md.AppendLine("| same pipeline, library defaults | " + string.Join(" | ", names.Select(n => F(_defaults.Metrics.GetValueOrDefault(n, double.NaN)))) + " |");
+            md.AppendLine("| validation: same pipeline, library defaults | " + string.Join(" | ", names.Select(n => F(_defaults.Metrics.GetValueOrDefault(n, double.NaN)))) + " |");
+        if (_test is not null)
+        {
+            md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| test: sweep best ({_test.File}, {_test.Rows} rows) | ") + string.Join(" | ", names.Select(n => F(_test.Best.GetValueOrDefault(n, double.NaN)))) + " |");
+            if (_test.Defaults is not null)
+                md.AppendLine("| test: same pipeline, library defaults | " + string.Join(" | ", names.Select(n => F(_test.Defaults.GetValueOrDefault(n, double.NaN)))) + " |");
+        }
         md.AppendLine();
         md.AppendLine("## Trials (best first)");
         md.AppendLine();

@@ -56,7 +56,7 @@ internal static class AutoRun
             validDescription = $"20% of {settings.Dataset} held out";
         }
 
-        SweepablePipeline pipeline = BuildPipeline(task, textColumns, settings.Trainers);
+        SweepablePipeline pipeline = BuildPipeline(task, textColumns, settings.Trainers, settings.Featurizers);
         var runner = new TextPipelineRunner(pipeline, trainData, validData, settings.LabelColumn, task, metric, settings.Seed);
         string outDir = Path.GetFullPath(settings.Out);
         string sweepDir = Path.Combine(outDir, "sweep");
@@ -88,12 +88,25 @@ internal static class AutoRun
 
         Directory.CreateDirectory(outDir);
         string modelPath = Path.Combine(outDir, "model.zip");
-        runner.SaveModel(best.Model ?? throw new InvalidOperationException("The best trial has no model."), modelPath + ".tmp");
+        ITransformer bestModel = best.Model ?? throw new InvalidOperationException("The best trial has no model.");
+        runner.SaveModel(bestModel, modelPath + ".tmp");
         File.Move(modelPath + ".tmp", modelPath, overwrite: true);
-        var report = new AutoReport(settings, task, metric, pipeline, experiment.Trials, best, defaults, validDescription, train.RowCount);
+
+        AutoTestScores? test = null;
+        if (settings.Test is not null && !token.IsCancellationRequested)
+        {
+            var testSet = TextDataset.Load(ml, settings.Test, settings.LabelColumn, textColumns, task);
+            AnsiConsole.MarkupLine($"Scoring on the test file ({testSet.RowCount} rows)...");
+            test = new AutoTestScores(settings.Test, testSet.RowCount, runner.Score(bestModel, testSet.Data),
+                defaults?.Model is null ? null : runner.Score(defaults.Model, testSet.Data));
+        }
+        var report = new AutoReport(settings, task, metric, pipeline, experiment.Trials, best, defaults, test, validDescription, train.RowCount);
         report.Write(outDir);
         string project = AutoConsumptionProject.Write(outDir, modelPath, task, textColumns, settings.LabelColumn, pipeline.Describe(best.TrialSettings.Parameter),
-            trainer.Name, SampleText(trainData, textColumns));
+            trainer.Name, SweepModelFile.HoldsEncoder(bestModel), SampleText(trainData, textColumns));
+        if (test is not null)
+            AnsiConsole.MarkupLine($"Test ({Markup.Escape(settings.Test!)}): best {metric} = {test.Best[metric]:F4}" +
+                (test.Defaults is null ? "" : $", library defaults {test.Defaults[metric]:F4}") + ".");
 
         AnsiConsole.MarkupLine($"Best: trial {best.TrialSettings.TrialId}, [green]{metric} = {best.Metric:F4}[/] " +
             $"({Markup.Escape(pipeline.Describe(best.TrialSettings.Parameter))})" +
@@ -102,7 +115,7 @@ internal static class AutoRun
         return 0;
     }
 
-    private static SweepablePipeline BuildPipeline(SweepTask task, IReadOnlyList<string> textColumns, string? trainerNames)
+    private static SweepablePipeline BuildPipeline(SweepTask task, IReadOnlyList<string> textColumns, string? trainerNames, string? featurizerNames)
     {
         var trainers = StockTrainers.For(task);
         if (trainerNames is not null)
@@ -113,7 +126,7 @@ internal static class AutoRun
                 throw new ArgumentException($"--trainers: unknown trainer '{unknown}' for {task}; expected some of {string.Join(", ", trainers.Select(t => t.Name))}.");
             trainers = trainers.Where(t => wanted.Contains(t.Name)).ToArray();
         }
-        return new SweepablePipeline(AutoFeaturizers.For(textColumns), trainers);
+        return new SweepablePipeline(AutoFeaturizers.For(textColumns, featurizerNames), trainers);
     }
 
     private static TrialResult RunSweep(SweepExperiment experiment, SweepablePipeline pipeline, string metric, CancellationToken token)

@@ -50,8 +50,8 @@ public class AutoSettings : CommandSettings
 
     /// <summary>Tuner name.</summary>
     [CommandOption("--tuner <NAME>")]
-    [Description("random, grid, cfo (cost-frugal, default) or tpe.")]
-    public string Tuner { get; init; } = "cfo";
+    [Description("eci (cost-frugal per component choice, default), cfo, tpe, random or grid.")]
+    public string Tuner { get; init; } = "eci";
 
     /// <summary>Metric to optimise.</summary>
     [CommandOption("--metric <NAME>")]
@@ -62,6 +62,16 @@ public class AutoSettings : CommandSettings
     [CommandOption("--trainers <NAMES>")]
     [Description("Trainers to consider, comma-separated (default: all of sdca, lbfgs, fasttree, lightgbm; lbfgs is classification only).")]
     public string? Trainers { get; init; }
+
+    /// <summary>Featurizers to consider, comma-separated.</summary>
+    [CommandOption("--featurizers <NAMES>")]
+    [Description("Featurizers to consider, comma-separated: featurize-text (n-grams), encoder (pretrained sentence encoders). Default: both.")]
+    public string? Featurizers { get; init; }
+
+    /// <summary>A test file kept out of the sweep, on which the best and the default pipelines are scored at the end.</summary>
+    [CommandOption("--test <FILE>")]
+    [Description("Test data kept out of the sweep: the best and the library-default pipelines are scored on it at the end.")]
+    public string? Test { get; init; }
 
     /// <summary>Seed of the tuner and the trainers.</summary>
     [CommandOption("--seed <N>")]
@@ -81,6 +91,8 @@ public class AutoSettings : CommandSettings
             return ValidationResult.Error($"--dataset: the file '{Dataset}' does not exist.");
         if (Valid is not null && !File.Exists(Valid))
             return ValidationResult.Error($"--valid: the file '{Valid}' does not exist.");
+        if (Test is not null && !File.Exists(Test))
+            return ValidationResult.Error($"--test: the file '{Test}' does not exist.");
         if (string.IsNullOrWhiteSpace(LabelColumn))
             return ValidationResult.Error("--label-col NAME is required.");
         if (TextColumnList.Count == 0)

@@ -108,11 +108,33 @@ public sealed class TextPipelineRunner : ITrialRunner, IModelStore
         }
     }
 
-    /// <inheritdoc />
-    public void SaveModel(ITransformer model, string path) => _ml.Model.Save(model, _train.Schema, path);
+    /// <summary>
+    /// Scores a model this runner made (a trial's, or one read back with <see cref="LoadModel"/>) on other rows with the
+    /// same columns, e.g. a test file kept out of the sweep; returns every metric of the task.
+    /// </summary>
+    public Dictionary<string, double> Score(ITransformer model, IDataView data)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ITransformer scoring = model;
+        if (_task == SweepTask.Classification && model is TransformerChain<ITransformer> chain)
+        {
+            // The last part maps the predicted key back to the label's value; the evaluator wants the key.
+            ITransformer[] parts = chain.ToArray();
+            scoring = new TransformerChain<ITransformer>(parts[..^1]);
+        }
+        return SweepMetrics.Compute(_ml, scoring.Transform(_labelModel.Transform(data)), _task);
+    }
 
     /// <inheritdoc />
-    public ITransformer LoadModel(string path) => _ml.Model.Load(path, out _);
+    /// <remarks>
+    /// A model holding a text encoder is written with <c>SaveWithEncoders</c> (ML.NET's own format cannot hold it);
+    /// a stock-only model in ML.NET's format, so that it loads with <c>mlContext.Model.Load</c> alone.
+    /// </remarks>
+    public void SaveModel(ITransformer model, string path) => SweepModelFile.Save(_ml, model, _train.Schema, path);
+
+    /// <inheritdoc />
+    public ITransformer LoadModel(string path) => SweepModelFile.Load(_ml, path);
 
     private CachedFeatures Features(SweepableEstimator featurizer, Parameter? parameter, CancellationToken cancellationToken)
     {

@@ -110,4 +110,21 @@ public sealed class GlueTests
         new BoolRow { Gold = 0, IsPositive = false },
         new BoolRow { Gold = 0, IsPositive = false },
     });
+
+    [TestMethod]
+    public void Evaluator_OnAnMLNetModel_AgreesWithMLNetAccuracy()
+    {
+        var gold = GlueReader.ReadDev(GlueTask.Rte, SharedData.Require("rte"));
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(gold);
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("LabelKey", nameof(GlueExample.Label))
+            .Append(ml.Transforms.Text.FeaturizeText("Features", nameof(GlueExample.Sentence2)))
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy("LabelKey", "Features", maximumNumberOfIterations: 5));
+        var scored = pipeline.Fit(data).Transform(data);
+
+        var ours = GlueEvaluator.Evaluate(GlueTask.Rte, gold, scored);
+        var theirs = ml.MulticlassClassification.Evaluate(scored, "LabelKey");
+        Assert.AreEqual(theirs.MicroAccuracy, ours.Metrics[GlueMetric.Accuracy], 1e-12);
+        Assert.AreEqual(277, ours.Count);
+    }
 }

@@ -1,0 +1,39 @@
+using System.IO.Compression;
+using Microsoft.ML;
+using MLNetExt.Estimators.Pipelines;
+using MLNetExt.Transforms;
+
+namespace MLNetExt.Estimators.Experiments;
+
+/// <summary>
+/// Writes and reads a swept model: ML.NET's own format when every part is stock, MLNetExt's pipeline file
+/// (<c>SaveWithEncoders</c>) when a text encoder is inside. Reading tells the two apart by the file's manifest.
+/// </summary>
+public static class SweepModelFile
+{
+    /// <summary>Whether <paramref name="model"/> (or a chain inside it) holds a <see cref="TextEncoderTransformer"/>.</summary>
+    public static bool HoldsEncoder(ITransformer model) =>
+        model is TextEncoderTransformer || (model is IEnumerable<ITransformer> chain && chain.Any(HoldsEncoder));
+
+    /// <summary>Writes <paramref name="model"/> to <paramref name="path"/>.</summary>
+    public static void Save(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string path)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(model);
+        if (HoldsEncoder(model))
+            mlContext.Model.SaveWithEncoders(model, inputSchema, path);
+        else
+            mlContext.Model.Save(model, inputSchema, path);
+    }
+
+    /// <summary>Reads a model written by <see cref="Save"/> (registering the pair-similarity mapping first).</summary>
+    public static ITransformer Load(MLContext mlContext, string path)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        mlContext.ComponentCatalog.RegisterAssembly(typeof(PairSimilarityFactory).Assembly);
+        bool pipelineFile;
+        using (var zip = ZipFile.OpenRead(path))
+            pipelineFile = zip.GetEntry("manifest.json") is not null;
+        return pipelineFile ? mlContext.Model.LoadWithEncoders(path, out _) : mlContext.Model.Load(path, out _);
+    }
+}

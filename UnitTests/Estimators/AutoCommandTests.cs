@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using MLNetExt.UnitTests.Infrastructure;
+
+namespace MLNetExt.UnitTests.Estimators;
+
+[TestClass]
+public sealed class AutoCommandTests
+{
+    // The one slow test of this area (about a minute): runs `auto classify` on an SST-2 slice, then builds the
+    // generated consumption project with `dotnet build` and checks that it predicts and reproduces the metric.
+    [TestMethod]
+    [Timeout(300_000, CooperativeCancellation = true)]
+    public void AutoClassifyWritesAModelAReportAndAProjectThatBuildsAndReproducesTheMetric()
+    {
+        string train = SharedData.RequireFile("sst2", "train.tsv");
+        string dev = SharedData.RequireFile("sst2", "dev.tsv");
+        string folder = Path.Combine(Path.GetTempPath(), "mlnetext-auto-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string valid = Path.Combine(folder, "valid.tsv");
+            File.WriteAllLines(valid, File.ReadLines(dev).Take(201));
+            string outDir = Path.Combine(folder, "out");
+            int exit = MLNetExt.Cli.Program.Build().Run([
+                "auto", "classify", "--dataset", train, "--valid", valid, "--label-col", "label", "--text-col", "sentence",
+                "--max-rows", "2000", "--time", "60", "--max-trials", "3", "--featurizers", "featurize-text",
+                "--trainers", "sdca,lbfgs", "--out", outDir]);
+            Assert.AreEqual(0, exit);
+            foreach (string file in new[] { "model.zip", "metrics.md", "metrics.json", "sweep/checkpoint.json" })
+                Assert.IsTrue(File.Exists(Path.Combine(outDir, file)), file);
+
+            using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
+            double accuracy = report.RootElement.GetProperty("best").GetProperty("metrics").GetProperty("accuracy").GetDouble();
+            Assert.AreEqual(3, report.RootElement.GetProperty("trials").GetInt32());
+            Assert.IsTrue(report.RootElement.TryGetProperty("libraryDefaults", out _));
+            StringAssert.Contains(File.ReadAllText(Path.Combine(outDir, "metrics.md")), "validation: sweep best");
+
+            string project = Path.Combine(outDir, "ModelConsumption");
+            Run("dotnet", $"build \"{project}\" -c Release --nologo -v q", project);
+            string dll = Path.Combine(project, "bin", "Release", "net10.0", "ModelConsumption.dll");
+            string positive = Run("dotnet", $"\"{dll}\" \"a wonderful , moving and beautifully acted film\"", project);
+            StringAssert.Contains(positive, "PredictedLabel: 1");
+            string evaluated = Run("dotnet", $"\"{dll}\" --evaluate \"{valid}\"", project);
+            StringAssert.Contains(evaluated, $"accuracy {accuracy.ToString("F4", CultureInfo.InvariantCulture)} on 200 rows");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void AutoRefusesAMissingColumnNamingTheFileAndHeader()
+    {
+        string train = SharedData.RequireFile("sst2", "train.tsv");
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => MLNetExt.Cli.Program.Build().Run([
+            "auto", "classify", "--dataset", train, "--label-col", "label", "--text-col", "review",
+            "--time", "5", "--out", Path.Combine(Path.GetTempPath(), "mlnetext-auto-unused")]));
+        StringAssert.Contains(e.Message, "line 1: no text column 'review'");
+    }
+
+    private static string Run(string file, string arguments, string workingDirectory)
+    {
+        var start = new ProcessStartInfo(file, arguments)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        string output = stdout.Result + stderr.Result;
+        Assert.AreEqual(0, process.ExitCode, $"{file} {arguments} failed:\n{output}");
+        return output;
+    }
+}

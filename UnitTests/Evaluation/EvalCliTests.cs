@@ -1,0 +1,69 @@
+using System.Text.Json;
+using MLNetExt.Cli;
+using MLNetExt.UnitTests.Infrastructure;
+using Spectre.Console;
+
+namespace MLNetExt.UnitTests.Evaluation;
+
+[TestClass]
+public sealed class EvalCliTests
+{
+    private static (int Code, string Output) Run(params string[] args)
+    {
+        // AnsiConsole keeps the writer it was created with, so point it at ours and back again.
+        var saved = Console.Out;
+        var savedAnsi = AnsiConsole.Console;
+        using var writer = new StringWriter();
+        Console.SetOut(writer);
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+        try
+        {
+            return (Program.Build().Run(args), writer.ToString());
+        }
+        finally
+        {
+            Console.SetOut(saved);
+            AnsiConsole.Console = savedAnsi;
+        }
+    }
+
+    [TestMethod]
+    public void Trec_PrintsTrecEvalNamesAndWritesJson()
+    {
+        using var tmp = new TempFiles();
+        string qrels = tmp.Write("q.tsv", "query-id\tcorpus-id\tscore", "1\ta\t1", "2\tb\t2");
+        string run = tmp.Write("r.run", "1 Q0 a 1 3.0 x", "1 Q0 c 2 2.0 x", "2 Q0 c 1 5 x", "2 Q0 b 2 4 x");
+        string json = Path.Combine(tmp.Folder, "out.json");
+
+        var (code, output) = Run("eval", "trec", "--qrels", qrels, "--run", run, "-k", "1,10", "--json", json);
+
+        Assert.AreEqual(0, code);
+        StringAssert.Contains(output, "num_q                 \tall\t2");
+        StringAssert.Contains(output, "P_1                   \tall\t0.5000");
+        StringAssert.Contains(output, "recip_rank            \tall\t0.7500");
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        double expectedNdcg10 = (1 + 1 / Math.Log2(3)) / 2; // q1 perfect, q2 relevant at rank 2
+        Assert.AreEqual(expectedNdcg10, doc.RootElement.GetProperty("measures").GetProperty("ndcg_cut_10").GetDouble(), 1e-12);
+    }
+
+    [TestMethod]
+    public void Trec_BadRunLine_ExitsWithTwo()
+    {
+        using var tmp = new TempFiles();
+        string qrels = tmp.Write("q.tsv", "1 0 a 1");
+        string run = tmp.Write("r.run", "1 Q0 a 1 x x");
+        Assert.AreEqual(2, Run("eval", "trec", "--qrels", qrels, "--run", run).Code);
+    }
+
+    [TestMethod]
+    public void Glue_PredictionFile_ScoresRte()
+    {
+        string folder = SharedData.Require("rte");
+        using var tmp = new TempFiles();
+        string predictions = tmp.Write("rte.txt", Enumerable.Repeat("entailment", 277).ToArray());
+        string json = Path.Combine(tmp.Folder, "glue.json");
+        Assert.AreEqual(0, Run("eval", "glue", "--task", "rte", "--data", folder, "--predictions", predictions, "--json", json).Code);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.AreEqual(146.0 / 277, doc.RootElement.GetProperty("measures").GetProperty("accuracy").GetDouble(), 1e-12);
+    }
+}
