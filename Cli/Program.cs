@@ -7,7 +7,21 @@ namespace MLNetExt.Cli;
 public static class Program
 {
     /// <summary>Runs the command line; returns the process exit code.</summary>
-    public static int Main(string[] args) => Build().Run(args);
+    public static int Main(string[] args)
+    {
+        try
+        {
+            return Build().Run(args);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Expected failures (bad arguments, missing or malformed files, cancellation) end with their message, not a
+            // stack trace; MLNETEXT_DEBUG=1 shows the whole exception.
+            bool debug = Environment.GetEnvironmentVariable("MLNETEXT_DEBUG") == "1";
+            Console.Error.WriteLine(ex is OperationCanceledException ? "Cancelled." : $"error: {(debug ? ex.ToString() : ex.Message)}");
+            return ex is OperationCanceledException ? 130 : ex is Spectre.Console.Cli.CommandParseException or Spectre.Console.Cli.CommandRuntimeException ? 2 : 1;
+        }
+    }
 
     /// <summary>The command tree, shared by <see cref="Main"/> and the tests.</summary>
     public static CommandApp Build()
@@ -34,6 +48,8 @@ public static class Program
                 train.SetDescription("Train models with TorchSharp.");
                 train.AddCommand<TrainClassifyCommand>("classify")
                     .WithDescription("Fine-tune all-MiniLM-L6-v2 on a GLUE task and compare with a frozen-encoder baseline on dev.");
+                train.AddCommand<TrainExportCommand>("export")
+                    .WithDescription("Import a pretrained encoder into TorchSharp, export it as a new ONNX graph, compare with the original.");
             });
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
             config.AddBranch("auto", auto =>

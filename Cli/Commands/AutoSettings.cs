@@ -50,8 +50,8 @@ public class AutoSettings : CommandSettings
 
     /// <summary>Tuner name.</summary>
     [CommandOption("--tuner <NAME>")]
-    [Description("random, grid, cfo (cost-frugal, default) or tpe.")]
-    public string Tuner { get; init; } = "cfo";
+    [Description("eci (cost-frugal per component choice, default), cfo, tpe, random or grid.")]
+    public string Tuner { get; init; } = "eci";
 
     /// <summary>Metric to optimise.</summary>
     [CommandOption("--metric <NAME>")]

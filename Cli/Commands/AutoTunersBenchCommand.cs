@@ -50,7 +50,8 @@ public sealed class AutoTunersBenchCommand : Command<AutoTunersBenchCommand.Sett
         foreach (var (function, defaultBudget) in new[] { (StandardFunction.Branin, 50), (StandardFunction.Hartmann6, 100) })
         {
             int budget = settings.Budget > 0 ? settings.Budget : defaultBudget;
-            foreach (string tuner in TunerFactory.Names)
+            // eci equals cfo on spaces without component choices, so it is not listed separately.
+            foreach (string tuner in TunerFactory.Names.Where(n => n != "eci"))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 TunerScore score = TunerComparison.Score(tuner, function, budget, settings.Seeds);

@@ -38,8 +38,13 @@ public sealed class BenchEncodeCommand : Command<BenchEncodeCommand.Settings>
 
         /// <summary>Rows of the streamed peak-memory run.</summary>
         [CommandOption("--stream-rows <N>")]
-        [Description("Also stream N rows through EncodeText and report its peak memory (default 0: off; the issue asks for 100000).")]
+        [Description("Also stream N rows (STS-B sentences, cycled) through EncodeText and report its peak memory (default 0: off).")]
         public long StreamRows { get; init; }
+
+        /// <summary>Which texts: both, scifact or stsb.</summary>
+        [CommandOption("--source <NAME>")]
+        [Description("both (half SciFact abstracts, half STS-B sentences; default), scifact or stsb.")]
+        public string Source { get; init; } = "both";
 
         /// <summary>Folder holding scifact/ and stsb/.</summary>
         [CommandOption("--data <DIR>")]
@@ -61,10 +66,10 @@ public sealed class BenchEncodeCommand : Command<BenchEncodeCommand.Settings>
         string data = settings.Data ?? FindData()
             ?? throw new DirectoryNotFoundException("No shared/data folder found; pass --data DIR (the folder holding scifact/ and stsb/).");
         EncoderModel model = PretrainedEncoders.Load(PretrainedEncoders.MiniLM.Name);
-        string[] texts = EncodeBenchCorpus.Load(data, settings.Rows, model.CreateTokenizer(), model.Config.MaxTokens);
-        AnsiConsole.MarkupLine($"[bold]bench encode[/]: {texts.Length} texts from {Markup.Escape(data)}, {settings.Threads} threads, model {model.Name}");
+        string[] texts = EncodeBenchCorpus.Load(data, settings.Rows, settings.Source, model.CreateTokenizer(), model.Config.MaxTokens);
+        AnsiConsole.MarkupLine($"[bold]bench encode[/]: {texts.Length} texts ({settings.Source}) from {Markup.Escape(data)}, {settings.Threads} threads, model {model.Name}");
 
-        EncodeBenchResult result = EncodeBenchmark.Run(model, texts, settings.Threads, settings.Rounds, settings.StreamRows,
+        EncodeBenchResult result = EncodeBenchmark.Run(model, texts, EncodeBenchCorpus.Sentences(data), settings.Threads, settings.Rounds, settings.StreamRows,
             line => AnsiConsole.MarkupLine(Markup.Escape(line)), cancellationToken);
 
         var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());

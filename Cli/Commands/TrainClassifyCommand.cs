@@ -193,27 +193,46 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             FreezeEncoder = settings.FreezeEncoder,
             Training = new TrainingOptions { Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory },
         };
+        Action<TrainingProgress>? onStep = null;
+        options.Progress = new SynchronousProgress(p => onStep?.Invoke(p)); // the trainer copies its options: hook in first
         EncoderFineTuningTrainer trainer = task.IsRegression
             ? ml.Regression.Trainers.EncoderSentenceSimilarity(options)
             : ml.MulticlassClassification.Trainers.EncoderTextClassification(options);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         EncoderFineTuningTransformer? model = null;
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                ProgressTask bar = ctx.AddTask("fine-tuning", maxValue: 1);
-                options.Progress = new SynchronousProgress(p =>
+        if (AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
                 {
-                    bar.MaxValue = p.TotalSteps;
-                    bar.Value = p.Step;
-                    bar.Description = $"step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} {p.RowsPerSecond:F1} rows/s";
+                    ProgressTask bar = ctx.AddTask("fine-tuning", maxValue: 1);
+                    onStep = p =>
+                    {
+                        bar.MaxValue = p.TotalSteps;
+                        bar.Value = p.Step;
+                        bar.Description = string.Create(CultureInfo.InvariantCulture, $"step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} {p.RowsPerSecond:F1} rows/s");
+                    };
+                    model = trainer.Fit(data, cancellationToken);
                 });
-                model = trainer.Fit(data, cancellationToken);
-            });
+        }
+        else
+        {
+            // Redirected output (logs, CI): a plain line every 5% of the steps instead of a live bar.
+            onStep = p =>
+            {
+                if (p.Step == p.TotalSteps || p.Step % Math.Max(1, p.TotalSteps / 20) == 0)
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} lr {p.LearningRate:E2} {p.RowsPerSecond:F1} rows/s ({clock.Elapsed.TotalSeconds:F0} s)"));
+            };
+            model = trainer.Fit(data, cancellationToken);
+        }
         using EncoderFineTuningTransformer fitted = model!;
         double fitSeconds = clock.Elapsed.TotalSeconds;
+        // CPU seconds of this process during Fit: on a shared machine wall time also counts other processes' load.
+        double fitCpuSeconds = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
 
         var evalClock = System.Diagnostics.Stopwatch.StartNew();
         float[][] outputs = fitted.Predict(dev.Select(d => d.Sentence1).ToArray(), task.IsPairTask ? dev.Select(d => d.Sentence2).ToArray() : null);
@@ -232,6 +251,8 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
         {
             ["dev"] = metrics,
             ["fitSeconds"] = fitSeconds,
+            ["fitCpuSeconds"] = fitCpuSeconds,
+            ["loadAverage1m"] = LoadAverage(),
             ["trainingStepSeconds"] = run.TrainingSeconds,
             ["secondsPerEpoch"] = run.TrainingSeconds / settings.Epochs,
             ["trainingSentencesPerSecond"] = run.RowsPerSecond * (task.IsPairTask ? 2 : 1),
@@ -244,8 +265,21 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             ["freezeEncoder"] = settings.FreezeEncoder,
         };
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"trained {run.Steps} steps in {run.TrainingSeconds:F1} s ({run.RowsPerSecond:F1} rows/s, batch preparation {100 * run.BatchPreparationSeconds / Math.Max(1e-9, run.TrainingSeconds):F2}% of step time)"));
+            $"trained {run.Steps} steps in {run.TrainingSeconds:F1} s, {fitCpuSeconds:F0} CPU-s for the whole fit, load average {LoadAverage()} ({run.RowsPerSecond:F1} rows/s, batch preparation {100 * run.BatchPreparationSeconds / Math.Max(1e-9, run.TrainingSeconds):F2}% of step time)"));
         return new FineTuneOutcome(metrics, fitSeconds, json);
+    }
+
+    private static double? LoadAverage()
+    {
+        try
+        {
+            string text = File.ReadAllText("/proc/loadavg");
+            return double.Parse(text.Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private static string Format(IReadOnlyDictionary<string, double> metrics) =>

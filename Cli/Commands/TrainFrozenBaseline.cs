@@ -15,6 +15,8 @@ internal static class TrainFrozenBaseline
 {
     internal sealed record Outcome(string Trainer, IReadOnlyDictionary<string, double> Metrics, double Seconds, IReadOnlyDictionary<string, double>? Cosine);
 
+    // LoadFromEnumerable reads a key-typed uint property as a zero-based class index (0 -> key 1); values past the
+    // key count become missing. Reading the key column back (GetColumn<uint>) gives the raw one-based key.
     private sealed class FeatureRow
     {
         [VectorType]
@@ -29,7 +31,12 @@ internal static class TrainFrozenBaseline
         using var embedder = new SentenceEmbedder();
         float[][] trainFeatures = Features(embedder, task, train, cancellationToken, out _);
         float[][] devFeatures = Features(embedder, task, dev, cancellationToken, out double[]? devCosine);
+        return Fit(task, trainFeatures, train, devFeatures, dev, devCosine, seed, clock);
+    }
 
+    internal static Outcome Fit(GlueTask task, float[][] trainFeatures, IReadOnlyList<GlueExample> train, float[][] devFeatures,
+        IReadOnlyList<GlueExample> dev, double[]? devCosine, int seed, System.Diagnostics.Stopwatch clock)
+    {
         var ml = new MLContext(seed);
         int width = trainFeatures[0].Length;
         var schema = SchemaDefinition.Create(typeof(FeatureRow));
@@ -37,7 +44,7 @@ internal static class TrainFrozenBaseline
         if (!task.IsRegression)
             schema[nameof(FeatureRow.Label)].ColumnType = new KeyDataViewType(typeof(uint), task.Labels!.Count);
         IDataView Load(float[][] features, IReadOnlyList<GlueExample> rows) => ml.Data.LoadFromEnumerable(
-            features.Select((f, i) => new FeatureRow { Features = f, Label = (uint)(rows[i].LabelIndex + 1), Value = rows[i].Score }).ToArray(), schema);
+            features.Select((f, i) => new FeatureRow { Features = f, Label = (uint)rows[i].LabelIndex, Value = rows[i].Score }).ToArray(), schema);
         IDataView trainData = Load(trainFeatures, train), devData = Load(devFeatures, dev);
 
         if (task.IsRegression)
@@ -77,12 +84,9 @@ internal static class TrainFrozenBaseline
 
         public SentenceEmbedder()
         {
-            using Stream model = PretrainedEncoderResources.OpenModel(PretrainedEncoder.AllMiniLmL6V2);
-            using var memory = new MemoryStream();
-            model.CopyTo(memory);
-            _session = new OnnxEncoderSession(memory.ToArray());
-            using Stream vocab = PretrainedEncoderResources.OpenVocabulary(PretrainedEncoder.AllMiniLmL6V2);
-            _tokenizer = EncoderTokenizer.Create(vocab, lowerCase: true, maxTokens: 256);
+            EncoderFiles files = EncoderFiles.Pretrained("all-MiniLM-L6-v2");
+            _session = new OnnxEncoderSession(files.Onnx);
+            _tokenizer = files.CreateTokenizer(maxTokens: 256);
         }
 
         public float[][] Embed(IReadOnlyList<string> sentences, CancellationToken cancellationToken)

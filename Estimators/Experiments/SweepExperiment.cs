@@ -13,7 +13,8 @@ namespace MLNetExt.Estimators.Experiments;
 /// <para>
 /// With <see cref="SetCheckpoint"/> every finished trial is written to a JSON checkpoint (atomically) and the best
 /// model beside it. Running again with the same checkpoint replays the finished trials into the tuner (so a seeded
-/// tuner continues exactly where it stopped) and runs only new ones. The trial limit counts all trials; the time
+/// tuner continues where it stopped, exactly so unless it had proposed repeats, which are answered from memory and
+/// not checkpointed) and runs only new ones. The trial limit counts all trials; the time
 /// budget counts this run only.
 /// </para>
 /// <para>
@@ -161,21 +162,23 @@ public sealed class SweepExperiment
                 break;   // cancelled mid-trial: the trial is not recorded, a resumed sweep runs it again
             _trials.Add(result);
             tuner.Update(result);
+            bool improved = !result.IsFailed && (best is null || result.Loss < best.Loss);
+            if (improved)
+                best = result;
+            // Checkpoint first, report second: a trial the monitor shows as finished is already on disk.
+            if (checkpointPath is not null)
+                WriteCheckpoint(checkpointPath, checkpoint, best, improved, runner);
             if (!result.IsFailed)
             {
                 seen.TryAdd(result.TrialSettings.Parameter, result);
                 _monitor?.ReportCompletedTrial(result, resumed: false);
             }
-            bool improved = !result.IsFailed && (best is null || result.Loss < best.Loss);
             if (improved)
-            {
-                best = result;
                 _monitor?.ReportBestTrial(result);
-            }
-            if (checkpointPath is not null)
-                WriteCheckpoint(checkpointPath, checkpoint, best, improved, runner);
-            if (!improved && result.Model is IDisposable disposable && !ReferenceEquals(result.Model, best?.Model))
-                disposable.Dispose();
+            // Trial models are not disposed here: their parts may be shared (a runner's cached featurizer serves many
+            // trials, and disposing a chain disposes its parts); dropping the reference lets the runner decide.
+            if (!improved)
+                result.Model = null;
         }
 
         if (best is null)

@@ -1,13 +1,14 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExt.Estimators.Pipelines;
+using MLNetExt.Evaluation.Metrics;
 
 namespace MLNetExt.Estimators.Experiments;
 
 /// <summary>
 /// The metrics a text sweep reports, computed on the validation predictions: for classification accuracy,
-/// macro-accuracy, log-loss and, with two classes, F1 of the second class and Matthews correlation; for regression
-/// R², RMSE, MAE, Pearson and Spearman correlation.
+/// macro-accuracy, log-loss, Matthews correlation and, with two classes, F1 of the second class; for regression
+/// R², RMSE, MAE, Pearson and Spearman correlation (F1, MCC and correlations from MLNetExt.Evaluation).
 /// </summary>
 public static class SweepMetrics
 {
@@ -43,64 +44,27 @@ public static class SweepMetrics
             ["macro-accuracy"] = m.MacroAccuracy,
             ["log-loss"] = m.LogLoss,
         };
-        var counts = m.ConfusionMatrix.Counts;
-        if (counts.Count == 2)
-        {
-            // Rows are the true class, columns the predicted one; the second class (by value) is the positive one.
-            double tn = counts[0][0], fp = counts[0][1], fn = counts[1][0], tp = counts[1][1];
-            result["f1"] = tp == 0 ? 0 : 2 * tp / (2 * tp + fp + fn);
-            double denominator = Math.Sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn));
-            result["mcc"] = denominator == 0 ? 0 : (tp * tn - fp * fn) / denominator;
-        }
+        // Keys are 1-based and ordered by label value: with two classes, key 2 (the larger value, e.g. "1") is positive.
+        int[] gold = predictions.GetColumn<uint>(StockTrainers.Label).Select(k => (int)k).ToArray();
+        int[] predicted = predictions.GetColumn<uint>("PredictedLabel").Select(k => (int)k).ToArray();
+        result["mcc"] = ClassificationMetrics.MatthewsCorrelation(gold, predicted);
+        if (m.ConfusionMatrix.NumberOfClasses == 2)
+            result["f1"] = ClassificationMetrics.F1(gold, predicted, positive: 2);
         return result;
     }
 
     private static Dictionary<string, double> Regression(MLContext ml, IDataView predictions)
     {
         RegressionMetrics m = ml.Regression.Evaluate(predictions, StockTrainers.Label);
-        float[] label = predictions.GetColumn<float>(StockTrainers.Label).ToArray();
-        float[] score = predictions.GetColumn<float>("Score").ToArray();
+        double[] label = predictions.GetColumn<float>(StockTrainers.Label).Select(v => (double)v).ToArray();
+        double[] score = predictions.GetColumn<float>("Score").Select(v => (double)v).ToArray();
         return new Dictionary<string, double>
         {
             ["r-squared"] = m.RSquared,
             ["rmse"] = m.RootMeanSquaredError,
             ["mae"] = m.MeanAbsoluteError,
-            ["pearson"] = Pearson(label.Select(v => (double)v).ToArray(), score.Select(v => (double)v).ToArray()),
-            ["spearman"] = Pearson(Ranks(label), Ranks(score)),
+            ["pearson"] = Correlation.Pearson(label, score),
+            ["spearman"] = Correlation.Spearman(label, score),
         };
-    }
-
-    /// <summary>Pearson correlation (NaN when either side is constant).</summary>
-    public static double Pearson(IReadOnlyList<double> x, IReadOnlyList<double> y)
-    {
-        if (x.Count != y.Count)
-            throw new ArgumentException($"Lengths differ: {x.Count} and {y.Count}.");
-        double mx = x.Average(), my = y.Average();
-        double sxy = 0, sxx = 0, syy = 0;
-        for (int i = 0; i < x.Count; i++)
-        {
-            sxy += (x[i] - mx) * (y[i] - my);
-            sxx += (x[i] - mx) * (x[i] - mx);
-            syy += (y[i] - my) * (y[i] - my);
-        }
-        return sxy / Math.Sqrt(sxx * syy);
-    }
-
-    /// <summary>Ranks from 1, ties getting their average rank (as Spearman's correlation needs).</summary>
-    public static double[] Ranks(IReadOnlyList<float> values)
-    {
-        int[] order = Enumerable.Range(0, values.Count).OrderBy(i => values[i]).ToArray();
-        var ranks = new double[values.Count];
-        for (int start = 0; start < order.Length;)
-        {
-            int end = start;
-            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]])
-                end++;
-            double rank = (start + end) / 2.0 + 1;
-            for (int k = start; k <= end; k++)
-                ranks[order[k]] = rank;
-            start = end + 1;
-        }
-        return ranks;
     }
 }

@@ -2,11 +2,14 @@ using MLNetExt.Estimators.SearchSpaces;
 
 namespace MLNetExt.Estimators.Tuners;
 
-/// <summary>Creates tuners by their command-line names: <c>random</c>, <c>grid</c>, <c>cfo</c>, <c>tpe</c>.</summary>
+/// <summary>Creates tuners by their command-line names: <c>random</c>, <c>grid</c>, <c>cfo</c>, <c>tpe</c>, <c>eci</c>.</summary>
 public static class TunerFactory
 {
     /// <summary>The names <see cref="Create"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["random", "grid", "cfo", "tpe"];
+    public static IReadOnlyList<string> Names { get; } = ["random", "grid", "cfo", "tpe", "eci"];
+
+    /// <summary>The top-level choice keys the <c>eci</c> tuner treats as component choices.</summary>
+    public static IReadOnlyList<string> ComponentChoiceKeys { get; } = ["featurizer", "trainer"];
 
     /// <summary>Creates the tuner called <paramref name="name"/>.</summary>
     /// <param name="name">One of <see cref="Names"/>.</param>
@@ -23,6 +26,7 @@ public static class TunerFactory
             "grid" => new GridSearchTuner(searchSpace, GridSteps(searchSpace, budget), seed),
             "cfo" or "cost-frugal" => new CostFrugalTuner(searchSpace, lowCostPoint, seed),
             "tpe" => new TreeParzenTuner(searchSpace, seed, startupTrials: Math.Clamp(budget / 5, 3, 10)),
+            "eci" => new EciCostFrugalTuner(searchSpace, ComponentChoiceKeys, seed),
             _ => throw new ArgumentException($"Unknown tuner '{name}'; expected one of {string.Join(", ", Names)}.", nameof(name)),
         };
     }

@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Text;
 using MLNetExt.Trainers.Training;
 
 namespace MLNetExt.Trainers.FineTuning;
@@ -23,17 +22,14 @@ public sealed class EncoderFineTuningOptions
     /// <summary>Output column of the predicted class (key, same key count as the label); classification only.</summary>
     public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
 
-    /// <summary>The pretrained encoder to start from (used when <see cref="EncoderFolder"/> is null).</summary>
-    public PretrainedEncoder Encoder { get; set; } = PretrainedEncoder.AllMiniLmL6V2;
+    /// <summary>Name of the pretrained encoder to start from (<c>PretrainedEncoders.Load</c>); used when <see cref="EncoderFolder"/> is null.</summary>
+    public string Encoder { get; set; } = "all-MiniLM-L6-v2";
 
     /// <summary>A Hugging Face-layout folder with <c>model.onnx</c> and <c>vocab.txt</c> to start from instead.</summary>
     public string? EncoderFolder { get; set; }
 
     /// <summary>Sentence pooling for the head; null uses the encoder's own (mean for MiniLM, CLS for arctic-embed).</summary>
     public PoolingMode? Pooling { get; set; }
-
-    /// <summary>Lower-case text before WordPiece (true for uncased models).</summary>
-    public bool LowerCase { get; set; } = true;
 
     /// <summary>Longest input in tokens, special tokens included; longer rows are truncated (longest segment first).</summary>
     public int MaxTokens { get; set; } = 128;

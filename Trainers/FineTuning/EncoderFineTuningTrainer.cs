@@ -92,15 +92,15 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         GetOutputSchema(SchemaShapeFactory.Create(input.Schema));
         TrainingOptions loopOptions = _options.LoopOptions();
 
-        (byte[] onnx, byte[] vocabulary, PoolingMode defaultPooling) = LoadEncoder();
-        EncoderTokenizer tokenizer = EncoderTokenizer.Create(new MemoryStream(vocabulary), _options.LowerCase, _options.MaxTokens);
+        EncoderFiles encoder = _options.EncoderFolder is null ? EncoderFiles.Pretrained(_options.Encoder) : EncoderFiles.FromFolder(_options.EncoderFolder);
+        EncoderTokenizer tokenizer = encoder.CreateTokenizer(_options.MaxTokens);
         int classCount = Kind == FineTuningKind.Classification ? (int)((KeyDataViewType)input.Schema[_options.LabelColumnName].Type).Count : 1;
         FineTuningRows train = FineTuningData.Read(input, _options, Kind, tokenizer, "training data");
         FineTuningRows? validation = _options.ValidationSet is null ? null : FineTuningData.Read(_options.ValidationSet, _options, Kind, tokenizer, "validation set");
 
         torch.manual_seed(loopOptions.Seed);
-        OnnxBertWeights weights = OnnxBertImporter.Read(new MemoryStream(onnx), _options.EncoderFolder ?? _options.Encoder.ToString());
-        using var model = new SequenceClassifier(weights.CreateModel(), classCount, _options.Pooling ?? defaultPooling);
+        OnnxBertWeights weights = OnnxBertImporter.Read(new MemoryStream(encoder.Onnx), encoder.Name);
+        using var model = new SequenceClassifier(weights.CreateModel(), classCount, _options.Pooling ?? encoder.Pooling);
         model.FreezeEncoder(_options.FreezeEncoder);
         var task = new FineTuningTask(model, tokenizer, Kind, train, validation);
 
@@ -119,7 +119,7 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
                     entry.SetMetric(1, p.LearningRate);
                 }
             });
-            Info(channel, $"Fine-tuning {_options.EncoderFolder ?? _options.Encoder.ToString()} ({Kind}, {classCount} outputs) on {train.Rows.Count} rows" +
+            Info(channel, $"Fine-tuning {encoder.Name} ({Kind}, {classCount} outputs) on {train.Rows.Count} rows" +
                 $"{(_options.FreezeEncoder ? " with the encoder frozen" : "")}.");
             var progress = new Progress(p =>
             {
@@ -141,38 +141,14 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
             SecondSentenceColumnName = _options.SecondSentenceColumnName,
             ScoreColumnName = _options.ScoreColumnName,
             PredictedLabelColumnName = _options.PredictedLabelColumnName,
-            LowerCase = _options.LowerCase,
+            LowerCase = encoder.LowerCase,
             MaxTokens = _options.MaxTokens,
         };
-        return new EncoderFineTuningTransformer(info, exported, vocabulary, result);
-    }
-
-    private (byte[] Onnx, byte[] Vocabulary, PoolingMode Pooling) LoadEncoder()
-    {
-        if (_options.EncoderFolder is { } folder)
-        {
-            string model = Path.Combine(folder, "model.onnx"), vocab = Path.Combine(folder, "vocab.txt");
-            foreach (string file in new[] { model, vocab })
-                if (!File.Exists(file))
-                    throw new FileNotFoundException($"Encoder folder '{folder}' has no '{Path.GetFileName(file)}'.", file);
-            return (File.ReadAllBytes(model), File.ReadAllBytes(vocab), PoolingMode.Mean);
-        }
-        return (ReadAll(PretrainedEncoderResources.OpenModel(_options.Encoder)), ReadAll(PretrainedEncoderResources.OpenVocabulary(_options.Encoder)),
-            PretrainedEncoderResources.PoolingOf(_options.Encoder));
+        return new EncoderFineTuningTransformer(info, exported, encoder.Vocabulary, result);
     }
 
     private static void Info(IChannel channel, string message) =>
         channel.Info(MessageSensitivity.None, message);
-
-    private static byte[] ReadAll(Stream stream)
-    {
-        using (stream)
-        using (var memory = new MemoryStream())
-        {
-            stream.CopyTo(memory);
-            return memory.ToArray();
-        }
-    }
 
     private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {

@@ -12,14 +12,24 @@ namespace MLNetExt.Transforms;
 /// Microsoft.ML.Tokenizers' default word-or-punctuation pre-tokenizer matches only Unicode punctuation, so ASCII
 /// symbols such as <c>$ &lt; &gt; ^ + = | ~ `</c> (Unicode classes Sc, Sm, Sk) are dropped from the text; the vocabularies
 /// of BERT-family models have tokens for them and the models were trained with them, so this pre-tokenizer keeps them.
+/// <see cref="EncoderModel.CreateTokenizer"/> uses it; code that builds its own <see cref="BertTokenizer"/> for these
+/// models should set <c>BertOptions.PreTokenizer = BertBasicPreTokenizer.Instance</c> (and
+/// <c>RemoveNonSpacingMarks</c> with lower-casing) so that training and inference see the same word pieces.
 /// </remarks>
-internal sealed class BertBasicPreTokenizer : PreTokenizer
+public sealed class BertBasicPreTokenizer : PreTokenizer
 {
+    /// <summary>The one instance (the type has no state).</summary>
     public static BertBasicPreTokenizer Instance { get; } = new();
 
+    private BertBasicPreTokenizer()
+    {
+    }
+
+    /// <summary>(offset, length) of each word and punctuation character of <paramref name="text"/>.</summary>
     public override IEnumerable<(int Offset, int Length)> PreTokenize(string text) =>
         string.IsNullOrEmpty(text) ? Array.Empty<(int, int)>() : Split(text.AsSpan());
 
+    /// <summary>(offset, length) of each word and punctuation character of <paramref name="text"/>.</summary>
     public override IEnumerable<(int Offset, int Length)> PreTokenize(ReadOnlySpan<char> text) =>
         text.IsEmpty ? Array.Empty<(int, int)>() : Split(text);
 

@@ -24,6 +24,8 @@ internal sealed class EncoderSession : IDisposable
         InputNames = hasTokenTypes ? new[] { InputIds, AttentionMask, TokenTypeIds } : new[] { InputIds, AttentionMask };
     }
 
+    private int _disposed;
+
     public InferenceSession Session { get; }
 
     public string OutputName { get; }
@@ -126,5 +128,20 @@ internal sealed class EncoderSession : IDisposable
         ? "(none)"
         : string.Join(", ", nodes.Select(n => $"{n.Key} ({(n.Value.IsTensor ? n.Value.ElementType.Name : n.Value.OnnxValueType.ToString())}, [{string.Join(" x ", n.Value.Dimensions)}])"));
 
-    public void Dispose() => Session.Dispose();
+    /// <summary>
+    /// Throws when the session was released: ONNX Runtime would otherwise read freed native memory and end the
+    /// process instead of raising an exception.
+    /// </summary>
+    public void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+            throw new ObjectDisposedException(nameof(TextEncoderTransformer),
+                "This EncodeText transformer was disposed, which released its ONNX Runtime session; fit or load the pipeline again.");
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            Session.Dispose();
+    }
 }

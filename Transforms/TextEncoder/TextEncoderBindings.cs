@@ -106,6 +106,6 @@ internal sealed class TextEncoderBindings
     {
         SchemaShape.Column.VectorKind.Vector => $"Vector<{column.ItemType}>",
         SchemaShape.Column.VectorKind.VariableVector => $"VarVector<{column.ItemType}>",
-        _ => column.ItemType.ToString(),
+        _ => column.ItemType.ToString() ?? column.ItemType.RawType.Name,
     };
 }

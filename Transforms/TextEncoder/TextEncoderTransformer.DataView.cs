@@ -56,8 +56,7 @@ public sealed partial class TextEncoderTransformer
         private readonly DataViewRowCursor _main;
         private readonly bool[] _active;
         private readonly EncodedWindow _window = new();
-        private readonly List<ReadOnlyMemory<char>> _texts = new();
-        private readonly List<ReadOnlyMemory<char>>? _pairs;
+        private readonly List<TokenizedText> _tokens = new();
         private readonly Stopwatch _clock = new();
         private readonly long? _total;
         private WindowEncoder? _encoder;
@@ -78,7 +77,6 @@ public sealed partial class TextEncoderTransformer
             _bindings = bindings;
             _main = main;
             _active = active;
-            _pairs = bindings.PairIndex is null ? null : new List<ReadOnlyMemory<char>>();
             _total = input.GetRowCount();
         }
 
@@ -123,8 +121,8 @@ public sealed partial class TextEncoderTransformer
             {
                 _ahead = _input.GetRowCursor(_bindings.SourceColumns);
                 _textGetter = _ahead.GetGetter<ReadOnlyMemory<char>>(_input.Schema[_bindings.TextIndex]);
-                if (_bindings.PairIndex is int pair)
-                    _pairGetter = _ahead.GetGetter<ReadOnlyMemory<char>>(_input.Schema[pair]);
+                if (_bindings.PairIndex is int pairIndex)
+                    _pairGetter = _ahead.GetGetter<ReadOnlyMemory<char>>(_input.Schema[pairIndex]);
                 _encoder = new WindowEncoder(_parent, _parent.Settings.WantsTokens);
                 _progress = _parent.Host.StartProgressChannel("Encoding text");
                 _progress.SetHeader(new ProgressHeader(new[] { "rows" }), entry =>
@@ -140,27 +138,29 @@ public sealed partial class TextEncoderTransformer
                 if (!_ahead.MoveNext())
                     throw Inconsistent(position);
             }
-            _texts.Clear();
-            _pairs?.Clear();
+            // Each row is tokenized as soon as it is read: an upstream cursor may reuse its text buffer on MoveNext.
+            _tokens.Clear();
             int window = _parent.Settings.SortWindow;
-            while (_texts.Count < window && _ahead.MoveNext())
+            ReadOnlyMemory<char> text = default, pair = default;
+            while (_tokens.Count < window && _ahead.MoveNext())
             {
-                if (_ahead.Position != position + _texts.Count)
-                    throw Inconsistent(position + _texts.Count);
-                ReadOnlyMemory<char> text = default;
+                if (_ahead.Position != position + _tokens.Count)
+                    throw Inconsistent(position + _tokens.Count);
                 _textGetter!(ref text);
-                _texts.Add(text);
-                if (_pairs is not null)
+                if (_pairGetter is null)
                 {
-                    ReadOnlyMemory<char> pair = default;
-                    _pairGetter!(ref pair);
-                    _pairs.Add(pair);
+                    _tokens.Add(_parent.WordPieces.Tokenize(text.Span));
+                }
+                else
+                {
+                    _pairGetter(ref pair);
+                    _tokens.Add(_parent.WordPieces.Tokenize(text.Span, pair.Span));
                 }
             }
-            if (_texts.Count == 0)
+            if (_tokens.Count == 0)
                 throw Inconsistent(position);
             _clock.Start();
-            _encoder!.Encode(_texts, _pairs, position, _window, _cancellation);
+            _encoder!.EncodeTokenized(_tokens.ToArray(), position, _window, _cancellation);
             _clock.Stop();
         }
 

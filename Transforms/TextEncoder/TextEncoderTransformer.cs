@@ -102,6 +102,7 @@ public sealed partial class TextEncoderTransformer : ITransformer, ICanSaveModel
     public IDataView Transform(IDataView input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        Session.ThrowIfDisposed();
         return new EncodedDataView(this, input, TextEncoderBindings.Create(input.Schema, Settings, Session.Hidden), cancellationToken);
     }
 
@@ -109,6 +110,7 @@ public sealed partial class TextEncoderTransformer : ITransformer, ICanSaveModel
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
+        Session.ThrowIfDisposed();
         return new RowMapper(this, TextEncoderBindings.Create(inputSchema, Settings, Session.Hidden));
     }
 
@@ -117,7 +119,7 @@ public sealed partial class TextEncoderTransformer : ITransformer, ICanSaveModel
         "assemblies. Save the pipeline with mlContext.Model.SaveWithEncoders(model, inputSchema, path) and load it with " +
         "mlContext.Model.LoadWithEncoders(path, out inputSchema) (using MLNetExt;).");
 
-    /// <summary>Releases the ONNX Runtime session.</summary>
+    /// <summary>Releases the ONNX Runtime session; later use throws <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose() => Session.Dispose();
 
     internal void CountRows(int rows, int truncated)

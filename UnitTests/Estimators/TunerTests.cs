@@ -92,6 +92,38 @@ public sealed class TunerTests
         Assert.IsGreaterThanOrEqualTo(function.GlobalMinimum - 1e-4, Math.Min(cfo, tpe));
     }
 
+    [TestMethod]
+    public void EciTriesEveryComponentOnceThenFavoursTheOneThatImproves()
+    {
+        var space = new SearchSpace
+        {
+            ["trainer"] = new ChoiceOption("slow", "good", "bad"),
+            ["slow"] = new SearchSpace { ["x"] = new UniformDoubleOption(0, 1) },
+            ["good"] = new SearchSpace { ["x"] = new UniformDoubleOption(0, 1) },
+            ["bad"] = new SearchSpace { ["x"] = new UniformDoubleOption(0, 1) },
+        };
+        var tuner = new EciCostFrugalTuner(space, TunerFactory.ComponentChoiceKeys, seed: 2);
+        Assert.AreEqual(3, tuner.ArmCount);
+        var chosen = new List<string>();
+        double best = double.PositiveInfinity;
+        for (int t = 0; t < 40; t++)
+        {
+            var settings = new TrialSettings { TrialId = t };
+            settings.Parameter = tuner.Propose(settings);
+            string arm = settings.Parameter["trainer"].AsString();
+            double x = settings.Parameter[arm]["x"].AsDouble();
+            // "good" reaches 0 at x = 0.7; "slow" is as good but ten times as expensive; "bad" never gets below 1.
+            double loss = arm == "bad" ? 1 + x : Math.Abs(x - 0.7);
+            best = Math.Min(best, loss);
+            chosen.Add(arm);
+            tuner.Update(new TrialResult { TrialSettings = settings, Loss = loss, Metric = loss, DurationInMilliseconds = arm == "slow" ? 1000 : 100 });
+        }
+        CollectionAssert.AreEquivalent(new[] { "slow", "good", "bad" }, chosen.Take(3).ToArray());
+        Assert.IsGreaterThan(chosen.Count(a => a == "slow"), chosen.Count(a => a == "good"), string.Join(",", chosen));
+        Assert.IsGreaterThan(chosen.Count(a => a == "bad"), chosen.Count(a => a == "good"), string.Join(",", chosen));
+        Assert.IsLessThan(0.05, best);
+    }
+
     private static List<string> Trace(ITuner tuner, int budget)
     {
         var proposals = new List<string>();

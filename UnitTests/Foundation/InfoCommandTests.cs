@@ -44,3 +44,26 @@ public sealed class DemoCommandTests
         StringAssert.Contains(error.Message, "no-such-model");
     }
 }
+
+[TestClass]
+public sealed class CliErrorTests
+{
+    [TestMethod]
+    public void ExpectedFailuresPrintTheMessageAndExitNonZero()
+    {
+        var error = new StringWriter();
+        TextWriter original = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            int exit = MLNetExt.Cli.Program.Main(new[] { "demo", "--model", "no-such-model", "x" });
+            Assert.AreEqual(1, exit);
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+        StringAssert.StartsWith(error.ToString(), "error: There is no pretrained encoder named 'no-such-model'");
+        Assert.DoesNotContain("   at ", error.ToString(), "no stack trace for an expected failure");
+    }
+}

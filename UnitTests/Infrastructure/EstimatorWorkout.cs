@@ -71,7 +71,16 @@ public static class EstimatorWorkout
             DataViewSchema.Column? real = actual.GetColumnOrNull(column.Name);
             Assert.IsNotNull(real, $"Promised column '{column.Name}' is missing from the output.");
             DataViewType realItemType = real.Value.Type is VectorDataViewType vt ? vt.ItemType : real.Value.Type;
-            Assert.AreEqual(column.ItemType, realItemType, $"Item type of column '{column.Name}'.");
+            if (column.IsKey)
+            {
+                // ML.NET describes a key column's shape by its raw type (UInt32) and IsKey; the real column has a key type.
+                Assert.IsInstanceOfType<KeyDataViewType>(realItemType, $"Column '{column.Name}' is promised as a key.");
+                Assert.AreEqual(column.ItemType.RawType, realItemType.RawType, $"Raw key type of column '{column.Name}'.");
+            }
+            else
+            {
+                Assert.AreEqual(column.ItemType, realItemType, $"Item type of column '{column.Name}'.");
+            }
             SchemaShape.Column.VectorKind realKind = real.Value.Type switch
             {
                 VectorDataViewType { IsKnownSize: true } => SchemaShape.Column.VectorKind.Vector,

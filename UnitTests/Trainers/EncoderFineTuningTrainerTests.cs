@@ -3,7 +3,6 @@ using Microsoft.ML.Data;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Modules;
 using MLNetExt.Trainers.Onnx;
-using MLNetExt.Trainers.Text;
 using MLNetExt.UnitTests.Infrastructure;
 using TorchSharp;
 
@@ -42,9 +41,8 @@ public sealed class EncoderFineTuningTrainerTests
         torch.manual_seed(3);
         using var model = new BertModel(TinyFineTuning.Config);
         OnnxBertExporter.Save(model, Path.Combine(_encoderFolder, "model.onnx"));
-        using Stream vocab = PretrainedEncoderResources.OpenVocabulary(PretrainedEncoder.AllMiniLmL6V2);
-        using FileStream file = File.Create(Path.Combine(_encoderFolder, "vocab.txt"));
-        vocab.CopyTo(file);
+        File.WriteAllBytes(Path.Combine(_encoderFolder, "vocab.txt"), TrainerTestData.MiniLmVocabulary);
+        File.WriteAllText(Path.Combine(_encoderFolder, "config.json"), model.Config.ToJson());
     }
 
     [ClassCleanup]

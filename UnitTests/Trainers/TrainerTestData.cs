@@ -7,29 +7,17 @@ namespace MLNetExt.UnitTests.Trainers;
 /// <summary>Shared inputs of the trainer tests: real STS-B sentences and the pretrained MiniLM weights, read once.</summary>
 internal static class TrainerTestData
 {
-    private static readonly Lazy<OnnxBertWeights> MiniLm = new(() =>
-    {
-        using Stream stream = PretrainedEncoderResources.OpenModel(PretrainedEncoder.AllMiniLmL6V2);
-        return OnnxBertImporter.Read(stream, "all-MiniLM-L6-v2");
-    });
+    private static readonly Lazy<EncoderFiles> MiniLmFiles = new(() => EncoderFiles.Pretrained("all-MiniLM-L6-v2"));
 
-    private static readonly Lazy<byte[]> MiniLmBytes = new(() =>
-    {
-        using Stream stream = PretrainedEncoderResources.OpenModel(PretrainedEncoder.AllMiniLmL6V2);
-        using var memory = new MemoryStream();
-        stream.CopyTo(memory);
-        return memory.ToArray();
-    });
+    private static readonly Lazy<OnnxBertWeights> MiniLm = new(() => OnnxBertImporter.Read(new MemoryStream(MiniLmOnnx), "all-MiniLM-L6-v2"));
 
     public static OnnxBertWeights MiniLmWeights => MiniLm.Value;
 
-    public static byte[] MiniLmOnnx => MiniLmBytes.Value;
+    public static byte[] MiniLmOnnx => MiniLmFiles.Value.Onnx;
 
-    public static EncoderTokenizer Tokenizer(int maxTokens = 128)
-    {
-        using Stream vocab = PretrainedEncoderResources.OpenVocabulary(PretrainedEncoder.AllMiniLmL6V2);
-        return EncoderTokenizer.Create(vocab, lowerCase: true, maxTokens);
-    }
+    public static byte[] MiniLmVocabulary => MiniLmFiles.Value.Vocabulary;
+
+    public static EncoderTokenizer Tokenizer(int maxTokens = 128) => MiniLmFiles.Value.CreateTokenizer(maxTokens);
 
     /// <summary>The first <paramref name="count"/> sentence1 values of STS-B dev (column 8 of the GLUE layout).</summary>
     public static string[] StsbSentences(int count)

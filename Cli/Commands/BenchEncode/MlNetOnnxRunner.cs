@@ -11,7 +11,7 @@ namespace MLNetExt.Cli.Commands.BenchEncode;
 /// <c>ApplyOnnxModel</c> runs the graph one row at a time with a shape dictionary fixing the sequence length, and a
 /// second custom mapping mean-pools under the mask and normalises.
 /// </summary>
-internal sealed class MlNetOnnxRunner : IEncodeRunner
+public sealed class MlNetOnnxRunner : IEncodeRunner
 {
     private readonly MLContext _mlContext = new();
     private readonly ITransformer _model;

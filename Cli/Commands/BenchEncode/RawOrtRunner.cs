@@ -9,7 +9,7 @@ namespace MLNetExt.Cli.Commands.BenchEncode;
 /// The practical fp32 limit: a hand-written loop calling ONNX Runtime directly. Tokenizes everything, sorts all rows
 /// by length (not just a window), runs batches over reused pinned buffers and mean-pools with spans.
 /// </summary>
-internal sealed class RawOrtRunner : IEncodeRunner
+public sealed class RawOrtRunner : IEncodeRunner
 {
     private readonly InferenceSession _session;
     private readonly BertTokenizer _tokenizer;

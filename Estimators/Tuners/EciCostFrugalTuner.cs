@@ -1,0 +1,177 @@
+using MLNetExt.Estimators.SearchSpaces;
+
+namespace MLNetExt.Estimators.Tuners;
+
+/// <summary>
+/// Cost-frugal search over a space whose top-level choices pick components (e.g. featurizer and trainer), in the
+/// manner of FLAML's learner selection by Estimated Cost for Improvement (ECI): one <see cref="CostFrugalTuner"/> per
+/// combination of choices ("arm"), each searching only the sub-spaces its choices make active, and a scheduler that
+/// gives the next trial to the arm expected to improve the global best soonest.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Convention: a choice at a key in <c>choiceKeys</c> holds string values, and a nested option named after a value
+/// is that component's hyperparameters (as <c>SweepablePipeline</c> builds its space). Options outside the active
+/// components keep their defaults.
+/// </para>
+/// <para>
+/// Every arm first runs once at its low-cost point, in the order of the choices. Then, for arm k with best loss
+/// b_k, time since its last improvement τ_k, last trial cost c_k and improvement speed δ_k (loss gained per second
+/// so far), ECI_k = max(τ_k, 2·c_k), raised to (b_k − b*)/δ_k when the arm trails the global best b*; the next
+/// arm is drawn with probability proportional to 1/ECI_k, so cheap arms and improving arms are tried more often and
+/// expensive stagnant ones still now and then (FLAML draws the same way). Without choice keys it is plain CFO.
+/// </para>
+/// </remarks>
+public sealed class EciCostFrugalTuner : ITuner
+{
+    private readonly SearchSpace _space;
+    private readonly List<Arm> _arms = new();
+    private readonly Random _random;
+    private readonly Dictionary<int, Arm> _pending = new();
+    private double _globalBest = double.PositiveInfinity;
+
+    /// <summary>Creates the tuner.</summary>
+    /// <param name="searchSpace">The whole space.</param>
+    /// <param name="choiceKeys">Top-level choice options that pick components; missing keys are ignored.</param>
+    /// <param name="seed">Random seed.</param>
+    public EciCostFrugalTuner(SearchSpace searchSpace, IReadOnlyList<string> choiceKeys, int seed = 0)
+    {
+        _space = searchSpace ?? throw new ArgumentNullException(nameof(searchSpace));
+        ArgumentNullException.ThrowIfNull(choiceKeys);
+        _random = new Random(seed);
+        string[] keys = choiceKeys.Where(k => searchSpace.Options.ContainsKey(k)).ToArray();
+        foreach (string key in keys)
+            if (searchSpace[key] is not ChoiceOption)
+                throw new ArgumentException($"The option '{key}' is not a choice.", nameof(choiceKeys));
+        var combinations = new List<(string Key, Parameter Value)[]> { Array.Empty<(string, Parameter)>() };
+        foreach (string key in keys)
+            combinations = combinations.SelectMany(c => ((ChoiceOption)searchSpace[key]).Choices.Select(v => c.Append((key, v)).ToArray())).ToList();
+        int armSeed = seed;
+        foreach (var combination in combinations)
+        {
+            var sub = new SearchSpace();
+            foreach (var (key, value) in combination)
+                if (value.Kind == ParameterKind.String && searchSpace.Options.TryGetValue(value.AsString(), out OptionBase? nested))
+                    sub[value.AsString()] = nested;
+            foreach (var (name, option) in searchSpace.Options)
+                if (!keys.Contains(name) && !IsComponent(searchSpace, keys, name))
+                    sub[name] = option;
+            _arms.Add(new Arm(combination, sub, sub.FeatureSpaceDim == 0 ? null : new CostFrugalTuner(sub, seed: armSeed++)));
+        }
+    }
+
+    /// <summary>Number of arms (combinations of component choices).</summary>
+    public int ArmCount => _arms.Count;
+
+    /// <inheritdoc />
+    public Parameter Propose(TrialSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        Arm arm = _arms.FirstOrDefault(a => a.Trials == 0 && !_pending.ContainsValue(a)) ?? Schedule();
+        _pending[settings.TrialId] = arm;
+        Parameter full = _space.DefaultParameter();
+        foreach (var (key, value) in arm.Choices)
+            full[key] = value;
+        if (arm.Tuner is not null)
+        {
+            Parameter own = arm.Tuner.Propose(settings);
+            foreach (string key in own.Keys)
+                full[key] = own[key];
+        }
+        return full;
+    }
+
+    /// <inheritdoc />
+    public void Update(TrialResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        Parameter p = result.TrialSettings.Parameter;
+        _pending.Remove(result.TrialSettings.TrialId);
+        Arm? arm = _arms.FirstOrDefault(a => a.Choices.All(c => p.ContainsKey(c.Key) && p[c.Key].Equals(c.Value)));
+        if (arm is null)
+            return;
+        double loss = result.IsFailed || double.IsNaN(result.Loss) ? double.PositiveInfinity : result.Loss;
+        double seconds = Math.Max(result.DurationInMilliseconds / 1000, 1e-3);
+        arm.Observe(loss, seconds);
+        _globalBest = Math.Min(_globalBest, loss);
+        if (arm.Tuner is not null)
+        {
+            var own = Parameter.CreateNestedParameter();
+            foreach (string key in arm.Space.Options.Keys.Where(p.ContainsKey))
+                own[key] = p[key];
+            arm.Tuner.Update(new TrialResult
+            {
+                TrialSettings = new TrialSettings { TrialId = result.TrialSettings.TrialId, Parameter = own },
+                Metric = result.Metric,
+                Loss = loss,
+                DurationInMilliseconds = result.DurationInMilliseconds,
+                Error = result.Error,
+            });
+        }
+    }
+
+    private Arm Schedule()
+    {
+        double[] weights = _arms.Select(a => 1 / a.Eci(_globalBest)).ToArray();
+        double total = weights.Sum();
+        if (!(total > 0) || double.IsInfinity(total))
+            return _arms[_random.Next(_arms.Count)];
+        double pick = _random.NextDouble() * total;
+        for (int i = 0; i < _arms.Count; i++)
+        {
+            pick -= weights[i];
+            if (pick <= 0)
+                return _arms[i];
+        }
+        return _arms[^1];
+    }
+
+    private static bool IsComponent(SearchSpace space, string[] keys, string name) =>
+        keys.Any(k => ((ChoiceOption)space[k]).Choices.Any(c => c.Kind == ParameterKind.String && c.AsString() == name));
+
+    private sealed class Arm(( string Key, Parameter Value)[] choices, SearchSpace space, CostFrugalTuner? tuner)
+    {
+        public (string Key, Parameter Value)[] Choices { get; } = choices;
+        public SearchSpace Space { get; } = space;
+        public CostFrugalTuner? Tuner { get; } = tuner;
+        public int Trials { get; private set; }
+
+        private double _best = double.PositiveInfinity;
+        private double _first = double.PositiveInfinity;
+        private double _totalSeconds;
+        private double _sinceImprovement;
+        private double _lastCost;
+
+        public void Observe(double loss, double seconds)
+        {
+            Trials++;
+            _totalSeconds += seconds;
+            _lastCost = seconds;
+            if (double.IsPositiveInfinity(_first) && !double.IsPositiveInfinity(loss))
+                _first = loss;
+            if (loss < _best)
+            {
+                _best = loss;
+                _sinceImprovement = 0;
+            }
+            else
+            {
+                _sinceImprovement += seconds;
+            }
+        }
+
+        public double Eci(double globalBest)
+        {
+            double eci = Math.Max(_sinceImprovement, 2 * _lastCost);
+            if (double.IsPositiveInfinity(_best))
+                return eci * 10;   // only failures so far: keep it possible but rare
+            if (_best > globalBest)
+            {
+                double speed = (_first - _best) / _totalSeconds;
+                double catchUp = speed > 0 ? (_best - globalBest) / speed : 10 * eci;
+                eci = Math.Max(eci, catchUp);
+            }
+            return Math.Max(eci, 1e-3);
+        }
+    }
+}
