@@ -4,6 +4,8 @@ using MLNetExt.Samples;
 var samples = new Dictionary<string, Action>(StringComparer.OrdinalIgnoreCase)
 {
     ["encode"] = TextEncoderSample.Example,
+    ["ranking"] = RankingMetricsSample.Example,
+    ["tuner"] = TunerSample.Example,
 };
 
 if (args.Length == 0 || !samples.TryGetValue(args[0], out Action? sample))
