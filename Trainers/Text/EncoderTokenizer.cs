@@ -25,7 +25,14 @@ public sealed class EncoderTokenizer
         ArgumentNullException.ThrowIfNull(vocabulary);
         if (maxTokens < 3)
             throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens, "At least 3 tokens are needed ([CLS] x [SEP]).");
-        var tokenizer = BertTokenizer.Create(vocabulary, new BertOptions { LowerCaseBeforeTokenization = lowerCase });
+        // The same settings as inference (EncoderModel.CreateTokenizer), so that training and serving see the same
+        // word pieces: BERT's reference pre-tokenizer keeps ASCII symbols, and accents go exactly when lower-casing.
+        var tokenizer = BertTokenizer.Create(vocabulary, new BertOptions
+        {
+            LowerCaseBeforeTokenization = lowerCase,
+            RemoveNonSpacingMarks = lowerCase,
+            PreTokenizer = MLNetExt.Transforms.BertBasicPreTokenizer.Instance,
+        });
         return new EncoderTokenizer(tokenizer, maxTokens);
     }
 

@@ -15,6 +15,17 @@ public sealed class EncoderTokenizerTests
     }
 
     [TestMethod]
+    public void TrainingSeesTheSameWordPiecesAsTheEncoderTransform()
+    {
+        // Symbols the stock pre-tokenizer drops, and accents that uncased BERT strips.
+        const string text = "Price $5 < 10 | a^2 + b = c ~ Café déjà vu";
+        TokenizedRow row = TrainerTestData.Tokenizer().Tokenize(text);
+        var inference = MLNetExt.Transforms.PretrainedEncoders.Load("minilm").CreateTokenizer();
+        int[] expected = inference.EncodeToIds(text, addSpecialTokens: false).ToArray();
+        CollectionAssert.AreEqual(expected, row.Ids[1..^1]);
+    }
+
+    [TestMethod]
     public void PairsAreTruncatedLongestFirstAndPaddedWithSegmentIds()
     {
         EncoderTokenizer tokenizer = TrainerTestData.Tokenizer(maxTokens: 8);
