@@ -24,7 +24,7 @@ internal static class EvalEncoders
     public static (TransformerEmbedder Embedder, EncoderModel Model) Create(MLContext mlContext, string? nameOrFolder, int batchSize, int? threads)
     {
         string source = string.IsNullOrWhiteSpace(nameOrFolder) ? DefaultModel : nameOrFolder;
-        EncoderModel model = Directory.Exists(source) ? EncoderModel.Load(source) : PretrainedEncoders.Load(source);
+        EncoderModel model = ModelArgument.Resolve(source);
         var estimator = mlContext.Transforms.Text.EncodeText(new TextEncoderOptions
         {
             InputColumnName = "Text",
