@@ -50,8 +50,8 @@ public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
     /// <summary>What the training run did; null for a loaded model.</summary>
     public TrainingResult? TrainingResult { get; }
 
-    /// <inheritdoc/>
-    public bool IsRowToRowMapper => false;
+    /// <summary>True: <c>PredictionEngine</c> scores one row at a time through <see cref="GetRowToRowMapper"/>.</summary>
+    public bool IsRowToRowMapper => true;
 
     /// <summary>The column names and types this transformer adds.</summary>
     internal FineTunedModelInfo Info => _info;
@@ -104,8 +104,12 @@ public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
     }
 
     /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
-        throw new NotSupportedException($"{nameof(EncoderFineTuningTransformer)} predicts in batches through ONNX Runtime and has no row-to-row mapper; use Transform.");
+    /// <remarks>Used by <c>PredictionEngine</c>: one row per ONNX Runtime call; <see cref="Transform"/> batches.</remarks>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new FineTunedRowMapper(this, inputSchema);
+    }
 
     /// <summary>Not supported: ML.NET's model file cannot hold this transformer.</summary>
     /// <exception cref="NotSupportedException">Always; the message names <see cref="Save"/> and <see cref="Load"/>.</exception>

@@ -91,14 +91,7 @@ internal sealed class FineTunedPredictionDataView : IDataView
             int inputCount = _parent._input.Schema.Count;
             if (column.Index < inputCount)
                 return _main.GetGetter<TValue>(_parent._input.Schema[column.Index]);
-            bool isScore = column.Index == inputCount;
-            FineTuningKind kind = _parent._model.Kind;
-            Delegate getter = (isScore, kind) switch
-            {
-                (true, FineTuningKind.Regression) => (ValueGetter<float>)((ref float v) => v = Current()[0]),
-                (true, _) => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> v) => v = new VBuffer<float>(Current().Length, (float[])Current().Clone())),
-                _ => (ValueGetter<uint>)((ref uint v) => v = (uint)FineTuningTask.ArgMax(Current()) + 1),
-            };
+            Delegate getter = PredictionGetters.For(column.Index == inputCount, _parent._model.Kind, Current);
             return getter as ValueGetter<TValue>
                 ?? throw new InvalidOperationException($"Column '{column.Name}' has type {column.Type}; it was asked for as {typeof(TValue).Name}.");
         }

@@ -137,5 +137,16 @@ public sealed class EncoderFineTuningTrainerTests
         Assert.IsTrue(scores.All(float.IsFinite));
         float[][] direct = model.Predict(rows.Select(r => r.Sentence1).ToArray(), rows.Select(r => r.Sentence2).ToArray());
         CollectionAssert.AreEqual(direct.Select(d => d[0]).ToArray(), scores);
+
+        // PredictionEngine goes through the row-to-row mapper: one row per call, same values as the batched view
+        // (up to the float noise of padding a row alone instead of in a batch).
+        using var engine = ml.Model.CreatePredictionEngine<PairRow, ScoredPair>(model);
+        for (int i = 0; i < 4; i++)
+            Assert.AreEqual(scores[i], engine.Predict(rows[i]).Score, 1e-4, $"row {i}");
+    }
+
+    private sealed class ScoredPair
+    {
+        public float Score { get; set; }
     }
 }
