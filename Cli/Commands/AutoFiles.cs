@@ -6,10 +6,6 @@ internal static class AutoFiles
     /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> through a temporary file and a rename.</summary>
     public static void WriteAllTextAtomic(string path, string text)
     {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, full, overwrite: true);
+        MLNetExt.Evaluation.IO.AtomicFile.WriteAllText(path, text);
     }
 }

@@ -89,8 +89,7 @@ internal static class AutoRun
         Directory.CreateDirectory(outDir);
         string modelPath = Path.Combine(outDir, "model.zip");
         ITransformer bestModel = best.Model ?? throw new InvalidOperationException("The best trial has no model.");
-        runner.SaveModel(bestModel, modelPath + ".tmp");
-        File.Move(modelPath + ".tmp", modelPath, overwrite: true);
+        MLNetExt.Evaluation.IO.AtomicFile.Write(modelPath, temp => runner.SaveModel(bestModel, temp));
 
         AutoTestScores? test = null;
         if (settings.Test is not null && !token.IsCancellationRequested)

@@ -79,11 +79,8 @@ public sealed class BenchEncodeCommand : Command<BenchEncodeCommand.Settings>
         AnsiConsole.Write(table);
         if (settings.Json is not null)
         {
-            string full = Path.GetFullPath(settings.Json);
-            string temporary = full + ".tmp";
-            File.WriteAllText(temporary, json);
-            File.Move(temporary, full, overwrite: true);
-            AnsiConsole.MarkupLine($"wrote {Markup.Escape(full)}");
+            MLNetExt.Evaluation.IO.AtomicFile.WriteAllText(settings.Json, json);
+            AnsiConsole.MarkupLine($"wrote {Markup.Escape(Path.GetFullPath(settings.Json))}");
         }
         return 0;
     }

@@ -148,11 +148,8 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
 
         if (settings.Json is not null)
         {
-            string full = Path.GetFullPath(settings.Json);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(full + ".tmp", JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
-            File.Move(full + ".tmp", full, overwrite: true);
-            AnsiConsole.MarkupLine($"Results written to [blue]{Markup.Escape(full)}[/]");
+            MLNetExt.Evaluation.IO.AtomicFile.WriteAllText(settings.Json, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+            AnsiConsole.MarkupLine($"Results written to [blue]{Markup.Escape(Path.GetFullPath(settings.Json))}[/]");
         }
         return 0;
     }

@@ -108,9 +108,7 @@ public sealed class TrainExportCommand : Command<TrainExportCommand.Settings>
                 ["encoder"] = encoder, ["sentences"] = sentences.Length, ["maxAbsDiff"] = maxDiff,
                 ["originalSentencesPerSecond"] = originalRate, ["exportedSentencesPerSecond"] = exportedRate, ["rounds"] = settings.Rounds,
             };
-            string full = Path.GetFullPath(settings.Json);
-            File.WriteAllText(full + ".tmp", JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
-            File.Move(full + ".tmp", full, overwrite: true);
+            MLNetExt.Evaluation.IO.AtomicFile.WriteAllText(settings.Json, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         }
         return 0;
     }

@@ -35,9 +35,7 @@ public sealed class SweepCheckpoint
     /// <summary>Writes the checkpoint to <paramref name="path"/> atomically.</summary>
     public void Save(string path)
     {
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, JsonOptions));
-        File.Move(temp, path, overwrite: true);
+        MLNetExt.Evaluation.IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, JsonOptions));
     }
 
     /// <summary>Reads a checkpoint; throws <see cref="InvalidDataException"/> naming the file when it is not one.</summary>
