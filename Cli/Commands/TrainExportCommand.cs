@@ -25,6 +25,11 @@ public sealed class TrainExportCommand : Command<TrainExportCommand.Settings>
         [Description("Pretrained encoder: minilm (all-MiniLM-L6-v2) or arctic (snowflake-arctic-embed-xs).")]
         public string Encoder { get; init; } = "minilm";
 
+        /// <summary>Write ONNX Runtime's fused transformer operators instead of the portable pattern.</summary>
+        [CommandOption("--fused")]
+        [Description("Use ONNX Runtime's fused Attention / SkipLayerNormalization / BiasGelu operators (faster on ONNX Runtime; not portable to other runtimes).")]
+        public bool Fused { get; init; }
+
         /// <summary>Output folder.</summary>
         [CommandOption("--out <DIR>")]
         public string Out { get; init; } = "";
@@ -63,7 +68,7 @@ public sealed class TrainExportCommand : Command<TrainExportCommand.Settings>
         using BertModel model = weights.CreateModel();
         Directory.CreateDirectory(settings.Out);
         string onnxPath = Path.Combine(settings.Out, "model.onnx");
-        OnnxBertExporter.Save(model, onnxPath);
+        OnnxBertExporter.Save(model, onnxPath, style: settings.Fused ? OnnxGraphStyle.OnnxRuntimeFused : OnnxGraphStyle.Portable);
         File.WriteAllBytes(Path.Combine(settings.Out, "vocab.txt"), files.Vocabulary);
         File.WriteAllText(Path.Combine(settings.Out, "config.json"), model.Config.ToJson());
         AnsiConsole.MarkupLine($"Exported {encoder} ({model.Config.LayerCount} layers, heads {string.Join("/", model.Config.HeadsPerLayer)}) to [blue]{Markup.Escape(settings.Out)}[/]");

@@ -12,6 +12,20 @@ namespace MLNetExt.Trainers.Onnx;
 /// <param name="Bias">[labels] bias.</param>
 public sealed record OnnxLinearHead(PoolingMode Pooling, float[] Weight, float[] Bias);
 
+/// <summary>Which operators an exported encoder graph is written with.</summary>
+public enum OnnxGraphStyle
+{
+    /// <summary>Standard ONNX operators only, in the node pattern of PyTorch's own BERT export (runs on any ONNX runtime).</summary>
+    Portable,
+
+    /// <summary>
+    /// ONNX Runtime's fused transformer kernels (<c>com.microsoft</c> Attention, SkipLayerNormalization, BiasGelu):
+    /// the same arithmetic in fewer, larger kernels, which ONNX Runtime's own graph optimiser does not produce from
+    /// the portable pattern on CPU.
+    /// </summary>
+    OnnxRuntimeFused,
+}
+
 /// <summary>
 /// Writes a <see cref="BertModel"/> (any layer count, heads per layer or hidden size) as an ONNX graph that ONNX
 /// Runtime and the text encoder transform run: inputs <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c>
@@ -30,10 +44,10 @@ public static class OnnxBertExporter
     public static readonly IReadOnlyList<string> InputNames = ["input_ids", "attention_mask", "token_type_ids"];
 
     /// <summary>Writes the model (and optional head) to <paramref name="path"/> atomically (temp file, then move).</summary>
-    public static void Save(BertModel model, string path, OnnxLinearHead? head = null)
+    public static void Save(BertModel model, string path, OnnxLinearHead? head = null, OnnxGraphStyle style = OnnxGraphStyle.Portable)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes = ToBytes(model, head);
+        byte[] bytes = ToBytes(model, head, style);
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         string temp = full + ".tmp";
@@ -42,9 +56,10 @@ public static class OnnxBertExporter
     }
 
     /// <summary>The serialized ONNX model.</summary>
-    public static byte[] ToBytes(BertModel model, OnnxLinearHead? head = null) => Build(model, head).ToByteArray();
+    public static byte[] ToBytes(BertModel model, OnnxLinearHead? head = null, OnnxGraphStyle style = OnnxGraphStyle.Portable) =>
+        Build(model, head, style).ToByteArray();
 
-    internal static ModelProto Build(BertModel model, OnnxLinearHead? head)
+    internal static ModelProto Build(BertModel model, OnnxLinearHead? head, OnnxGraphStyle style = OnnxGraphStyle.Portable)
     {
         ArgumentNullException.ThrowIfNull(model);
         BertConfig config = model.Config;
@@ -88,10 +103,18 @@ public static class OnnxBertExporter
         string x = LayerNorm(sum, "embeddings.LayerNorm");
 
         float headScale = MathF.Sqrt(config.HeadSize);
+        string? maskIndex = style == OnnxGraphStyle.OnnxRuntimeFused
+            ? g.Node("Cast", ["attention_mask"], null, Int("to", (long)TensorProto.Types.DataType.Int32))
+            : null;
         for (int i = 0; i < config.LayerCount; i++)
         {
             string pre = $"encoder.layer.{i}";
             int heads = config.HeadsPerLayer[i];
+            if (maskIndex is not null)
+            {
+                x = FusedLayer(x, pre, heads);
+                continue;
+            }
             string split = g.Longs($"{pre}.split_shape", [0, 0, heads, config.HeadSize], 4);
             string Heads(string name, params long[] perm) =>
                 g.Node("Transpose", [g.Node("Reshape", [Linear(x, $"{pre}.attention.self.{name}"), split])], null, Ints("perm", perm));
@@ -110,6 +133,36 @@ public static class OnnxBertExporter
         }
         g.Node("Identity", [x], "last_hidden_state");
 
+        string FusedLayer(string input, string pre, int heads)
+        {
+            const string Ort = "com.microsoft";
+            int width = heads * config.HeadSize;
+            string[] parts = ["query", "key", "value"];
+            var qkvWeight = new float[config.HiddenSize * 3 * width];
+            var qkvBias = new float[3 * width];
+            for (int part = 0; part < 3; part++)
+            {
+                (float[] w, _) = p[$"{pre}.attention.self.{parts[part]}.weight"];
+                for (int o = 0; o < width; o++)
+                    for (int h = 0; h < config.HiddenSize; h++)
+                        qkvWeight[h * 3 * width + part * width + o] = w[o * config.HiddenSize + h];
+                p[$"{pre}.attention.self.{parts[part]}.bias"].Data.CopyTo(qkvBias, part * width);
+            }
+            var attributes = new List<AttributeProto> { Int("num_heads", heads), Float("mask_filter_value", BertModel.MaskedScore) };
+            if (width != config.HiddenSize)
+                attributes.Add(Ints("qkv_hidden_sizes", width, width, width));
+            string context = g.DomainNode(Ort, "Attention", [input,
+                g.Floats($"{pre}.attention.self.qkv.weight", qkvWeight, config.HiddenSize, 3 * width),
+                g.Floats($"{pre}.attention.self.qkv.bias", qkvBias, 3 * width), maskIndex!], null, [.. attributes]);
+            AttributeProto epsilon = Float("epsilon", (float)config.LayerNormEps);
+            string SkipNorm(string value, string skip, string dense, string norm) => g.DomainNode(Ort, "SkipLayerNormalization",
+                [g.Node("MatMul", [value, LinearWeight(dense)]), skip, Param(norm + ".weight"), Param(norm + ".bias"), Param(dense + ".bias")],
+                null, epsilon);
+            string attended = SkipNorm(context, input, $"{pre}.attention.output.dense", $"{pre}.attention.output.LayerNorm");
+            string gelu = g.DomainNode(Ort, "BiasGelu", [g.Node("MatMul", [attended, LinearWeight($"{pre}.intermediate.dense")]), Param($"{pre}.intermediate.dense.bias")]);
+            return SkipNorm(gelu, attended, $"{pre}.output.dense", $"{pre}.output.LayerNorm");
+        }
+
         var dataType = TensorProto.Types.DataType.Int64;
         foreach (string input in InputNames)
             g.Graph.Input.Add(TensorInfo(input, dataType, "batch", "sequence"));
@@ -125,6 +178,8 @@ public static class OnnxBertExporter
             Graph = g.Graph,
         };
         modelProto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
+        if (style == OnnxGraphStyle.OnnxRuntimeFused)
+            modelProto.OpsetImport.Add(new OperatorSetIdProto { Domain = "com.microsoft", Version = 1 });
         modelProto.MetadataProps.Add(new StringStringEntryProto { Key = "config.json", Value = config.ToJson() });
         return modelProto;
     }

@@ -32,10 +32,14 @@ internal sealed class OnnxGraphBuilder
     public string Scalar(float value) => Floats(Name("scalar"), [value]);
 
     /// <summary>Adds a node; returns the name of its (single) output, <paramref name="output"/> when given.</summary>
-    public string Node(string opType, string[] inputs, string? output = null, params AttributeProto[] attributes)
+    public string Node(string opType, string[] inputs, string? output = null, params AttributeProto[] attributes) =>
+        DomainNode("", opType, inputs, output, attributes);
+
+    /// <summary>Adds a node of an operator set other than the default one (e.g. ONNX Runtime's <c>com.microsoft</c>).</summary>
+    public string DomainNode(string domain, string opType, string[] inputs, string? output = null, params AttributeProto[] attributes)
     {
         output ??= Name(opType);
-        var node = new NodeProto { OpType = opType, Name = Name(opType + "_node") };
+        var node = new NodeProto { OpType = opType, Domain = domain, Name = Name(opType + "_node") };
         node.Input.AddRange(inputs);
         node.Output.Add(output);
         node.Attribute.AddRange(attributes);
@@ -45,6 +49,9 @@ internal sealed class OnnxGraphBuilder
 
     public static AttributeProto Int(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    public static AttributeProto Float(string name, float value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
 
     public static AttributeProto Ints(string name, params long[] values)
     {

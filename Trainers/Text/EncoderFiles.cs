@@ -22,10 +22,10 @@ public sealed record EncoderFiles(byte[] Onnx, byte[] Vocabulary, PoolingMode Po
     public static EncoderFiles From(EncoderModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (!model.VocabularyPath.EndsWith("vocab.txt", StringComparison.OrdinalIgnoreCase))
+        if (!Path.GetFileName(model.VocabularyPath).Equals("vocab.txt", StringComparison.OrdinalIgnoreCase))
             throw new NotSupportedException($"Encoder '{model.Name}': training needs a vocab.txt WordPiece vocabulary, the model has '{model.VocabularyPath}'.");
         PoolingMode pooling = model.Config.Pooling == EncoderPooling.Cls ? PoolingMode.Cls : PoolingMode.Mean;
-        return new EncoderFiles(File.ReadAllBytes(model.OnnxPath), File.ReadAllBytes(model.VocabularyPath), pooling, model.Config.LowerCase, model.Name);
+        return new EncoderFiles(model.ReadOnnxBytes(), File.ReadAllBytes(model.VocabularyPath), pooling, model.Config.LowerCase, model.Name);
     }
 
     /// <summary>A tokenizer for the vocabulary.</summary>

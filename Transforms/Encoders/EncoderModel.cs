@@ -88,6 +88,19 @@ public sealed class EncoderModel
         return new EncoderModel(config, Directory, OnnxPath, VocabularyPath, _onnxBytes, _vocabularyBytes);
     }
 
+    /// <summary>
+    /// Returns the same vocabulary and settings over another ONNX graph held in memory: a re-emitted or fused graph
+    /// of the same weights (see MLNetExt.Trainers' <c>EncoderGraphFusion</c>), or fine-tuned weights.
+    /// </summary>
+    /// <param name="onnx">The serialized ONNX graph; it is checked when a transformer opens it.</param>
+    /// <param name="label">Appended to <see cref="OnnxPath"/> in messages, e.g. "fused".</param>
+    public EncoderModel WithGraph(byte[] onnx, string label)
+    {
+        ArgumentNullException.ThrowIfNull(onnx);
+        ArgumentException.ThrowIfNullOrEmpty(label);
+        return new EncoderModel(Config, Directory, $"{OnnxPath} ({label})", VocabularyPath, onnx, ReadVocabularyText());
+    }
+
     /// <summary>A Microsoft.ML.Tokenizers <see cref="BertTokenizer"/> for this model's vocabulary and casing.</summary>
     public BertTokenizer CreateTokenizer()
     {
@@ -108,8 +121,8 @@ public sealed class EncoderModel
         }
     }
 
-    /// <summary>The ONNX graph's bytes.</summary>
-    internal byte[] ReadOnnxBytes() => _onnxBytes ?? File.ReadAllBytes(OnnxPath);
+    /// <summary>The ONNX graph's bytes (read from <see cref="OnnxPath"/>, or the in-memory graph).</summary>
+    public byte[] ReadOnnxBytes() => _onnxBytes ?? File.ReadAllBytes(OnnxPath);
 
     /// <summary>The vocabulary as <c>vocab.txt</c> text (one token per line, in id order), whatever file it came from.</summary>
     internal byte[] ReadVocabularyText()
