@@ -73,7 +73,7 @@ public static class EncodeBenchmark
         var runners = new Dictionary<string, Func<IEncodeRunner>>
         {
             ["ours"] = () => new OursRunner(model, threads, batch),
-            ["ours_fused"] = () => new OursRunner(fused, threads, batch),
+            ["ours_fused"] = () => new OursRunner(fused, threads, batch, "ours, fused graph (EncodeText, Transform)"),
             ["raw"] = () => new RawOrtRunner(model, threads, batch),
             ["peer"] = () => new PeerRunner(threads, batch),
             ["mlnet"] = () => new MlNetOnnxRunner(model, threads),

@@ -20,8 +20,9 @@ public sealed class OursRunner : IEncodeRunner
     private readonly MLContext _mlContext = new();
     private readonly TextEncoderTransformer _transformer;
 
-    public OursRunner(EncoderModel model, int threads, int batchSize)
+    public OursRunner(EncoderModel model, int threads, int batchSize, string name = "ours (EncodeText, Transform)")
     {
+        Name = name;
         var empty = _mlContext.Data.LoadFromEnumerable(new[] { new TextRow { Text = "" } });
         _transformer = _mlContext.Transforms.Text.EncodeText(new TextEncoderOptions
         {
@@ -29,7 +30,7 @@ public sealed class OursRunner : IEncodeRunner
         }).Fit(empty);
     }
 
-    public string Name => "ours (EncodeText, Transform)";
+    public string Name { get; }
 
     public float[][] Encode(string[] texts, CancellationToken cancellationToken)
     {
