@@ -22,6 +22,11 @@ public abstract class EvalEncoderSettings : CommandSettings
     [Description("ONNX Runtime intra-op threads. Default: ONNX Runtime's choice.")]
     public int? Threads { get; init; }
 
+    /// <summary>Run the encoder on its ONNX Runtime-fused graph.</summary>
+    [CommandOption("--fused")]
+    [Description("Re-emit the encoder with ONNX Runtime's fused attention kernels first (same weights, faster on long text).")]
+    public bool Fused { get; init; }
+
     /// <summary>JSON output.</summary>
     [CommandOption("--json <FILE>")]
     [Description("Write the results as JSON.")]

@@ -21,10 +21,13 @@ internal static class EvalEncoders
     /// <param name="nameOrFolder">A pretrained name/alias (minilm, arctic-xs) or a model folder.</param>
     /// <param name="batchSize">Rows per ONNX Runtime call.</param>
     /// <param name="threads">ONNX Runtime intra-op threads; null lets it choose.</param>
-    public static (TransformerEmbedder Embedder, EncoderModel Model) Create(MLContext mlContext, string? nameOrFolder, int batchSize, int? threads)
+    /// <param name="fused">Run the graph re-emitted with ONNX Runtime's fused kernels (<see cref="MLNetExt.Trainers.Onnx.EncoderGraphFusion"/>).</param>
+    public static (TransformerEmbedder Embedder, EncoderModel Model) Create(MLContext mlContext, string? nameOrFolder, int batchSize, int? threads, bool fused = false)
     {
         string source = string.IsNullOrWhiteSpace(nameOrFolder) ? DefaultModel : nameOrFolder;
         EncoderModel model = ModelArgument.Resolve(source);
+        if (fused)
+            model = MLNetExt.Trainers.Onnx.EncoderGraphFusion.Fuse(model);
         var estimator = mlContext.Transforms.Text.EncodeText(new TextEncoderOptions
         {
             InputColumnName = "Text",

@@ -66,4 +66,24 @@ public sealed class EvalCliTests
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         Assert.AreEqual(146.0 / 277, doc.RootElement.GetProperty("measures").GetProperty("accuracy").GetDouble(), 1e-12);
     }
+
+    [TestMethod]
+    public void Sts_FusedGraphScoresLikeTheOriginalGraph()
+    {
+        string dev = SharedData.RequireFile("stsb", "dev.tsv");
+        using var tmp = new TempFiles();
+        string file = tmp.Write("dev-head.tsv", File.ReadLines(dev).Take(61).ToArray());
+        double Spearman(params string[] extra)
+        {
+            string json = Path.Combine(tmp.Folder, $"sts-{extra.Length}.json");
+            var (code, output) = Run(["eval", "sts", "--file", file, "--json", json, .. extra]);
+            Assert.AreEqual(0, code, output);
+            using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            Assert.AreEqual(60, doc.RootElement.GetProperty("pairs").GetInt32());
+            return doc.RootElement.GetProperty("measures").GetProperty("cosine_spearman").GetDouble();
+        }
+        double original = Spearman(), fused = Spearman("--fused");
+        Assert.IsGreaterThan(0.7, original, "a real encoder on STS-B dev pairs");
+        Assert.AreEqual(original, fused, 1e-4, "same weights, fused kernels");
+    }
 }
