@@ -131,7 +131,8 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
             result = new TrainingLoop(loopOptions).Run(task, progress, cancellationToken);
         }
 
-        byte[] exported = OnnxBertExporter.ToBytes(model.Encoder, model.ExportHead());
+        // Served by ONNX Runtime: written with its fused attention kernels (same arithmetic, faster on long inputs).
+        byte[] exported = OnnxBertExporter.ToBytes(model.Encoder, model.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused);
         var info = new FineTunedModelInfo
         {
             Kind = Kind,

@@ -72,8 +72,45 @@ public static class OnnxBertImporter
             }
         }
 
+        ReadFusedLayers(index, weights);
         BertConfig config = InferConfig(index, weights, source);
         return new OnnxBertWeights(config, weights);
+    }
+
+    // Graphs written with OnnxGraphStyle.OnnxRuntimeFused: one packed [hidden, 3 x width] query/key/value weight per
+    // layer (split back into the three projections), and projections whose bias is an input of SkipLayerNormalization
+    // (index 4) or BiasGelu (index 1) instead of an Add after the MatMul.
+    private static void ReadFusedLayers(OnnxGraphIndex index, Dictionary<string, (float[] Data, long[] Shape)> weights)
+    {
+        const string Packed = ".attention.self.qkv.weight";
+        foreach (string packed in weights.Keys.Where(k => k.EndsWith(Packed, StringComparison.Ordinal)).ToArray())
+        {
+            string prefix = packed[..^Packed.Length] + ".attention.self.";
+            (float[] w, long[] shape) = weights[packed];
+            (float[] b, _) = weights[prefix + "qkv.bias"];
+            int hidden = (int)shape[0], width = (int)shape[1] / 3;
+            string[] parts = ["query", "key", "value"];
+            for (int part = 0; part < 3; part++)
+            {
+                var projection = new float[width * hidden];
+                for (int h = 0; h < hidden; h++)
+                    for (int o = 0; o < width; o++)
+                        projection[o * hidden + h] = w[h * 3 * width + part * width + o];
+                weights[prefix + parts[part] + ".weight"] = (projection, [width, hidden]);
+                weights[prefix + parts[part] + ".bias"] = (b[(part * width)..((part + 1) * width)], [width]);
+            }
+            weights.Remove(packed);
+            weights.Remove(prefix + "qkv.bias");
+        }
+
+        foreach (NodeProto node in index.Graph.Node)
+        {
+            int biasInput = node.OpType switch { "SkipLayerNormalization" => 4, "BiasGelu" => 1, _ => -1 };
+            if (biasInput < 0 || node.Input.Count <= biasInput || !node.Input[biasInput].EndsWith(".bias", StringComparison.Ordinal))
+                continue;
+            if (index.Producer(node.Input[0]) is { OpType: "MatMul" } matMul && index.TryGetConstant(matMul.Input[1], out TensorProto t) && t.Dims.Count == 2)
+                weights[node.Input[biasInput][..^".bias".Length] + ".weight"] = (Transpose(OnnxGraphIndex.Floats(t), (int)t.Dims[0], (int)t.Dims[1]), [t.Dims[1], t.Dims[0]]);
+        }
     }
 
     private static bool LooksLikeParameterName(string name) =>
@@ -132,6 +169,15 @@ public static class OnnxBertImporter
     // (batch, seq, heads, headSize) pieces, the last two constant.
     private static (int Heads, int HeadSize) HeadsOf(OnnxGraphIndex index, string queryBias, string source)
     {
+        // A fused graph: the Attention node on the packed weight carries num_heads.
+        string packedBias = queryBias[..^"query.bias".Length] + "qkv.bias";
+        if (index.Consumers(packedBias).FirstOrDefault(n => n.OpType == "Attention") is { } attention &&
+            attention.Attribute.FirstOrDefault(a => a.Name == "num_heads") is { } numHeads &&
+            index.TryGetConstant(packedBias, out TensorProto packed))
+        {
+            int width = (int)packed.Dims[0] / 3;
+            return ((int)numHeads.I, width / (int)numHeads.I);
+        }
         foreach (NodeProto add in index.Consumers(queryBias).Where(n => n.OpType == "Add"))
         {
             foreach (NodeProto reshape in index.Consumers(add.Output[0]).Where(n => n.OpType == "Reshape"))

@@ -33,6 +33,12 @@ public sealed class FusedEncoderGraphTests
         using var ours = new OnnxEncoderSession(fused);
         double diff = TrainerTestData.MaxAbsDiffOnRealTokens(ours.Run(batch).Values, original.Run(batch).Values, batch, 384);
         Assert.IsLessThanOrEqualTo(1e-4, diff, $"fused vs original graph: max diff {diff:E2}");
+
+        // The fused graph reads back into TorchSharp (packed query/key/value split again), so it can be trained further.
+        using var stream = new MemoryStream(fused);
+        using BertModel reimported = OnnxBertImporter.Read(stream, "fused.onnx").CreateModel();
+        double back = TrainerTestData.MaxAbsDiffOnRealTokens(OnnxImportParityTests.Forward(reimported, batch), original.Run(batch).Values, batch, 384);
+        Assert.IsLessThanOrEqualTo(1e-4, back, $"re-imported fused graph vs original graph: max diff {back:E2}");
     }
 
     [TestMethod]
@@ -47,6 +53,11 @@ public sealed class FusedEncoderGraphTests
         using var fused = new OnnxEncoderSession(OnnxBertExporter.ToBytes(model, style: OnnxGraphStyle.OnnxRuntimeFused));
         double diff = TrainerTestData.MaxAbsDiffOnRealTokens(fused.Run(batch).Values, portable.Run(batch).Values, batch, 48);
         Assert.IsLessThanOrEqualTo(1e-4, diff, $"pruned fused vs portable export: max diff {diff:E2}");
+
+        using var stream = new MemoryStream(OnnxBertExporter.ToBytes(model, style: OnnxGraphStyle.OnnxRuntimeFused));
+        BertConfig reread = OnnxBertImporter.Read(stream).Config;
+        CollectionAssert.AreEqual(new[] { 3, 1 }, reread.HeadsPerLayer.ToArray());
+        Assert.AreEqual(8, reread.HeadSize);
     }
 
     [TestMethod]
@@ -56,6 +67,7 @@ public sealed class FusedEncoderGraphTests
         EncoderModel fused = EncoderGraphFusion.Fuse(original);
         Assert.AreEqual(original.Config.Pooling, fused.Config.Pooling);
         StringAssert.Contains(fused.OnnxPath, "fused");
+        Assert.IsNotNull(EncoderGraphFusion.Fuse(fused), "fusing a fused model re-reads its packed weights");
 
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(TrainerTestData.StsbSentences(30).Select(s => new TextRow { Text = s }).ToArray());
