@@ -13,12 +13,13 @@ namespace MLNetExt.Samples;
 /// Run: <c>dotnet run --project Samples -c Release -- finetune [data-folder] [training-rows]</c>.
 /// </summary>
 /// <remarks>
-/// Prints (seeded; 64 training rows, 1 epoch, 32 tokens: a smoke run, far from the 91-93 % a full fine-tuning reaches):
+/// Prints (<c>finetune ../shared/data 64</c>: 64 training rows, 1 epoch, 32 tokens, 128 dev rows; a smoke run that
+/// shows the API, far from the 91-93 % accuracy a full fine-tuning reaches; the first review below is misread):
 /// <code>
-/// trained on 64 rows: 4 steps, mean loss 0.69
-/// SST-2 dev (128 rows): accuracy 0.52
-/// "a gorgeous , witty , seductive movie ."  -> 1 (p = 0.53)
-/// "the plot is nothing but boilerplate clichés from start to finish ," -> 1 (p = 0.51)
+/// trained on 64 rows: 4 steps, mean loss 0.70
+/// SST-2 dev (128 rows): accuracy 0.59
+/// "a gorgeous , witty , seductive movie ." -> 0 (p = 0.51)
+/// "the plot is nothing but boilerplate clichés from start to finish ," -> 0 (p = 0.68)
 /// </code>
 /// </remarks>
 public static class TextClassificationFineTuningSample
@@ -70,7 +71,7 @@ public static class TextClassificationFineTuningSample
         IDataView scored = model.Transform(mlContext.Data.LoadFromEnumerable(dev));
         GlueResult result = GlueEvaluator.Evaluate(GlueTask.Sst2, scored);
         Console.WriteLine($"SST-2 dev ({result.Count} rows): accuracy {result.Metrics[GlueMetric.Accuracy]:F2}");
-        string[] devPredictions = scored.GetColumn<ReadOnlyMemory<char>>("PredictedLabel").Select(p => p.ToString()).ToArray();
+        string[] devPredictions = scored.GetColumn<string>("PredictedLabel").ToArray();
 
         // One review at a time.
         var engine = mlContext.Model.CreatePredictionEngine<SentimentReview, SentimentPrediction>(model);

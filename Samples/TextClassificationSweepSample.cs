@@ -13,8 +13,15 @@ namespace MLNetExt.Samples;
 /// Run: <c>dotnet run --project Samples -c Release -- sweep [data-folder] [training-rows]</c>.
 /// </summary>
 /// <remarks>
-/// Prints one line per trial (its configuration and dev accuracy), then the best trial and two predictions of its
-/// model. Random search is seeded, so the configurations repeat from run to run; the accuracies depend on the rows.
+/// Prints one line per trial (its configuration, dev accuracy, time and peak memory), then the best trial and two
+/// predictions of its model. Random search is seeded, so the configurations repeat from run to run. With
+/// <c>sweep ../shared/data 300</c> (300 training rows, 400 dev rows, 6 trials) the n-gram pipelines reached 0.61-0.64
+/// and the encoder ones 0.64-0.68 dev accuracy; the best was
+/// <code>
+/// best: trial 2, accuracy 0.6825: encoder(Encoder=snowflake-arctic-embed-xs MaxTokens=64 Pooling=MeanSqrtLen) + lbfgs(...)
+/// "a wonderful , moving and beautifully acted film" -> 1
+/// "a dull , boring and painfully bad mess" -> 0
+/// </code>
 /// </remarks>
 public static class TextClassificationSweepSample
 {
