@@ -21,8 +21,17 @@ if (args.Length == 0 || !samples.TryGetValue(args[0], out Action<string[]>? samp
     Console.WriteLine($"usage: dotnet run --project Samples -c Release -- <{string.Join("|", samples.Keys)}> [data-folder] [rows]");
     return args.Length == 0 ? 0 : 1;
 }
-sample(args[1..]);
-return 0;
+try
+{
+    sample(args[1..]);
+    return 0;
+}
+catch (Exception e) when (e is ArgumentException or IOException)
+{
+    // Bad arguments and missing data files are the user's to fix: say what is wrong without a stack trace.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
 
 static string DataFolder(string[] args) =>
     args.Length > 0 ? args[0] : SharedDataFolder.Require(Directory.GetCurrentDirectory(), AppContext.BaseDirectory);
