@@ -69,14 +69,14 @@ public sealed class SamplesTests
     [TestMethod]
     public void SemanticSearchSampleRanksSciFactFarAboveChance()
     {
-        var (result, output) = Capture(() => SemanticSearchSample.Example(DataFolder("scifact"), maxDocuments: 200));
+        var (result, output) = Capture(() => SemanticSearchSample.Example(DataFolder("scifact"), maxDocuments: 150));
         BeirResult dense = result.Dense;
-        Assert.AreEqual(200, dense.Documents, output);
-        Assert.IsGreaterThan(40, dense.Queries, output);
+        Assert.AreEqual(150, dense.Documents, output);
+        Assert.IsGreaterThan(30, dense.Queries, output);
         foreach (BeirResult r in new[] { result.Dense, result.Bm25, result.Random })
             Assert.AreEqual(dense.Queries, r.Metrics.QueriesEvaluated, $"{r.System}: every judged query is scored");
 
-        // Full-corpus NDCG@10: MiniLM 0.646, BM25 0.679; a 200-document slice is easier, but not perfect.
+        // Full-corpus NDCG@10: MiniLM 0.646, BM25 0.679; a 150-document slice is easier, but not perfect.
         double denseNdcg = dense.Metrics.Ndcg(10), bm25Ndcg = result.Bm25.Metrics.Ndcg(10), randomNdcg = result.Random.Metrics.Ndcg(10);
         Assert.IsTrue(denseNdcg is > 0.5 and < 0.99, $"dense NDCG@10 {denseNdcg:F4}\n{output}");
         Assert.IsTrue(bm25Ndcg is > 0.5 and < 0.99, $"BM25 NDCG@10 {bm25Ndcg:F4}\n{output}");
