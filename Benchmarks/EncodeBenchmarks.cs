@@ -25,7 +25,7 @@ public class EncodeBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        string data = Environment.GetEnvironmentVariable("MLNETEXT_SHARED_DATA") ?? FindData();
+        string data = MLNetExt.Evaluation.IO.SharedDataFolder.Require(AppContext.BaseDirectory);
         EncoderModel model = PretrainedEncoders.Load(PretrainedEncoders.MiniLM.Name);
         _texts = EncodeBenchCorpus.Load(data, 256, "both", model.CreateTokenizer(), model.Config.MaxTokens);
         _ours = new OursRunner(model, threads: 2, batchSize: 32);
@@ -61,16 +61,5 @@ public class EncodeBenchmarks
     {
         foreach (IEncodeRunner runner in new[] { _ours, _oursFused, _peer, _mlnet, _raw })
             runner.Dispose();
-    }
-
-    private static string FindData()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared", "data");
-            if (Directory.Exists(candidate))
-                return candidate;
-        }
-        throw new DirectoryNotFoundException("No shared/data folder found above the benchmark binaries; set MLNETEXT_SHARED_DATA.");
     }
 }

@@ -1,17 +1,42 @@
+using MLNetExt.Evaluation.IO;
 using MLNetExt.Samples;
 
-// Runs one sample by name: dotnet run --project Samples -- <name>. Without a name, lists them.
-var samples = new Dictionary<string, Action>(StringComparer.OrdinalIgnoreCase)
+// Runs one sample by name: dotnet run --project Samples -c Release -- <name> [data-folder] [rows].
+// Samples that read benchmark data take the folder holding scifact/, stsb/, sst2/ (default: MLNETEXT_SHARED_DATA,
+// else shared/data found above the current folder) and a row cap (each sample's own default when left out).
+var samples = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgnoreCase)
 {
-    ["encode"] = TextEncoderSample.Example,
-    ["ranking"] = RankingMetricsSample.Example,
-    ["tuner"] = TunerSample.Example,
+    ["encode"] = _ => TextEncoderSample.Example(),
+    ["ranking"] = _ => RankingMetricsSample.Example(),
+    ["tuner"] = _ => TunerSample.Example(),
+    ["search"] = a => SemanticSearchSample.Example(DataFolder(a), Rows(a) ?? 1000),
+    ["sts"] = a => StsEvaluationSample.Example(DataFolder(a), Rows(a) ?? 0),
+    ["finetune"] = a => TextClassificationFineTuningSample.Example(DataFolder(a), Rows(a) ?? 64),
+    ["sweep"] = a => TextClassificationSweepSample.Example(DataFolder(a), Rows(a) ?? 2000),
+    ["saveload"] = a => EncoderPipelineSaveLoadSample.Example(DataFolder(a), Rows(a) ?? 300),
 };
 
-if (args.Length == 0 || !samples.TryGetValue(args[0], out Action? sample))
+if (args.Length == 0 || !samples.TryGetValue(args[0], out Action<string[]>? sample))
 {
-    Console.WriteLine($"usage: dotnet run --project Samples -- <{string.Join("|", samples.Keys)}>");
+    Console.WriteLine($"usage: dotnet run --project Samples -c Release -- <{string.Join("|", samples.Keys)}> [data-folder] [rows]");
     return args.Length == 0 ? 0 : 1;
 }
-sample();
-return 0;
+try
+{
+    sample(args[1..]);
+    return 0;
+}
+catch (Exception e) when (e is ArgumentException or IOException)
+{
+    // Bad arguments and missing data files are the user's to fix: say what is wrong without a stack trace.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
+
+static string DataFolder(string[] args) =>
+    args.Length > 0 ? args[0] : SharedDataFolder.Require(Directory.GetCurrentDirectory(), AppContext.BaseDirectory);
+
+static int? Rows(string[] args) =>
+    args.Length < 2 ? null
+    : int.TryParse(args[1], out int rows) && rows >= 0 ? rows
+    : throw new ArgumentException($"The row cap must be a non-negative whole number; got '{args[1]}'.");

@@ -63,7 +63,7 @@ public sealed class BenchEncodeCommand : Command<BenchEncodeCommand.Settings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        string data = settings.Data ?? FindData()
+        string data = settings.Data ?? MLNetExt.Evaluation.IO.SharedDataFolder.Find(Directory.GetCurrentDirectory())
             ?? throw new DirectoryNotFoundException("No shared/data folder found; pass --data DIR (the folder holding scifact/ and stsb/).");
         EncoderModel model = PretrainedEncoders.Load(PretrainedEncoders.MiniLM.Name);
         string[] texts = EncodeBenchCorpus.Load(data, settings.Rows, settings.Source, model.CreateTokenizer(), model.Config.MaxTokens);
@@ -84,19 +84,5 @@ public sealed class BenchEncodeCommand : Command<BenchEncodeCommand.Settings>
             AnsiConsole.MarkupLine($"wrote {Markup.Escape(Path.GetFullPath(settings.Json))}");
         }
         return 0;
-    }
-
-    private static string? FindData()
-    {
-        string? fromEnvironment = Environment.GetEnvironmentVariable("MLNETEXT_SHARED_DATA");
-        if (!string.IsNullOrEmpty(fromEnvironment) && Directory.Exists(fromEnvironment))
-            return fromEnvironment;
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared", "data");
-            if (Directory.Exists(candidate))
-                return candidate;
-        }
-        return null;
     }
 }

@@ -1,3 +1,5 @@
+using MLNetExt.Evaluation.IO;
+
 namespace MLNetExt.UnitTests.Infrastructure;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace MLNetExt.UnitTests.Infrastructure;
 public static class SharedData
 {
     /// <summary>Environment variable that overrides the data root (a folder holding <c>scifact/</c>, <c>stsb/</c>, ...).</summary>
-    public const string RootVariable = "MLNETEXT_SHARED_DATA";
+    public const string RootVariable = SharedDataFolder.EnvironmentVariable;
 
     /// <summary>The data root, or null when it cannot be found.</summary>
     public static string? Root => FindRoot();
@@ -36,19 +38,6 @@ public static class SharedData
         return path;
     }
 
-    private static string? FindRoot()
-    {
-        string? fromEnv = Environment.GetEnvironmentVariable(RootVariable);
-        if (!string.IsNullOrEmpty(fromEnv) && Directory.Exists(fromEnv))
-            return Path.GetFullPath(fromEnv);
-
-        // Walk up from the test binaries until a folder has shared/data beside it (repo/../shared/data).
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared", "data");
-            if (Directory.Exists(candidate))
-                return candidate;
-        }
-        return null;
-    }
+    // The same search as the CLI and the samples, started from the test binaries (repo/UnitTests/bin/... is below repo/../shared/data).
+    private static string? FindRoot() => SharedDataFolder.Find(AppContext.BaseDirectory);
 }
