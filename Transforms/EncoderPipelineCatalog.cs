@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MLNetExt.Evaluation.IO;
 using MLNetExt.Transforms;
 using MLNetExt.Transforms.Persistence;
 
@@ -24,19 +25,7 @@ public static class EncoderPipelineCatalog
     public static void SaveWithEncoders(this ModelOperationsCatalog catalog, ITransformer model, DataViewSchema inputSchema, string filePath)
     {
         ArgumentException.ThrowIfNullOrEmpty(filePath);
-        string full = Path.GetFullPath(filePath);
-        string temporary = $"{full}.tmp-{Guid.NewGuid():N}";
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-                SaveWithEncoders(catalog, model, inputSchema, stream);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-                File.Delete(temporary);
-        }
+        AtomicFile.WriteStream(filePath, stream => SaveWithEncoders(catalog, model, inputSchema, stream));
     }
 
     /// <summary>Saves a fitted pipeline (any mix of MLNetExt and ML.NET transformers) to a stream.</summary>

@@ -1,5 +1,6 @@
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Modules;
+using MLNetExt.Trainers.Onnx;
 using MLNetExt.Trainers.Text;
 using MLNetExt.Trainers.Training;
 using MLNetExt.UnitTests.Infrastructure;
@@ -30,6 +31,20 @@ internal static class TinyFineTuning
     {
         var fields = lines.Select(l => l.Split('\t')).ToArray();
         return new FineTuningRows(fields.Select(f => tokenizer.Tokenize(f[0])).ToArray(), fields.Select(f => float.Parse(f[1])).ToArray());
+    }
+
+    /// <summary>
+    /// Writes a tiny random encoder (<see cref="Config"/>, MiniLM's vocabulary) as a Hugging Face-layout folder
+    /// (model.onnx, vocab.txt, config.json), the form trainers and <c>mlnetext train classify --encoder</c> start from.
+    /// </summary>
+    public static void WriteEncoderFolder(string folder, int seed)
+    {
+        Directory.CreateDirectory(folder);
+        torch.manual_seed(seed);
+        using var model = new BertModel(Config);
+        OnnxBertExporter.Save(model, Path.Combine(folder, "model.onnx"));
+        File.WriteAllBytes(Path.Combine(folder, "vocab.txt"), TrainerTestData.MiniLmVocabulary);
+        File.WriteAllText(Path.Combine(folder, "config.json"), model.Config.ToJson());
     }
 
     public static float[] Parameters(nn.Module module) =>
