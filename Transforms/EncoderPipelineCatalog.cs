@@ -13,7 +13,10 @@ namespace MLNetExt;
 /// ML.NET's model file cannot hold transformers from other assemblies (its save/load contexts are internal), so
 /// <c>mlContext.Model.Save</c> on such a pipeline throws. These verbs write a zip holding the stock parts in ML.NET's
 /// own format and ours in a versioned MLNetExt format (ONNX graph and vocabulary included: the loaded model needs no
-/// cache folder). A pipeline of stock transformers only round-trips too.
+/// cache folder). A pipeline of stock transformers only round-trips too. Transformers from assemblies above this one
+/// (the fine-tuned encoders of MLNetExt.Trainers, for instance) take part through
+/// <see cref="Transforms.Persistence.IPipelinePart"/>; loading such a file needs that assembly, and says which one when
+/// it is missing.
 /// </remarks>
 public static class EncoderPipelineCatalog
 {

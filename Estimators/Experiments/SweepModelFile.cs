@@ -2,7 +2,6 @@ using System.IO.Compression;
 using Microsoft.ML;
 using MLNetExt.Estimators.Pipelines;
 using MLNetExt.Transforms;
-using MLNetExt.Transforms.Persistence;
 
 namespace MLNetExt.Estimators.Experiments;
 
@@ -12,12 +11,9 @@ namespace MLNetExt.Estimators.Experiments;
 /// </summary>
 public static class SweepModelFile
 {
-    /// <summary>
-    /// Whether <paramref name="model"/> (or a chain inside it) holds a transformer that only the pipeline file can
-    /// save: a <see cref="TextEncoderTransformer"/> or any other class marked with <see cref="PipelinePartAttribute"/>.
-    /// </summary>
+    /// <summary>Whether <paramref name="model"/> (or a chain inside it) holds a <see cref="TextEncoderTransformer"/>.</summary>
     public static bool HoldsEncoder(ITransformer model) =>
-        model.GetType().IsDefined(typeof(PipelinePartAttribute), inherit: false) || (model is IEnumerable<ITransformer> chain && chain.Any(HoldsEncoder));
+        model is TextEncoderTransformer || (model is IEnumerable<ITransformer> chain && chain.Any(HoldsEncoder));
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/>.</summary>
     public static void Save(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string path)

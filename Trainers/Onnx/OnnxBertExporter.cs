@@ -34,7 +34,8 @@ public static class OnnxBertExporter
     public static void Save(BertModel model, string path, OnnxLinearHead? head = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        AtomicFile.WriteAllBytes(path, ToBytes(model, head));
+        byte[] bytes = ToBytes(model, head);
+        AtomicFile.WriteAllBytes(path, bytes);
     }
 
     /// <summary>The serialized ONNX model.</summary>

@@ -36,8 +36,7 @@ public sealed class EncoderFineTuningTrainerTests
     public static void WriteTinyEncoder(TestContext context)
     {
         // A tiny random encoder in a Hugging Face-layout folder keeps these tests to seconds.
-        _encoderFolder = Path.Combine(Path.GetTempPath(), "mlnetext-tiny-encoder-" + Guid.NewGuid().ToString("N"));
-        TinyFineTuning.WriteEncoderFolder(_encoderFolder, seed: 3);
+        _encoderFolder = TinyFineTuning.WriteEncoderFolder("mlnetext-tiny-encoder", seed: 3);
     }
 
     [ClassCleanup]

@@ -13,6 +13,7 @@ namespace MLNetExt.UnitTests.Trainers;
 public sealed class FineTunedPipelinePersistenceTests
 {
     private static TempFolder _folder = null!;
+    private static string _encoder = "";
 
     public sealed class ReviewRow
     {
@@ -37,15 +38,19 @@ public sealed class FineTunedPipelinePersistenceTests
     public static void WriteTinyEncoder(TestContext context)
     {
         _folder = new TempFolder("mlnetext-finetuned-pipeline");
-        TinyFineTuning.WriteEncoderFolder(_folder.Combine("encoder"), seed: 5);
+        _encoder = TinyFineTuning.WriteEncoderFolder("mlnetext-tiny-encoder", seed: 5);
     }
 
     [ClassCleanup]
-    public static void DeleteFolder() => _folder.Dispose();
+    public static void DeleteFolders()
+    {
+        _folder.Dispose();
+        Directory.Delete(_encoder, recursive: true);
+    }
 
     private static EncoderFineTuningOptions Options(string sentence = "Sentence", string? second = null) => new()
     {
-        EncoderFolder = _folder.Combine("encoder"), SentenceColumnName = sentence, SecondSentenceColumnName = second,
+        EncoderFolder = _encoder, SentenceColumnName = sentence, SecondSentenceColumnName = second,
         BatchSize = 8, Epochs = 1, LearningRate = 1e-3, MaxTokens = 32,
     };
 

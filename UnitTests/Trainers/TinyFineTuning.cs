@@ -17,6 +17,19 @@ internal static class TinyFineTuning
         VocabSize = 30522, HiddenSize = 16, HeadsPerLayer = [2], HeadSize = 8, IntermediateSize = 32, MaxPositionEmbeddings = 64,
     };
 
+    /// <summary>Writes a tiny random encoder (<see cref="Config"/>, MiniLM's vocabulary) as a Hugging Face-layout folder; returns it.</summary>
+    public static string WriteEncoderFolder(string name, int seed)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), name + "-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        torch.manual_seed(seed);
+        using var model = new BertModel(Config);
+        OnnxBertExporter.Save(model, Path.Combine(folder, "model.onnx"));
+        File.WriteAllBytes(Path.Combine(folder, "vocab.txt"), TrainerTestData.MiniLmVocabulary);
+        File.WriteAllText(Path.Combine(folder, "config.json"), model.Config.ToJson());
+        return folder;
+    }
+
     public static FineTuningTask Create(int modelSeed, int trainRows = 48, int validationRows = 32)
     {
         EncoderTokenizer tokenizer = TrainerTestData.Tokenizer(32);
@@ -31,20 +44,6 @@ internal static class TinyFineTuning
     {
         var fields = lines.Select(l => l.Split('\t')).ToArray();
         return new FineTuningRows(fields.Select(f => tokenizer.Tokenize(f[0])).ToArray(), fields.Select(f => float.Parse(f[1])).ToArray());
-    }
-
-    /// <summary>
-    /// Writes a tiny random encoder (<see cref="Config"/>, MiniLM's vocabulary) as a Hugging Face-layout folder
-    /// (model.onnx, vocab.txt, config.json), the form trainers and <c>mlnetext train classify --encoder</c> start from.
-    /// </summary>
-    public static void WriteEncoderFolder(string folder, int seed)
-    {
-        Directory.CreateDirectory(folder);
-        torch.manual_seed(seed);
-        using var model = new BertModel(Config);
-        OnnxBertExporter.Save(model, Path.Combine(folder, "model.onnx"));
-        File.WriteAllBytes(Path.Combine(folder, "vocab.txt"), TrainerTestData.MiniLmVocabulary);
-        File.WriteAllText(Path.Combine(folder, "config.json"), model.Config.ToJson());
     }
 
     public static float[] Parameters(nn.Module module) =>

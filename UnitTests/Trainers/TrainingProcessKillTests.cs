@@ -21,10 +21,21 @@ public sealed class TrainingProcessKillTests
     [TestMethod]
     public void KilledTrainingProcessResumesToTheSameModelAndMetricsAsAnUninterruptedRun()
     {
-        string sst2 = SharedData.Require("sst2");
         using var folder = new TempFolder("mlnetext-kill");
-        string encoder = folder.Combine("encoder");
-        TinyFineTuning.WriteEncoderFolder(encoder, seed: 9);
+        string encoder = TinyFineTuning.WriteEncoderFolder("mlnetext-tiny-encoder", seed: 9);
+        try
+        {
+            KillAndResume(folder, encoder);
+        }
+        finally
+        {
+            Directory.Delete(encoder, recursive: true);
+        }
+    }
+
+    private static void KillAndResume(TempFolder folder, string encoder)
+    {
+        string sst2 = SharedData.Require("sst2");
         string[] Command(string run) =>
         [
             "train", "classify", "--task", "sst2", "--data", sst2, "--encoder", encoder, "--mode", "finetune",
