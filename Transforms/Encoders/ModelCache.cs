@@ -67,7 +67,7 @@ internal static class ModelCache
         // From here on the folder is incomplete until the marker is renamed into place.
         File.Delete(Path.Combine(directory, MarkerName));
         // Temporary files of killed writers: AtomicFile's, and "*.tmp-<guid>" from MLNetExt versions before it.
-        foreach (string stale in Directory.EnumerateFiles(directory, "*" + AtomicFile.TemporarySuffix).Concat(Directory.EnumerateFiles(directory, "*.tmp-*")))
+        foreach (string stale in Directory.GetFiles(directory, "*" + AtomicFile.TemporarySuffix).Concat(Directory.GetFiles(directory, "*.tmp-*")))
             File.Delete(stale);
 
         var entries = new List<Entry>();
