@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MLNetExt.Evaluation.IO;
 using MLNetExt.Transforms;
 using MLNetExt.Transforms.Persistence;
 
@@ -12,7 +13,10 @@ namespace MLNetExt;
 /// ML.NET's model file cannot hold transformers from other assemblies (its save/load contexts are internal), so
 /// <c>mlContext.Model.Save</c> on such a pipeline throws. These verbs write a zip holding the stock parts in ML.NET's
 /// own format and ours in a versioned MLNetExt format (ONNX graph and vocabulary included: the loaded model needs no
-/// cache folder). A pipeline of stock transformers only round-trips too.
+/// cache folder). A pipeline of stock transformers only round-trips too. Transformers from assemblies above this one
+/// (the fine-tuned encoders of MLNetExt.Trainers, for instance) take part through
+/// <see cref="Transforms.Persistence.IPipelinePart"/>; loading such a file needs that assembly, and says which one when
+/// it is missing.
 /// </remarks>
 public static class EncoderPipelineCatalog
 {
@@ -24,19 +28,7 @@ public static class EncoderPipelineCatalog
     public static void SaveWithEncoders(this ModelOperationsCatalog catalog, ITransformer model, DataViewSchema inputSchema, string filePath)
     {
         ArgumentException.ThrowIfNullOrEmpty(filePath);
-        string full = Path.GetFullPath(filePath);
-        string temporary = $"{full}.tmp-{Guid.NewGuid():N}";
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-                SaveWithEncoders(catalog, model, inputSchema, stream);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-                File.Delete(temporary);
-        }
+        AtomicFile.WriteStream(filePath, stream => SaveWithEncoders(catalog, model, inputSchema, stream));
     }
 
     /// <summary>Saves a fitted pipeline (any mix of MLNetExt and ML.NET transformers) to a stream.</summary>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.ML;
 using MLNetExt.Evaluation.Glue;
 using MLNetExt.Trainers.FineTuning;
+using MLNetExt.Trainers.Text;
 using MLNetExt.Trainers.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -11,9 +12,10 @@ using Spectre.Console.Cli;
 namespace MLNetExt.Cli.Commands;
 
 /// <summary>
-/// <c>mlnetext train classify</c>: fine-tunes all-MiniLM-L6-v2 on a GLUE task (SST-2, MRPC, CoLA, RTE, STS-B),
-/// evaluates on dev with the GLUE evaluator, and by default also runs the frozen-encoder baseline
-/// (pretrained embeddings + a stock ML.NET trainer) on the same rows.
+/// <c>mlnetext train classify</c>: fine-tunes an encoder (all-MiniLM-L6-v2 unless <c>--encoder</c> names another or a
+/// Hugging Face-layout folder) on a GLUE task (SST-2, MRPC, CoLA, RTE, STS-B), evaluates on dev with the GLUE
+/// evaluator, and by default also runs the frozen-encoder baseline (the same encoder's embeddings + a stock ML.NET
+/// trainer) on the same rows.
 /// </summary>
 public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings>
 {
@@ -29,6 +31,11 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
         [CommandOption("--data <DIR>")]
         [Description("Task folder with train.tsv and dev.tsv, or the folder holding sst2/, mrpc/, ...")]
         public string Data { get; init; } = "";
+
+        /// <summary>Pretrained encoder name, or a Hugging Face-layout folder (model.onnx, vocab.txt, config.json).</summary>
+        [CommandOption("--encoder <NAME|DIR>")]
+        [Description("Encoder to start from: a pretrained name (all-MiniLM-L6-v2, snowflake-arctic-embed-xs) or a folder with model.onnx, vocab.txt and config.json (e.g. written by 'train export').")]
+        public string Encoder { get; init; } = "all-MiniLM-L6-v2";
 
         /// <summary>Passes over the training rows.</summary>
         [CommandOption("--epochs <N>")]
@@ -67,6 +74,11 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
         [CommandOption("--checkpoint-dir <DIR>")]
         public string? CheckpointDirectory { get; init; }
 
+        /// <summary>Write a checkpoint every this many steps (default: at the end of each epoch).</summary>
+        [CommandOption("--checkpoint-every <N>")]
+        [Description("With --checkpoint-dir: write a checkpoint every N steps (default: at the end of each epoch).")]
+        public int? CheckpointEverySteps { get; init; }
+
         /// <summary>Folder to write the fine-tuned model (model.zip, model.onnx) into.</summary>
         [CommandOption("--out <DIR>")]
         public string? Out { get; init; }
@@ -83,6 +95,8 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             if (Epochs < 1) return ValidationResult.Error($"--epochs must be at least 1, got {Epochs}.");
             if (MaxTrainRows is < 1) return ValidationResult.Error($"--max-train-rows must be at least 1, got {MaxTrainRows}.");
             if (Mode is not ("finetune" or "frozen" or "both")) return ValidationResult.Error($"--mode must be finetune, frozen or both, got '{Mode}'.");
+            if (CheckpointEverySteps is < 1) return ValidationResult.Error($"--checkpoint-every must be at least 1, got {CheckpointEverySteps}.");
+            if (CheckpointEverySteps is not null && CheckpointDirectory is null) return ValidationResult.Error("--checkpoint-every needs --checkpoint-dir.");
             return ValidationResult.Success();
         }
     }
@@ -110,6 +124,7 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             train = shuffled[..max];
         }
         IReadOnlyList<GlueExample> dev = GlueReader.ReadDev(task, folder);
+        EncoderFiles encoder = Directory.Exists(settings.Encoder) ? EncoderFiles.FromFolder(settings.Encoder) : EncoderFiles.Pretrained(settings.Encoder);
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(task.Name)}[/]: {train.Count} training rows, {dev.Count} dev rows, {settings.Epochs} epoch(s), {Environment.ProcessorCount} threads");
 
         var report = new Dictionary<string, object?>
@@ -122,6 +137,7 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             ["learningRate"] = settings.LearningRate,
             ["maxTokens"] = settings.MaxTokens,
             ["seed"] = settings.Seed,
+            ["encoder"] = encoder.Name,
             ["threads"] = Environment.ProcessorCount,
             ["command"] = "mlnetext " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
         };
@@ -129,13 +145,13 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
 
         if (settings.Mode is "finetune" or "both")
         {
-            FineTuneOutcome outcome = FineTune(task, train, dev, settings, cancellationToken);
+            FineTuneOutcome outcome = FineTune(task, train, dev, encoder, settings, cancellationToken);
             report["fineTuned"] = outcome.Json;
-            table.AddRow(settings.FreezeEncoder ? "head only (encoder frozen)" : "fine-tuned all-MiniLM-L6-v2", Format(outcome.Metrics), outcome.Seconds.ToString("F1", CultureInfo.InvariantCulture));
+            table.AddRow(Markup.Escape(settings.FreezeEncoder ? "head only (encoder frozen)" : "fine-tuned " + encoder.Name), Format(outcome.Metrics), outcome.Seconds.ToString("F1", CultureInfo.InvariantCulture));
         }
         if (settings.Mode is "frozen" or "both")
         {
-            TrainFrozenBaseline.Outcome baseline = TrainFrozenBaseline.Run(task, train, dev, settings.Seed, cancellationToken);
+            TrainFrozenBaseline.Outcome baseline = TrainFrozenBaseline.Run(task, train, dev, encoder, settings.Seed, cancellationToken);
             report["frozenBaseline"] = new Dictionary<string, object?>
             {
                 ["trainer"] = baseline.Trainer, ["dev"] = baseline.Metrics, ["seconds"] = baseline.Seconds, ["cosineSimilarityDev"] = baseline.Cosine,
@@ -169,7 +185,8 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
         public string LabelText { get; set; } = "";
     }
 
-    private static FineTuneOutcome FineTune(GlueTask task, IReadOnlyList<GlueExample> train, IReadOnlyList<GlueExample> dev, Settings settings, CancellationToken cancellationToken)
+    private static FineTuneOutcome FineTune(GlueTask task, IReadOnlyList<GlueExample> train, IReadOnlyList<GlueExample> dev, EncoderFiles encoder,
+        Settings settings, CancellationToken cancellationToken)
     {
         var ml = new MLContext(settings.Seed);
         IDataView data = ml.Data.LoadFromEnumerable(train.Select(e => new GlueRow { Sentence = e.Sentence1, Sentence2 = e.Sentence2, LabelText = e.Label, Label = e.Score }).ToArray());
@@ -181,6 +198,8 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
         }
         var options = new EncoderFineTuningOptions
         {
+            Encoder = encoder.Name,
+            EncoderFolder = Directory.Exists(settings.Encoder) ? settings.Encoder : null,
             SentenceColumnName = nameof(GlueRow.Sentence),
             SecondSentenceColumnName = task.IsPairTask ? nameof(GlueRow.Sentence2) : null,
             BatchSize = settings.BatchSize,
@@ -188,7 +207,10 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             LearningRate = settings.LearningRate,
             MaxTokens = settings.MaxTokens,
             FreezeEncoder = settings.FreezeEncoder,
-            Training = new TrainingOptions { Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory },
+            Training = new TrainingOptions
+            {
+                Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory, CheckpointEverySteps = settings.CheckpointEverySteps ?? 0,
+            },
         };
         Action<TrainingProgress>? onStep = null;
         options.Progress = new SynchronousProgress(p => onStep?.Invoke(p)); // the trainer copies its options: hook in first

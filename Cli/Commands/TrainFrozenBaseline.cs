@@ -7,7 +7,7 @@ using MLNetExt.Trainers.Text;
 namespace MLNetExt.Cli.Commands;
 
 /// <summary>
-/// The frozen-encoder baseline of <c>train classify</c>: pretrained all-MiniLM-L6-v2 sentence embeddings (ONNX Runtime,
+/// The frozen-encoder baseline of <c>train classify</c>: the chosen encoder's sentence embeddings (ONNX Runtime,
 /// mean pooling, L2-normalised) fed, mean-variance normalised, to a stock ML.NET trainer. Pairs use [u, v, |u - v|, u * v] (Sentence-BERT's
 /// classification features); STS-B also reports the untrained cosine similarity of u and v.
 /// </summary>
@@ -25,10 +25,11 @@ internal static class TrainFrozenBaseline
         public float Value { get; set; }
     }
 
-    public static Outcome Run(GlueTask task, IReadOnlyList<GlueExample> train, IReadOnlyList<GlueExample> dev, int seed, CancellationToken cancellationToken)
+    public static Outcome Run(GlueTask task, IReadOnlyList<GlueExample> train, IReadOnlyList<GlueExample> dev, EncoderFiles encoder, int seed,
+        CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var embedder = new SentenceEmbedder();
+        using var embedder = new SentenceEmbedder(encoder);
         float[][] trainFeatures = Features(embedder, task, train, cancellationToken, out _);
         float[][] devFeatures = Features(embedder, task, dev, cancellationToken, out double[]? devCosine);
         return Fit(task, trainFeatures, train, devFeatures, dev, devCosine, seed, clock);
@@ -76,15 +77,14 @@ internal static class TrainFrozenBaseline
             : u.Select((a, i) => a.Concat(v[i]).Concat(a.Zip(v[i], (x, y) => MathF.Abs(x - y))).Concat(a.Zip(v[i], (x, y) => x * y)).ToArray()).ToArray();
     }
 
-    /// <summary>Mean-pooled, L2-normalised all-MiniLM-L6-v2 embeddings through ONNX Runtime, batched by length.</summary>
+    /// <summary>Mean-pooled, L2-normalised embeddings of the encoder through ONNX Runtime, batched by length.</summary>
     private sealed class SentenceEmbedder : IDisposable
     {
         private readonly OnnxEncoderSession _session;
         private readonly EncoderTokenizer _tokenizer;
 
-        public SentenceEmbedder()
+        public SentenceEmbedder(EncoderFiles files)
         {
-            EncoderFiles files = EncoderFiles.Pretrained("all-MiniLM-L6-v2");
             _session = new OnnxEncoderSession(files.Onnx);
             _tokenizer = files.CreateTokenizer(maxTokens: 256);
         }

@@ -62,9 +62,15 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
 
         if (Kind == FineTuningKind.Regression)
             return SchemaShapeFactory.With(inputSchema, SchemaShapeFactory.Column(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single));
+        // Class names travel like ML.NET's own multiclass trainers carry them: SlotNames on Score, KeyValues on
+        // PredictedLabel, so that MapKeyToValue("PredictedLabel") can follow in the same pipeline.
+        bool named = label.Annotations?.Any(c => c.Name == "KeyValues" && c.ItemType is TextDataViewType) == true;
+        SchemaShape Names(string kind) => new([SchemaShapeFactory.Column(kind, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance)]);
         return SchemaShapeFactory.With(inputSchema,
-            SchemaShapeFactory.Column(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single),
-            SchemaShapeFactory.Column(_options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, isKey: true));
+            SchemaShapeFactory.Column(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single,
+                annotations: named ? Names("SlotNames") : null),
+            SchemaShapeFactory.Column(_options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, isKey: true,
+                annotations: named ? Names("KeyValues") : null));
     }
 
     private static bool TryFind(SchemaShape schema, string name, out SchemaShape.Column column)

@@ -2,9 +2,11 @@ using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetExt.Evaluation.IO;
 using MLNetExt.Trainers.Onnx;
 using MLNetExt.Trainers.Text;
 using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms.Persistence;
 
 namespace MLNetExt.Trainers.FineTuning;
 
@@ -13,11 +15,15 @@ namespace MLNetExt.Trainers.FineTuning;
 /// classification, PredictedLabel. Holds a native ONNX Runtime session: dispose it when done.
 /// </summary>
 /// <remarks>
-/// ML.NET's model file cannot hold components from outside ML.NET (its save context is internal), so this
-/// transformer saves itself: <see cref="Save"/> writes one zip file and <see cref="Load"/> reads it back.
-/// Saved layout (format version 1): <c>model.onnx</c> (encoder and head; outputs <c>last_hidden_state</c> and
-/// <c>logits</c>), <c>vocab.txt</c>, <c>fine_tuning.json</c> (task kind, classes, column names, tokenization).
+/// ML.NET's model file cannot hold components from outside ML.NET (its save context is internal). A fitted pipeline
+/// holding this transformer (with stock parts such as <c>MapValueToKey</c> around it) is saved into one file by
+/// <c>mlContext.Model.SaveWithEncoders</c> and read back by <c>LoadWithEncoders</c> (through
+/// <see cref="FineTunedModelPart"/>); the transformer alone also saves itself with <see cref="Save"/> / <see cref="Load"/>.
+/// Saved layout, in both cases (format version 1): <c>model.onnx</c> (encoder and head; outputs
+/// <c>last_hidden_state</c> and <c>logits</c>), <c>vocab.txt</c>, <c>fine_tuning.json</c> (task kind, classes,
+/// column names, tokenization).
 /// </remarks>
+[PipelinePart(typeof(FineTunedModelPart))]
 public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
 {
     private const string ModelEntry = "model.onnx";
@@ -112,10 +118,13 @@ public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
     }
 
     /// <summary>Not supported: ML.NET's model file cannot hold this transformer.</summary>
-    /// <exception cref="NotSupportedException">Always; the message names <see cref="Save"/> and <see cref="Load"/>.</exception>
+    /// <exception cref="NotSupportedException">Always; the message names <c>SaveWithEncoders</c> and <see cref="Save"/>.</exception>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
         throw new NotSupportedException(
-            $"{nameof(EncoderFineTuningTransformer)} cannot be written into an ML.NET model file. Save it with {nameof(EncoderFineTuningTransformer)}.Save(path) and load it with {nameof(EncoderFineTuningTransformer)}.Load(mlContext, path).");
+            $"{nameof(EncoderFineTuningTransformer)} cannot be written into ML.NET's model file: ML.NET keeps that format closed to other assemblies. " +
+            "Save the pipeline with mlContext.Model.SaveWithEncoders(model, inputSchema, path) and load it with " +
+            "mlContext.Model.LoadWithEncoders(path, out inputSchema) (using MLNetExt;). " +
+            $"The model alone also saves with {nameof(EncoderFineTuningTransformer)}.Save(path) and loads with {nameof(EncoderFineTuningTransformer)}.Load(mlContext, path).");
 
     /// <summary>Scores rows: class probabilities (softmax of the logits) or the regression value, one array per row.</summary>
     public float[][] Predict(IReadOnlyList<string> sentences, IReadOnlyList<string>? secondSentences = null)
@@ -156,30 +165,20 @@ public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
         return exp.Select(e => e / sum).ToArray();
     }
 
-    /// <summary>Writes the encoder and head as one ONNX graph (outputs <c>last_hidden_state</c> and <c>logits</c>).</summary>
-    public void ExportOnnx(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        WriteAtomically(path, stream => stream.Write(_onnx));
-    }
+    /// <summary>Writes the encoder and head as one ONNX graph (outputs <c>last_hidden_state</c> and <c>logits</c>), atomically.</summary>
+    public void ExportOnnx(string path) => AtomicFile.WriteAllBytes(path, _onnx);
 
-    /// <summary>Saves the model to a zip file (written to a temporary file, then moved into place).</summary>
-    public void Save(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        WriteAtomically(path, stream =>
+    /// <summary>Saves the model to a zip file, atomically (a temporary file, then a rename).</summary>
+    public void Save(string path) =>
+        AtomicFile.WriteStream(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-            void Add(string name, byte[] bytes)
+            WriteEntries((name, bytes, _) =>
             {
                 using Stream entry = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
                 entry.Write(bytes);
-            }
-            Add(ModelEntry, _onnx);
-            Add(VocabularyEntry, _vocabulary);
-            Add(InfoEntry, JsonSerializer.SerializeToUtf8Bytes(_info, new JsonSerializerOptions { WriteIndented = true }));
+            });
         });
-    }
 
     /// <summary>Loads a model written by <see cref="Save"/>.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -190,32 +189,39 @@ public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
         if (!File.Exists(path))
             throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
         using ZipArchive zip = ZipFile.OpenRead(path);
-        byte[] Read(string name)
+        return ReadEntries(name =>
         {
             ZipArchiveEntry entry = zip.GetEntry(name) ?? throw new InvalidDataException($"{path}: no '{name}' entry; is it a model saved by {nameof(EncoderFineTuningTransformer)}.Save?");
             using Stream stream = entry.Open();
             using var memory = new MemoryStream();
             stream.CopyTo(memory);
             return memory.ToArray();
-        }
-        FineTunedModelInfo info = JsonSerializer.Deserialize<FineTunedModelInfo>(Read(InfoEntry))
-            ?? throw new InvalidDataException($"{path}: empty '{InfoEntry}'.");
-        if (info.FormatVersion != 1)
-            throw new InvalidDataException($"{path}: format version {info.FormatVersion}, this library reads version 1.");
-        return new EncoderFineTuningTransformer(info, Read(ModelEntry), Read(VocabularyEntry), null);
+        }, path);
     }
 
-    private static void WriteAtomically(string path, Action<Stream> write)
+    /// <summary>Hands the saved files to <paramref name="add"/>: name, bytes, and whether they are worth compressing.</summary>
+    internal void WriteEntries(Action<string, byte[], bool> add)
     {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create))
+        add(ModelEntry, _onnx, false);
+        add(VocabularyEntry, _vocabulary, true);
+        add(InfoEntry, JsonSerializer.SerializeToUtf8Bytes(_info, new JsonSerializerOptions { WriteIndented = true }), true);
+    }
+
+    /// <summary>Rebuilds a model from the files <see cref="WriteEntries"/> produced; <paramref name="source"/> names them in messages.</summary>
+    internal static EncoderFineTuningTransformer ReadEntries(Func<string, byte[]> read, string source)
+    {
+        FineTunedModelInfo info;
+        try
         {
-            write(stream);
-            stream.Flush(flushToDisk: true);
+            info = JsonSerializer.Deserialize<FineTunedModelInfo>(read(InfoEntry)) ?? throw new JsonException("empty document");
         }
-        File.Move(temp, full, overwrite: true);
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{source}: '{InfoEntry}' is not valid: {ex.Message}", ex);
+        }
+        if (info.FormatVersion != 1)
+            throw new InvalidDataException($"{source}: format version {info.FormatVersion}, this library reads version 1.");
+        return new EncoderFineTuningTransformer(info, read(ModelEntry), read(VocabularyEntry), null);
     }
 
     /// <inheritdoc/>

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using MLNetExt.Evaluation.IO;
 using MLNetExt.Trainers.Modules;
 using Onnx;
 using TorchSharp;
@@ -47,12 +48,7 @@ public static class OnnxBertExporter
     public static void Save(BertModel model, string path, OnnxLinearHead? head = null, OnnxGraphStyle style = OnnxGraphStyle.Portable)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes = ToBytes(model, head, style);
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp";
-        File.WriteAllBytes(temp, bytes);
-        File.Move(temp, full, overwrite: true);
+        AtomicFile.WriteAllBytes(path, ToBytes(model, head, style));
     }
 
     /// <summary>The serialized ONNX model.</summary>

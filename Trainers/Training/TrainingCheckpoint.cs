@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MLNetExt.Evaluation.IO;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -23,9 +24,10 @@ internal sealed class EvaluationRecord
 }
 
 /// <summary>
-/// Checkpoints in a folder: each one is written into <c>step-NNNNNNNN.partial/</c>, flushed to disk, renamed to
-/// <c>step-NNNNNNNN/</c>, and only then named in the <c>latest</c> file (replaced atomically). A run killed while
-/// writing leaves a <c>.partial</c> folder that is never read; the previous checkpoint stays the latest.
+/// Checkpoints in a folder: each one is written into a temporary folder, flushed to disk and renamed to
+/// <c>step-NNNNNNNN/</c> (<see cref="AtomicFile.WriteDirectory"/>), and only then named in the <c>latest</c> file
+/// (replaced atomically). A run killed while writing leaves a temporary folder that is never read (and is deleted by
+/// the next save); the previous checkpoint stays the latest.
 /// </summary>
 /// <remarks>
 /// Layout of a checkpoint folder: <c>module.bin</c> (TorchSharp state dict of the whole module),
@@ -42,32 +44,20 @@ internal static class TrainingCheckpoint
 
     public static void Save(string directory, nn.Module module, OptimizerHelper optimizer, TrainingState state)
     {
-        Directory.CreateDirectory(directory);
         string name = $"step-{state.Step:D8}";
-        string final = Path.Combine(directory, name);
-        string partial = final + ".partial";
-        if (Directory.Exists(partial))
-            Directory.Delete(partial, recursive: true);
-        Directory.CreateDirectory(partial);
-
-        state.FileLengths = new Dictionary<string, long>
+        AtomicFile.WriteDirectory(Path.Combine(directory, name), folder =>
         {
-            [ModuleFile] = WriteBinary(Path.Combine(partial, ModuleFile), w => module.save(w)),
-            [OptimizerFile] = WriteBinary(Path.Combine(partial, OptimizerFile), optimizer.save_state_dict),
-        };
-        using (var stream = new FileStream(Path.Combine(partial, StateFile), FileMode.CreateNew))
-        {
+            state.FileLengths = new Dictionary<string, long>
+            {
+                [ModuleFile] = WriteBinary(Path.Combine(folder, ModuleFile), w => module.save(w)),
+                [OptimizerFile] = WriteBinary(Path.Combine(folder, OptimizerFile), optimizer.save_state_dict),
+            };
+            using var stream = new FileStream(Path.Combine(folder, StateFile), FileMode.CreateNew);
             JsonSerializer.Serialize(stream, state, Json);
-            stream.Flush(flushToDisk: true);
-        }
-        if (Directory.Exists(final))
-            Directory.Delete(final, recursive: true);
-        Directory.Move(partial, final);
+        });
+        AtomicFile.WriteAllText(Path.Combine(directory, LatestFile), name);
 
-        string latestTemp = Path.Combine(directory, LatestFile + ".tmp");
-        File.WriteAllText(latestTemp, name);
-        File.Move(latestTemp, Path.Combine(directory, LatestFile), overwrite: true);
-
+        // Older checkpoints and the temporary folders of runs killed while writing one.
         foreach (string old in Directory.EnumerateDirectories(directory, "step-*"))
             if (!string.Equals(Path.GetFileName(old), name, StringComparison.Ordinal))
                 Directory.Delete(old, recursive: true);
@@ -107,7 +97,6 @@ internal static class TrainingCheckpoint
             write(writer);
             writer.Flush();
         }
-        stream.Flush(flushToDisk: true);
         return stream.Length;
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using MLNetExt.Evaluation.IO;
 
 namespace MLNetExt.Transforms;
 
@@ -13,7 +14,7 @@ namespace MLNetExt.Transforms;
 /// (written last) = { "package": "&lt;assembly name&gt; &lt;version&gt;", "files": [ { "name", "size", "sha256" } ] }.
 /// A folder is complete when the marker names the current package version, lists the current config's SHA-256, and
 /// every listed file exists with its recorded size. Writers hold <c>.lock</c> open with <see cref="FileShare.None"/>
-/// (an exclusive lock across processes), write each file to <c>name.tmp-&lt;guid&gt;</c> and rename it into place.
+/// (an exclusive lock across processes) and write each file through <see cref="AtomicFile"/> (a temporary file, then a rename).
 /// </remarks>
 internal static class ModelCache
 {
@@ -65,7 +66,8 @@ internal static class ModelCache
 
         // From here on the folder is incomplete until the marker is renamed into place.
         File.Delete(Path.Combine(directory, MarkerName));
-        foreach (string stale in Directory.EnumerateFiles(directory, "*.tmp-*"))
+        // Temporary files of killed writers: AtomicFile's, and "*.tmp-<guid>" from MLNetExt versions before it.
+        foreach (string stale in Directory.GetFiles(directory, "*" + AtomicFile.TemporarySuffix).Concat(Directory.GetFiles(directory, "*.tmp-*")))
             File.Delete(stale);
 
         var entries = new List<Entry>();
@@ -84,32 +86,20 @@ internal static class ModelCache
 
     private static Entry WriteAtomically(string directory, string name, Stream source)
     {
-        string target = Path.Combine(directory, name);
-        string temporary = $"{target}.tmp-{Guid.NewGuid():N}";
-        try
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long size = 0;
+        AtomicFile.WriteStream(Path.Combine(directory, name), output =>
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            long size = 0;
-            using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            byte[] buffer = new byte[1 << 20];
+            int read;
+            while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
             {
-                byte[] buffer = new byte[1 << 20];
-                int read;
-                while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
-                {
-                    output.Write(buffer, 0, read);
-                    hash.AppendData(buffer, 0, read);
-                    size += read;
-                }
-                output.Flush(flushToDisk: true);
+                output.Write(buffer, 0, read);
+                hash.AppendData(buffer, 0, read);
+                size += read;
             }
-            File.Move(temporary, target, overwrite: true);
-            return new Entry(name, size, Convert.ToHexStringLower(hash.GetHashAndReset()));
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-                File.Delete(temporary);
-        }
+        });
+        return new Entry(name, size, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
     private static FileStream AcquireLock(string path, TimeSpan timeout)

@@ -1,5 +1,7 @@
 using System.IO.Compression;
+using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -10,24 +12,31 @@ namespace MLNetExt.Transforms.Persistence;
 /// One file holding a fitted pipeline that mixes MLNetExt transformers with stock ML.NET ones.
 /// </summary>
 /// <remarks>
-/// A zip archive, format version 1:
+/// A zip archive, format version 2:
 /// <list type="bullet">
-/// <item><c>manifest.json</c>: { "format": "mlnetext-pipeline", "version": 1, "parts": [ { "kind": "mlnet" | "text-encoder", "entry": name } ] }</item>
+/// <item><c>manifest.json</c>: { "format": "mlnetext-pipeline", "version": 1 or 2, "parts": [ { "kind": "mlnet" | "text-encoder" | "extension", "entry": name, "type": part type (extension only) } ] }</item>
 /// <item><c>input-schema.mlnet</c>: an empty ML.NET chain saved with the pipeline's input schema (ML.NET's own schema serialisation)</item>
 /// <item>for each run of consecutive stock transformers, an ML.NET model file (<c>mlContext.Model.Save</c> of a <c>TransformerChain</c>)</item>
-/// <item>for each MLNetExt transformer, a folder written by its part writer (<see cref="TextEncoderPart"/>)</item>
+/// <item>for each MLNetExt transformer, a folder <c>part-N/</c> written by the <see cref="IPipelinePart"/> its class names with
+/// <see cref="PipelinePartAttribute"/>: kind "text-encoder" for <see cref="TextEncoderPart"/>, kind "extension" for a part
+/// from another assembly, whose "type" is "Namespace.Class, AssemblyName" (no version, so newer builds still load it)</item>
 /// </list>
-/// Loading rebuilds a <c>TransformerChain&lt;ITransformer&gt;</c> of the parts in order.
+/// Version 2 added the "extension" kind and the "type" field; a file without extension parts is still written as
+/// version 1, so older MLNetExt versions read it. Loading rebuilds a <c>TransformerChain&lt;ITransformer&gt;</c> of
+/// the parts in order.
 /// </remarks>
 internal static class EncoderPipelineFile
 {
     private const string Format = "mlnetext-pipeline";
-    private const int Version = 1;
+    private const int Version = 2;
+    private const int VersionWithoutExtensions = 1;
     private const string MlNetKind = "mlnet";
+    private const string TextEncoderKind = "text-encoder";
+    private const string ExtensionKind = "extension";
     private const string ManifestName = "manifest.json";
     private const string SchemaName = "input-schema.mlnet";
 
-    private sealed record Part(string Kind, string Entry);
+    private sealed record Part(string Kind, string Entry, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Type = null);
 
     private sealed record Manifest(string Format, int Version, List<Part> Parts);
 
@@ -42,12 +51,12 @@ internal static class EncoderPipelineFile
         DataViewSchema stockInput = schema;
         foreach (ITransformer transformer in Flatten(model))
         {
-            if (transformer is TextEncoderTransformer encoder)
+            if (PartOf(transformer) is { } part)
             {
                 FlushStock();
                 string prefix = $"part-{parts.Count}/";
-                TextEncoderPart.Write(archive, prefix, encoder);
-                parts.Add(new Part(TextEncoderPart.Kind, prefix));
+                part.Write(transformer, new PipelinePartWriter(archive, prefix));
+                parts.Add(part is TextEncoderPart ? new Part(TextEncoderKind, prefix) : new Part(ExtensionKind, prefix, TypeName(part.GetType())));
             }
             else
             {
@@ -59,8 +68,8 @@ internal static class EncoderPipelineFile
         }
         FlushStock();
 
-        var manifest = new Manifest(Format, Version, parts);
-        TextEncoderPart.WriteEntry(archive, ManifestName, JsonSerializer.SerializeToUtf8Bytes(manifest, new JsonSerializerOptions { WriteIndented = true }),
+        var manifest = new Manifest(Format, parts.Any(p => p.Type is not null) ? Version : VersionWithoutExtensions, parts);
+        WriteEntry(archive, ManifestName, JsonSerializer.SerializeToUtf8Bytes(manifest, new JsonSerializerOptions { WriteIndented = true }),
             CompressionLevel.Optimal);
 
         void FlushStock()
@@ -96,7 +105,7 @@ internal static class EncoderPipelineFile
             Manifest manifest;
             try
             {
-                manifest = JsonSerializer.Deserialize<Manifest>(TextEncoderPart.ReadEntry(archive, ManifestName, source))
+                manifest = JsonSerializer.Deserialize<Manifest>(ReadEntry(archive, ManifestName, source))
                     ?? throw new JsonException("empty document");
             }
             catch (JsonException ex)
@@ -115,12 +124,51 @@ internal static class EncoderPipelineFile
                 transformers.Add(part.Kind switch
                 {
                     MlNetKind => ReadMlNet(archive, part.Entry, catalog, source, out _),
-                    TextEncoderPart.Kind => TextEncoderPart.Read(archive, part.Entry, environment, source),
+                    TextEncoderKind => new TextEncoderPart().Read(new PipelinePartReader(archive, part.Entry, environment, source)),
+                    ExtensionKind => CreatePart(part, source).Read(new PipelinePartReader(archive, part.Entry, environment, source)),
                     _ => throw new InvalidDataException($"{source}: part '{part.Entry}' has unknown kind '{part.Kind}'; it was written by a newer MLNetExt."),
                 });
             }
             return new TransformerChain<ITransformer>(transformers.ToArray());
         }
+    }
+
+    /// <summary>The part that saves <paramref name="transformer"/>, or null for a stock ML.NET transformer.</summary>
+    private static IPipelinePart? PartOf(ITransformer transformer)
+    {
+        Type type = transformer.GetType();
+        if (type.GetCustomAttribute<PipelinePartAttribute>() is not { } attribute)
+            return null;
+        if (!typeof(IPipelinePart).IsAssignableFrom(attribute.PartType) || attribute.PartType.IsAbstract)
+            throw new InvalidOperationException($"{type.FullName} names {attribute.PartType.FullName} as its pipeline part, which is not a class implementing {nameof(IPipelinePart)}.");
+        return (IPipelinePart)Activator.CreateInstance(attribute.PartType, nonPublic: true)!;
+    }
+
+    private static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+
+    /// <summary>Creates the part named in the manifest; resolving its type loads the assembly that holds it.</summary>
+    private static IPipelinePart CreatePart(Part part, string source)
+    {
+        if (string.IsNullOrEmpty(part.Type))
+            throw new InvalidDataException($"{source}: part '{part.Entry}' of kind '{ExtensionKind}' names no type.");
+        Type? type;
+        try
+        {
+            type = Type.GetType(part.Type, throwOnError: false);
+        }
+        catch (Exception ex) when (ex is FileLoadException or BadImageFormatException or ArgumentException)
+        {
+            throw new InvalidDataException($"{source}: part '{part.Entry}' is read by '{part.Type}', which could not be loaded: {ex.Message}", ex);
+        }
+        if (type is null)
+        {
+            string assembly = part.Type[(part.Type.IndexOf(',', StringComparison.Ordinal) + 1)..].Trim();
+            throw new InvalidDataException(
+                $"{source}: part '{part.Entry}' is read by '{part.Type}', which was not found. Reference the {assembly} package from the application that loads this file.");
+        }
+        if (!typeof(IPipelinePart).IsAssignableFrom(type) || type.IsAbstract)
+            throw new InvalidDataException($"{source}: part '{part.Entry}' names '{part.Type}', which is not an {nameof(IPipelinePart)}.");
+        return (IPipelinePart)Activator.CreateInstance(type, nonPublic: true)!;
     }
 
     /// <summary>The transformers of a model in order, with nested chains opened up.</summary>
@@ -144,12 +192,28 @@ internal static class EncoderPipelineFile
     {
         using var buffer = new MemoryStream();
         catalog.Save(chain, schema, buffer);
-        TextEncoderPart.WriteEntry(archive, name, buffer.ToArray(), CompressionLevel.NoCompression);
+        WriteEntry(archive, name, buffer.ToArray(), CompressionLevel.NoCompression);
     }
 
     private static ITransformer ReadMlNet(ZipArchive archive, string name, ModelOperationsCatalog catalog, string source, out DataViewSchema schema)
     {
-        using var buffer = new MemoryStream(TextEncoderPart.ReadEntry(archive, name, source));
+        using var buffer = new MemoryStream(ReadEntry(archive, name, source));
         return catalog.Load(buffer, out schema);
+    }
+
+    private static void WriteEntry(ZipArchive archive, string name, byte[] bytes, CompressionLevel level)
+    {
+        using Stream stream = archive.CreateEntry(name, level).Open();
+        stream.Write(bytes);
+    }
+
+    internal static byte[] ReadEntry(ZipArchive archive, string name, string source)
+    {
+        ZipArchiveEntry entry = archive.GetEntry(name)
+            ?? throw new InvalidDataException($"{source}: the pipeline file has no entry '{name}'.");
+        using Stream stream = entry.Open();
+        var bytes = new byte[entry.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
     }
 }

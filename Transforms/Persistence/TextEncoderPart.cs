@@ -1,7 +1,6 @@
-using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.ML.Runtime;
+using Microsoft.ML;
 
 namespace MLNetExt.Transforms.Persistence;
 
@@ -18,9 +17,8 @@ namespace MLNetExt.Transforms.Persistence;
 /// </list>
 /// A reader refuses a newer version than it knows.
 /// </remarks>
-internal static class TextEncoderPart
+internal sealed class TextEncoderPart : IPipelinePart
 {
-    public const string Kind = "text-encoder";
     private const string Format = "mlnetext-text-encoder";
     private const int Version = 1;
 
@@ -32,19 +30,21 @@ internal static class TextEncoderPart
 
     private sealed record Header(string Format, int Version, TextEncoderSettings Settings, string OnnxPath, string VocabularyPath);
 
-    public static void Write(ZipArchive archive, string prefix, TextEncoderTransformer transformer)
+    public void Write(ITransformer transformer, PipelinePartWriter writer)
     {
-        EncoderModel model = transformer.Model;
-        var header = new Header(Format, Version, transformer.Settings, model.OnnxPath, model.VocabularyPath);
-        WriteEntry(archive, prefix + "settings.json", JsonSerializer.SerializeToUtf8Bytes(header, Json), CompressionLevel.Optimal);
-        WriteEntry(archive, prefix + EncoderConfig.FileName, System.Text.Encoding.UTF8.GetBytes(model.Config.ToJson()), CompressionLevel.Optimal);
-        WriteEntry(archive, prefix + "model.onnx", model.ReadOnnxBytes(), CompressionLevel.NoCompression);
-        WriteEntry(archive, prefix + "vocab.txt", model.ReadVocabularyText(), CompressionLevel.Optimal);
+        var encoder = (TextEncoderTransformer)transformer;
+        EncoderModel model = encoder.Model;
+        var header = new Header(Format, Version, encoder.Settings, model.OnnxPath, model.VocabularyPath);
+        writer.WriteEntry("settings.json", JsonSerializer.SerializeToUtf8Bytes(header, Json));
+        writer.WriteEntry(EncoderConfig.FileName, System.Text.Encoding.UTF8.GetBytes(model.Config.ToJson()));
+        writer.WriteEntry("model.onnx", model.ReadOnnxBytes(), compress: false);
+        writer.WriteEntry("vocab.txt", model.ReadVocabularyText());
     }
 
-    public static TextEncoderTransformer Read(ZipArchive archive, string prefix, IHostEnvironment environment, string source)
+    public ITransformer Read(PipelinePartReader reader)
     {
-        byte[] headerBytes = ReadEntry(archive, prefix + "settings.json", source);
+        string source = reader.Source, prefix = reader.Folder;
+        byte[] headerBytes = reader.ReadEntry("settings.json");
         Header header;
         try
         {
@@ -63,11 +63,11 @@ internal static class TextEncoderPart
         }
 
         string configPath = prefix + EncoderConfig.FileName;
-        EncoderConfig config = ReadConfig(ReadEntry(archive, configPath, source), $"{source}:{configPath}");
-        byte[] onnx = ReadEntry(archive, prefix + "model.onnx", source);
-        byte[] vocabulary = ReadEntry(archive, prefix + "vocab.txt", source);
+        EncoderConfig config = ReadConfig(reader.ReadEntry(EncoderConfig.FileName), $"{source}:{configPath}");
+        byte[] onnx = reader.ReadEntry("model.onnx");
+        byte[] vocabulary = reader.ReadEntry("vocab.txt");
         EncoderModel model = EncoderModel.FromBytes(config, onnx, vocabulary, header.OnnxPath, header.VocabularyPath);
-        return new TextEncoderTransformer(environment, header.Settings, model);
+        return new TextEncoderTransformer(reader.Environment, header.Settings, model);
     }
 
     private static EncoderConfig ReadConfig(byte[] bytes, string name)
@@ -88,21 +88,5 @@ internal static class TextEncoderPart
         {
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    internal static void WriteEntry(ZipArchive archive, string name, byte[] bytes, CompressionLevel level)
-    {
-        using Stream stream = archive.CreateEntry(name, level).Open();
-        stream.Write(bytes);
-    }
-
-    internal static byte[] ReadEntry(ZipArchive archive, string name, string source)
-    {
-        ZipArchiveEntry entry = archive.GetEntry(name)
-            ?? throw new InvalidDataException($"{source}: the pipeline file has no entry '{name}'.");
-        using Stream stream = entry.Open();
-        var bytes = new byte[entry.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
     }
 }

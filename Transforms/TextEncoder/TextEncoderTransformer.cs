@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLNetExt.Transforms.Persistence;
 
 namespace MLNetExt.Transforms;
 
@@ -22,6 +23,7 @@ namespace MLNetExt.Transforms;
 /// <c>mlContext.Model.SaveWithEncoders</c>, which writes a whole pipeline (ours and stock parts) into one file.</para>
 /// <para>The transformer owns an ONNX Runtime session: dispose it when done.</para>
 /// </remarks>
+[PipelinePart(typeof(TextEncoderPart))]
 public sealed partial class TextEncoderTransformer : ITransformer, ICanSaveModel, IDisposable
 {
     private readonly IHost _host;

@@ -87,7 +87,8 @@ public sealed class PretrainedEncodersTests
         Directory.CreateDirectory(folder);
         // What a process killed mid-write leaves: a truncated model, a stray temp file, no completion marker.
         File.WriteAllBytes(Path.Combine(folder, "model.onnx"), new byte[1000]);
-        File.WriteAllBytes(Path.Combine(folder, "model.onnx.tmp-dead"), new byte[10]);
+        File.WriteAllBytes(Path.Combine(folder, "model.onnx.tmp-dead"), new byte[10]);   // older MLNetExt's temp naming
+        File.WriteAllBytes(Path.Combine(folder, "model.onnx.0dead0ff.tmp"), new byte[10]); // AtomicFile's
         File.WriteAllText(Path.Combine(folder, "vocab.txt"), "[PAD]\n");
         File.WriteAllText(Path.Combine(folder, "config.json"), "{}");
         Assert.IsFalse(PretrainedEncoders.MiniLM.IsMaterialized(options));
@@ -96,6 +97,7 @@ public sealed class PretrainedEncodersTests
         Assert.IsGreaterThan(80_000_000L, new FileInfo(model.OnnxPath).Length);
         Assert.AreEqual(30522, File.ReadAllLines(model.VocabularyPath).Length);
         Assert.IsFalse(File.Exists(Path.Combine(folder, "model.onnx.tmp-dead")));
+        Assert.IsFalse(File.Exists(Path.Combine(folder, "model.onnx.0dead0ff.tmp")));
 
         // A marker whose sizes disagree with the files (a file replaced or truncated later) is not trusted either.
         using (var stream = new FileStream(model.OnnxPath, FileMode.Open))

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Text.Json;
+using MLNetExt.UnitTests.Infrastructure;
+using MLNetExt.UnitTests.Transforms;
+
+namespace MLNetExt.UnitTests.Trainers;
+
+/// <summary>
+/// Resume after a real kill: <c>mlnetext train classify</c> runs in its own process, is killed with SIGKILL (no
+/// cleanup, possibly mid-checkpoint) once a checkpoint exists, and the same command then finishes the run. The result
+/// must equal an uninterrupted run of the same command, bit for bit.
+/// </summary>
+[TestClass]
+public sealed class TrainingProcessKillTests
+{
+    // 1,280 rows in batches of 8: 160 steps, a checkpoint every 20. The kill lands after the first checkpoint, with
+    // most of the run still ahead, so it cannot miss even on a busy machine.
+    private const int Steps = 160;
+    private const int CheckpointEvery = 20;
+
+    [TestMethod]
+    public void KilledTrainingProcessResumesToTheSameModelAndMetricsAsAnUninterruptedRun()
+    {
+        using var folder = new TempFolder("mlnetext-kill");
+        string encoder = TinyFineTuning.WriteEncoderFolder("mlnetext-tiny-encoder", seed: 9);
+        try
+        {
+            KillAndResume(folder, encoder);
+        }
+        finally
+        {
+            Directory.Delete(encoder, recursive: true);
+        }
+    }
+
+    private static void KillAndResume(TempFolder folder, string encoder)
+    {
+        string sst2 = SharedData.Require("sst2");
+        string[] Command(string run) =>
+        [
+            "train", "classify", "--task", "sst2", "--data", sst2, "--encoder", encoder, "--mode", "finetune",
+            "--max-train-rows", "1280", "--batch-size", "8", "--max-tokens", "32", "--learning-rate", "1e-3", "--seed", "7",
+            "--checkpoint-dir", folder.Combine(run, "checkpoints"), "--checkpoint-every", CheckpointEvery.ToString(),
+            "--out", folder.Combine(run, "model"), "--json", folder.Combine(run, "result.json"),
+        ];
+
+        RunToEnd(Command("uninterrupted"));
+
+        string latest = folder.Combine("killed", "checkpoints", "latest");
+        using (ChildProcess victim = ChildProcess.Start(Command("killed")))
+        {
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(latest) && !victim.Process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+                Thread.Sleep(10);
+            Assert.IsFalse(victim.Process.HasExited, $"the run ended before a checkpoint appeared:\n{victim.Output}");
+            Assert.IsTrue(File.Exists(latest), "no checkpoint within 60 s");
+            victim.Process.Kill();
+            victim.Process.WaitForExit();
+        }
+        Assert.IsFalse(File.Exists(folder.Combine("killed", "result.json")), "the killed run must not have finished");
+
+        RunToEnd(Command("killed"));
+
+        using JsonDocument expected = JsonDocument.Parse(File.ReadAllText(folder.Combine("uninterrupted", "result.json")));
+        using JsonDocument resumed = JsonDocument.Parse(File.ReadAllText(folder.Combine("killed", "result.json")));
+        JsonElement expectedRun = expected.RootElement.GetProperty("fineTuned"), resumedRun = resumed.RootElement.GetProperty("fineTuned");
+        Assert.AreEqual(0, expectedRun.GetProperty("resumedFromStep").GetInt32());
+        int resumedFrom = resumedRun.GetProperty("resumedFromStep").GetInt32();
+        Assert.IsTrue(resumedFrom > 0 && resumedFrom < Steps && resumedFrom % CheckpointEvery == 0, $"resumed from step {resumedFrom}");
+        Assert.AreEqual(Steps, expectedRun.GetProperty("steps").GetInt32());
+        Assert.AreEqual(Steps, resumedRun.GetProperty("steps").GetInt32());
+        Assert.AreEqual(expectedRun.GetProperty("dev").GetRawText(), resumedRun.GetProperty("dev").GetRawText(), "dev metrics");
+        CollectionAssert.AreEqual(File.ReadAllBytes(folder.Combine("uninterrupted", "model", "model.onnx")),
+            File.ReadAllBytes(folder.Combine("killed", "model", "model.onnx")), "final weights (the exported ONNX graph)");
+    }
+
+    private static void RunToEnd(string[] arguments)
+    {
+        using ChildProcess run = ChildProcess.Start(arguments);
+        run.Process.WaitForExit();
+        Assert.AreEqual(0, run.Process.ExitCode, $"mlnetext {string.Join(' ', arguments)} failed:\n{run.Output}");
+    }
+
+    /// <summary><c>dotnet mlnetext.dll ...</c> from the test's output folder, with its output collected.</summary>
+    private sealed class ChildProcess : IDisposable
+    {
+        private readonly System.Text.StringBuilder _output = new();
+
+        private ChildProcess(Process process) => Process = process;
+
+        public Process Process { get; }
+
+        public string Output
+        {
+            get
+            {
+                lock (_output)
+                    return _output.ToString();
+            }
+        }
+
+        public static ChildProcess Start(string[] arguments)
+        {
+            var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlnetext.dll"));
+            foreach (string argument in arguments)
+                start.ArgumentList.Add(argument);
+            var child = new ChildProcess(new Process { StartInfo = start });
+            DataReceivedEventHandler collect = (_, e) =>
+            {
+                lock (child._output)
+                    child._output.AppendLine(e.Data);
+            };
+            child.Process.OutputDataReceived += collect;
+            child.Process.ErrorDataReceived += collect;
+            child.Process.Start();
+            child.Process.BeginOutputReadLine();
+            child.Process.BeginErrorReadLine();
+            return child;
+        }
+
+        private static string DotnetHost()
+        {
+            string? self = Environment.ProcessPath;
+            if (self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet")
+                return self;
+            return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        }
+
+        public void Dispose()
+        {
+            if (!Process.HasExited)
+                Process.Kill();
+            Process.Dispose();
+        }
+    }
+}
