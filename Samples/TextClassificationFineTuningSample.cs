@@ -56,15 +56,13 @@ public static class TextClassificationFineTuningSample
             Epochs = epochs,
             LearningRate = 1e-4,
         };
-        // The trainer wants a key-typed label; the predicted key is mapped back to the label text at the end. The parts
-        // are fitted one after the other because MapKeyToValue needs the label names, which the trainer's promised
-        // schema does not announce (its fitted output does), so EstimatorChain.Fit would refuse the last step.
+        // The trainer wants a key-typed label; the predicted key is mapped back to the label text at the end.
         IDataView trainData = mlContext.Data.LoadFromEnumerable(train);
-        var labelToKey = mlContext.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Fit(trainData);
-        IDataView keyed = labelToKey.Transform(trainData);
-        using EncoderFineTuningTransformer fineTuned = mlContext.MulticlassClassification.Trainers.EncoderTextClassification(options).Fit(keyed);
-        var keyToLabel = mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(fineTuned.Transform(keyed));
-        var model = new TransformerChain<ITransformer>(labelToKey, fineTuned, keyToLabel);
+        var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+            .Append(mlContext.MulticlassClassification.Trainers.EncoderTextClassification(options))
+            .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        var model = pipeline.Fit(trainData);
+        using EncoderFineTuningTransformer fineTuned = model.OfType<EncoderFineTuningTransformer>().Single();
         Console.WriteLine($"trained on {train.Length} rows: {fineTuned.TrainingResult!.Steps} steps, mean loss {fineTuned.TrainingResult.MeanLoss:F2}");
 
         // Batched scoring of the dev rows; GlueEvaluator reads the gold "Label" and the "PredictedLabel" column.
