@@ -36,13 +36,7 @@ public sealed class EncoderFineTuningTrainerTests
     public static void WriteTinyEncoder(TestContext context)
     {
         // A tiny random encoder in a Hugging Face-layout folder keeps these tests to seconds.
-        _encoderFolder = Path.Combine(Path.GetTempPath(), "mlnetext-tiny-encoder-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_encoderFolder);
-        torch.manual_seed(3);
-        using var model = new BertModel(TinyFineTuning.Config);
-        OnnxBertExporter.Save(model, Path.Combine(_encoderFolder, "model.onnx"));
-        File.WriteAllBytes(Path.Combine(_encoderFolder, "vocab.txt"), TrainerTestData.MiniLmVocabulary);
-        File.WriteAllText(Path.Combine(_encoderFolder, "config.json"), model.Config.ToJson());
+        _encoderFolder = TinyFineTuning.WriteEncoderFolder("mlnetext-tiny-encoder", seed: 3);
     }
 
     [ClassCleanup]

@@ -1,5 +1,6 @@
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Modules;
+using MLNetExt.Trainers.Onnx;
 using MLNetExt.Trainers.Text;
 using MLNetExt.Trainers.Training;
 using MLNetExt.UnitTests.Infrastructure;
@@ -15,6 +16,19 @@ internal static class TinyFineTuning
     {
         VocabSize = 30522, HiddenSize = 16, HeadsPerLayer = [2], HeadSize = 8, IntermediateSize = 32, MaxPositionEmbeddings = 64,
     };
+
+    /// <summary>Writes a tiny random encoder (<see cref="Config"/>, MiniLM's vocabulary) as a Hugging Face-layout folder; returns it.</summary>
+    public static string WriteEncoderFolder(string name, int seed)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), name + "-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        torch.manual_seed(seed);
+        using var model = new BertModel(Config);
+        OnnxBertExporter.Save(model, Path.Combine(folder, "model.onnx"));
+        File.WriteAllBytes(Path.Combine(folder, "vocab.txt"), TrainerTestData.MiniLmVocabulary);
+        File.WriteAllText(Path.Combine(folder, "config.json"), model.Config.ToJson());
+        return folder;
+    }
 
     public static FineTuningTask Create(int modelSeed, int trainRows = 48, int validationRows = 32)
     {
