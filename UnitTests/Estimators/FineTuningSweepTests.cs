@@ -171,6 +171,35 @@ public sealed class FineTuningSweepTests
     }
 
     [TestMethod]
+    public void AFineTuningRegressionTrialOnSentencePairsScoresSavesAndLoads()
+    {
+        var ml = new MLContext(0);
+        string[] pair = ["sentence1", "sentence2"];
+        var train = TextDataset.Load(ml, SharedData.RequireFile("stsb", "train.tsv"), "score", pair, SweepTask.Regression, 96);
+        var dev = TextDataset.Load(ml, SharedData.RequireFile("stsb", "dev.tsv"), "score", pair, SweepTask.Regression, 48);
+        SweepableEstimator candidate = FineTuningTrainers.Create(SweepTask.Regression, pair, new EncoderFineTuningOptions { EncoderFolder = _encoderFolder });
+        var pipeline = new SweepablePipeline([], [candidate]);
+        Assert.AreEqual(8, pipeline.SearchSpace.FeatureSpaceDim, "only the fine-tuner's options are searched");
+        var runner = new TextPipelineRunner(pipeline, train.Data, dev.Data, "score", SweepTask.Regression, "spearman");
+        TrialResult trial = runner.Run(new TrialSettings { Parameter = pipeline.DefaultParameter() }, CancellationToken.None);
+        CollectionAssert.IsSubsetOf(new[] { "r-squared", "rmse", "pearson", "spearman" }, trial.Metrics.Keys.ToArray());
+        Assert.IsTrue(double.IsFinite(trial.Metrics["rmse"]) && trial.Metric is >= -1 and <= 1, string.Join(", ", trial.Metrics));
+
+        string folder = TempFolder();
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string file = Path.Combine(folder, "model.zip");
+            runner.SaveModel(trial.Model!, file);
+            Assert.AreEqual(trial.Metrics["rmse"], runner.Score(runner.LoadModel(file), dev.Data)["rmse"], 1e-6);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void AFineTuningTrialCutByTheTimeBudgetIsRecordedAsCancelledAndTheSweepEnds()
     {
         // 320 rows in batches of 16 are 20 steps; an observer that takes a second per step stands in for a fine-tune
