@@ -55,10 +55,14 @@ public sealed class EciCostFrugalTuner : ITuner
             combinations = combinations.SelectMany(c => ((ChoiceOption)searchSpace[key]).Choices.Select(v => c.Append((key, v)).ToArray())).ToList();
         if (ignoredChoices is not null)
         {
+            // An arm that several combinations collapse into takes the place of the last of them: with trainers
+            // listed cheap to expensive, a fine-tuner listed last still has its first run after every other arm's.
             combinations = combinations
                 .Select(c => c.Where(kv => !c.Any(o => o.Value.Kind == ParameterKind.String
                     && ignoredChoices.TryGetValue(o.Value.AsString(), out var ignored) && ignored.Contains(kv.Key))).ToArray())
+                .Reverse()
                 .DistinctBy(c => string.Join("|", c.Select(kv => kv.Key + "=" + kv.Value)))
+                .Reverse()
                 .ToList();
         }
         int armSeed = seed;

@@ -119,6 +119,9 @@ public sealed class FineTuningSweepTests
         CollectionAssert.AreEqual(new[] { SweepablePipeline.FeaturizerKey }, pipeline.IgnoredChoices[FineTuningTrainers.Name].ToArray());
         var tuner = (EciCostFrugalTuner)TunerFactory.Create("eci", pipeline.SearchSpace, 0, ignoredChoices: pipeline.IgnoredChoices);
         Assert.AreEqual(3, tuner.ArmCount);
+        // Every arm runs once first, in order; the collapsed fine-tuning arm comes after both sdca arms.
+        string[] firstRound = Enumerable.Range(0, 3).Select(i => pipeline.Describe(tuner.Propose(new TrialSettings { TrialId = i }))).ToArray();
+        StringAssert.StartsWith(firstRound[2], "finetune(", string.Join("; ", firstRound));
         Assert.AreEqual(4, new EciCostFrugalTuner(pipeline.SearchSpace, TunerFactory.ComponentChoiceKeys).ArmCount);
         StringAssert.StartsWith(pipeline.Describe(pipeline.DefaultParameter(trainer: FineTuningTrainers.Name)), "finetune(");
         Assert.ThrowsExactly<ArgumentException>(() => FineTuningTrainers.Create(SweepTask.Regression, ["a", "b", "c"]));
