@@ -22,7 +22,7 @@ internal static class AutoConsumptionProject
 
     /// <summary>Writes the project into <c>outDir/ModelConsumption</c>; returns its folder.</summary>
     public static string Write(string outDir, string modelPath, SweepTask task, IReadOnlyList<string> textColumns, string labelColumn,
-        string pipelineDescription, string trainerName, bool holdsEncoder, IReadOnlyList<string> sampleText)
+        string pipelineDescription, string trainerName, bool holdsEncoder, IReadOnlyList<string> sampleText, bool fineTuned = false)
     {
         string folder = Path.Combine(outDir, FolderName);
         Directory.CreateDirectory(folder);
@@ -30,8 +30,8 @@ internal static class AutoConsumptionProject
         AutoFiles.WriteAllTextAtomic(Path.Combine(folder, "Directory.Build.props"), "<Project />\n");
         AutoFiles.WriteAllTextAtomic(Path.Combine(folder, "Directory.Build.targets"), "<Project />\n");
         AutoFiles.WriteAllTextAtomic(Path.Combine(folder, "Directory.Packages.props"), "<Project />\n");
-        AutoFiles.WriteAllTextAtomic(Path.Combine(folder, FolderName + ".csproj"), Csproj(trainerName, holdsEncoder));
-        AutoFiles.WriteAllTextAtomic(Path.Combine(folder, "Program.cs"), Program(task, textColumns, labelColumn, pipelineDescription, holdsEncoder, sampleText));
+        AutoFiles.WriteAllTextAtomic(Path.Combine(folder, FolderName + ".csproj"), Csproj(trainerName, holdsEncoder || fineTuned));
+        AutoFiles.WriteAllTextAtomic(Path.Combine(folder, "Program.cs"), Program(task, textColumns, labelColumn, pipelineDescription, holdsEncoder, fineTuned, sampleText));
         return folder;
     }
 
@@ -88,7 +88,8 @@ internal static class AutoConsumptionProject
         return sb.ToString();
     }
 
-    private static string Program(SweepTask task, IReadOnlyList<string> textColumns, string labelColumn, string pipeline, bool holdsEncoder, IReadOnlyList<string> sampleText)
+    private static string Program(SweepTask task, IReadOnlyList<string> textColumns, string labelColumn, string pipeline, bool holdsEncoder, bool fineTuned,
+        IReadOnlyList<string> sampleText)
     {
         bool classify = task == SweepTask.Classification;
         string[] props = textColumns.Select(Identifier).ToArray();
@@ -104,7 +105,12 @@ internal static class AutoConsumptionProject
         sb.AppendLine($"//        dotnet run -- --evaluate FILE.tsv    scores a tab-separated file with a header holding '{labelColumn}' and the text columns");
         sb.AppendLine();
         sb.AppendLine("var ml = new MLContext(seed: 0);");
-        if (holdsEncoder)
+        if (fineTuned)
+        {
+            sb.AppendLine("// The model holds a fine-tuned encoder: a sweep model file (the fine-tuned ONNX graph and vocabulary inside).");
+            sb.AppendLine("ITransformer model = MLNetExt.Estimators.Experiments.SweepModelFile.Load(ml, Path.Combine(AppContext.BaseDirectory, \"model.zip\"));");
+        }
+        else if (holdsEncoder)
         {
             sb.AppendLine("// The model holds a text encoder: it is an MLNetExt pipeline file (ONNX graph and vocabulary inside).");
             sb.AppendLine("ml.ComponentCatalog.RegisterAssembly(typeof(MLNetExt.Estimators.Pipelines.PairSimilarityFactory).Assembly);");

@@ -60,6 +60,7 @@ internal sealed class AutoReport
         timeBudgetSeconds = _settings.TimeSeconds,
         trials = _trials.Count,
         failedTrials = _trials.Count(t => t.IsFailed),
+        cancelledTrials = _trials.Count(t => t.IsCancelled),
         best = new
         {
             trialId = _best.TrialSettings.TrialId,
@@ -92,7 +93,7 @@ internal sealed class AutoReport
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"- training rows: {_trainRows}; validation: {_validation}");
         md.AppendLine(CultureInfo.InvariantCulture, $"- label `{_settings.LabelColumn}`, text {string.Join(", ", _settings.TextColumnList.Select(c => $"`{c}`"))}");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- optimised {_metric} with the {_settings.Tuner} tuner for {_settings.TimeSeconds} s: {_trials.Count} trials, {_trials.Count(t => t.IsFailed)} failed");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- optimised {_metric} with the {_settings.Tuner} tuner for {_settings.TimeSeconds} s: {_trials.Count} trials, {_trials.Count(t => t.IsFailed)} failed ({_trials.Count(t => t.IsCancelled)} of them cut by the time budget)");
         md.AppendLine(CultureInfo.InvariantCulture, $"- best: trial {_best.TrialSettings.TrialId}, `{_pipeline.Describe(_best.TrialSettings.Parameter)}`");
         md.AppendLine();
         var names = _best.Metrics.Keys.ToList();

@@ -56,14 +56,14 @@ internal static class AutoRun
             validDescription = $"20% of {settings.Dataset} held out";
         }
 
-        SweepablePipeline pipeline = BuildPipeline(task, textColumns, settings.Trainers, settings.Featurizers);
+        SweepablePipeline pipeline = BuildPipeline(task, textColumns, settings.Trainers, settings.Featurizers, settings.Seed);
         var runner = new TextPipelineRunner(pipeline, trainData, validData, settings.LabelColumn, task, metric, settings.Seed);
         string outDir = Path.GetFullPath(settings.Out);
         string sweepDir = Path.Combine(outDir, "sweep");
         var experiment = new SweepExperiment()
             .SetSearchSpace(pipeline.SearchSpace)
             .SetTrialRunner(runner)
-            .SetTuner(space => TunerFactory.Create(settings.Tuner, space, settings.Seed, settings.MaxTrials ?? 100))
+            .SetTuner(space => TunerFactory.Create(settings.Tuner, space, settings.Seed, settings.MaxTrials ?? 100, ignoredChoices: pipeline.IgnoredChoices))
             .SetTrainingTimeInSeconds(settings.TimeSeconds)
             .SetCheckpoint(sweepDir);
         if (settings.MaxTrials is int maxTrials)
@@ -77,12 +77,17 @@ internal static class AutoRun
             AnsiConsole.MarkupLine($"Resumed {experiment.ResumedTrialCount} finished trials from [blue]{Markup.Escape(sweepDir)}[/].");
 
         // The same featurizer and trainer with their library defaults: what the sweep is measured against.
-        var (featurizer, _) = pipeline.SelectFeaturizer(best.TrialSettings.Parameter);
         var (trainer, _) = pipeline.SelectTrainer(best.TrialSettings.Parameter);
+        SweepableEstimator? featurizer = trainer.ReadsText ? null : pipeline.SelectFeaturizer(best.TrialSettings.Parameter).Featurizer;
         TrialResult? defaults = null;
-        if (!token.IsCancellationRequested)
+        if (trainer.ReadsText)
         {
-            AnsiConsole.MarkupLine($"Scoring {featurizer.Name} + {trainer.Name} with library defaults for comparison...");
+            // Library-default fine-tuning (3 epochs at 128 tokens) costs several sweep trials; it is not rerun here.
+            AnsiConsole.MarkupLine($"The best is {trainer.Name}; its library defaults are not rerun for comparison (a 3-epoch fine-tune outlasts most budgets).");
+        }
+        else if (!token.IsCancellationRequested)
+        {
+            AnsiConsole.MarkupLine($"Scoring {featurizer!.Name} + {trainer.Name} with library defaults for comparison...");
             defaults = runner.RunConfiguration(new TrialSettings { TrialId = -1 }, featurizer, null, trainer, null, CancellationToken.None);
         }
 
@@ -102,7 +107,7 @@ internal static class AutoRun
         var report = new AutoReport(settings, task, metric, pipeline, experiment.Trials, best, defaults, test, validDescription, train.RowCount);
         report.Write(outDir);
         string project = AutoConsumptionProject.Write(outDir, modelPath, task, textColumns, settings.LabelColumn, pipeline.Describe(best.TrialSettings.Parameter),
-            trainer.Name, SweepModelFile.HoldsEncoder(bestModel), SampleText(trainData, textColumns));
+            trainer.Name, SweepModelFile.HoldsEncoder(bestModel), SampleText(trainData, textColumns), SweepModelFile.HoldsFineTunedEncoder(bestModel));
         if (test is not null)
             AnsiConsole.MarkupLine($"Test ({Markup.Escape(settings.Test!)}): best {metric} = {test.Best[metric]:F4}" +
                 (test.Defaults is null ? "" : $", library defaults {test.Defaults[metric]:F4}") + ".");
@@ -114,16 +119,25 @@ internal static class AutoRun
         return 0;
     }
 
-    private static SweepablePipeline BuildPipeline(SweepTask task, IReadOnlyList<string> textColumns, string? trainerNames, string? featurizerNames)
+    private static SweepablePipeline BuildPipeline(SweepTask task, IReadOnlyList<string> textColumns, string? trainerNames, string? featurizerNames, int seed)
     {
         var trainers = StockTrainers.For(task);
         if (trainerNames is not null)
         {
             string[] wanted = trainerNames.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            string? unknown = wanted.FirstOrDefault(w => trainers.All(t => t.Name != w));
-            if (unknown is not null)
-                throw new ArgumentException($"--trainers: unknown trainer '{unknown}' for {task}; expected some of {string.Join(", ", trainers.Select(t => t.Name))}.");
+            string[] known = trainers.Select(t => t.Name).Append(FineTuningTrainers.Name).ToArray();
+            string? unknown = wanted.FirstOrDefault(w => !known.Contains(w));
+            if (unknown is not null || wanted.Length == 0)
+                throw new ArgumentException($"--trainers: unknown trainer '{unknown}' for {task}; expected some of {string.Join(", ", known)}.");
             trainers = trainers.Where(t => wanted.Contains(t.Name)).ToArray();
+            if (wanted.Contains(FineTuningTrainers.Name))
+            {
+                if (textColumns.Count > 2)
+                    throw new ArgumentException($"--trainers {FineTuningTrainers.Name}: fine-tuning reads one text column or a pair; --text-col names {textColumns.Count}.");
+                var baseOptions = new MLNetExt.Trainers.FineTuning.EncoderFineTuningOptions();
+                baseOptions.Training.Seed = seed;
+                trainers = trainers.Append(FineTuningTrainers.Create(task, textColumns, baseOptions)).ToArray();
+            }
         }
         return new SweepablePipeline(AutoFeaturizers.For(textColumns, featurizerNames), trainers);
     }

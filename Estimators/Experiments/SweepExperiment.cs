@@ -19,7 +19,10 @@ namespace MLNetExt.Estimators.Experiments;
 /// </para>
 /// <para>
 /// When the time budget ends, the running trial is cancelled unless no trial has finished yet (then it completes,
-/// so that a sweep always returns a model). Cancelling the token passed to <see cref="Run"/> stops at once.
+/// so that a sweep always returns a model). A trial cut short by the budget is recorded as failed with
+/// <see cref="TrialResult.IsCancelled"/> set and its duration so far, reported to the tuner (a cost-aware tuner learns
+/// what that component costs) and checkpointed; the sweep then returns its best trial. Cancelling the token passed to
+/// <see cref="Run"/> stops at once and records nothing for the running trial.
 /// </para>
 /// </remarks>
 /// <example>
@@ -157,9 +160,9 @@ public sealed class SweepExperiment
 
             // Until a trial has finished, the time budget does not cut the running trial short.
             CancellationToken trialToken = _trials.Any(t => !t.IsFailed) ? budget.Token : cancellationToken;
-            TrialResult? result = RunTrial(runner, settings, trialToken);
+            TrialResult? result = RunTrial(runner, settings, trialToken, cancellationToken);
             if (result is null)
-                break;   // cancelled mid-trial: the trial is not recorded, a resumed sweep runs it again
+                break;   // cancelled by the caller mid-trial: the trial is not recorded, a resumed sweep runs it again
             _trials.Add(result);
             tuner.Update(result);
             bool improved = !result.IsFailed && (best is null || result.Loss < best.Loss);
@@ -193,7 +196,7 @@ public sealed class SweepExperiment
 
     private int NextTrialId() => _trials.Count == 0 ? 0 : _trials.Max(t => t.TrialSettings.TrialId) + 1;
 
-    private TrialResult? RunTrial(ITrialRunner runner, TrialSettings settings, CancellationToken token)
+    private TrialResult? RunTrial(ITrialRunner runner, TrialSettings settings, CancellationToken token, CancellationToken callerToken)
     {
         _monitor?.ReportRunningTrial(settings);
         settings.StartedAtUtc = DateTime.UtcNow;
@@ -216,7 +219,12 @@ public sealed class SweepExperiment
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            return null;
+            if (callerToken.IsCancellationRequested)
+                return null;
+            settings.EndedAtUtc = DateTime.UtcNow;
+            TrialResult cancelled = TrialResult.Cancelled(settings, clock.Elapsed.TotalMilliseconds, memory.PeakMegabytes);
+            _monitor?.ReportFailTrial(settings, new OperationCanceledException(cancelled.Error));
+            return cancelled;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

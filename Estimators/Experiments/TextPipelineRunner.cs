@@ -4,6 +4,7 @@ using Microsoft.ML.Data;
 using MLNetExt.Estimators.Pipelines;
 using MLNetExt.Estimators.SearchSpaces;
 using MLNetExt.Estimators.Tuners;
+using MLNetExt.Trainers.FineTuning;
 
 namespace MLNetExt.Estimators.Experiments;
 
@@ -66,30 +67,50 @@ public sealed class TextPipelineRunner : ITrialRunner, IModelStore
     public TrialResult Run(TrialSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var (featurizer, featurizerParameter) = _pipeline.SelectFeaturizer(settings.Parameter);
         var (trainer, trainerParameter) = _pipeline.SelectTrainer(settings.Parameter);
+        if (trainer.ReadsText)
+            return RunConfiguration(settings, null, null, trainer, trainerParameter, cancellationToken);
+        var (featurizer, featurizerParameter) = _pipeline.SelectFeaturizer(settings.Parameter);
         return RunConfiguration(settings, featurizer, featurizerParameter, trainer, trainerParameter, cancellationToken);
     }
 
     /// <summary>
     /// Runs one configuration given component by component; a null parameter means the component's library defaults
     /// (this is how a sweep's best pipeline is compared with the same pipeline's default configuration).
+    /// A trainer that <see cref="SweepableEstimator.ReadsText">reads text</see> takes no featurizer (pass null) and
+    /// trains on the text columns; a fine-tuning trainer is given <paramref name="cancellationToken"/> so that its
+    /// training loop stops between steps.
     /// </summary>
-    public TrialResult RunConfiguration(TrialSettings settings, SweepableEstimator featurizer, Parameter? featurizerParameter,
+    public TrialResult RunConfiguration(TrialSettings settings, SweepableEstimator? featurizer, Parameter? featurizerParameter,
         SweepableEstimator trainer, Parameter? trainerParameter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(featurizer);
         ArgumentNullException.ThrowIfNull(trainer);
+        if (featurizer is null && !trainer.ReadsText)
+            throw new ArgumentNullException(nameof(featurizer), $"The trainer '{trainer.Name}' reads Features; it needs a featurizer.");
         try
         {
-            CachedFeatures features = Features(featurizer, featurizerParameter, cancellationToken);
             var ml = new MLContext(_seed);
             using var registration = ml.CancelOn(cancellationToken);
-            ITransformer trainerModel = trainer.Build(ml, trainerParameter).Fit(features.Train);
-            IDataView scored = trainerModel.Transform(features.Validation);
+            var parts = new List<ITransformer>();
+            IDataView train, validation;
+            if (trainer.ReadsText)
+            {
+                train = _labelModel.Transform(_train);
+                validation = _labelModel.Transform(_validation);
+            }
+            else
+            {
+                CachedFeatures features = Features(featurizer!, featurizerParameter, cancellationToken);
+                parts.Add(features.Model);
+                (train, validation) = (features.Train, features.Validation);
+            }
+            ITransformer trainerModel = Fit(trainer.Build(ml, trainerParameter), train, cancellationToken);
+            IDataView scored = trainerModel.Transform(validation);
+            if (trainer.ReadsText)
+                scored = ml.Data.Cache(scored, ScoredColumns());   // the metrics read the predictions three times
             Dictionary<string, double> metrics = SweepMetrics.Compute(ml, scored, _task);
-            var parts = new List<ITransformer> { features.Model, trainerModel };
+            parts.Add(trainerModel);
             if (_task == SweepTask.Classification)
                 parts.Add(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(scored));
             double metric = metrics[Metric];
@@ -135,6 +156,14 @@ public sealed class TextPipelineRunner : ITrialRunner, IModelStore
 
     /// <inheritdoc />
     public ITransformer LoadModel(string path) => SweepModelFile.Load(_ml, path);
+
+    private string[] ScoredColumns() => _task == SweepTask.Classification
+        ? [StockTrainers.Label, "Score", "PredictedLabel"]
+        : [StockTrainers.Label, "Score"];
+
+    // ML.NET's cancellation reaches stock trainers through the context; the fine-tuning loop takes the token itself.
+    private static ITransformer Fit(IEstimator<ITransformer> estimator, IDataView data, CancellationToken cancellationToken) =>
+        estimator is EncoderFineTuningTrainer fineTuning ? fineTuning.Fit(data, cancellationToken) : estimator.Fit(data);
 
     private CachedFeatures Features(SweepableEstimator featurizer, Parameter? parameter, CancellationToken cancellationToken)
     {

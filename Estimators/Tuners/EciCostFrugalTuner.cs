@@ -21,6 +21,11 @@ namespace MLNetExt.Estimators.Tuners;
 /// arm is drawn with probability proportional to 1/ECI_k, so cheap arms and improving arms are tried more often and
 /// expensive stagnant ones still now and then (FLAML draws the same way). Without choice keys it is plain CFO.
 /// </para>
+/// <para>
+/// A component may make other choices meaningless (a fine-tuning trainer reads text, so the featurizer choice does
+/// not matter to it): with <c>ignoredChoices</c> its arms drop those keys, so it is one arm, run and costed once,
+/// instead of one identical arm per featurizer.
+/// </para>
 /// </remarks>
 public sealed class EciCostFrugalTuner : ITuner
 {
@@ -34,7 +39,9 @@ public sealed class EciCostFrugalTuner : ITuner
     /// <param name="searchSpace">The whole space.</param>
     /// <param name="choiceKeys">Top-level choice options that pick components; missing keys are ignored.</param>
     /// <param name="seed">Random seed.</param>
-    public EciCostFrugalTuner(SearchSpace searchSpace, IReadOnlyList<string> choiceKeys, int seed = 0)
+    /// <param name="ignoredChoices">For a choice value, the choice keys it makes meaningless (e.g. <c>finetune</c> → <c>featurizer</c>).</param>
+    public EciCostFrugalTuner(SearchSpace searchSpace, IReadOnlyList<string> choiceKeys, int seed = 0,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? ignoredChoices = null)
     {
         _space = searchSpace ?? throw new ArgumentNullException(nameof(searchSpace));
         ArgumentNullException.ThrowIfNull(choiceKeys);
@@ -46,6 +53,18 @@ public sealed class EciCostFrugalTuner : ITuner
         var combinations = new List<(string Key, Parameter Value)[]> { Array.Empty<(string, Parameter)>() };
         foreach (string key in keys)
             combinations = combinations.SelectMany(c => ((ChoiceOption)searchSpace[key]).Choices.Select(v => c.Append((key, v)).ToArray())).ToList();
+        if (ignoredChoices is not null)
+        {
+            // An arm that several combinations collapse into takes the place of the last of them: with trainers
+            // listed cheap to expensive, a fine-tuner listed last still has its first run after every other arm's.
+            combinations = combinations
+                .Select(c => c.Where(kv => !c.Any(o => o.Value.Kind == ParameterKind.String
+                    && ignoredChoices.TryGetValue(o.Value.AsString(), out var ignored) && ignored.Contains(kv.Key))).ToArray())
+                .Reverse()
+                .DistinctBy(c => string.Join("|", c.Select(kv => kv.Key + "=" + kv.Value)))
+                .Reverse()
+                .ToList();
+        }
         int armSeed = seed;
         foreach (var combination in combinations)
         {

@@ -28,6 +28,13 @@ public sealed class TrialResult
     /// <summary>Other metrics of the trial by name (e.g. F1 next to accuracy).</summary>
     public Dictionary<string, double> Metrics { get; init; } = new();
 
+    /// <summary>
+    /// Whether the sweep's time budget cancelled the trial while it ran (it then counts as failed, and its
+    /// <see cref="DurationInMilliseconds"/> tells the tuner what it cost up to then).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool IsCancelled { get; init; }
+
     /// <summary>Whether the trial failed.</summary>
     [JsonIgnore]
     public bool IsFailed => Error is not null;
@@ -45,5 +52,17 @@ public sealed class TrialResult
         DurationInMilliseconds = durationMs,
         PeakMemoryInMegaByte = peakMemoryMb,
         Error = $"{error.GetType().Name}: {error.Message}",
+    };
+
+    /// <summary>A result for <paramref name="settings"/> cancelled by the time budget after <paramref name="durationMs"/>.</summary>
+    public static TrialResult Cancelled(TrialSettings settings, double durationMs, double peakMemoryMb) => new()
+    {
+        TrialSettings = settings,
+        Metric = double.NaN,
+        Loss = double.PositiveInfinity,
+        DurationInMilliseconds = durationMs,
+        PeakMemoryInMegaByte = peakMemoryMb,
+        IsCancelled = true,
+        Error = $"Cancelled: the time budget ran out {durationMs / 1000:F1} s into the trial.",
     };
 }

@@ -17,7 +17,9 @@ public static class TunerFactory
     /// <param name="seed">Random seed.</param>
     /// <param name="budget">Planned number of trials (sizes the grid: about budget^(1/d) points per continuous axis).</param>
     /// <param name="lowCostPoint">The cost-frugal tuner's start; null for the space's default.</param>
-    public static ITuner Create(string name, SearchSpace searchSpace, int seed, int budget = 100, Parameter? lowCostPoint = null)
+    /// <param name="ignoredChoices">For <c>eci</c>: choice keys a component makes meaningless (<c>SweepablePipeline.IgnoredChoices</c>).</param>
+    public static ITuner Create(string name, SearchSpace searchSpace, int seed, int budget = 100, Parameter? lowCostPoint = null,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? ignoredChoices = null)
     {
         ArgumentNullException.ThrowIfNull(searchSpace);
         return name.ToLowerInvariant() switch
@@ -26,7 +28,7 @@ public static class TunerFactory
             "grid" => new GridSearchTuner(searchSpace, GridSteps(searchSpace, budget), seed),
             "cfo" or "cost-frugal" => new CostFrugalTuner(searchSpace, lowCostPoint, seed),
             "tpe" => new TreeParzenTuner(searchSpace, seed, startupTrials: Math.Clamp(budget / 5, 3, 10)),
-            "eci" => new EciCostFrugalTuner(searchSpace, ComponentChoiceKeys, seed),
+            "eci" => new EciCostFrugalTuner(searchSpace, ComponentChoiceKeys, seed, ignoredChoices),
             _ => throw new ArgumentException($"Unknown tuner '{name}'; expected one of {string.Join(", ", Names)}.", nameof(name)),
         };
     }

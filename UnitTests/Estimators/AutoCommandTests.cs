@@ -51,6 +51,46 @@ public sealed class AutoCommandTests
         }
     }
 
+    // Fine-tunes all-MiniLM-L6-v2 for one epoch on 80 rows (about 20 s), then builds and runs the consumption project.
+    [TestMethod]
+    [Timeout(300_000, CooperativeCancellation = true)]
+    public void AutoClassifyWithTheFineTuningTrainerWritesAProjectThatLoadsTheFineTunedModel()
+    {
+        string train = SharedData.RequireFile("sst2", "train.tsv");
+        string dev = SharedData.RequireFile("sst2", "dev.tsv");
+        string folder = Path.Combine(Path.GetTempPath(), "mlnetext-auto-finetune-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string valid = Path.Combine(folder, "valid.tsv");
+            File.WriteAllLines(valid, File.ReadLines(dev).Take(41));
+            string outDir = Path.Combine(folder, "out");
+            string[] arguments = [
+                "auto", "classify", "--dataset", train, "--valid", valid, "--label-col", "label", "--text-col", "sentence",
+                "--max-rows", "80", "--time", "120", "--max-trials", "1", "--trainers", "finetune,nope", "--out", outDir];
+            var unknown = Assert.ThrowsExactly<ArgumentException>(() => MLNetExt.Cli.Program.Build().Run(arguments));
+            StringAssert.Contains(unknown.Message, "unknown trainer 'nope' for Classification; expected some of sdca, lbfgs, fasttree, lightgbm, finetune");
+            arguments[^3] = "finetune";
+            Assert.AreEqual(0, MLNetExt.Cli.Program.Build().Run(arguments));
+
+            using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
+            JsonElement best = report.RootElement.GetProperty("best");
+            StringAssert.StartsWith(best.GetProperty("pipeline").GetString(), "finetune(");
+            double accuracy = best.GetProperty("metrics").GetProperty("accuracy").GetDouble();
+
+            string project = Path.Combine(outDir, "ModelConsumption");
+            Run("dotnet", $"build \"{project}\" -c Release --nologo -v q", project);
+            string dll = Path.Combine(project, "bin", "Release", "net10.0", "ModelConsumption.dll");
+            StringAssert.Matches(Run("dotnet", $"\"{dll}\" \"a wonderful , moving and beautifully acted film\"", project), new System.Text.RegularExpressions.Regex("PredictedLabel: [01]"));
+            string evaluated = Run("dotnet", $"\"{dll}\" --evaluate \"{valid}\"", project);
+            StringAssert.Contains(evaluated, $"accuracy {accuracy.ToString("F4", CultureInfo.InvariantCulture)} on 40 rows");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [TestMethod]
     public void AutoRefusesAMissingColumnNamingTheFileAndHeader()
     {

@@ -1,0 +1,70 @@
+using MLNetExt.Estimators.SearchSpaces;
+using MLNetExt.Trainers.FineTuning;
+
+namespace MLNetExt.Estimators.Pipelines;
+
+/// <summary>
+/// Encoder fine-tuning as a sweepable trainer (<c>finetune</c>): <c>EncoderTextClassification</c> for classification,
+/// <c>EncoderSentenceSimilarity</c> for regression, over one text column or a pair, searched over
+/// <see cref="FineTuningSearchOptions"/>. It reads the text itself (no featurizer runs before it).
+/// </summary>
+/// <remarks>
+/// A trial costs minutes where a stock trainer on cached features costs seconds; the sweep reports each trial's
+/// duration to the tuner (the cost-frugal tuners weigh it) and cancels a trial that outlives the time budget
+/// through the training loop's cancellation token.
+/// </remarks>
+public static class FineTuningTrainers
+{
+    /// <summary>The trainer's name in a sweep (<c>--trainers ...,finetune</c>).</summary>
+    public const string Name = "finetune";
+
+    /// <summary>The sweepable fine-tuning trainer for <paramref name="task"/> over <paramref name="textColumns"/>.</summary>
+    /// <param name="task">Classification (label mapped to a key) or regression (Single label).</param>
+    /// <param name="textColumns">One sentence column, or the two columns of a sentence pair.</param>
+    /// <param name="baseOptions">
+    /// What the search leaves alone: the encoder (<see cref="EncoderFineTuningOptions.Encoder"/> or
+    /// <see cref="EncoderFineTuningOptions.EncoderFolder"/>), loop settings such as seed and threads, progress. Column
+    /// names are the sweep's. Null: all-MiniLM-L6-v2 and the library defaults.
+    /// </param>
+    public static SweepableEstimator Create(SweepTask task, IReadOnlyList<string> textColumns, EncoderFineTuningOptions? baseOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(textColumns);
+        if (textColumns.Count is < 1 or > 2)
+            throw new ArgumentException($"Fine-tuning reads one sentence column or a sentence pair; got {textColumns.Count} text columns.", nameof(textColumns));
+        string[] columns = textColumns.ToArray();
+        EncoderFineTuningOptions template = baseOptions ?? new EncoderFineTuningOptions();
+        return new SweepableEstimator(Name, new SearchSpace<FineTuningSearchOptions>(), (ml, p) =>
+        {
+            var options = new EncoderFineTuningOptions
+            {
+                LabelColumnName = StockTrainers.Label,
+                SentenceColumnName = columns[0],
+                SecondSentenceColumnName = columns.Length > 1 ? columns[1] : null,
+                Encoder = template.Encoder,
+                EncoderFolder = template.EncoderFolder,
+                Pooling = template.Pooling,
+                MaxTokens = template.MaxTokens,
+                FreezeEncoder = template.FreezeEncoder,
+                BatchSize = template.BatchSize,
+                Epochs = template.Epochs,
+                LearningRate = template.LearningRate,
+                Training = template.Training.Clone(),
+                Progress = template.Progress,
+            };
+            if (p?.AsType<FineTuningSearchOptions>() is { } o)
+            {
+                options.LearningRate = o.LearningRate;
+                options.Epochs = o.Epochs;
+                options.BatchSize = o.BatchSize;
+                options.Training.WarmupFraction = o.WarmupFraction;
+                options.Training.WeightDecay = o.WeightDecay;
+                options.MaxTokens = o.MaxTokens;
+                options.FreezeEncoder = o.FreezeEncoder;
+                options.Pooling = o.Pooling;
+            }
+            return task == SweepTask.Classification
+                ? ml.MulticlassClassification.Trainers.EncoderTextClassification(options)
+                : ml.Regression.Trainers.EncoderSentenceSimilarity(options);
+        }, readsText: true);
+    }
+}
