@@ -1,14 +1,15 @@
 using System.IO.Compression;
 using Microsoft.ML;
 using MLNetExt.Estimators.Pipelines;
+using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Transforms;
 
 namespace MLNetExt.Estimators.Experiments;
 
 /// <summary>
 /// Writes and reads a swept model: ML.NET's own format when every part is stock, MLNetExt's pipeline file
-/// (<c>SaveWithEncoders</c>) when a text encoder is inside, and a fine-tuned sweep model file when a fine-tuned
-/// encoder is inside (<see cref="HoldsFineTunedEncoder"/>). Reading tells them apart by the file's manifest.
+/// (<c>SaveWithEncoders</c>, which also holds fine-tuned encoders) when a part of ours is inside. Reading tells them
+/// apart by the file's manifest.
 /// </summary>
 public static class SweepModelFile
 {
@@ -16,24 +17,22 @@ public static class SweepModelFile
     public static bool HoldsEncoder(ITransformer model) =>
         model is TextEncoderTransformer || (model is IEnumerable<ITransformer> chain && chain.Any(HoldsEncoder));
 
-    /// <summary>Whether <paramref name="model"/> (or a chain inside it) holds a fine-tuned encoder (<c>EncoderFineTuningTransformer</c>).</summary>
+    /// <summary>Whether <paramref name="model"/> (or a chain inside it) holds a fine-tuned encoder (<see cref="EncoderFineTuningTransformer"/>).</summary>
     public static bool HoldsFineTunedEncoder(ITransformer model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return FineTunedSweepModelFile.Holds(model);
+        return model is EncoderFineTuningTransformer || (model is IEnumerable<ITransformer> chain && chain.Any(HoldsFineTunedEncoder));
     }
 
-    /// <summary>Writes <paramref name="model"/> to <paramref name="path"/>.</summary>
+    /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> (atomically).</summary>
     public static void Save(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string path)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(model);
-        if (FineTunedSweepModelFile.Holds(model))
-            FineTunedSweepModelFile.Save(mlContext, model, inputSchema, path);
-        else if (HoldsEncoder(model))
+        if (HoldsEncoder(model) || HoldsFineTunedEncoder(model))
             mlContext.Model.SaveWithEncoders(model, inputSchema, path);
         else
-            mlContext.Model.Save(model, inputSchema, path);
+            MLNetExt.Evaluation.IO.AtomicFile.WriteStream(path, stream => mlContext.Model.Save(model, inputSchema, stream));
     }
 
     /// <summary>Reads a model written by <see cref="Save"/> (registering the pair-similarity mapping first).</summary>
@@ -43,11 +42,7 @@ public static class SweepModelFile
         mlContext.ComponentCatalog.RegisterAssembly(typeof(PairSimilarityFactory).Assembly);
         bool pipelineFile;
         using (var zip = ZipFile.OpenRead(path))
-        {
-            if (zip.GetEntry(FineTunedSweepModelFile.ManifestName) is not null)
-                return FineTunedSweepModelFile.Load(mlContext, zip, path);
             pipelineFile = zip.GetEntry("manifest.json") is not null;
-        }
         return pipelineFile ? mlContext.Model.LoadWithEncoders(path, out _) : mlContext.Model.Load(path, out _);
     }
 }
