@@ -1,31 +1,12 @@
 using System.Text.Json;
-using MLNetExt.Cli;
 using MLNetExt.UnitTests.Infrastructure;
-using Spectre.Console;
 
 namespace MLNetExt.UnitTests.Evaluation;
 
 [TestClass]
 public sealed class EvalCliTests
 {
-    private static (int Code, string Output) Run(params string[] args)
-    {
-        // AnsiConsole keeps the writer it was created with, so point it at ours and back again.
-        var saved = Console.Out;
-        var savedAnsi = AnsiConsole.Console;
-        using var writer = new StringWriter();
-        Console.SetOut(writer);
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
-        try
-        {
-            return (Program.Build().Run(args), writer.ToString());
-        }
-        finally
-        {
-            Console.SetOut(saved);
-            AnsiConsole.Console = savedAnsi;
-        }
-    }
+    private static (int Code, string Output) Run(params string[] args) => CliRunner.Run(args);
 
     [TestMethod]
     public void Trec_PrintsTrecEvalNamesAndWritesJson()
