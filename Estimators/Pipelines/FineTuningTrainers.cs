@@ -35,22 +35,14 @@ public static class FineTuningTrainers
         EncoderFineTuningOptions template = baseOptions ?? new EncoderFineTuningOptions();
         return new SweepableEstimator(Name, new SearchSpace<FineTuningSearchOptions>(), (ml, p) =>
         {
-            var options = new EncoderFineTuningOptions
-            {
-                LabelColumnName = StockTrainers.Label,
-                SentenceColumnName = columns[0],
-                SecondSentenceColumnName = columns.Length > 1 ? columns[1] : null,
-                Encoder = template.Encoder,
-                EncoderFolder = template.EncoderFolder,
-                Pooling = template.Pooling,
-                MaxTokens = template.MaxTokens,
-                FreezeEncoder = template.FreezeEncoder,
-                BatchSize = template.BatchSize,
-                Epochs = template.Epochs,
-                LearningRate = template.LearningRate,
-                Training = template.Training.Clone(),
-                Progress = template.Progress,
-            };
+            // Everything but the search's parameters comes from the template; columns are the sweep's.
+            EncoderFineTuningOptions options = template.Clone();
+            options.LabelColumnName = StockTrainers.Label;
+            options.SentenceColumnName = columns[0];
+            options.SecondSentenceColumnName = columns.Length > 1 ? columns[1] : null;
+            options.ScoreColumnName = "Score";
+            options.PredictedLabelColumnName = "PredictedLabel";
+            options.ValidationSet = null;
             if (p?.AsType<FineTuningSearchOptions>() is { } o)
             {
                 options.LearningRate = o.LearningRate;

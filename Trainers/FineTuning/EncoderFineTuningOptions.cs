@@ -65,5 +65,11 @@ public sealed class EncoderFineTuningOptions
         return loop;
     }
 
-    internal EncoderFineTuningOptions Clone() => (EncoderFineTuningOptions)MemberwiseClone();
+    /// <summary>A copy whose <see cref="Training"/> options are copied too (the validation set and progress sink are shared).</summary>
+    public EncoderFineTuningOptions Clone()
+    {
+        var copy = (EncoderFineTuningOptions)MemberwiseClone();
+        copy.Training = Training.Clone();
+        return copy;
+    }
 }

@@ -20,7 +20,16 @@ public static class EncoderGraphFusion
     public static EncoderModel Fuse(EncoderModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        OnnxBertWeights weights = OnnxBertImporter.Read(new MemoryStream(model.ReadOnnxBytes(), writable: false), model.OnnxPath);
+        OnnxBertWeights weights;
+        try
+        {
+            weights = OnnxBertImporter.Read(new MemoryStream(model.ReadOnnxBytes(), writable: false), model.OnnxPath);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException(
+                $"{model.OnnxPath}: cannot fuse this graph; expected a BERT-family encoder with named embeddings and layer weights. {e.Message}", e);
+        }
         using BertModel bert = weights.CreateModel();
         return model.WithGraph(OnnxBertExporter.ToBytes(bert, style: OnnxGraphStyle.OnnxRuntimeFused), "fused");
     }

@@ -94,4 +94,17 @@ public sealed class FusedEncoderGraphTests
             File.Delete(path);
         }
     }
+
+    [TestMethod]
+    public void FusingAGraphThatIsNoBertEncoderNamesTheGraphAndLeavesTheModelUsable()
+    {
+        EncoderModel original = PretrainedEncoders.Load("all-MiniLM-L6-v2");
+        EncoderModel notAnEncoder = original.WithGraph(MLNetExt.UnitTests.Transforms.TinyOnnxGraphs.Identity(), "identity");
+        var error = Assert.Throws<InvalidDataException>(() => EncoderGraphFusion.Fuse(notAnEncoder));
+        StringAssert.Contains(error.Message, "(identity)");
+        StringAssert.Contains(error.Message, "BERT-family");
+        Assert.Throws<ArgumentNullException>(() => EncoderGraphFusion.Fuse(null!));
+        Assert.Throws<ArgumentNullException>(() => original.WithGraph(null!, "x"));
+        Assert.IsNotEmpty(original.ReadOnnxBytes(), "the original model is untouched");
+    }
 }
