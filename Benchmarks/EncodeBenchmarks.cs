@@ -1,3 +1,4 @@
+using MLNetExt.Repository;
 using BenchmarkDotNet.Attributes;
 using MLNetExt.Cli.Commands.BenchEncode;
 using MLNetExt.Transforms;
@@ -25,7 +26,7 @@ public class EncodeBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        string data = MLNetExt.Evaluation.IO.SharedDataFolder.Require(AppContext.BaseDirectory);
+        string data = MLNetExt.Repository.SharedDataFolder.Require(AppContext.BaseDirectory);
         EncoderModel model = PretrainedEncoders.Load(PretrainedEncoders.MiniLM.Name);
         _texts = EncodeBenchCorpus.Load(data, 256, "both", model.CreateTokenizer(), model.Config.MaxTokens);
         _ours = new OursRunner(model, threads: 2, batchSize: 32);

@@ -1,4 +1,4 @@
-using MLNetExt.Evaluation.IO;
+using MLNetExt.Repository;
 using MLNetExt.Samples;
 
 // Runs one sample by name: dotnet run --project Samples -c Release -- <name> [data-folder] [rows].

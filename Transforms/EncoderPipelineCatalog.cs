@@ -1,5 +1,5 @@
+using MLNetExt.Transforms.IO;
 using Microsoft.ML;
-using MLNetExt.Evaluation.IO;
 using MLNetExt.Transforms;
 using MLNetExt.Transforms.Persistence;
 

@@ -6,6 +6,6 @@ internal static class AutoFiles
     /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> through a temporary file and a rename.</summary>
     public static void WriteAllTextAtomic(string path, string text)
     {
-        MLNetExt.Evaluation.IO.AtomicFile.WriteAllText(path, text);
+        MLNetExt.Transforms.IO.AtomicFile.WriteAllText(path, text);
     }
 }

@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.IO;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExt.Estimators.Experiments;
@@ -94,7 +95,7 @@ internal static class AutoRun
         Directory.CreateDirectory(outDir);
         string modelPath = Path.Combine(outDir, "model.zip");
         ITransformer bestModel = best.Model ?? throw new InvalidOperationException("The best trial has no model.");
-        MLNetExt.Evaluation.IO.AtomicFile.Write(modelPath, temp => runner.SaveModel(bestModel, temp));
+        MLNetExt.Transforms.IO.AtomicFile.Write(modelPath, temp => runner.SaveModel(bestModel, temp));
 
         AutoTestScores? test = null;
         if (settings.Test is not null && !token.IsCancellationRequested)

@@ -1,3 +1,5 @@
+using MLNetExt.Repository;
+using MLNetExt.Transforms.IO;
 using System.ComponentModel;
 using System.Text.Json;
 using MLNetExt.Cli.Commands.BenchEncode;
@@ -63,7 +65,7 @@ public sealed class BenchEncodeCommand : Command<BenchEncodeCommand.Settings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        string data = settings.Data ?? MLNetExt.Evaluation.IO.SharedDataFolder.Find(Directory.GetCurrentDirectory())
+        string data = settings.Data ?? MLNetExt.Repository.SharedDataFolder.Find(Directory.GetCurrentDirectory())
             ?? throw new DirectoryNotFoundException("No shared/data folder found; pass --data DIR (the folder holding scifact/ and stsb/).");
         EncoderModel model = PretrainedEncoders.Load(PretrainedEncoders.MiniLM.Name);
         string[] texts = EncodeBenchCorpus.Load(data, settings.Rows, settings.Source, model.CreateTokenizer(), model.Config.MaxTokens);
@@ -80,7 +82,7 @@ public sealed class BenchEncodeCommand : Command<BenchEncodeCommand.Settings>
         AnsiConsole.Write(table);
         if (settings.Json is not null)
         {
-            MLNetExt.Evaluation.IO.AtomicFile.WriteAllText(settings.Json, json);
+            MLNetExt.Transforms.IO.AtomicFile.WriteAllText(settings.Json, json);
             AnsiConsole.MarkupLine($"wrote {Markup.Escape(Path.GetFullPath(settings.Json))}");
         }
         return 0;

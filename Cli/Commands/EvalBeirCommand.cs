@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.IO;
 using System.ComponentModel;
 using Microsoft.ML;
 using MLNetExt.Evaluation.Beir;
@@ -113,7 +114,7 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         if (settings.Json is not null)
             EvaluationJson.Write(settings.Json, EvaluationJson.Serialize(results));
         if (settings.Markdown is not null)
-            MLNetExt.Evaluation.IO.AtomicFile.WriteAllText(settings.Markdown, MarkdownTable.Beir(results));
+            MLNetExt.Transforms.IO.AtomicFile.WriteAllText(settings.Markdown, MarkdownTable.Beir(results));
         if (settings.Plot is not null)
             RecallCurvePlot.Save(results, settings.Plot);
         return 0;

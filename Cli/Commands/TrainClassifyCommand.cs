@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.IO;
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
@@ -164,7 +165,7 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
 
         if (settings.Json is not null)
         {
-            MLNetExt.Evaluation.IO.AtomicFile.WriteAllText(settings.Json, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+            MLNetExt.Transforms.IO.AtomicFile.WriteAllText(settings.Json, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
             AnsiConsole.MarkupLine($"Results written to [blue]{Markup.Escape(Path.GetFullPath(settings.Json))}[/]");
         }
         return 0;

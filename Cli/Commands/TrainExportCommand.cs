@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.IO;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
@@ -113,7 +114,7 @@ public sealed class TrainExportCommand : Command<TrainExportCommand.Settings>
                 ["encoder"] = encoder, ["sentences"] = sentences.Length, ["maxAbsDiff"] = maxDiff,
                 ["originalSentencesPerSecond"] = originalRate, ["exportedSentencesPerSecond"] = exportedRate, ["rounds"] = settings.Rounds,
             };
-            MLNetExt.Evaluation.IO.AtomicFile.WriteAllText(settings.Json, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+            MLNetExt.Transforms.IO.AtomicFile.WriteAllText(settings.Json, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         }
         return 0;
     }

@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.IO;
 using System.Text.Json;
 using MLNetExt.Estimators.Tuners;
 
@@ -35,7 +36,7 @@ public sealed class SweepCheckpoint
     /// <summary>Writes the checkpoint to <paramref name="path"/> atomically.</summary>
     public void Save(string path)
     {
-        MLNetExt.Evaluation.IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, JsonOptions));
+        MLNetExt.Transforms.IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, JsonOptions));
     }
 
     /// <summary>Reads a checkpoint; throws <see cref="InvalidDataException"/> naming the file when it is not one.</summary>

@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.IO;
 using System.IO.Compression;
 using Microsoft.ML;
 using MLNetExt.Estimators.Pipelines;
@@ -32,7 +33,7 @@ public static class SweepModelFile
         if (HoldsEncoder(model) || HoldsFineTunedEncoder(model))
             mlContext.Model.SaveWithEncoders(model, inputSchema, path);
         else
-            MLNetExt.Evaluation.IO.AtomicFile.WriteStream(path, stream => mlContext.Model.Save(model, inputSchema, stream));
+            MLNetExt.Transforms.IO.AtomicFile.WriteStream(path, stream => mlContext.Model.Save(model, inputSchema, stream));
     }
 
     /// <summary>Reads a model written by <see cref="Save"/> (registering the pair-similarity mapping first).</summary>

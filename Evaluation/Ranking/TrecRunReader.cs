@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.IO;
 using System.Globalization;
 using MLNetExt.Evaluation.IO;
 

@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.IO;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MLNetExt.Evaluation.Beir;

@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.IO;
 using MLNetExt.Evaluation.Beir;
 using MLNetExt.Evaluation.IO;
 

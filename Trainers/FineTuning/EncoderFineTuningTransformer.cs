@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.IO;
 using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.ML;

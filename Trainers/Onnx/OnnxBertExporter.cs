@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.IO;
 using Google.Protobuf;
 using MLNetExt.Evaluation.IO;
 using MLNetExt.Trainers.Modules;

@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.IO;
 using System.Text.Json;
 using MLNetExt.Evaluation.IO;
 using TorchSharp.Modules;

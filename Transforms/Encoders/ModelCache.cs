@@ -1,8 +1,8 @@
+using MLNetExt.Transforms.IO;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using MLNetExt.Evaluation.IO;
 
 namespace MLNetExt.Transforms;
 

@@ -1,4 +1,4 @@
-using MLNetExt.Evaluation.IO;
+using MLNetExt.Repository;
 
 namespace MLNetExt.UnitTests.Infrastructure;
 

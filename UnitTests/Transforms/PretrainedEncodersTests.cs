@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.IO;
 using System.Text;
 using System.Text.Json.Nodes;
 using MLNetExt.Transforms;

@@ -1,11 +1,11 @@
-namespace MLNetExt.Evaluation.IO;
+namespace MLNetExt.Repository;
 
 /// <summary>
 /// Finds the folder of benchmark datasets (<c>scifact/</c>, <c>stsb/</c>, <c>sst2/</c>, ...) that lives in
 /// <c>shared/data</c> beside a checkout of the repository: first the <see cref="EnvironmentVariable"/>, then a
 /// <c>shared/data</c> folder in the start folder or any folder above it.
 /// </summary>
-public static class SharedDataFolder
+internal static class SharedDataFolder
 {
     /// <summary>Environment variable naming the data folder directly; it wins over the search when it names an existing folder.</summary>
     public const string EnvironmentVariable = "MLNETEXT_SHARED_DATA";

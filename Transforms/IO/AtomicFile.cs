@@ -1,4 +1,4 @@
-namespace MLNetExt.Evaluation.IO;
+namespace MLNetExt.Transforms.IO;
 
 /// <summary>
 /// Writes files (and folders) through a temporary one next to the target, flushed to disk, and a final rename, so

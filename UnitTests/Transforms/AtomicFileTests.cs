@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.IO;
 using MLNetExt.Evaluation.IO;
 
 namespace MLNetExt.UnitTests.Evaluation;
