@@ -42,6 +42,7 @@ public static class Program
                 eval.AddCommand<EvalBeirCommand>("beir").WithDescription("Dense (text encoder) and/or BM25 retrieval on a BEIR folder, scored as BEIR scores it.");
                 eval.AddCommand<EvalStsCommand>("sts").WithDescription("Pearson/Spearman of embedding similarities on an STS file.");
                 eval.AddCommand<EvalGlueCommand>("glue").WithDescription("A GLUE task's measures for a prediction file or an ML.NET model.");
+                eval.AddCommand<MLNetExt.Cli.Commands.Attribution.EvalFaithfulnessCommand>("faithfulness").WithDescription("ERASER faithfulness (AOPC comprehensiveness/sufficiency) of attribution methods on a text classifier.");
             });
             config.AddBranch("train", train =>
             {

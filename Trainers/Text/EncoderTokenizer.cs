@@ -19,6 +19,9 @@ public sealed class EncoderTokenizer
     /// <summary>Longest sequence produced, special tokens included.</summary>
     public int MaxTokens { get; }
 
+    /// <summary>The WordPiece tokenizer inside (special token ids, word pieces of single words).</summary>
+    internal BertTokenizer Bert => _tokenizer;
+
     /// <summary>Id of the <c>[MASK]</c> token (span masking in self-supervised training).</summary>
     public int MaskTokenId => _tokenizer.MaskingTokenId;
 
