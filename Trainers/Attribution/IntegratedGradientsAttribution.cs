@@ -3,7 +3,7 @@ using Google.Protobuf;
 using Microsoft.ML.Tokenizers;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Onnx;
+using MLNetExt.Transforms.Onnx;
 using MLNetExt.Trainers.Text;
 using MLNetExt.Transforms.Attribution;
 using Onnx;
@@ -51,7 +51,7 @@ public sealed class IntegratedGradientsAttribution : ITextAttributionMethod, IDi
                 vocabulary = bytes;
         });
         ModelProto graph = ModelProto.Parser.ParseFrom(onnx);
-        OnnxBertWeights weights = OnnxBertImporter.Read(graph, "fine-tuned model");
+        BertWeights weights = OnnxBertReader.Read(new MemoryStream(onnx), "fine-tuned model");
         _encoder = weights.CreateModel();
         (_headWeight, _headBias, _pooling) = ReadHead(graph, weights.Config.HiddenSize);
         _tokenizer = EncoderTokenizer.Create(new MemoryStream(vocabulary), model.Info.LowerCase, model.Info.MaxTokens);
@@ -231,13 +231,17 @@ public sealed class IntegratedGradientsAttribution : ITextAttributionMethod, IDi
         TensorProto? bias = graph.Graph.Initializer.FirstOrDefault(t => t.Name == "classifier.bias");
         if (weight is null || bias is null || weight.Dims.Count != 2 || weight.Dims[0] != hidden)
             throw new InvalidDataException("The fine-tuned model's graph has no linear head (initializers classifier.weight [hidden, labels] and classifier.bias).");
-        float[] w = OnnxGraphIndex.Floats(weight);
-        float[] b = OnnxGraphIndex.Floats(bias);
+        float[] w = Floats(weight);
+        float[] b = Floats(bias);
         int labels = (int)weight.Dims[1];
         bool cls = graph.Graph.Node.Any(n => n.OpType == "Gather" && n.Input.Count > 0 && n.Input[0] == "last_hidden_state");
         Tensor weightTensor = tensor(w, [hidden, labels]).t().contiguous();
         return (weightTensor, tensor(b, [labels]), cls ? PoolingMode.Cls : PoolingMode.Mean);
     }
+
+    private static float[] Floats(TensorProto tensor) => tensor.RawData.Length > 0
+        ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray()
+        : tensor.FloatData.ToArray();
 
     /// <summary>Releases the TorchSharp modules and tensors.</summary>
     public void Dispose()

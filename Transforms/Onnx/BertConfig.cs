@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace MLNetExt.Trainers.Modules;
+namespace MLNetExt.Transforms.Onnx;
 
 /// <summary>
 /// The shape of a BERT-family encoder, in Hugging Face <c>config.json</c> terms, extended with a head count per layer
@@ -10,6 +10,9 @@ namespace MLNetExt.Trainers.Modules;
 /// </summary>
 public sealed class BertConfig
 {
+    /// <summary>The value added to attention scores of padding positions (as in the exported Hugging Face graphs).</summary>
+    public const float MaskedAttentionScore = -10000f;
+
     /// <summary>Word-piece vocabulary size (<c>vocab_size</c>).</summary>
     public int VocabSize { get; init; } = 30522;
 
@@ -108,11 +111,11 @@ public sealed class BertConfig
         int hidden = Int("hidden_size");
         int layers = Int("num_hidden_layers");
         int heads = Int("num_attention_heads");
-        IReadOnlyList<int> perLayer = root["heads_per_layer"] is JsonArray array
+        int[] perLayer = root["heads_per_layer"] is JsonArray array
             ? array.Select(n => n!.GetValue<int>()).ToArray()
             : Enumerable.Repeat(heads, layers).ToArray();
-        if (perLayer.Count != layers)
-            throw new FormatException($"{source}: heads_per_layer has {perLayer.Count} entries, num_hidden_layers is {layers}.");
+        if (perLayer.Length != layers)
+            throw new FormatException($"{source}: heads_per_layer has {perLayer.Length} entries, num_hidden_layers is {layers}.");
         var config = new BertConfig
         {
             VocabSize = Int("vocab_size"),

@@ -1,8 +1,9 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;
 
-namespace MLNetExt.Trainers.Onnx;
+namespace MLNetExt.Transforms.Onnx;
 
 /// <summary>Appends nodes and initializers to an ONNX graph under generated unique tensor names.</summary>
 internal sealed class OnnxGraphBuilder
@@ -64,7 +65,7 @@ internal sealed class OnnxGraphBuilder
     {
         var shape = new TensorShapeProto();
         foreach (object d in dims)
-            shape.Dim.Add(d is string s ? new TensorShapeProto.Types.Dimension { DimParam = s } : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(d) });
+            shape.Dim.Add(d is string s ? new TensorShapeProto.Types.Dimension { DimParam = s } : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(d, CultureInfo.InvariantCulture) });
         return new ValueInfoProto
         {
             Name = name,
