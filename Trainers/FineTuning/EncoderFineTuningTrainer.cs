@@ -1,3 +1,4 @@
+using MLNetExt.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -127,7 +128,7 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
             });
             Info(channel, $"Fine-tuning {encoder.Name} ({Kind}, {classCount} outputs) on {train.Rows.Count} rows" +
                 $"{(_options.FreezeEncoder ? " with the encoder frozen" : "")}.");
-            var progress = new Progress(p =>
+            var progress = new SynchronousProgress<TrainingProgress>(p =>
             {
                 latest = p;
                 _options.Progress?.Report(p);
@@ -156,9 +157,4 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
 
     private static void Info(IChannel channel, string message) =>
         channel.Info(MessageSensitivity.None, message);
-
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }

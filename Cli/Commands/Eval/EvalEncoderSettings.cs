@@ -1,0 +1,38 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MLNetExt.Cli.Commands.Eval;
+
+/// <summary>Options shared by the <c>eval</c> verbs that run a text encoder.</summary>
+public abstract class EvalEncoderSettings : CommandSettings
+{
+    /// <summary>The encoder.</summary>
+    [CommandOption("--model <NAME|DIR>")]
+    [Description("Encoder: all-MiniLM-L6-v2 (minilm), snowflake-arctic-embed-xs (arctic-xs) or a model folder. Default all-MiniLM-L6-v2.")]
+    public string? Model { get; init; }
+
+    /// <summary>Encoder batch size.</summary>
+    [CommandOption("--batch-size <N>")]
+    [Description("Rows per ONNX Runtime call. Default 32.")]
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>ONNX Runtime threads.</summary>
+    [CommandOption("--threads <N>")]
+    [Description("ONNX Runtime intra-op threads. Default: ONNX Runtime's choice.")]
+    public int? Threads { get; init; }
+
+    /// <summary>Run the encoder on its ONNX Runtime-fused graph.</summary>
+    [CommandOption("--fused")]
+    [Description("Re-emit the encoder with ONNX Runtime's fused attention kernels first (same weights, faster on long text).")]
+    public bool Fused { get; init; }
+
+    /// <summary>JSON output.</summary>
+    [CommandOption("--json <FILE>")]
+    [Description("Write the results as JSON.")]
+    public string? Json { get; init; }
+
+    /// <summary>Checks the shared options.</summary>
+    protected ValidationResult ValidateEncoder() =>
+        BatchSize <= 0 ? ValidationResult.Error($"--batch-size must be positive, got {BatchSize}.") : ValidationResult.Success();
+}
