@@ -29,7 +29,7 @@ public static class Program
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Expected failures end with their message, not a stack trace; MLNETEXT_DEBUG=1 shows the whole exception.
-            return ErrorPolicy.Report(ex, error);
+            return ErrorPolicy.Report(ex, args, error);
         }
     }
 
@@ -41,6 +41,7 @@ public static class Program
         {
             config.SetApplicationName("mlnetext");
             config.SetApplicationVersion(Version);
+            config.ConfigureConsole(Spectre.Console.AnsiConsole.Console); // help and --version go where AnsiConsole points now
             config.PropagateExceptions();
             config.AddCommand<DemoCommand>("demo")
                 .WithDescription("First run: checks the installation, then encodes a few sentences and prints their similarities.");

@@ -41,8 +41,14 @@ public sealed record EncodeBenchResult
     /// <summary>ours (fused graph) / raw loop (which runs the original graph).</summary>
     [JsonPropertyName("ratio_fused_vs_raw")] public double RatioFusedVsRaw { get; init; }
 
-    /// <summary>Peak resident memory (MiB) of the process while ours encoded the stream (with no stream: of the whole run).</summary>
+    /// <summary>Peak resident memory (MiB) of the process while ours encoded the stream (with no stream: of the whole run); <see cref="PeakScope"/> says which.</summary>
     [JsonPropertyName("peak_mb")] public double PeakMb { get; init; }
+
+    /// <summary>
+    /// What <see cref="PeakMb"/> covers: "stream" (the peak was reset before the streamed run), "whole run" (no stream),
+    /// or "whole process: ..." with the reason when the reset failed (the figure then includes every earlier runner).
+    /// </summary>
+    [JsonPropertyName("peak_scope")] public string PeakScope { get; init; } = "whole run";
 
     /// <summary>Rows of the streamed memory run (0 when not run).</summary>
     [JsonPropertyName("stream_rows")] public long StreamRows { get; init; }
@@ -66,6 +72,20 @@ public sealed record EncodeBenchResult
 /// <summary>Runs the encoders (ours on the original and on the fused graph, the peer, ML.NET's route, the raw loop) on the same texts, same thread count, and times them.</summary>
 public static class EncodeBenchmark
 {
+    /// <summary>The <see cref="EncodeBenchResult.PeakScope"/> of a streamed run whose peak reset gave <paramref name="notReset"/> (null: reset).</summary>
+    internal static string PeakScope(string? notReset) =>
+        notReset is null ? "stream" : $"whole process: the peak could not be reset ({notReset}), so it includes every earlier runner";
+
+    /// <summary>Times every runner on <paramref name="texts"/> for <paramref name="rounds"/> rounds (best round kept), then optionally streams rows for the peak memory.</summary>
+    /// <param name="model">The encoder (original graph).</param>
+    /// <param name="fused">The same encoder on its fused graph.</param>
+    /// <param name="texts">The timed texts (<see cref="EncodeBenchCorpus.Load"/>).</param>
+    /// <param name="streamTexts">Texts cycled through the streamed memory run.</param>
+    /// <param name="threads">ONNX Runtime intra-op threads of every runner.</param>
+    /// <param name="rounds">Timed rounds.</param>
+    /// <param name="streamRows">Rows of the streamed memory run; 0 skips it.</param>
+    /// <param name="report">Receives a line per runner and round.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
     public static EncodeBenchResult Run(EncoderModel model, EncoderModel fused, string[] texts, string[] streamTexts, int threads, int rounds, long streamRows,
         Action<string> report, CancellationToken cancellationToken)
     {
@@ -106,14 +126,16 @@ public static class EncodeBenchmark
         }
 
         double peak;
+        string peakScope = "whole run";
         if (streamRows > 0)
         {
             using var ours = new OursRunner(model, threads, batch);
-            PeakMemory.Reset();
+            string? notReset = PeakMemory.Reset();
+            peakScope = PeakScope(notReset);
             var clock = Stopwatch.StartNew();
             ours.Stream(streamTexts, streamRows, cancellationToken);
             peak = PeakMemory.ReadMb();
-            report($"stream: {streamRows} rows through EncodeText in {clock.Elapsed.TotalSeconds:F0} s, peak resident memory {peak:F0} MiB");
+            report($"stream: {streamRows} rows through EncodeText in {clock.Elapsed.TotalSeconds:F0} s, peak resident memory {peak:F0} MiB ({peakScope})");
         }
         else
         {
@@ -134,6 +156,7 @@ public static class EncodeBenchmark
             RatioFusedVsMlNet = Math.Round(best["ours_fused"] / best["mlnet"], 3),
             RatioFusedVsRaw = Math.Round(best["ours_fused"] / best["raw"], 3),
             PeakMb = Math.Round(peak, 1),
+            PeakScope = peakScope,
             StreamRows = streamRows,
             Rows = texts.Length,
             Threads = threads,

@@ -5,22 +5,28 @@ namespace MLNetExt.Benchmarks.Runners;
 /// <summary>The process's peak resident memory, resettable on Linux (so one phase of a run can be measured alone).</summary>
 internal static class PeakMemory
 {
-    /// <summary>Resets the high-water mark where the OS allows it (Linux: /proc/self/clear_refs "5").</summary>
-    public static void Reset()
+    /// <summary>The Linux file whose "5" resets the high-water mark (VmHWM).</summary>
+    public const string ClearRefsPath = "/proc/self/clear_refs";
+
+    /// <summary>
+    /// Resets the high-water mark where the OS allows it (Linux: <paramref name="clearRefsPath"/> "5"). Returns null
+    /// when it was reset, else why not: the peak read afterwards then covers the whole process so far.
+    /// </summary>
+    public static string? Reset(string clearRefsPath = ClearRefsPath)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
+        if (!OperatingSystem.IsLinux())
+            return "only Linux can reset the peak";
         try
         {
-            if (OperatingSystem.IsLinux())
-                File.WriteAllText("/proc/self/clear_refs", "5");
+            File.WriteAllText(clearRefsPath, "5");
+            return null;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // Older kernels: the mark then covers the whole process.
-        }
-        catch (UnauthorizedAccessException)
-        {
+            // Older kernels and some containers refuse the write.
+            return $"writing {clearRefsPath} failed: {ex.Message}";
         }
     }
 

@@ -106,7 +106,9 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         FineTuningRows? validation = _options.ValidationSet is null ? null : FineTuningData.Read(_options.ValidationSet, _options, Kind, tokenizer, "validation set");
 
         torch.manual_seed(loopOptions.Seed);
-        OnnxBertWeights weights = OnnxBertImporter.Read(new MemoryStream(encoder.Onnx), encoder.Name);
+        // A folder's graph is named by the folder (the config's model name may be another model's, e.g. a copied config).
+        string source = _options.EncoderFolder ?? encoder.Name;
+        OnnxBertWeights weights = OnnxBertImporter.Read(new MemoryStream(encoder.Onnx), source);
         using var model = new SequenceClassifier(weights.CreateModel(), classCount, _options.Pooling ?? encoder.Pooling);
         model.FreezeEncoder(_options.FreezeEncoder);
         var task = new FineTuningTask(model, tokenizer, Kind, train, validation);

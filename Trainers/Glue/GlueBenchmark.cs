@@ -32,7 +32,7 @@ public static class GlueBenchmark
         if (!File.Exists(trainFile))
             throw new FileNotFoundException($"No training file '{trainFile}' (GLUE {task.Name} ships train.tsv; the shared RTE folder has only dev.tsv).", trainFile);
 
-        IReadOnlyList<GlueExample> train = GlueReader.Read(task, trainFile);
+        IReadOnlyList<GlueExample> train = GlueReader.Read(task, trainFile, labelsRequired: true);
         if (options.MaxTrainRows is int max && max < train.Count)
         {
             GlueExample[] shuffled = [.. train];

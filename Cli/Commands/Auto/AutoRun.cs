@@ -1,3 +1,4 @@
+using MLNetExt.Cli.Infrastructure;
 using MLNetExt.Transforms.IO;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -17,6 +18,7 @@ internal static class AutoRun
 {
     public static int Execute(AutoSettings settings, SweepTask task, CancellationToken cancellationToken)
     {
+        OutputPaths.RequireWritableFolder(settings.Out, "--out");
         string metric = settings.Metric ?? SweepMetrics.Names(task)[0];
         SweepMetrics.Check(metric, task);
         using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -4,6 +4,7 @@ using System.ComponentModel;
 using System.Text.Json;
 using MLNetExt.Benchmarks.Runners;
 using MLNetExt.Transforms;
+using MLNetExt.Cli.Infrastructure;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -65,6 +66,7 @@ public sealed class BenchEncodeCommand : Command<BenchEncodeCommand.Settings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        OutputPaths.RequireWritableFile(settings.Json, "--json");
         string data = settings.Data ?? MLNetExt.Repository.SharedDataFolder.Find(Directory.GetCurrentDirectory())
             ?? throw new DirectoryNotFoundException("No shared/data folder found; pass --data DIR (the folder holding scifact/ and stsb/).");
         EncoderModel model = PretrainedEncoders.Load(PretrainedEncoders.MiniLM.Name);

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using MLNetExt.Estimators.Tuners;
+using MLNetExt.Cli.Infrastructure;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -45,6 +46,7 @@ public sealed class BenchTunersCommand : Command<BenchTunersCommand.Settings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        OutputPaths.RequireWritableFile(settings.Json, "--json");
         var scores = new List<TunerScore>();
         var table = new Table().AddColumns("function", "budget", "tuner", "median best", "25%", "75%", "gap to optimum (median)", "ms/proposal");
         foreach (var (function, defaultBudget) in new[] { (StandardFunction.Branin, 50), (StandardFunction.Hartmann6, 100) })

@@ -68,7 +68,7 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
 
         /// <summary>Run output.</summary>
         [CommandOption("--save-run <FILE>")]
-        [Description("Write the dense run in TREC format (for trec_eval or `eval trec`).")]
+        [Description("Write the run in TREC format (for trec_eval or `eval trec`): the dense run, or BM25's with --bm25-only.")]
         public string? SaveRun { get; init; }
 
         /// <inheritdoc />
@@ -80,14 +80,18 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        OutputPaths.RequireWritableFile(settings.Json, "--json");
+        if (settings.Model is not null)
+            ModelArgument.RequireFolderIfPath(settings.Model, "--model");
+        OutputPaths.RequireWritableFile(settings.Markdown, "--markdown");
+        OutputPaths.RequireWritableFile(settings.Plot, "--plot");
+        OutputPaths.RequireWritableFile(settings.SaveRun, "--save-run");
         var dataset = BeirReader.Load(settings.Data, settings.Split);
         AnsiConsole.MarkupLine($"[grey]{Markup.Escape(dataset.Name)} ({Markup.Escape(dataset.Split)}):[/] {dataset.Corpus.Count} documents, " +
             $"{dataset.Queries.Count} judged queries, {dataset.Qrels.JudgementCount} judgements");
-        if (dataset.QrelsDocumentsMissingFromCorpus.Count > 0 || dataset.QrelsQueriesMissingFromQueries.Count > 0)
-            AnsiConsole.MarkupLine($"[yellow]warning:[/] qrels name {dataset.QrelsDocumentsMissingFromCorpus.Count} documents missing from corpus.jsonl " +
-                $"(e.g. {Markup.Escape(string.Join(", ", dataset.QrelsDocumentsMissingFromCorpus.Take(5)))}) and " +
-                $"{dataset.QrelsQueriesMissingFromQueries.Count} queries missing from queries.jsonl " +
-                $"(e.g. {Markup.Escape(string.Join(", ", dataset.QrelsQueriesMissingFromQueries.Take(5)))}); they stay in the qrels.");
+        string? missing = MissingIdsWarning(dataset);
+        if (missing is not null)
+            Console.Error.WriteLine("warning: " + missing);
 
         var evaluation = new RankingEvaluatorOptions { Cutoffs = EvalOptionParsing.Cutoffs(settings.K) };
         var results = new List<BeirResult>();
@@ -109,7 +113,12 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
                 TrecRunReader.Write(run, settings.SaveRun, model.Name);
         }
         if (settings.Bm25 || settings.Bm25Only)
-            results.Add(ConsoleProgress.Encoding(progress => BeirEvaluator.EvaluateBm25(dataset, null, evaluation, progress, cancellationToken)));
+        {
+            BeirResult bm25 = ConsoleProgress.Encoding(progress => BeirEvaluator.EvaluateBm25(dataset, null, evaluation, progress, cancellationToken));
+            results.Add(bm25);
+            if (settings.Bm25Only && settings.SaveRun is not null)
+                TrecRunReader.Write(bm25.Run!, settings.SaveRun, "bm25");
+        }
 
         Print(results);
         if (settings.Json is not null)
@@ -119,6 +128,19 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         if (settings.Plot is not null)
             RecallCurvePlot.Save(results, settings.Plot);
         return 0;
+    }
+
+    /// <summary>The qrels ids missing from corpus.jsonl or queries.jsonl, a few of each named; null when none are.</summary>
+    internal static string? MissingIdsWarning(BeirDataset dataset)
+    {
+        static string? Part(IReadOnlyCollection<string> ids, string what, string file) => ids.Count == 0 ? null
+            : $"{ids.Count} {what} missing from {file} (e.g. {string.Join(", ", ids.Take(5))})";
+        string[] parts = new[]
+        {
+            Part(dataset.QrelsDocumentsMissingFromCorpus, "documents", "corpus.jsonl"),
+            Part(dataset.QrelsQueriesMissingFromQueries, "queries", "queries.jsonl"),
+        }.OfType<string>().ToArray();
+        return parts.Length == 0 ? null : $"qrels name {string.Join(" and ", parts)}; they stay in the qrels.";
     }
 
     private static void Print(IReadOnlyList<BeirResult> results)

@@ -34,5 +34,7 @@ public abstract class EvalEncoderSettings : CommandSettings
 
     /// <summary>Checks the shared options.</summary>
     protected ValidationResult ValidateEncoder() =>
-        BatchSize <= 0 ? ValidationResult.Error($"--batch-size must be positive, got {BatchSize}.") : ValidationResult.Success();
+        BatchSize < 1 ? ValidationResult.Error($"--batch-size must be at least 1, got {BatchSize}.")
+        : Threads is < 1 ? ValidationResult.Error($"--threads must be at least 1, got {Threads}.")
+        : ValidationResult.Success();
 }

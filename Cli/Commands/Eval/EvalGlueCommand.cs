@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.ML;
 using MLNetExt.Evaluation.Glue;
 using MLNetExt.Evaluation.Reports;
+using MLNetExt.Cli.Infrastructure;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -59,9 +60,10 @@ public sealed class EvalGlueCommand : Command<EvalGlueCommand.Settings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        OutputPaths.RequireWritableFile(settings.Json, "--json");
         var task = GlueTask.FromName(settings.Task);
         string file = Path.Combine(settings.Data, settings.Split ?? task.DevFile);
-        var gold = GlueReader.Read(task, file);
+        var gold = GlueReader.Read(task, file, labelsRequired: true);
         GlueResult result;
         string system;
         if (settings.Predictions is not null)
@@ -72,7 +74,7 @@ public sealed class EvalGlueCommand : Command<EvalGlueCommand.Settings>
         else
         {
             var ml = new MLContext(seed: 0);
-            var model = ml.Model.Load(settings.Model!, out _);
+            var model = LoadModel(ml, settings.Model!);
             var predictions = model.Transform(ml.Data.LoadFromEnumerable(gold));
             result = GlueEvaluator.Evaluate(task, gold, predictions, settings.Column);
             system = Path.GetFileName(settings.Model!);
@@ -85,5 +87,19 @@ public sealed class EvalGlueCommand : Command<EvalGlueCommand.Settings>
         if (settings.Json is not null)
             EvaluationJson.Write(settings.Json, EvaluationJson.Serialize(result, system));
         return 0;
+    }
+
+    private static ITransformer LoadModel(MLContext ml, string path)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"--model '{path}' does not exist.", path);
+        try
+        {
+            return ml.Model.Load(path, out _);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or FormatException or IOException)
+        {
+            throw new InvalidDataException($"--model '{path}' is not an ML.NET model file (a zip written by mlContext.Model.Save): {ex.Message}", ex);
+        }
     }
 }

@@ -34,6 +34,9 @@ public sealed class EvalStsCommand : Command<EvalStsCommand.Settings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        OutputPaths.RequireWritableFile(settings.Json, "--json");
+        if (settings.Model is not null)
+            ModelArgument.RequireFolderIfPath(settings.Model, "--model");
         var pairs = StsReader.Read(settings.File);
         AnsiConsole.MarkupLine($"[grey]{Markup.Escape(settings.File)}:[/] {pairs.Count} pairs");
         var ml = new MLContext(seed: 0);

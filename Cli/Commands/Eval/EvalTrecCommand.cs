@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using MLNetExt.Evaluation.Ranking;
 using MLNetExt.Evaluation.Reports;
+using MLNetExt.Cli.Infrastructure;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -80,6 +81,7 @@ public sealed class EvalTrecCommand : Command<EvalTrecCommand.Settings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        OutputPaths.RequireWritableFile(settings.Json, "--json");
         var qrels = QrelsReader.Read(settings.Qrels);
         var run = TrecRunReader.Read(settings.Run, Settings.ParsePolicy(settings.Duplicates)!.Value);
         var metrics = RankingEvaluator.Evaluate(qrels, run, new RankingEvaluatorOptions

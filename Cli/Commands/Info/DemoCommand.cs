@@ -53,6 +53,7 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        ModelArgument.RequireFolderIfPath(settings.Model, "--model");
         int status = new InfoCommand().Execute(context, new InfoCommand.Settings(), cancellationToken);
         if (status != 0)
             return status;

@@ -79,10 +79,12 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
 
         /// <summary>Folder to write the fine-tuned model (model.zip, model.onnx) into.</summary>
         [CommandOption("--out <DIR>")]
+        [Description("Save the fine-tuned model into DIR (model.zip for EncoderFineTuningTransformer.Load, model.onnx). Not with --mode frozen, which fine-tunes nothing.")]
         public string? Out { get; init; }
 
         /// <summary>File to write the results to as JSON.</summary>
         [CommandOption("--json <FILE>")]
+        [Description("Write the results (settings, dev measures, training figures) as JSON.")]
         public string? Json { get; init; }
 
         /// <inheritdoc/>
@@ -95,6 +97,10 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             if (Mode is not ("finetune" or "frozen" or "both")) return ValidationResult.Error($"--mode must be finetune, frozen or both, got '{Mode}'.");
             if (CheckpointEverySteps is < 1) return ValidationResult.Error($"--checkpoint-every must be at least 1, got {CheckpointEverySteps}.");
             if (CheckpointEverySteps is not null && CheckpointDirectory is null) return ValidationResult.Error("--checkpoint-every needs --checkpoint-dir.");
+            if (Out is not null && Mode == "frozen") return ValidationResult.Error("--out saves the fine-tuned model; --mode frozen fine-tunes none.");
+            if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be at least 1, got {BatchSize}.");
+            if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) return ValidationResult.Error($"--learning-rate must be a positive number, got {LearningRate.ToString(CultureInfo.InvariantCulture)}.");
+            if (MaxTokens is < 3 or > 512) return ValidationResult.Error($"--max-tokens must be between 3 and 512, got {MaxTokens}.");
             return ValidationResult.Success();
         }
 
@@ -104,6 +110,7 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             GlueTask task = GlueTask.FromName(Task);
             if (!GlueBenchmarkOptions.SupportedTasks.Contains(task))
                 throw new UsageException($"--task {Task}: this verb trains {string.Join(", ", GlueBenchmarkOptions.SupportedTasks.Select(t => t.Name))}.");
+            ModelArgument.RequireFolderIfPath(Encoder, "--encoder");
             bool folder = Directory.Exists(Encoder);
             return new GlueBenchmarkOptions
             {

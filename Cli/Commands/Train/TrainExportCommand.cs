@@ -6,6 +6,7 @@ using System.Text.Json;
 using MLNetExt.Trainers.Modules;
 using MLNetExt.Trainers.Onnx;
 using MLNetExt.Trainers.Text;
+using MLNetExt.Cli.Infrastructure;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -62,6 +63,8 @@ public sealed class TrainExportCommand : Command<TrainExportCommand.Settings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        OutputPaths.RequireWritableFolder(settings.Out, "--out");
+        OutputPaths.RequireWritableFile(settings.Json, "--json");
         EncoderFiles files = EncoderFiles.Pretrained(settings.Encoder == "arctic" ? "snowflake-arctic-embed-xs" : "all-MiniLM-L6-v2");
         string encoder = files.Name;
         byte[] original = files.Onnx;
