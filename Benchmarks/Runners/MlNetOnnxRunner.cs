@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Tokenizers;
+using Microsoft.ML.Transforms;
 using Microsoft.ML.Transforms.Onnx;
 using MLNetExt.Transforms;
 
@@ -14,7 +15,9 @@ namespace MLNetExt.Benchmarks.Runners;
 public sealed class MlNetOnnxRunner : IEncodeRunner
 {
     private readonly MLContext _mlContext = new();
-    private readonly ITransformer _model;
+    private static readonly string[] InputColumns = ["input_ids", "attention_mask", "token_type_ids"];
+    private static readonly string[] OutputColumns = ["last_hidden_state"];
+    private readonly TransformerChain<CustomMappingTransformer<HiddenRow, EmbeddingRow>> _model;
     private const int FixedLength = 256;
     private readonly int _length;
 
@@ -40,8 +43,8 @@ public sealed class MlNetOnnxRunner : IEncodeRunner
         var onnx = _mlContext.Transforms.ApplyOnnxModel(new OnnxOptions
         {
             ModelFile = model.OnnxPath,
-            InputColumns = new[] { "input_ids", "attention_mask", "token_type_ids" },
-            OutputColumns = new[] { "last_hidden_state" },
+            InputColumns = InputColumns,
+            OutputColumns = OutputColumns,
             ShapeDictionary = new Dictionary<string, int[]>
             {
                 ["input_ids"] = new[] { 1, length },
@@ -83,7 +86,7 @@ public sealed class MlNetOnnxRunner : IEncodeRunner
         return result;
     }
 
-    public void Dispose() => (_model as IDisposable)?.Dispose();
+    public void Dispose() => _model.Dispose();
 
     private sealed class TextRow
     {
