@@ -6,6 +6,7 @@ using MLNetExt.Trainers.Modules;
 using MLNetExt.Trainers.Onnx;
 using MLNetExt.Trainers.Text;
 using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms.Onnx;
 using MLNetExt.Transforms.Schema;
 using TorchSharp;
 
@@ -108,7 +109,7 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         torch.manual_seed(loopOptions.Seed);
         // A folder's graph is named by the folder (the config's model name may be another model's, e.g. a copied config).
         string source = _options.EncoderFolder ?? encoder.Name;
-        OnnxBertWeights weights = OnnxBertImporter.Read(new MemoryStream(encoder.Onnx), source);
+        BertWeights weights = OnnxBertReader.Read(new MemoryStream(encoder.Onnx), source);
         using var model = new SequenceClassifier(weights.CreateModel(), classCount, _options.Pooling ?? encoder.Pooling);
         model.FreezeEncoder(_options.FreezeEncoder);
         var task = new FineTuningTask(model, tokenizer, Kind, train, validation);
@@ -141,7 +142,7 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         }
 
         // Served by ONNX Runtime: written with its fused attention kernels (same arithmetic, faster on long inputs).
-        byte[] exported = OnnxBertExporter.ToBytes(model.Encoder, model.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused);
+        byte[] exported = OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), model.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused);
         var info = new FineTunedModelInfo
         {
             Kind = Kind,
