@@ -30,8 +30,8 @@ public sealed record FineTunedGlueResult
     /// <summary>Share of step time spent preparing batches (tokenising, padding).</summary>
     public double BatchPreparationFraction { get; init; }
 
-    /// <summary>Mean training loss.</summary>
-    public double MeanLoss { get; init; }
+    /// <summary>Mean training loss; null when no step ran (a run resumed from its final checkpoint).</summary>
+    public double? MeanLoss { get; init; }
 
     /// <summary>Optimisation steps taken (in total, resumed ones included).</summary>
     public int Steps { get; init; }

@@ -136,7 +136,7 @@ public static class GlueBenchmark
             TrainingSentencesPerSecond = run.RowsPerSecond * (task.IsPairTask ? 2 : 1),
             TrainingRowsPerSecond = run.RowsPerSecond,
             BatchPreparationFraction = run.BatchPreparationSeconds / Math.Max(1e-9, run.TrainingSeconds),
-            MeanLoss = run.MeanLoss,
+            MeanLoss = double.IsNaN(run.MeanLoss) ? null : run.MeanLoss, // NaN: no step left to run after a resume
             Steps = run.Steps,
             ResumedFromStep = run.ResumedFromStep,
             DevInferenceSeconds = evalSeconds,
