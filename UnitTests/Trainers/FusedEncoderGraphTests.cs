@@ -71,11 +71,11 @@ public sealed class FusedEncoderGraphTests
 
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(TrainerTestData.StsbSentences(30).Select(s => new TextRow { Text = s }).ToArray());
-        using var fusedTransformer = ml.Transforms.Text.EncodeText("Embedding", "Text", fused).Fit(data);
+        var fusedTransformer = ml.Transforms.Text.EncodeText("Embedding", "Text", fused).Fit(data);
         float[][] b = fusedTransformer.Transform(data).GetColumn<float[]>("Embedding").ToArray();
-        float[][] a;
-        using (var originalTransformer = ml.Transforms.Text.EncodeText("Embedding", "Text", original).Fit(data))
-            a = originalTransformer.Transform(data).GetColumn<float[]>("Embedding").ToArray();
+        var originalTransformer = ml.Transforms.Text.EncodeText("Embedding", "Text", original).Fit(data);
+        float[][] a = originalTransformer.Transform(data).GetColumn<float[]>("Embedding").ToArray();
+        originalTransformer.Dispose();
         double minCosine = a.Zip(b, (x, y) => (double)System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(x, y)).Min();
         Assert.IsGreaterThanOrEqualTo(0.9999, minCosine, $"fused vs original sentence embeddings: min cosine {minCosine}");
 
@@ -87,7 +87,7 @@ public sealed class FusedEncoderGraphTests
             float[][] c = loaded.Transform(data).GetColumn<float[]>("Embedding").ToArray();
             for (int i = 0; i < b.Length; i++)
                 CollectionAssert.AreEqual(b[i], c[i], $"row {i} after save and load");
-            (loaded as IDisposable)?.Dispose();
+            loaded.DisposeEncoders();
         }
         finally
         {
