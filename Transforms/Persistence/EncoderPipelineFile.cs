@@ -31,6 +31,8 @@ namespace MLNetExt.Transforms.Persistence;
 /// </remarks>
 internal static class EncoderPipelineFile
 {
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+
     private const string Format = "mlnetext-pipeline";
     private const int Version = 2;
     private const int VersionWithoutExtensions = 1;
@@ -77,7 +79,7 @@ internal static class EncoderPipelineFile
         var manifest = new Manifest(Format, parts.Any(p => p.Type is not null) ? Version : VersionWithoutExtensions, parts,
             new SortedDictionary<string, string>(archive.Hashes, StringComparer.Ordinal));
         using Stream manifestStream = zip.CreateEntry(ManifestName, CompressionLevel.Optimal).Open();
-        manifestStream.Write(JsonSerializer.SerializeToUtf8Bytes(manifest, new JsonSerializerOptions { WriteIndented = true }));
+        manifestStream.Write(JsonSerializer.SerializeToUtf8Bytes(manifest, s_indented));
 
         void FlushStock()
         {
@@ -104,7 +106,7 @@ internal static class EncoderPipelineFile
         }
     }
 
-    private static ITransformer LoadArchive(ModelOperationsCatalog catalog, IHostEnvironment environment, Stream stream, string source, out DataViewSchema inputSchema)
+    private static TransformerChain<ITransformer> LoadArchive(ModelOperationsCatalog catalog, IHostEnvironment environment, Stream stream, string source, out DataViewSchema inputSchema)
     {
         ZipArchive zip;
         try
