@@ -6,7 +6,7 @@ using MLNetExt.Trainers.Attribution;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace MLNetExt.Cli.Commands.Attribution;
+namespace MLNetExt.Cli.Commands.Eval;
 
 /// <summary><c>mlnetext eval faithfulness</c>: ERASER faithfulness of attribution methods on a text classifier (see <see cref="FaithfulnessExperiment"/>).</summary>
 public sealed class EvalFaithfulnessCommand : Command<EvalFaithfulnessCommand.Settings>
