@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
-using System.Text.Json;
-using Microsoft.ML.OnnxRuntime;
+using MLNetExt.Benchmarks.Runners;
 using MLNetExt.Transforms.Onnx;
 using MLNetExt.Transforms;
 using MLNetExt.Cli.Infrastructure;
@@ -58,81 +57,15 @@ public sealed class BenchProfileCommand : Command<BenchProfileCommand.Settings>
         EncoderModel model = ModelArgument.Resolve(settings.Model);
         if (!settings.NoFuse)
             model = EncoderGraphFusion.Fuse(model);
-        string prefix = Path.Combine(Path.GetTempPath(), $"mlnetext-profile-{Guid.NewGuid():N}");
-        using var options = new SessionOptions { IntraOpNumThreads = settings.Threads, EnableProfiling = true, ProfileOutputPathPrefix = prefix };
-        using var session = new InferenceSession(model.ReadOnnxBytes(), options);
+        EncoderProfile profile = EncoderProfiler.Profile(model, settings.Batch, settings.Tokens, settings.Runs, settings.Threads, cancellationToken);
 
-        int rows = settings.Batch, tokens = settings.Tokens;
-        var shape = new long[] { rows, tokens };
-        var ids = new long[rows * tokens];
-        var mask = new long[rows * tokens];
-        var types = new long[rows * tokens];
-        var random = new Random(1);
-        for (int i = 0; i < ids.Length; i++)
-        {
-            // [CLS] ... [SEP] with ordinary word pieces in between.
-            int position = i % tokens;
-            ids[i] = position == 0 ? 101 : position == tokens - 1 ? 102 : random.Next(1996, 29000);
-            mask[i] = 1;
-        }
-        string[] inputs = session.InputMetadata.Keys.ToArray();
-        string output = session.OutputMetadata.ContainsKey("last_hidden_state") ? "last_hidden_state" : session.OutputMetadata.Keys.First();
-        long[] Values(string name) => name switch { "input_ids" => ids, "attention_mask" => mask, _ => types };
-
-        void Run()
-        {
-            var values = inputs.Select(n => OrtValue.CreateTensorValueFromMemory(Values(n), shape)).ToArray();
-            try
-            {
-                using var runOptions = new RunOptions();
-                using var results = session.Run(runOptions, inputs, values, [output]);
-            }
-            finally
-            {
-                foreach (OrtValue value in values)
-                    value.Dispose();
-            }
-        }
-
-        Run(); // warm-up: its node events are left out below
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        for (int r = 0; r < settings.Runs; r++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            Run();
-        }
-        double seconds = clock.Elapsed.TotalSeconds;
-        string file = session.EndProfiling();
-        var byOperator = new Dictionary<string, long>(StringComparer.Ordinal);
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllText(file));
-            JsonElement[] events = document.RootElement.EnumerateArray().ToArray();
-            long warmUpEnd = events.Where(e => e.GetProperty("name").GetString() == "model_run")
-                .Select(e => e.GetProperty("ts").GetInt64() + e.GetProperty("dur").GetInt64()).DefaultIfEmpty(0).Min();
-            foreach (JsonElement e in events)
-            {
-                if (e.GetProperty("ts").GetInt64() < warmUpEnd ||
-                    e.GetProperty("cat").GetString() != "Node" || !e.GetProperty("name").GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal) ||
-                    !e.TryGetProperty("args", out JsonElement args) || !args.TryGetProperty("op_name", out JsonElement op))
-                    continue;
-                string name = op.GetString()!;
-                byOperator[name] = byOperator.GetValueOrDefault(name) + e.GetProperty("dur").GetInt64();
-            }
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-
-        long total = Math.Max(1, byOperator.Values.Sum());
-        var table = new Table().Title($"{Markup.Escape(model.Name)}{(settings.NoFuse ? ", graph as it is" : ", fused graph")}: {rows} x {tokens} tokens, {settings.Threads} threads")
+        var table = new Table().Title($"{Markup.Escape(model.Name)}{(settings.NoFuse ? ", graph as it is" : ", fused graph")}: {profile.Rows} x {profile.Tokens} tokens, {profile.Threads} threads")
             .AddColumn("operator").AddColumn(new TableColumn("share of kernel time").RightAligned());
-        foreach (var (name, micros) in byOperator.OrderByDescending(p => p.Value).Where(p => p.Value * 1000 >= total))
-            table.AddRow(name, (100.0 * micros / total).ToString("F1", CultureInfo.InvariantCulture) + " %");
+        foreach (var (name, share) in profile.Shares())
+            table.AddRow(name, share < 0.001 ? "< 0.1 %" : (100 * share).ToString("F1", CultureInfo.InvariantCulture) + " %");
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"{settings.Runs} profiled runs: {1000 * seconds / settings.Runs:F0} ms per batch, {rows * settings.Runs / seconds:F1} rows/s"));
+            $"{profile.Runs} profiled runs: {1000 * profile.SecondsPerBatch:F0} ms per batch, {profile.RowsPerSecond:F1} rows/s"));
         return 0;
     }
 }

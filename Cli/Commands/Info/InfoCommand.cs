@@ -57,8 +57,9 @@ public sealed class InfoCommand : Command<InfoCommand.Settings>
             AnsiConsole.MarkupLine("[green]Everything required works.[/]");
             return 0;
         }
+        // Problems are errors: standard error, as every verb's are (exit 1: the installation's work cannot be done).
         foreach (string problem in problems)
-            AnsiConsole.MarkupLine($"[red]Problem:[/] {Markup.Escape(problem)}");
+            Console.Error.WriteLine($"error: {problem}");
         return 1;
     }
 

@@ -4,7 +4,7 @@ using MLNetExt.Trainers.Glue;
 namespace MLNetExt.UnitTests.Trainers;
 
 [TestClass]
-public sealed class TrainFrozenBaselineTests
+public sealed class FrozenEncoderBaselineTests
 {
     [TestMethod]
     public void BaselineClassifierLearnsSeparableFeaturesWithGlueLabelOrder()
