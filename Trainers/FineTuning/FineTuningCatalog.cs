@@ -44,7 +44,7 @@ public static class FineTuningCatalog
 
     // ML.NET exposes a catalog's environment only through an internal interface; read it once by reflection and
     // fail with a clear message if a later ML.NET moves it.
-    private static IHostEnvironment EnvironmentOf(object catalog)
+    internal static IHostEnvironment EnvironmentOf(object catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         Type? contract = catalog.GetType().GetInterfaces().FirstOrDefault(i => i.FullName == "Microsoft.ML.Data.IInternalCatalog");

@@ -19,6 +19,9 @@ public sealed class EncoderTokenizer
     /// <summary>Longest sequence produced, special tokens included.</summary>
     public int MaxTokens { get; }
 
+    /// <summary>Id of the <c>[MASK]</c> token (span masking in self-supervised training).</summary>
+    public int MaskTokenId => _tokenizer.MaskingTokenId;
+
     /// <summary>Creates a tokenizer from a <c>vocab.txt</c> stream.</summary>
     public static EncoderTokenizer Create(Stream vocabulary, bool lowerCase = true, int maxTokens = 256)
     {
