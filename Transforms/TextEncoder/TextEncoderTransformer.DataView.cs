@@ -7,6 +7,8 @@ namespace MLNetExt.Transforms;
 
 public sealed partial class TextEncoderTransformer
 {
+    private static readonly string[] s_progressColumns = ["rows"];
+
     /// <summary>The lazy output of <see cref="Transform"/>: nothing is encoded until a cursor asks for an encoded column.</summary>
     private sealed class EncodedDataView : IDataView
     {
@@ -125,7 +127,7 @@ public sealed partial class TextEncoderTransformer
                     _pairGetter = _ahead.GetGetter<ReadOnlyMemory<char>>(_input.Schema[pairIndex]);
                 _encoder = new WindowEncoder(_parent, _parent.Settings.WantsTokens);
                 _progress = _parent.Host.StartProgressChannel("Encoding text");
-                _progress.SetHeader(new ProgressHeader(new[] { "rows" }), entry =>
+                _progress.SetHeader(new ProgressHeader(s_progressColumns), entry =>
                 {
                     if (_total is long total)
                         entry.SetProgress(0, _encoder.Rows, total);

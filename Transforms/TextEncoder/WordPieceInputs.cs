@@ -16,6 +16,8 @@ internal readonly record struct TokenizedText(int[] Ids, int FirstSegmentLength,
 /// </summary>
 internal sealed class WordPieceInputs
 {
+    private static readonly char[] s_whitespace = [' ', '\t', '\n', '\r'];
+
     // Past this many characters per allowed token a text is certainly cut; tokenizing all of it would be wasted work.
     private const int CharsPerTokenBound = 32;
 
@@ -80,7 +82,7 @@ internal sealed class WordPieceInputs
         if (input.Length > bound)
         {
             // Tokenize a whitespace-cut head first; it is exact when it already yields enough pieces.
-            int cut = input.LastIndexOfAny(new[] { ' ', '\t', '\n', '\r' }, bound);
+            int cut = input.LastIndexOfAny(s_whitespace, bound);
             if (cut > 0)
             {
                 List<int> head = Encode(input.AsSpan(0, cut));
