@@ -2,10 +2,10 @@ using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLNetExt.Trainers.Losses;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Onnx;
 using MLNetExt.Trainers.Text;
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms;
+using MLNetExt.Transforms.Onnx;
 using MLNetExt.Transforms.Schema;
 using TorchSharp;
 
@@ -95,7 +95,7 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
         if (pooling is not (EncoderPooling.Mean or EncoderPooling.Cls))
             throw new NotSupportedException($"Encoder '{_baseModel.Name}' pools with {pooling}; training supports Mean and Cls (set Pooling).");
         torch.manual_seed(loopOptions.Seed);
-        OnnxBertWeights weights = OnnxBertImporter.Read(new MemoryStream(files.Onnx, writable: false), _baseModel.OnnxPath);
+        BertWeights weights = OnnxBertReader.Read(new MemoryStream(files.Onnx, writable: false), _baseModel.OnnxPath);
         using var model = new SentenceEmbeddingModel(weights.CreateModel(), pooling == EncoderPooling.Cls ? PoolingMode.Cls : PoolingMode.Mean);
         var task = new SentenceEncoderTask(model, _options.Loss, tokenizer, train, _options.StsValidation);
 
@@ -113,7 +113,7 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
             training = new TrainingLoop(loopOptions).Run(task, progress, cancellationToken);
         }
 
-        byte[] graph = OnnxBertExporter.ToBytes(model.Encoder, style: OnnxGraphStyle.OnnxRuntimeFused);
+        byte[] graph = OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), style: OnnxGraphStyle.OnnxRuntimeFused);
         EncoderModel trained = _baseModel.WithGraph(graph, $"trained with {_options.Loss.Name}")
             .WithConfig(_baseModel.Config with { Pooling = pooling });
         return new SentenceEncoderTrainingResult(trained, files.Vocabulary, training);

@@ -5,6 +5,7 @@ using MLNetExt.Trainers.Modules;
 using MLNetExt.Trainers.Onnx;
 using MLNetExt.Trainers.Text;
 using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms.Onnx;
 using MLNetExt.Transforms.Schema;
 using TorchSharp;
 
@@ -105,7 +106,7 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         FineTuningRows? validation = _options.ValidationSet is null ? null : FineTuningData.Read(_options.ValidationSet, _options, Kind, tokenizer, "validation set");
 
         torch.manual_seed(loopOptions.Seed);
-        OnnxBertWeights weights = OnnxBertImporter.Read(new MemoryStream(encoder.Onnx), encoder.Name);
+        BertWeights weights = OnnxBertReader.Read(new MemoryStream(encoder.Onnx), encoder.Name);
         using var model = new SequenceClassifier(weights.CreateModel(), classCount, _options.Pooling ?? encoder.Pooling);
         model.FreezeEncoder(_options.FreezeEncoder);
         var task = new FineTuningTask(model, tokenizer, Kind, train, validation);
@@ -138,7 +139,7 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         }
 
         // Served by ONNX Runtime: written with its fused attention kernels (same arithmetic, faster on long inputs).
-        byte[] exported = OnnxBertExporter.ToBytes(model.Encoder, model.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused);
+        byte[] exported = OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), model.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused);
         var info = new FineTunedModelInfo
         {
             Kind = Kind,

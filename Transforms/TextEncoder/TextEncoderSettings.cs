@@ -21,6 +21,9 @@ internal sealed record TextEncoderSettings
     public GraphOptimizationLevel GraphOptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
     public EncoderExecutionProvider ExecutionProvider { get; init; }
 
+    /// <summary>Whether a recognised BERT graph runs fused; true when a file saved before the option existed is read.</summary>
+    public bool FuseGraph { get; init; } = true;
+
     /// <summary>Whether any per-token output is requested (the window then keeps token vectors).</summary>
     public bool WantsTokens => TokenEmbeddingsColumn is not null || TokenMaskColumn is not null || WordPiecesColumn is not null;
 
@@ -59,6 +62,7 @@ internal sealed record TextEncoderSettings
             IntraOpThreads = options.IntraOpThreads,
             GraphOptimizationLevel = options.GraphOptimizationLevel,
             ExecutionProvider = options.ExecutionProvider,
+            FuseGraph = options.FuseGraph,
         };
         string[] outputs = settings.OutputColumns.ToArray();
         if (outputs.Distinct(StringComparer.Ordinal).Count() != outputs.Length)

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLNetExt.Transforms.Onnx;
 using MLNetExt.Transforms.Persistence;
 
 namespace MLNetExt.Transforms;
@@ -37,7 +38,10 @@ public sealed partial class TextEncoderTransformer : ITransformer, ICanSaveModel
         Model = model;
         WordPieces = new WordPieceInputs(model, settings.MaxTokens, settings.Prefix);
         using IChannel channel = _host.Start("EncodeText");
-        Session = EncoderSession.Open(model, settings, environment, channel);
+        EncoderModel graph = model;
+        if (settings.FuseGraph)
+            (graph, IsGraphFused) = FusedGraphCache.Get(model, channel);
+        Session = EncoderSession.Open(graph, settings, environment, channel);
     }
 
     internal TextEncoderSettings Settings { get; }
@@ -48,8 +52,14 @@ public sealed partial class TextEncoderTransformer : ITransformer, ICanSaveModel
 
     internal IHost Host => _host;
 
-    /// <summary>The encoder (weights, vocabulary, config).</summary>
+    /// <summary>The encoder (weights, vocabulary, config) as given; a saved pipeline stores its graph.</summary>
     public EncoderModel Model { get; }
+
+    /// <summary>
+    /// Whether the session runs ONNX Runtime's fused transformer kernels: true when <see cref="TextEncoderOptions.FuseGraph"/>
+    /// is on and the model is a recognised BERT graph (or is fused already).
+    /// </summary>
+    public bool IsGraphFused { get; }
 
     /// <summary>The text column read.</summary>
     public string InputColumnName => Settings.InputColumn;
