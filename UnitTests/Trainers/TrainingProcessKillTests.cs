@@ -33,6 +33,41 @@ public sealed class TrainingProcessKillTests
         }
     }
 
+    // A kill that lands after the final checkpoint but before the result is written: the rerun has no step left,
+    // and must still export the same model and write its result.
+    [TestMethod]
+    public void ARunResumedFromItsFinalCheckpointFinishesWithoutTrainingAgain()
+    {
+        using var folder = new TempFolder("mlnetext-resume-final");
+        string encoder = TinyFineTuning.WriteEncoderFolder("mlnetext-tiny-encoder", seed: 9);
+        try
+        {
+            string[] Command(string run) =>
+            [
+                "train", "classify", "--task", "sst2", "--data", SharedData.Require("sst2"), "--encoder", encoder, "--mode", "finetune",
+                "--max-train-rows", "64", "--batch-size", "8", "--max-tokens", "16", "--seed", "7",
+                "--checkpoint-dir", folder.Combine("checkpoints"), "--checkpoint-every", "4",
+                "--out", folder.Combine(run, "model"), "--json", folder.Combine(run, "result.json"),
+            ];
+            var (firstCode, firstOutput) = CliRunner.Run(Command("first"));
+            Assert.AreEqual(0, firstCode, firstOutput);
+            var (againCode, againOutput) = CliRunner.Run(Command("again"));
+            Assert.AreEqual(0, againCode, againOutput);
+
+            using JsonDocument result = JsonDocument.Parse(File.ReadAllText(folder.Combine("again", "result.json")));
+            JsonElement run = result.RootElement.GetProperty("fineTuned");
+            Assert.AreEqual(8, run.GetProperty("resumedFromStep").GetInt32());
+            Assert.AreEqual(8, run.GetProperty("steps").GetInt32());
+            Assert.AreEqual(JsonValueKind.Null, run.GetProperty("meanLoss").ValueKind, "no step ran, so there is no mean loss");
+            CollectionAssert.AreEqual(File.ReadAllBytes(folder.Combine("first", "model", "model.onnx")),
+                File.ReadAllBytes(folder.Combine("again", "model", "model.onnx")));
+        }
+        finally
+        {
+            Directory.Delete(encoder, recursive: true);
+        }
+    }
+
     private static void KillAndResume(TempFolder folder, string encoder)
     {
         string sst2 = SharedData.Require("sst2");
