@@ -35,9 +35,10 @@ public static class CrossModalAlignmentSample
         // The text tower is the frozen encoder: embed the ten captions once.
         var mlContext = new MLContext(seed: 0);
         string[] captions = Enumerable.Range(0, 10).Select(MultipleFeaturesDataset.Caption).ToArray();
-        using TextEncoderTransformer encoder = mlContext.Transforms.Text.EncodeText("Embedding", "Text", PretrainedEncoders.Load("all-MiniLM-L6-v2"))
+        TextEncoderTransformer encoder = mlContext.Transforms.Text.EncodeText("Embedding", "Text", PretrainedEncoders.Load("all-MiniLM-L6-v2"))
             .Fit(mlContext.Data.LoadFromEnumerable(Array.Empty<Sentence>()));
         float[][] captionVectors = new TransformerEmbedder(mlContext, encoder, "Text", "Embedding").EmbedAll(captions, "captions");
+        encoder.Dispose();   // the owner ends an EncodeText transformer (see IOwnedTransformer)
 
         var results = new Dictionary<CrossModalMode, CrossModalEvaluationResult>();
         foreach (CrossModalMode mode in new[] { CrossModalMode.ChannelEncoder, CrossModalMode.LinearMap })

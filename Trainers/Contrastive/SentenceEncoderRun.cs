@@ -128,11 +128,18 @@ public static class SentenceEncoderRun
 
     private static double Score(MLContext ml, EncoderModel model, IReadOnlyList<StsPair> pairs, SentenceEncoderRunSpec spec, CancellationToken cancellationToken)
     {
-        using TextEncoderTransformer transformer = ml.Transforms.Text.EncodeText(new TextEncoderOptions
+        TextEncoderTransformer transformer = ml.Transforms.Text.EncodeText(new TextEncoderOptions
         {
             Model = model, InputColumnName = "Text", OutputColumnName = "Embedding", MaxTokens = spec.MaxTokens, Pooling = spec.Pooling,
         }).Fit(ml.Data.LoadFromEnumerable(Array.Empty<Sentence>()));
-        return StsEvaluator.Evaluate(pairs, new TransformerEmbedder(ml, transformer, "Text", "Embedding"), cancellationToken: cancellationToken).CosineSpearman;
+        try
+        {
+            return StsEvaluator.Evaluate(pairs, new TransformerEmbedder(ml, transformer, "Text", "Embedding"), cancellationToken: cancellationToken).CosineSpearman;
+        }
+        finally
+        {
+            transformer.Dispose(); // an IOwnedTransformer: its owner ends it
+        }
     }
 
     private static IEnumerable<(int Number, string Text)> NumberedLines(string path) =>
