@@ -94,7 +94,9 @@ public sealed class TrainingProcessKillTests
         }
         Assert.IsFalse(File.Exists(folder.Combine("killed", "result.json")), "the killed run must not have finished");
 
-        RunToEnd(Command("killed"));
+        // The resumed process is told of another core count: it must keep the checkpoint's libtorch thread count, on
+        // which the results depend.
+        RunToEnd(Command("killed"), processorCount: Environment.ProcessorCount == 1 ? 2 : 1);
 
         using JsonDocument expected = JsonDocument.Parse(File.ReadAllText(folder.Combine("uninterrupted", "result.json")));
         using JsonDocument resumed = JsonDocument.Parse(File.ReadAllText(folder.Combine("killed", "result.json")));
@@ -109,9 +111,9 @@ public sealed class TrainingProcessKillTests
             File.ReadAllBytes(folder.Combine("killed", "model", "model.onnx")), "final weights (the exported ONNX graph)");
     }
 
-    private static void RunToEnd(string[] arguments)
+    private static void RunToEnd(string[] arguments, int? processorCount = null)
     {
-        using ChildProcess run = ChildProcess.Start(arguments);
+        using ChildProcess run = ChildProcess.Start(arguments, processorCount);
         run.Process.WaitForExit();
         Assert.AreEqual(0, run.Process.ExitCode, $"mlnetext {string.Join(' ', arguments)} failed:\n{run.Output}");
     }
@@ -134,9 +136,11 @@ public sealed class TrainingProcessKillTests
             }
         }
 
-        public static ChildProcess Start(string[] arguments)
+        public static ChildProcess Start(string[] arguments, int? processorCount = null)
         {
             var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true };
+            if (processorCount is int count)
+                start.Environment["DOTNET_PROCESSOR_COUNT"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture);
             start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlnetext.dll"));
             foreach (string argument in arguments)
                 start.ArgumentList.Add(argument);
