@@ -64,8 +64,7 @@ internal sealed class BatchEncoder : IDisposable
             : null;
         using var output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _states.AsMemory(0, cells * hidden), new long[] { batch, length, hidden });
         OrtValue[] inputs = typesValue is null ? new[] { idsValue, maskValue } : new[] { idsValue, maskValue, typesValue };
-        _session.ThrowIfDisposed();
-        _session.Session.Run(_runOptions, _session.InputNames, inputs, _outputNames, new[] { output });
+        _session.Run(_runOptions, inputs, _outputNames, new[] { output });
         return _states.AsSpan(0, cells * hidden);
     }
 

@@ -22,9 +22,11 @@ internal sealed class EncoderSession : IDisposable
         Hidden = hidden;
         Provider = provider;
         InputNames = hasTokenTypes ? new[] { InputIds, AttentionMask, TokenTypeIds } : new[] { InputIds, AttentionMask };
+        _gate = new NativeCallGate(session.Dispose, nameof(TextEncoderTransformer),
+            "This EncodeText transformer was disposed, which released its ONNX Runtime session; fit or load the pipeline again.");
     }
 
-    private int _disposed;
+    private readonly NativeCallGate _gate;
 
     public InferenceSession Session { get; }
 
@@ -128,20 +130,23 @@ internal sealed class EncoderSession : IDisposable
         ? "(none)"
         : string.Join(", ", nodes.Select(n => $"{n.Key} ({(n.Value.IsTensor ? n.Value.ElementType.Name : n.Value.OnnxValueType.ToString())}, [{string.Join(" x ", n.Value.Dimensions)}])"));
 
+    /// <summary>Whether <see cref="Dispose"/> was called.</summary>
+    public bool IsDisposed => _gate.IsClosed;
+
+    /// <summary>Runs the graph inside the gate, so that a concurrent <see cref="Dispose"/> waits for this call to end.</summary>
+    /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
+    public void Run(RunOptions options, IReadOnlyCollection<OrtValue> inputs, string[] outputNames, IReadOnlyCollection<OrtValue> outputs)
+    {
+        using NativeCallGate.Call call = _gate.Enter();
+        Session.Run(options, InputNames, inputs, outputNames, outputs);
+    }
+
     /// <summary>
     /// Throws when the session was released: ONNX Runtime would otherwise read freed native memory and end the
     /// process instead of raising an exception.
     /// </summary>
-    public void ThrowIfDisposed()
-    {
-        if (Volatile.Read(ref _disposed) != 0)
-            throw new ObjectDisposedException(nameof(TextEncoderTransformer),
-                "This EncodeText transformer was disposed, which released its ONNX Runtime session; fit or load the pipeline again.");
-    }
+    public void ThrowIfDisposed() => _gate.ThrowIfClosed();
 
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            Session.Dispose();
-    }
+    /// <summary>Refuses new runs; the native session is released now, or when the last run in progress ends.</summary>
+    public void Dispose() => _gate.Close();
 }

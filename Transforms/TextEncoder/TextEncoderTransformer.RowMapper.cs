@@ -49,6 +49,7 @@ public sealed partial class TextEncoderTransformer
         private long _encodedPosition = -1;
         private string? _encodedText;
         private string? _encodedPair;
+        private int _busy;
 
         public MappedRow(TextEncoderTransformer parent, TextEncoderBindings bindings, DataViewRow input, HashSet<int> active)
         {
@@ -79,7 +80,29 @@ public sealed partial class TextEncoderTransformer
             return EncodedValueGetters.Create<TValue>(_bindings.Kinds[output], column, Locate, _parent.WordPieces, _parent.Session.Hidden);
         }
 
+        /// <summary>
+        /// Encodes the current row, refusing a second thread that comes in while one is encoding: a prediction engine
+        /// holds one input row and one output buffer, so two threads sharing it would read each other's answers.
+        /// </summary>
         private EncodedWindow Locate(out int index)
+        {
+            if (Interlocked.Exchange(ref _busy, 1) != 0)
+            {
+                throw new InvalidOperationException(
+                    "A PredictionEngine over EncodeText was used by two threads at once; an engine serves one thread at a time. " +
+                    "Give each thread its own engine, or predict through EncoderPredictionEnginePool.");
+            }
+            try
+            {
+                return LocateExclusive(out index);
+            }
+            finally
+            {
+                Volatile.Write(ref _busy, 0);
+            }
+        }
+
+        private EncodedWindow LocateExclusive(out int index)
         {
             index = 0;
             _textGetter ??= _input.GetGetter<ReadOnlyMemory<char>>(_bindings.InputSchema[_bindings.TextIndex]);

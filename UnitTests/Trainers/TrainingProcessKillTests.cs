@@ -82,7 +82,7 @@ public sealed class TrainingProcessKillTests
         RunToEnd(Command("uninterrupted"));
 
         string latest = folder.Combine("killed", "checkpoints", "latest");
-        using (ChildProcess victim = ChildProcess.Start(Command("killed")))
+        using (ChildProcess victim = ChildProcess.Start("mlnetext.dll", Command("killed")))
         {
             var clock = Stopwatch.StartNew();
             while (!File.Exists(latest) && !victim.Process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
@@ -113,64 +113,9 @@ public sealed class TrainingProcessKillTests
 
     private static void RunToEnd(string[] arguments, int? processorCount = null)
     {
-        using ChildProcess run = ChildProcess.Start(arguments, processorCount);
+        using ChildProcess run = ChildProcess.Start("mlnetext.dll", arguments,
+            processorCount is int count ? new Dictionary<string, string> { ["DOTNET_PROCESSOR_COUNT"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture) } : null);
         run.Process.WaitForExit();
         Assert.AreEqual(0, run.Process.ExitCode, $"mlnetext {string.Join(' ', arguments)} failed:\n{run.Output}");
-    }
-
-    /// <summary><c>dotnet mlnetext.dll ...</c> from the test's output folder, with its output collected.</summary>
-    private sealed class ChildProcess : IDisposable
-    {
-        private readonly System.Text.StringBuilder _output = new();
-
-        private ChildProcess(Process process) => Process = process;
-
-        public Process Process { get; }
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                    return _output.ToString();
-            }
-        }
-
-        public static ChildProcess Start(string[] arguments, int? processorCount = null)
-        {
-            var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true };
-            if (processorCount is int count)
-                start.Environment["DOTNET_PROCESSOR_COUNT"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlnetext.dll"));
-            foreach (string argument in arguments)
-                start.ArgumentList.Add(argument);
-            var child = new ChildProcess(new Process { StartInfo = start });
-            DataReceivedEventHandler collect = (_, e) =>
-            {
-                lock (child._output)
-                    child._output.AppendLine(e.Data);
-            };
-            child.Process.OutputDataReceived += collect;
-            child.Process.ErrorDataReceived += collect;
-            child.Process.Start();
-            child.Process.BeginOutputReadLine();
-            child.Process.BeginErrorReadLine();
-            return child;
-        }
-
-        private static string DotnetHost()
-        {
-            string? self = Environment.ProcessPath;
-            if (self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet")
-                return self;
-            return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        }
-
-        public void Dispose()
-        {
-            if (!Process.HasExited)
-                Process.Kill();
-            Process.Dispose();
-        }
     }
 }
