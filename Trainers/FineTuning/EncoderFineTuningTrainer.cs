@@ -1,3 +1,4 @@
+using MLNetExt.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -106,7 +107,9 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         FineTuningRows? validation = _options.ValidationSet is null ? null : FineTuningData.Read(_options.ValidationSet, _options, Kind, tokenizer, "validation set");
 
         torch.manual_seed(loopOptions.Seed);
-        BertWeights weights = OnnxBertReader.Read(new MemoryStream(encoder.Onnx), encoder.Name);
+        // A folder's graph is named by the folder (the config's model name may be another model's, e.g. a copied config).
+        string source = _options.EncoderFolder ?? encoder.Name;
+        BertWeights weights = OnnxBertReader.Read(new MemoryStream(encoder.Onnx), source);
         using var model = new SequenceClassifier(weights.CreateModel(), classCount, _options.Pooling ?? encoder.Pooling);
         model.FreezeEncoder(_options.FreezeEncoder);
         var task = new FineTuningTask(model, tokenizer, Kind, train, validation);
@@ -128,7 +131,7 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
             });
             Info(channel, $"Fine-tuning {encoder.Name} ({Kind}, {classCount} outputs) on {train.Rows.Count} rows" +
                 $"{(_options.FreezeEncoder ? " with the encoder frozen" : "")}.");
-            var progress = new Progress(p =>
+            var progress = new SynchronousProgress<TrainingProgress>(p =>
             {
                 latest = p;
                 _options.Progress?.Report(p);
@@ -157,9 +160,4 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
 
     private static void Info(IChannel channel, string message) =>
         channel.Info(MessageSensitivity.None, message);
-
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }
