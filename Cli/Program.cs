@@ -1,6 +1,7 @@
 using System.Reflection;
 using MLNetExt.Cli.Commands.Auto;
 using MLNetExt.Cli.Commands.Bench;
+using MLNetExt.Cli.Commands.Contrastive;
 using MLNetExt.Cli.Commands.Eval;
 using MLNetExt.Cli.Commands.Info;
 using MLNetExt.Cli.Commands.Train;
@@ -62,6 +63,8 @@ public static class Program
                     .WithDescription("Fine-tune all-MiniLM-L6-v2 on a GLUE task and compare with a frozen-encoder baseline on dev.");
                 train.AddCommand<TrainExportCommand>("export")
                     .WithDescription("Import a pretrained encoder into TorchSharp, export it as a new ONNX graph, compare with the original.");
+                train.AddCommand<TrainEmbedCommand>("embed")
+                    .WithDescription("Train a sentence encoder (MNRL, GradCache, CoSENT, cosine, Mirror-BERT, SimCSE); score an STS file before and after.");
             });
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
             config.AddBranch("auto", auto =>
