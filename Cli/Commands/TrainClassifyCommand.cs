@@ -5,8 +5,8 @@ using System.Text.Json;
 using Microsoft.ML;
 using MLNetExt.Evaluation.Glue;
 using MLNetExt.Trainers.FineTuning;
-using MLNetExt.Trainers.Text;
 using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -125,7 +125,7 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             train = shuffled[..max];
         }
         IReadOnlyList<GlueExample> dev = GlueReader.ReadDev(task, folder);
-        EncoderFiles encoder = Directory.Exists(settings.Encoder) ? EncoderFiles.FromFolder(settings.Encoder) : EncoderFiles.Pretrained(settings.Encoder);
+        EncoderModel encoder = ModelArgument.Resolve(settings.Encoder);
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(task.Name)}[/]: {train.Count} training rows, {dev.Count} dev rows, {settings.Epochs} epoch(s), {Environment.ProcessorCount} threads");
 
         var report = new Dictionary<string, object?>
@@ -186,7 +186,7 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
         public string LabelText { get; set; } = "";
     }
 
-    private static FineTuneOutcome FineTune(GlueTask task, IReadOnlyList<GlueExample> train, IReadOnlyList<GlueExample> dev, EncoderFiles encoder,
+    private static FineTuneOutcome FineTune(GlueTask task, IReadOnlyList<GlueExample> train, IReadOnlyList<GlueExample> dev, EncoderModel encoder,
         Settings settings, CancellationToken cancellationToken)
     {
         var ml = new MLContext(settings.Seed);
@@ -199,17 +199,14 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
         }
         var options = new EncoderFineTuningOptions
         {
-            Encoder = encoder.Name,
-            EncoderFolder = Directory.Exists(settings.Encoder) ? settings.Encoder : null,
+            Encoder = encoder,
             SentenceColumnName = nameof(GlueRow.Sentence),
             SecondSentenceColumnName = task.IsPairTask ? nameof(GlueRow.Sentence2) : null,
-            BatchSize = settings.BatchSize,
-            Epochs = settings.Epochs,
-            LearningRate = settings.LearningRate,
             MaxTokens = settings.MaxTokens,
             FreezeEncoder = settings.FreezeEncoder,
             Training = new TrainingOptions
             {
+                BatchSize = settings.BatchSize, Epochs = settings.Epochs, LearningRate = settings.LearningRate,
                 Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory, CheckpointEverySteps = settings.CheckpointEverySteps ?? 0,
             },
         };

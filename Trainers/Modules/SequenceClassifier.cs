@@ -1,3 +1,4 @@
+using MLNetExt.Transforms;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,7 +18,7 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor, Tensor, Tenso
 #pragma warning restore IDE1006
 
     /// <summary>Wraps <paramref name="encoder"/> with a freshly initialised head of <paramref name="outputs"/> outputs.</summary>
-    public SequenceClassifier(BertModel encoder, int outputs, PoolingMode pooling) : base(nameof(SequenceClassifier))
+    public SequenceClassifier(BertModel encoder, int outputs, EncoderPooling pooling) : base(nameof(SequenceClassifier))
     {
         ArgumentNullException.ThrowIfNull(encoder);
         if (outputs < 1)
@@ -34,7 +35,7 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor, Tensor, Tenso
     public BertModel Encoder => bert;
 
     /// <summary>How the sentence vector is pooled.</summary>
-    public PoolingMode Pooling { get; }
+    public EncoderPooling Pooling { get; }
 
     /// <summary>Number of outputs of the head.</summary>
     public int Outputs { get; }

@@ -1,3 +1,4 @@
+using MLNetExt.Transforms;
 using MLNetExt.Transforms.IO;
 using Google.Protobuf;
 using MLNetExt.Evaluation.IO;
@@ -12,7 +13,7 @@ namespace MLNetExt.Trainers.Onnx;
 /// <param name="Pooling">How the sentence vector is pooled from the last hidden state.</param>
 /// <param name="Weight">Row-major [labels, hidden] weight, as a PyTorch Linear stores it.</param>
 /// <param name="Bias">[labels] bias.</param>
-public sealed record OnnxLinearHead(PoolingMode Pooling, float[] Weight, float[] Bias);
+public sealed record OnnxLinearHead(EncoderPooling Pooling, float[] Weight, float[] Bias);
 
 /// <summary>Which operators an exported encoder graph is written with.</summary>
 public enum OnnxGraphStyle
@@ -187,16 +188,24 @@ public static class OnnxBertExporter
         if (head.Weight.Length != labels * hidden)
             throw new ArgumentException($"Head weight has {head.Weight.Length} values, expected {labels} x {hidden}.", nameof(head));
         string pooled;
-        if (head.Pooling == PoolingMode.Cls)
+        if (head.Pooling == EncoderPooling.Cls)
         {
             pooled = g.Node("Gather", ["last_hidden_state", g.Longs("index_0", [0])], null, Int("axis", 1));
         }
         else
         {
+            // Same arithmetic as Modules.Pooling and EncodeText's pooling, with padding masked out.
             string mask = g.Node("Unsqueeze", [g.Node("Cast", ["attention_mask"], null, Int("to", (long)TensorProto.Types.DataType.Float)), g.Longs("axes_last", [-1], 1)]);
-            string total = g.Node("ReduceSum", [g.Node("Mul", ["last_hidden_state", mask]), axis1], null, Int("keepdims", 0));
             string count = g.Node("Max", [g.Node("ReduceSum", [mask, axis1], null, Int("keepdims", 0)), g.Scalar(1e-9f)]);
-            pooled = g.Node("Div", [total, count]);
+            pooled = head.Pooling switch
+            {
+                EncoderPooling.Mean => g.Node("Div", [g.Node("ReduceSum", [g.Node("Mul", ["last_hidden_state", mask]), axis1], null, Int("keepdims", 0)), count]),
+                EncoderPooling.MeanSqrtLen => g.Node("Div", [g.Node("ReduceSum", [g.Node("Mul", ["last_hidden_state", mask]), axis1], null, Int("keepdims", 0)), g.Node("Sqrt", [count])]),
+                EncoderPooling.Max => g.Node("ReduceMax",
+                    [g.Node("Add", ["last_hidden_state", g.Node("Mul", [g.Node("Sub", [mask, g.Scalar(1f)]), g.Scalar(1e9f)])])], null, Ints("axes", 1), Int("keepdims", 0)),
+                _ => throw new ArgumentOutOfRangeException(nameof(head), head.Pooling,
+                    $"Cannot export pooling {head.Pooling}; expected one of {string.Join(", ", Enum.GetNames<EncoderPooling>())}."),
+            };
         }
         var transposed = new float[head.Weight.Length];
         for (int o = 0; o < labels; o++)

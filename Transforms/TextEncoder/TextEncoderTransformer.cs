@@ -24,32 +24,25 @@ namespace MLNetExt.Transforms;
 /// <para>The transformer owns an ONNX Runtime session: dispose it when done.</para>
 /// </remarks>
 [PipelinePart(typeof(TextEncoderPart))]
-public sealed partial class TextEncoderTransformer : ITransformer, ICanSaveModel, IDisposable
+public sealed class TextEncoderTransformer : ITransformer, ICanSaveModel, IDisposable
 {
-    private readonly IHost _host;
-    private long _rows;
-    private long _truncatedRows;
-
     internal TextEncoderTransformer(IHostEnvironment environment, TextEncoderSettings settings, EncoderModel model)
     {
-        _host = environment.Register(nameof(TextEncoderTransformer));
         Settings = settings;
-        Model = model;
-        WordPieces = new WordPieceInputs(model, settings.MaxTokens, settings.Prefix);
-        using IChannel channel = _host.Start("EncodeText");
-        Session = EncoderSession.Open(model, settings, environment, channel);
+        var tokenizer = EncoderTokenizer.Create(model, settings.MaxTokens, settings.Prefix);
+        Serving = new EncoderServing(environment, model, tokenizer, settings.ToServingSettings(),
+            new SentenceEncoderHead(settings, tokenizer, model.Config.HiddenSize));
     }
 
     internal TextEncoderSettings Settings { get; }
 
-    internal EncoderSession Session { get; }
+    /// <summary>The inference stack (tokenizer, session, batched view, row mapper) with the sentence head.</summary>
+    internal EncoderServing Serving { get; }
 
-    internal WordPieceInputs WordPieces { get; }
-
-    internal IHost Host => _host;
+    internal EncoderSession Session => Serving.Session;
 
     /// <summary>The encoder (weights, vocabulary, config).</summary>
-    public EncoderModel Model { get; }
+    public EncoderModel Model => Serving.Model;
 
     /// <summary>The text column read.</summary>
     public string InputColumnName => Settings.InputColumn;
@@ -76,10 +69,10 @@ public sealed partial class TextEncoderTransformer : ITransformer, ICanSaveModel
     public string ExecutionProvider => Session.Provider;
 
     /// <summary>Rows encoded so far by all cursors of this transformer.</summary>
-    public long EncodedRowCount => Interlocked.Read(ref _rows);
+    public long EncodedRowCount => Serving.EncodedRowCount;
 
     /// <summary>Rows so far whose text was longer than <see cref="MaxTokens"/> and was cut.</summary>
-    public long TruncatedRowCount => Interlocked.Read(ref _truncatedRows);
+    public long TruncatedRowCount => Serving.TruncatedRowCount;
 
     /// <summary>Always true: the transformer maps rows one by one (used by <c>PredictionEngine</c>).</summary>
     public bool IsRowToRowMapper => true;
@@ -89,7 +82,7 @@ public sealed partial class TextEncoderTransformer : ITransformer, ICanSaveModel
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return TextEncoderBindings.Create(inputSchema, Settings, Session.Hidden).OutputSchema;
+        return Serving.Bind(inputSchema).OutputSchema;
     }
 
     /// <summary>A lazy, batched view of <paramref name="input"/> with the encoded columns added.</summary>
@@ -104,16 +97,14 @@ public sealed partial class TextEncoderTransformer : ITransformer, ICanSaveModel
     public IDataView Transform(IDataView input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        Session.ThrowIfDisposed();
-        return new EncodedDataView(this, input, TextEncoderBindings.Create(input.Schema, Settings, Session.Hidden), cancellationToken);
+        return Serving.Transform(input, cancellationToken);
     }
 
     /// <summary>A one-row-at-a-time mapper (what <c>PredictionEngine</c> uses).</summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        Session.ThrowIfDisposed();
-        return new RowMapper(this, TextEncoderBindings.Create(inputSchema, Settings, Session.Hidden));
+        return Serving.GetRowToRowMapper(inputSchema);
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => throw new NotSupportedException(
@@ -122,11 +113,5 @@ public sealed partial class TextEncoderTransformer : ITransformer, ICanSaveModel
         "mlContext.Model.LoadWithEncoders(path, out inputSchema) (using MLNetExt;).");
 
     /// <summary>Releases the ONNX Runtime session; later use throws <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose() => Session.Dispose();
-
-    internal void CountRows(int rows, int truncated)
-    {
-        Interlocked.Add(ref _rows, rows);
-        Interlocked.Add(ref _truncatedRows, truncated);
-    }
+    public void Dispose() => Serving.Dispose();
 }

@@ -6,6 +6,10 @@ using MLNetExt.Trainers.Onnx;
 using MLNetExt.UnitTests.Infrastructure;
 using TorchSharp;
 
+using MLNetExt.Transforms;
+
+using MLNetExt.Trainers.Training;
+
 namespace MLNetExt.UnitTests.Trainers;
 
 [TestClass]
@@ -48,8 +52,8 @@ public sealed class EncoderFineTuningTrainerTests
 
     private static EncoderFineTuningOptions Options(string? second = null, string sentence = "Sentence") => new()
     {
-        EncoderFolder = _encoderFolder, SentenceColumnName = sentence, SecondSentenceColumnName = second,
-        BatchSize = 8, Epochs = 2, LearningRate = 1e-3, MaxTokens = 32,
+        Encoder = EncoderModel.Load(_encoderFolder), SentenceColumnName = sentence, SecondSentenceColumnName = second, MaxTokens = 32,
+        Training = new TrainingOptions { BatchSize = 8, Epochs = 2, LearningRate = 1e-3 },
     };
 
     [TestMethod]

@@ -2,7 +2,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExt.Trainers.Modules;
 using MLNetExt.Trainers.Onnx;
-using MLNetExt.Trainers.Text;
 using MLNetExt.Transforms;
 using TorchSharp;
 
@@ -20,7 +19,7 @@ public sealed class FusedEncoderGraphTests
     public void FusedMiniLmGraphUsesOnnxRuntimeKernelsAndMatchesTheOriginal()
     {
         string[] sentences = TrainerTestData.StsbSentences(40);
-        TokenizedBatch batch = TrainerTestData.Tokenizer().Encode(sentences);
+        TokenizedBatch batch = TrainerTestData.Encode(sentences);
         using BertModel model = TrainerTestData.MiniLmWeights.CreateModel();
         byte[] fused = OnnxBertExporter.ToBytes(model, style: OnnxGraphStyle.OnnxRuntimeFused);
 
@@ -29,8 +28,8 @@ public sealed class FusedEncoderGraphTests
         Assert.AreEqual(12, graph.Node.Count(n => n.OpType == "SkipLayerNormalization"), "two residual norms per layer");
         Assert.AreEqual(0, graph.Node.Count(n => n.OpType == "Softmax"), "no unfused attention left");
 
-        using var original = new OnnxEncoderSession(TrainerTestData.MiniLmOnnx);
-        using var ours = new OnnxEncoderSession(fused);
+        using var original = new GraphRunner(TrainerTestData.MiniLmOnnx);
+        using var ours = new GraphRunner(fused);
         double diff = TrainerTestData.MaxAbsDiffOnRealTokens(ours.Run(batch).Values, original.Run(batch).Values, batch, 384);
         Assert.IsLessThanOrEqualTo(1e-4, diff, $"fused vs original graph: max diff {diff:E2}");
 
@@ -47,10 +46,10 @@ public sealed class FusedEncoderGraphTests
         torch.manual_seed(11);
         var config = new BertConfig { VocabSize = 30522, HiddenSize = 48, HeadsPerLayer = [3, 1], HeadSize = 8, IntermediateSize = 64, MaxPositionEmbeddings = 64 };
         using var model = new BertModel(config);
-        TokenizedBatch batch = TrainerTestData.Tokenizer(32).Encode(["a short one", "a somewhat longer sentence than that"], ["paired", "with a second part"]);
+        TokenizedBatch batch = TrainerTestData.Encode(["a short one", "a somewhat longer sentence than that"], ["paired", "with a second part"], maxTokens: 32);
 
-        using var portable = new OnnxEncoderSession(OnnxBertExporter.ToBytes(model));
-        using var fused = new OnnxEncoderSession(OnnxBertExporter.ToBytes(model, style: OnnxGraphStyle.OnnxRuntimeFused));
+        using var portable = new GraphRunner(OnnxBertExporter.ToBytes(model));
+        using var fused = new GraphRunner(OnnxBertExporter.ToBytes(model, style: OnnxGraphStyle.OnnxRuntimeFused));
         double diff = TrainerTestData.MaxAbsDiffOnRealTokens(fused.Run(batch).Values, portable.Run(batch).Values, batch, 48);
         Assert.IsLessThanOrEqualTo(1e-4, diff, $"pruned fused vs portable export: max diff {diff:E2}");
 
