@@ -21,6 +21,17 @@ public interface ITrainingTask<TBatch> where TBatch : IDisposable
     /// <summary>The scalar loss of a batch, with the module in training mode.</summary>
     Tensor Loss(TBatch batch);
 
+    /// <summary>
+    /// Computes the loss of a batch and the gradients of the module's parameters; returns the loss. The default calls
+    /// <see cref="Loss"/> and back-propagates it; a task whose loss runs its own backward passes (GradCache) overrides it.
+    /// </summary>
+    Tensor LossAndGradients(TBatch batch)
+    {
+        Tensor loss = Loss(batch);
+        loss.backward();
+        return loss;
+    }
+
     /// <summary>Name of the metric that decides early stopping; null when the task does not evaluate.</summary>
     string? PrimaryMetric { get; }
 

@@ -132,8 +132,7 @@ public sealed class TrainingLoop
         using TBatch batch = task.PrepareBatch(rows);
         prepClock.Stop();
         optimizer.zero_grad();
-        Tensor loss = task.Loss(batch);
-        loss.backward();
+        Tensor loss = task.LossAndGradients(batch);
         if (o.MaxGradientNorm > 0)
             nn.utils.clip_grad_norm_(parameters, o.MaxGradientNorm);
         optimizer.step();

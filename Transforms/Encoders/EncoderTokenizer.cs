@@ -42,6 +42,9 @@ public sealed class EncoderTokenizer
     /// <summary>Id of <c>[SEP]</c>.</summary>
     public int SeparatorTokenId => _tokenizer.SeparatorTokenId;
 
+    /// <summary>Id of <c>[MASK]</c> (span masking in self-supervised training).</summary>
+    public int MaskTokenId => _tokenizer.MaskingTokenId;
+
     /// <summary>
     /// A tokenizer for <paramref name="model"/>'s vocabulary and casing.
     /// </summary>

@@ -1,0 +1,122 @@
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using MLNetExt.Trainers.Losses;
+using MLNetExt.Trainers.Modules;
+using MLNetExt.Trainers.Onnx;
+using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms;
+using MLNetExt.Transforms.Schema;
+using TorchSharp;
+
+namespace MLNetExt.Trainers.Contrastive;
+
+/// <summary>
+/// Trains the encoder itself for similarity and retrieval, as sentence-transformers does: a pretrained encoder
+/// (all-MiniLM-L6-v2 by default) with sentence pooling is optimised with a <see cref="SentenceEmbeddingLoss"/>
+/// (in-batch negatives, GradCache, CoSENT, cosine similarity, Mirror-BERT, SimCSE, Matryoshka, distillation) in
+/// TorchSharp; the trained weights go back to ONNX, and the fitted transformer is an <c>EncodeText</c>
+/// <see cref="TextEncoderTransformer"/> over the trained <see cref="EncoderModel"/>.
+/// </summary>
+/// <remarks>
+/// <list type="table">
+/// <item><term>Input columns</term><description>By loss: anchor, positive[, negatives] texts; text, text, score
+/// (Single); one text; or text and teacher embedding (vector of Single).</description></item>
+/// <item><term>Output column</term><description>The sentence vector of <see cref="SentenceEncoderTrainingOptions.InputColumnName"/>
+/// (known-size vector of Single), as <c>EncodeText</c> writes it.</description></item>
+/// <item><term>Needs training</term><description>Yes.</description></item>
+/// <item><term>Saved by</term><description><c>mlContext.Model.SaveWithEncoders</c>, or <see cref="SentenceEncoderTrainingResult.SaveFolder"/>
+/// as a Hugging Face-layout folder that <see cref="EncoderModel.Load"/> reads.</description></item>
+/// </list>
+/// Created by <c>mlContext.Transforms.Text.TrainSentenceEncoder(...)</c>; see Samples/SentenceEncoderTrainingSample.cs.
+/// </remarks>
+public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
+{
+    private readonly TransformsCatalog.TextTransforms _catalog;
+    private readonly IHostEnvironment _host;
+    private readonly SentenceEncoderTrainingOptions _options;
+    private readonly EncoderModel _baseModel;
+
+    internal SentenceEncoderTrainer(TransformsCatalog.TextTransforms catalog, IHostEnvironment host, SentenceEncoderTrainingOptions options)
+    {
+        _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+        _host = host ?? throw new ArgumentNullException(nameof(host));
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Clone();
+        _options.Validate();
+        _baseModel = _options.Model ?? PretrainedEncoders.Load(PretrainedEncoders.MiniLM.Name);
+    }
+
+    /// <summary>The encoder training starts from.</summary>
+    public EncoderModel BaseModel => _baseModel;
+
+    private string InputColumn => _options.InputColumnName ?? _options.TextColumnNames[0];
+
+    private TextEncoderOptions EncodeOptions(EncoderModel model) => new()
+    {
+        Model = model, InputColumnName = InputColumn, OutputColumnName = _options.OutputColumnName, MaxTokens = _options.MaxTokens,
+    };
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        SentenceTrainingData.CheckSchema(inputSchema, _options);
+        return _catalog.EncodeText(EncodeOptions(_baseModel)).GetOutputSchema(inputSchema);
+    }
+
+    /// <summary>Trains on <paramref name="input"/>; see <see cref="Fit(IDataView, CancellationToken)"/>.</summary>
+    public TextEncoderTransformer Fit(IDataView input) => Fit(input, CancellationToken.None);
+
+    /// <summary>Trains on <paramref name="input"/> and returns the trained encoder as an <c>EncodeText</c> transformer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type, or a score lies outside the declared range.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled (a checkpoint is written first when checkpointing is on).</exception>
+    public TextEncoderTransformer Fit(IDataView input, CancellationToken cancellationToken)
+    {
+        SentenceEncoderTrainingResult result = Train(input, cancellationToken);
+        return _catalog.EncodeText(EncodeOptions(result.Model)).Fit(input);
+    }
+
+    /// <summary>Trains on <paramref name="input"/> and returns the trained <see cref="EncoderModel"/> with the run's figures.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type, or a score lies outside the declared range.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled (a checkpoint is written first when checkpointing is on).</exception>
+    public SentenceEncoderTrainingResult Train(IDataView input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        SentenceTrainingData.CheckSchema(SchemaShapeFactory.Create(input.Schema), _options);
+        TrainingOptions loopOptions = _options.Training;
+        EncoderTokenizer tokenizer = EncoderTokenizer.Create(_baseModel, _options.MaxTokens);
+        SentenceTrainingRows train = SentenceTrainingData.Read(input, _options, tokenizer, _baseModel.Config.HiddenSize);
+        if (_options.Loss.UsesInBatchNegatives && train.Count < 2)
+            throw new ArgumentException($"The {_options.Loss.Name} loss needs at least 2 training rows (in-batch negatives); the data has {train.Count}.", nameof(input));
+
+        EncoderPooling pooling = _options.Pooling ?? _baseModel.Config.Pooling;
+        torch.manual_seed(loopOptions.Seed);
+        OnnxBertWeights weights = OnnxBertImporter.Read(new MemoryStream(_baseModel.ReadOnnxBytes(), writable: false), _baseModel.OnnxPath);
+        using var model = new SentenceEmbeddingModel(weights.CreateModel(), pooling);
+        var task = new SentenceEncoderTask(model, _options.Loss, tokenizer, train, _options.StsValidation);
+
+        TrainingResult training;
+        using (IChannel channel = _host.Start(nameof(SentenceEncoderTrainer)))
+        {
+            channel.Info(MessageSensitivity.None,
+                $"Training {_baseModel.Name} with the {_options.Loss.Name} loss on {train.Count} rows ({string.Join(", ", _options.TextColumnNames)}).");
+            var progress = new Progress(p =>
+            {
+                _options.Progress?.Report(p);
+                if (p.Metrics is not null)
+                    channel.Info(MessageSensitivity.None, $"step {p.Step}/{p.TotalSteps}: {string.Join(", ", p.Metrics.Select(m => $"{m.Key} {m.Value:F4}"))}");
+            });
+            training = new TrainingLoop(loopOptions).Run(task, progress, cancellationToken);
+        }
+
+        byte[] graph = OnnxBertExporter.ToBytes(model.Encoder, style: OnnxGraphStyle.OnnxRuntimeFused);
+        EncoderModel trained = _baseModel.WithGraph(graph, $"trained with {_options.Loss.Name}")
+            .WithConfig(_baseModel.Config with { Pooling = pooling });
+        return new SentenceEncoderTrainingResult(trained, _baseModel.ReadVocabularyText(), training);
+    }
+
+    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
