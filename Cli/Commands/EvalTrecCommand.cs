@@ -52,6 +52,11 @@ public sealed class EvalTrecCommand : Command<EvalTrecCommand.Settings>
         [Description("A document listed twice for a query: error (trec_eval), first, last (Python dict), highest. Default error.")]
         public string Duplicates { get; init; } = "error";
 
+        /// <summary>Compare run scores as doubles.</summary>
+        [CommandOption("--full-precision")]
+        [Description("Rank by the scores in full double precision, as trec_eval 10 does. By default scores are rounded to single precision first, as trec_eval 9.0.8 and pytrec_eval (BEIR) do, so scores equal as floats tie and are ordered by document id.")]
+        public bool FullPrecision { get; init; }
+
         /// <summary>Relevance level.</summary>
         [CommandOption("-l|--relevance-level <N>")]
         [Description("Minimum grade of a relevant document (trec_eval -l). Default 1.")]
@@ -88,6 +93,7 @@ public sealed class EvalTrecCommand : Command<EvalTrecCommand.Settings>
             IgnoreIdenticalIds = !settings.KeepIdenticalIds,
             IncludeQueriesMissingFromRun = settings.Complete,
             RelevanceLevel = settings.RelevanceLevel,
+            ScorePrecision = settings.FullPrecision ? ScorePrecision.Double : ScorePrecision.Single,
         });
 
         var output = Console.Out;

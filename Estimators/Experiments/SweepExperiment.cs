@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MLNetExt.Estimators.SearchSpaces;
 using MLNetExt.Estimators.Tuners;
 
@@ -50,6 +49,11 @@ public sealed class SweepExperiment
     private int _maxTrials = int.MaxValue;
     private string? _checkpointFolder;
     private readonly List<TrialResult> _trials = new();
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates a sweep; configure it with the <c>Set...</c> methods.</summary>
+    /// <param name="timeProvider">The clock that runs the time budget and times the trials; the system clock by default.</param>
+    public SweepExperiment(TimeProvider? timeProvider = null) => _time = timeProvider ?? TimeProvider.System;
 
     /// <summary>All trials of the last <see cref="Run"/>, resumed ones included, in the order they finished.</summary>
     public IReadOnlyList<TrialResult> Trials => _trials;
@@ -140,9 +144,8 @@ public sealed class SweepExperiment
         }
         ResumedTrialCount = _trials.Count;
 
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (_timeBudget is TimeSpan limit)
-            budget.CancelAfter(limit);
+        using var deadline = _timeBudget is TimeSpan limit ? new CancellationTokenSource(limit, _time) : new CancellationTokenSource();
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var seen = _trials.Where(t => !t.IsFailed).GroupBy(t => t.TrialSettings.Parameter).ToDictionary(g => g.Key, g => g.First());
         int duplicates = 0;
 
@@ -199,13 +202,14 @@ public sealed class SweepExperiment
     private TrialResult? RunTrial(ITrialRunner runner, TrialSettings settings, CancellationToken token, CancellationToken callerToken)
     {
         _monitor?.ReportRunningTrial(settings);
-        settings.StartedAtUtc = DateTime.UtcNow;
-        var clock = Stopwatch.StartNew();
+        settings.StartedAtUtc = _time.GetUtcNow().UtcDateTime;
+        long started = _time.GetTimestamp();
+        double ElapsedMilliseconds() => _time.GetElapsedTime(started).TotalMilliseconds;
         using var memory = new PeakMemorySampler(TimeSpan.FromMilliseconds(100));
         try
         {
             TrialResult raw = runner.Run(settings, token);
-            settings.EndedAtUtc = DateTime.UtcNow;
+            settings.EndedAtUtc = _time.GetUtcNow().UtcDateTime;
             return new TrialResult
             {
                 TrialSettings = settings,
@@ -213,7 +217,7 @@ public sealed class SweepExperiment
                 Loss = raw.Loss,
                 Metrics = raw.Metrics,
                 Model = raw.Model,
-                DurationInMilliseconds = clock.Elapsed.TotalMilliseconds,
+                DurationInMilliseconds = ElapsedMilliseconds(),
                 PeakMemoryInMegaByte = memory.PeakMegabytes,
             };
         }
@@ -221,16 +225,16 @@ public sealed class SweepExperiment
         {
             if (callerToken.IsCancellationRequested)
                 return null;
-            settings.EndedAtUtc = DateTime.UtcNow;
-            TrialResult cancelled = TrialResult.Cancelled(settings, clock.Elapsed.TotalMilliseconds, memory.PeakMegabytes);
+            settings.EndedAtUtc = _time.GetUtcNow().UtcDateTime;
+            TrialResult cancelled = TrialResult.Cancelled(settings, ElapsedMilliseconds(), memory.PeakMegabytes);
             _monitor?.ReportFailTrial(settings, new OperationCanceledException(cancelled.Error));
             return cancelled;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            settings.EndedAtUtc = DateTime.UtcNow;
+            settings.EndedAtUtc = _time.GetUtcNow().UtcDateTime;
             _monitor?.ReportFailTrial(settings, e);
-            return TrialResult.Failed(settings, e, clock.Elapsed.TotalMilliseconds, memory.PeakMegabytes);
+            return TrialResult.Failed(settings, e, ElapsedMilliseconds(), memory.PeakMegabytes);
         }
     }
 

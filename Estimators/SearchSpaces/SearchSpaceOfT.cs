@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 
 namespace MLNetExt.Estimators.SearchSpaces;
@@ -5,7 +6,8 @@ namespace MLNetExt.Estimators.SearchSpaces;
 /// <summary>
 /// A search space read from the attributes on an options class: <see cref="RangeAttribute"/>,
 /// <see cref="ChoiceAttribute"/>, <see cref="BooleanChoiceAttribute"/>, <see cref="NestedSearchSpaceAttribute"/>.
-/// Defaults come from the values a new <typeparamref name="T"/> holds. Bind a proposal with
+/// Defaults come from the values a new <typeparamref name="T"/> holds; a default outside its range or choices, or not
+/// convertible to them, is refused with an <see cref="ArgumentException"/> naming the member. Bind a proposal with
 /// <c>parameter.AsType&lt;T&gt;()</c> or <see cref="SampleOptions"/>.
 /// </summary>
 /// <typeparam name="T">The options class; public settable properties or fields carry the attributes.</typeparam>
@@ -48,10 +50,8 @@ public sealed class SearchSpace<T> : SearchSpace
         {
             return range.Option switch
             {
-                UniformDoubleOption d => new UniformDoubleOption(d.Min, d.Max, d.LogBase,
-                    current is IConvertible c && ToDouble(c) is double v && v >= d.Min && v <= d.Max ? v : null),
-                UniformIntOption i => new UniformIntOption(i.Min, i.Max, i.LogBase,
-                    current is int v && v >= i.Min && v <= i.Max ? v : null),
+                UniformDoubleOption d => new UniformDoubleOption(d.Min, d.Max, d.LogBase, DefaultInRange(where, current, d.Min, d.Max, integer: false)),
+                UniformIntOption i => new UniformIntOption(i.Min, i.Max, i.LogBase, (int?)DefaultInRange(where, current, i.Min, i.Max, integer: true)),
                 _ => throw new InvalidOperationException($"Unexpected range on {where}."),
             };
         }
@@ -60,13 +60,13 @@ public sealed class SearchSpace<T> : SearchSpace
             object[] values = choice.Values.Length > 0 ? choice.Values
                 : memberType.IsEnum ? Enum.GetValues(memberType).Cast<object>().ToArray()
                 : throw new ArgumentException($"[Choice] on {where} needs values (only enum members may omit them).");
-            return WithDefault(values, current);
+            return WithDefault(where, values, current);
         }
         if (member.GetCustomAttribute<BooleanChoiceAttribute>() is not null)
         {
             if (memberType != typeof(bool))
                 throw new ArgumentException($"[BooleanChoice] on {where} needs a bool member, got {memberType.Name}.");
-            return WithDefault([true, false], current);
+            return WithDefault(where, [true, false], current);
         }
         if (member.GetCustomAttribute<NestedSearchSpaceAttribute>() is not null)
         {
@@ -78,22 +78,49 @@ public sealed class SearchSpace<T> : SearchSpace
         return null;
     }
 
-    private static ChoiceOption WithDefault(object[] values, object? current)
+    private static ChoiceOption WithDefault(string where, object[] values, object? current)
     {
         Parameter[] choices = values.Select(v => Parameter.FromObject(v)).ToArray();
-        Parameter? defaultValue = current is null ? null : Parameter.FromObject(current);
-        return new ChoiceOption(choices, defaultValue is not null && choices.Contains(defaultValue) ? defaultValue : null);
+        if (current is null)
+            return new ChoiceOption(choices, null);
+        Parameter defaultValue = Parameter.FromObject(current);
+        if (!choices.Contains(defaultValue))
+            throw new ArgumentException(
+                $"The default of {where} is {Quote(current)}, which is not one of its choices ({string.Join(", ", values.Select(Quote))}).");
+        return new ChoiceOption(choices, defaultValue);
     }
 
-    private static double? ToDouble(IConvertible c)
+    // The member's default as a number inside [min, max] (a whole number when the range is of integers); null when the
+    // member has no value. A default that cannot be read as such a number is a mistake in the options class: say so.
+    private static double? DefaultInRange(string where, object? current, double min, double max, bool integer)
     {
+        if (current is null)
+            return null;
+        string kind = integer ? "an integer" : "a number";
+        double value;
         try
         {
-            return c.ToDouble(System.Globalization.CultureInfo.InvariantCulture);
+            value = current is IConvertible convertible
+                ? convertible.ToDouble(CultureInfo.InvariantCulture)
+                : throw new InvalidCastException();
         }
-        catch (FormatException)
+        catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException)
         {
-            return null;
+            throw new ArgumentException($"The default of {where} is {Quote(current)}, which is not {kind} for its [Range({min}, {max})].", e);
         }
+        if (integer && value != Math.Floor(value))
+            throw new ArgumentException($"The default of {where} is {Quote(current)}, which is not {kind} for its [Range({min}, {max})].");
+        if (!(value >= min && value <= max))
+            throw new ArgumentException(
+                $"The default of {where} is {Quote(current)}, outside its [Range({min}, {max})].");
+        return value;
     }
+
+    private static string Quote(object? value) => value switch
+    {
+        null => "null",
+        string text => $"'{text}'",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
 }

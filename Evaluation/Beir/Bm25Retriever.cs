@@ -1,3 +1,4 @@
+using System.Globalization;
 using Lucene.Net.Analysis;
 using Lucene.Net.Analysis.En;
 using Lucene.Net.Analysis.TokenAttributes;
@@ -71,7 +72,7 @@ public static class Bm25Retriever
                 int kept = 0;
                 foreach (var hit in hits)
                 {
-                    string id = searcher.Doc(hit.Doc).Get(IdField);
+                    string id = searcher.Doc(hit.Doc).Get(IdField, CultureInfo.InvariantCulture);
                     if (options.SkipIdenticalIds && id == queries[q].Id)
                         continue;
                     if (kept++ == options.TopK)

@@ -10,7 +10,8 @@ namespace MLNetExt.Evaluation.Ranking;
 /// pytrec_eval keeps such queries and BEIR divides by their number. Run queries the qrels do not know are skipped
 /// (trec_eval and pytrec_eval skip them); judged queries missing from the run are skipped unless
 /// <see cref="RankingEvaluatorOptions.IncludeQueriesMissingFromRun"/> (trec_eval <c>-c</c>) is set.
-/// Ranking: score descending, ties by document id descending (ordinal), as trec_eval's qsort does.
+/// Ranking: score descending, ties by document id descending (ordinal), as trec_eval's qsort does; scores are
+/// compared in single precision unless <see cref="RankingEvaluatorOptions.ScorePrecision"/> says otherwise.
 /// </remarks>
 public static class RankingEvaluator
 {
@@ -34,7 +35,7 @@ public static class RankingEvaluator
                 continue;
             }
             var grades = new List<int?>();
-            foreach (var (docId, _) in run.Ranked(qid))
+            foreach (var (docId, _) in run.Ranked(qid, options.ScorePrecision))
             {
                 if (options.IgnoreIdenticalIds && string.Equals(docId, qid, StringComparison.Ordinal))
                 {

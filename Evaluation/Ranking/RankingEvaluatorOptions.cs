@@ -24,6 +24,13 @@ public sealed class RankingEvaluatorOptions
     /// </summary>
     public bool IncludeQueriesMissingFromRun { get; init; }
 
+    /// <summary>
+    /// How run scores are compared when ranking: <see cref="ScorePrecision.Single"/> (the default) rounds them to
+    /// <see cref="float"/> as trec_eval 9.0.8 and pytrec_eval/BEIR do, so scores equal as floats tie and are ordered
+    /// by document id; <see cref="ScorePrecision.Double"/> keeps full precision, as trec_eval 10 does.
+    /// </summary>
+    public ScorePrecision ScorePrecision { get; init; } = ScorePrecision.Single;
+
     internal int[] NormalizedCutoffs()
     {
         if (Cutoffs is null || Cutoffs.Count == 0)

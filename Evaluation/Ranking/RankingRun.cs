@@ -19,7 +19,8 @@ public enum DuplicatePolicy
 /// <summary>
 /// A retrieval run: for each query id, the retrieved document ids with their scores. The order in which
 /// documents were added does not matter; evaluation ranks them as trec_eval does (score descending, ties by
-/// document id descending, compared as strings).
+/// document id descending, compared as strings). Scores are kept as given; trec_eval 9.0.8 compares them in single
+/// precision, which <see cref="Ranked"/> does by default.
 /// </summary>
 public sealed class RankingRun
 {
@@ -88,13 +89,19 @@ public sealed class RankingRun
     /// The results of one query ranked as trec_eval ranks them: score descending, ties broken by document id
     /// descending (ordinal string comparison, as C's strcmp on UTF-8 bytes for ASCII ids).
     /// </summary>
-    public IReadOnlyList<KeyValuePair<string, double>> Ranked(string queryId)
+    /// <param name="queryId">The query.</param>
+    /// <param name="precision">How scores are compared: rounded to <see cref="float"/> as trec_eval 9.0.8 does (the
+    /// default), or as doubles (trec_eval 10). The returned scores are the ones added, unrounded.</param>
+    public IReadOnlyList<KeyValuePair<string, double>> Ranked(string queryId, ScorePrecision precision = ScorePrecision.Single)
     {
         var docs = For(queryId);
         if (docs is null)
             return [];
         var list = docs.ToList();
-        list.Sort(TrecOrder.Compare);
+        if (precision == ScorePrecision.Single)
+            list.Sort((a, b) => TrecOrder.Compare(a.Key, (float)a.Value, b.Key, (float)b.Value));
+        else
+            list.Sort(TrecOrder.Compare);
         return list;
     }
 }

@@ -7,6 +7,8 @@ namespace MLNetExt.Evaluation.Reports;
 /// <summary>Markdown tables of evaluation results (values x100, two decimals, as BEIR and MTEB papers print them).</summary>
 public static class MarkdownTable
 {
+    private static readonly string[] s_defaultBeirMeasures = ["ndcg_cut_10", "map_cut_100", "recall_100", "P_10", "recip_rank"];
+
     /// <summary>A table with one row per result and one column per trec_eval measure name.</summary>
     /// <param name="results">The results, one row each.</param>
     /// <param name="measures">trec_eval names; by default NDCG@10, MAP@100, Recall@100, P@10 and recip_rank where present.</param>
@@ -14,7 +16,7 @@ public static class MarkdownTable
     {
         ArgumentNullException.ThrowIfNull(results);
         var rows = results.ToList();
-        measures ??= new[] { "ndcg_cut_10", "map_cut_100", "recall_100", "P_10", "recip_rank" }
+        measures ??= s_defaultBeirMeasures
             .Where(n => rows.Count == 0 || rows[0].Metrics.Mean.ContainsKey(n)).ToList();
         var header = new List<string> { "dataset", "split", "system", "queries" };
         header.AddRange(measures);
@@ -37,9 +39,9 @@ public static class MarkdownTable
     {
         ArgumentNullException.ThrowIfNull(values);
         var sb = new StringBuilder();
-        sb.AppendLine($"| {nameHeader} | {valueHeader} |").AppendLine("|---|---|");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"| {nameHeader} | {valueHeader} |").AppendLine("|---|---|");
         foreach (var (name, value) in values)
-            sb.AppendLine($"| {name} | {Percent(value)} |");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Percent(value)} |");
         return sb.ToString();
     }
 

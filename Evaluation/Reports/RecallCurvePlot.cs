@@ -11,7 +11,14 @@ namespace MLNetExt.Evaluation.Reports;
 public static class RecallCurvePlot
 {
     /// <summary>Renders the curves to PNG bytes.</summary>
-    public static byte[] Render(IEnumerable<BeirResult> results, int width = 800, int height = 500)
+    public static byte[] Render(IEnumerable<BeirResult> results, int width = 800, int height = 500) =>
+        CreatePlot(results).GetImageBytes(width, height, ScottPlot.ImageFormat.Png);
+
+    /// <summary>
+    /// Builds the ScottPlot plot that <see cref="Render"/> draws: per system a recall@k and a dashed NDCG@k scatter
+    /// (x = log10 k, y = measure x 100), for further styling or another image format.
+    /// </summary>
+    public static ScottPlot.Plot CreatePlot(IEnumerable<BeirResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
         var rows = results.ToList();
@@ -34,7 +41,7 @@ public static class RecallCurvePlot
         plot.Axes.Left.Label.Text = "x100";
         plot.Title($"{rows[0].Dataset} ({rows[0].Split}): recall@k and NDCG@k");
         plot.ShowLegend(ScottPlot.Alignment.LowerRight);
-        return plot.GetImageBytes(width, height, ScottPlot.ImageFormat.Png);
+        return plot;
     }
 
     /// <summary>Renders the curves and writes the PNG atomically.</summary>

@@ -80,7 +80,7 @@ public sealed class SentenceEncoderTrainingOptions
         int needed = Loss.Input is SentenceLossInput.AnchorPositive or SentenceLossInput.ScoredPair ? 2 : 1;
         if (TextColumnNames.Count < needed || (Loss.Input is not SentenceLossInput.AnchorPositive && TextColumnNames.Count != needed))
             throw new ArgumentOutOfRangeException(nameof(TextColumnNames), string.Join(", ", TextColumnNames),
-                $"The {Loss.Name} loss reads {(Loss.Input == SentenceLossInput.AnchorPositive ? "an anchor, a positive and optional hard-negative" : needed.ToString())} text column(s).");
+                $"The {Loss.Name} loss reads {(Loss.Input == SentenceLossInput.AnchorPositive ? "an anchor, a positive and optional hard-negative" : needed.ToString(System.Globalization.CultureInfo.InvariantCulture))} text column(s).");
         if (Loss.UsesInBatchNegatives && Training.BatchSize < 2)
             throw new ArgumentOutOfRangeException(nameof(Training.BatchSize), Training.BatchSize,
                 $"The {Loss.Name} loss uses the other rows of a batch as negatives; BatchSize must be at least 2.");

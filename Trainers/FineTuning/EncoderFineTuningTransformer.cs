@@ -29,6 +29,8 @@ namespace MLNetExt.Trainers.FineTuning;
 [PipelinePart(typeof(FineTunedModelPart))]
 public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
 {
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+
     private const string ModelEntry = "model.onnx";
     private const string VocabularyEntry = "vocab.txt";
     private const string InfoEntry = "fine_tuning.json";
@@ -170,7 +172,7 @@ public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
     {
         add(ModelEntry, _onnx, false);
         add(VocabularyEntry, _vocabulary, true);
-        add(InfoEntry, JsonSerializer.SerializeToUtf8Bytes(_info, new JsonSerializerOptions { WriteIndented = true }), true);
+        add(InfoEntry, JsonSerializer.SerializeToUtf8Bytes(_info, s_indented), true);
     }
 
     /// <summary>Rebuilds a model from the files <see cref="WriteEntries"/> produced; <paramref name="source"/> names them in messages.</summary>

@@ -108,11 +108,11 @@ public sealed class BertConfig
         int hidden = Int("hidden_size");
         int layers = Int("num_hidden_layers");
         int heads = Int("num_attention_heads");
-        IReadOnlyList<int> perLayer = root["heads_per_layer"] is JsonArray array
+        int[] perLayer = root["heads_per_layer"] is JsonArray array
             ? array.Select(n => n!.GetValue<int>()).ToArray()
             : Enumerable.Repeat(heads, layers).ToArray();
-        if (perLayer.Count != layers)
-            throw new FormatException($"{source}: heads_per_layer has {perLayer.Count} entries, num_hidden_layers is {layers}.");
+        if (perLayer.Length != layers)
+            throw new FormatException($"{source}: heads_per_layer has {perLayer.Length} entries, num_hidden_layers is {layers}.");
         var config = new BertConfig
         {
             VocabSize = Int("vocab_size"),

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;
@@ -64,7 +65,7 @@ internal sealed class OnnxGraphBuilder
     {
         var shape = new TensorShapeProto();
         foreach (object d in dims)
-            shape.Dim.Add(d is string s ? new TensorShapeProto.Types.Dimension { DimParam = s } : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(d) });
+            shape.Dim.Add(d is string s ? new TensorShapeProto.Types.Dimension { DimParam = s } : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(d, CultureInfo.InvariantCulture) });
         return new ValueInfoProto
         {
             Name = name,

@@ -32,6 +32,9 @@ internal static class OpenMpWaitPolicy
         }
     }
 
+    // Both strings are marshalled explicitly as UTF-8; CA2101 does not see the parameter attributes.
+#pragma warning disable CA2101
     [DllImport("libc", EntryPoint = "setenv")]
     private static extern int SetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
+#pragma warning restore CA2101
 }

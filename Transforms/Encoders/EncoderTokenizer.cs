@@ -16,6 +16,8 @@ namespace MLNetExt.Transforms;
 /// </remarks>
 public sealed class EncoderTokenizer
 {
+    private static readonly char[] s_whitespace = [' ', '\t', '\n', '\r'];
+
     // Past this many characters per allowed token a text is certainly cut; tokenizing all of it would be wasted work.
     private const int CharsPerTokenBound = 32;
 
@@ -112,7 +114,7 @@ public sealed class EncoderTokenizer
         if (input.Length > bound)
         {
             // Tokenize a whitespace-cut head first; it is exact when it already yields enough pieces.
-            int cut = input.LastIndexOfAny(new[] { ' ', '\t', '\n', '\r' }, bound);
+            int cut = input.LastIndexOfAny(s_whitespace, bound);
             if (cut > 0)
             {
                 List<int> head = Encode(input.AsSpan(0, cut));

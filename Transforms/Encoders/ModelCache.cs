@@ -18,6 +18,8 @@ namespace MLNetExt.Transforms;
 /// </remarks>
 internal static class ModelCache
 {
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+
     private const string MarkerName = ".complete.json";
     private const string LockName = ".lock";
     private static readonly string[] ResourceFiles = { "model.onnx", "vocab.txt" };
@@ -80,7 +82,7 @@ internal static class ModelCache
             entries.Add(WriteAtomically(directory, EncoderConfig.FileName, config));
 
         var marker = new Marker(PackageIdentity(encoder), entries);
-        using var markerStream = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(marker, new JsonSerializerOptions { WriteIndented = true }));
+        using var markerStream = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(marker, s_indented));
         WriteAtomically(directory, MarkerName, markerStream);
     }
 

@@ -27,6 +27,8 @@ namespace MLNetExt.Transforms.Persistence;
 /// </remarks>
 internal static class EncoderPipelineFile
 {
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+
     private const string Format = "mlnetext-pipeline";
     private const int Version = 2;
     private const int VersionWithoutExtensions = 1;
@@ -69,7 +71,7 @@ internal static class EncoderPipelineFile
         FlushStock();
 
         var manifest = new Manifest(Format, parts.Any(p => p.Type is not null) ? Version : VersionWithoutExtensions, parts);
-        WriteEntry(archive, ManifestName, JsonSerializer.SerializeToUtf8Bytes(manifest, new JsonSerializerOptions { WriteIndented = true }),
+        WriteEntry(archive, ManifestName, JsonSerializer.SerializeToUtf8Bytes(manifest, s_indented),
             CompressionLevel.Optimal);
 
         void FlushStock()

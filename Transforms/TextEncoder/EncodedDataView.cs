@@ -11,6 +11,8 @@ namespace MLNetExt.Transforms;
 /// </summary>
 internal sealed class EncodedDataView : IDataView
 {
+    private static readonly string[] s_progressColumns = ["rows"];
+
     private readonly EncoderServing _parent;
     private readonly IDataView _input;
     private readonly EncoderBindings _bindings;
@@ -132,7 +134,7 @@ internal sealed class EncodedDataView : IDataView
                     _pairGetter = _ahead.GetGetter<ReadOnlyMemory<char>>(_input.Schema[pairIndex]);
                 _encoder = new WindowEncoder(_parent);
                 _progress = _parent.Host.StartProgressChannel($"{_parent.Settings.Runtime.Component}: encoding");
-                _progress.SetHeader(new ProgressHeader(new[] { "rows" }), entry =>
+                _progress.SetHeader(new ProgressHeader(s_progressColumns), entry =>
                 {
                     if (_total is long total)
                         entry.SetProgress(0, _encoder.Rows, total);

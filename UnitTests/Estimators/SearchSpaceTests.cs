@@ -170,4 +170,62 @@ public sealed class SearchSpaceTests
         Assert.ThrowsExactly<ArgumentException>(() => Mixed().SampleFromFeatureSpace([0.5]));
         Assert.ThrowsExactly<KeyNotFoundException>(() => Mixed().DefaultParameter()["nope"]);
     }
+
+    public sealed class DefaultOutOfRange
+    {
+        [Range(1, 8)]
+        public int Depth { get; set; } = 9;
+    }
+
+    public sealed class DoubleDefaultOutOfRange
+    {
+        [Range(1e-4, 1.0, logBase: true)]
+        public double LearningRate { get; set; } = 2.5;
+    }
+
+    public sealed class FractionalDefaultOfAnIntegerRange
+    {
+        [Range(1, 8)]
+        public double Depth { get; set; } = 2.5;
+    }
+
+    public sealed class DefaultNotConvertible
+    {
+        [Range(0.0, 1.0)]
+        public string Ratio { get; set; } = "half";
+    }
+
+    public sealed class DefaultNotAChoice
+    {
+        [Choice(8, 16, 32)]
+        public int BatchSize { get; set; } = 12;
+    }
+
+    [TestMethod]
+    public void AnOptionsClassDefaultThatDoesNotFitIsRefusedNamingTheMember()
+    {
+        var outOfRange = Assert.ThrowsExactly<ArgumentException>(() => new SearchSpace<DefaultOutOfRange>());
+        StringAssert.Contains(outOfRange.Message, "DefaultOutOfRange.Depth is 9, outside its [Range(1, 8)]");
+        var doubleOutOfRange = Assert.ThrowsExactly<ArgumentException>(() => new SearchSpace<DoubleDefaultOutOfRange>());
+        StringAssert.Contains(doubleOutOfRange.Message, "DoubleDefaultOutOfRange.LearningRate is 2.5, outside");
+        var fractional = Assert.ThrowsExactly<ArgumentException>(() => new SearchSpace<FractionalDefaultOfAnIntegerRange>());
+        StringAssert.Contains(fractional.Message, "FractionalDefaultOfAnIntegerRange.Depth is 2.5, which is not an integer");
+        var notConvertible = Assert.ThrowsExactly<ArgumentException>(() => new SearchSpace<DefaultNotConvertible>());
+        StringAssert.Contains(notConvertible.Message, "DefaultNotConvertible.Ratio is 'half', which is not a number");
+        var notAChoice = Assert.ThrowsExactly<ArgumentException>(() => new SearchSpace<DefaultNotAChoice>());
+        StringAssert.Contains(notAChoice.Message, "DefaultNotAChoice.BatchSize is 12, which is not one of its choices (8, 16, 32)");
+    }
+
+    [TestMethod]
+    public void AWholeNumberDefaultOfAnIntegerRangeIsKeptWhateverTheMemberType()
+    {
+        var space = new SearchSpace<IntegerRangeOnADouble>();
+        Assert.AreEqual(3, space.DefaultParameter()["Depth"].AsInt());
+    }
+
+    public sealed class IntegerRangeOnADouble
+    {
+        [Range(1, 8)]
+        public double Depth { get; set; } = 3;
+    }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using MLNetExt.Estimators.Experiments;
 using MLNetExt.Estimators.SearchSpaces;
 using MLNetExt.Estimators.Tuners;
@@ -13,7 +14,6 @@ public sealed class SweepExperimentTests
         public int Calls;
         public CancellationTokenSource? KillAfter;
         public int KillAt = int.MaxValue;
-        public TimeSpan Delay = TimeSpan.Zero;
 
         public TrialResult Run(TrialSettings settings, CancellationToken cancellationToken)
         {
@@ -22,8 +22,6 @@ public sealed class SweepExperimentTests
                 KillAfter!.Cancel();
                 cancellationToken.ThrowIfCancellationRequested();
             }
-            if (Delay > TimeSpan.Zero)
-                Task.Delay(Delay, cancellationToken).GetAwaiter().GetResult();
             if (settings.Parameter["x1"].AsDouble() > 7)
                 throw new InvalidOperationException("x1 too large");
             double y = StandardFunction.Branin.Evaluate(settings.Parameter);
@@ -144,15 +142,70 @@ public sealed class SweepExperimentTests
         }
     }
 
-    [TestMethod]
-    public void TheTimeBudgetStopsTheSweep()
+    // Each trial "costs" a fixed time on a fake clock, advanced inside the trial as real work would be.
+    private sealed class CostlyRunner(FakeTimeProvider clock, TimeSpan cost) : ITrialRunner
     {
-        var runner = new BraninRunner { Delay = TimeSpan.FromMilliseconds(200) };
-        var experiment = Experiment(runner, new RecordingMonitor(), 1000).SetTrainingTimeInSeconds(1);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        experiment.Run();
-        Assert.IsLessThan(3.0, clock.Elapsed.TotalSeconds);
-        Assert.IsTrue(experiment.Trials.Count is >= 2 and <= 6, $"{experiment.Trials.Count} trials in a 1 s budget of 0.2 s trials");
+        public TrialResult Run(TrialSettings settings, CancellationToken cancellationToken)
+        {
+            clock.Advance(cost);
+            cancellationToken.ThrowIfCancellationRequested();
+            double y = StandardFunction.Branin.Evaluate(settings.Parameter);
+            return new TrialResult { TrialSettings = settings, Metric = y, Loss = y };
+        }
+    }
+
+    private static SweepExperiment BudgetedExperiment(FakeTimeProvider clock, TimeSpan trialCost, double budgetSeconds) =>
+        new SweepExperiment(clock)
+            .SetSearchSpace(StandardFunction.Branin.SearchSpace)
+            .SetTrialRunner(new CostlyRunner(clock, trialCost))
+            .SetTuner(space => new RandomSearchTuner(space, seed: 5))
+            .SetMaxTrials(1000)
+            .SetTrainingTimeInSeconds(budgetSeconds);
+
+    [TestMethod]
+    public void TheTimeBudgetCancelsTheTrialRunningWhenItEnds()
+    {
+        var clock = new FakeTimeProvider();
+        var experiment = BudgetedExperiment(clock, TimeSpan.FromSeconds(0.4), budgetSeconds: 1);
+
+        TrialResult best = experiment.Run();
+
+        // 0-0.4 s and 0.4-0.8 s finish; the third runs past 1 s and is cut short, recorded as cancelled with its time.
+        Assert.AreEqual(3, experiment.Trials.Count);
+        Assert.IsFalse(experiment.Trials[0].IsFailed || experiment.Trials[1].IsFailed);
+        Assert.IsTrue(experiment.Trials[2].IsFailed && experiment.Trials[2].IsCancelled, experiment.Trials[2].Error);
+        Assert.IsTrue(experiment.Trials.All(t => t.DurationInMilliseconds == 400), "trial durations come from the sweep's clock");
+        Assert.AreEqual(clock.Start.UtcDateTime.AddSeconds(0.8), experiment.Trials[2].TrialSettings.StartedAtUtc);
+        Assert.AreEqual(experiment.Trials.Take(2).Min(t => t.Loss), best.Loss);
+    }
+
+    [TestMethod]
+    public void TheTimeBudgetLetsTheFirstTrialFinish()
+    {
+        var clock = new FakeTimeProvider();
+        var experiment = BudgetedExperiment(clock, TimeSpan.FromSeconds(3), budgetSeconds: 1);
+
+        TrialResult best = experiment.Run();
+
+        // A sweep always returns a model: the first trial outlives the budget and still completes; none follows.
+        Assert.AreEqual(1, experiment.Trials.Count);
+        Assert.IsFalse(best.IsFailed);
+        Assert.AreEqual(3000, best.DurationInMilliseconds);
+    }
+
+    [TestMethod]
+    public void TheTimeBudgetCountsThisRunOnly()
+    {
+        using var folder = new MLNetExt.UnitTests.Transforms.TempFolder();
+        var clock = new FakeTimeProvider();
+        BudgetedExperiment(clock, TimeSpan.FromSeconds(0.4), budgetSeconds: 1).SetCheckpoint(folder.Path).Run();
+
+        var resumed = BudgetedExperiment(clock, TimeSpan.FromSeconds(0.4), budgetSeconds: 1).SetCheckpoint(folder.Path);
+        resumed.Run();
+
+        Assert.AreEqual(3, resumed.ResumedTrialCount);
+        Assert.AreEqual(6, resumed.Trials.Count, "the resumed run has its own 1 s: two more trials and one cut short");
+        Assert.IsTrue(resumed.Trials[5].IsCancelled);
     }
 
     [TestMethod]

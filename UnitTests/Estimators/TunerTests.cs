@@ -57,21 +57,70 @@ public sealed class TunerTests
         Assert.AreNotEqual(first, tuner.Propose(next));
     }
 
+    // Results of trials another process ran (a resumed or distributed sweep): a cluster of good points around
+    // Good, spread-out bad ones, and a failure. A tuner that learns must use them; one that does not must be unmoved.
+    private static readonly double[] Good = [0.15, 0.85];
+
+    private static List<TrialResult> ForeignResults(SearchSpace space)
+    {
+        var results = new List<TrialResult>();
+        var random = new Random(3);
+        for (int t = 0; t < 12; t++)
+        {
+            bool good = t % 3 == 0;
+            double[] x = good
+                ? [Good[0] + 0.01 * (t % 2), Good[1] - 0.01 * (t % 2)]
+                : [0.4 + 0.6 * random.NextDouble(), 0.6 * random.NextDouble()];
+            var settings = new TrialSettings { TrialId = 100 + t, Parameter = space.SampleFromFeatureSpace(x) };
+            results.Add(t == 5
+                ? TrialResult.Failed(settings, new InvalidOperationException("boom"), 1, 1)
+                : new TrialResult { TrialSettings = settings, Loss = good ? t / 100.0 : 50 + t });
+        }
+        return results;
+    }
+
+    private static double[][] ProposeAfter(string name, IEnumerable<TrialResult> results, int count)
+    {
+        SearchSpace space = StandardFunction.Branin.SearchSpace;
+        ITuner tuner = TunerFactory.Create(name, space, seed: 0, budget: 10);
+        foreach (TrialResult result in results)
+            tuner.Update(result);
+        return Enumerable.Range(0, count).Select(t =>
+            space.MappingToFeatureSpace(tuner.Propose(new TrialSettings { TrialId = t }))).ToArray();
+    }
+
+    private static double DistanceToGood(double[] x) => Math.Sqrt(Math.Pow(x[0] - Good[0], 2) + Math.Pow(x[1] - Good[1], 2));
+
     [TestMethod]
     public void TunersAcceptResultsTheyDidNotPropose()
     {
-        foreach (string name in TunerFactory.Names)
+        var foreign = ForeignResults(StandardFunction.Branin.SearchSpace);
+
+        // Cost-frugal search (and its per-component form) adopts the best foreign point as its incumbent and steps
+        // from it (first step 0.1 x sqrt(2) in the unit square), instead of starting at the space's default.
+        foreach (string name in new[] { "cfo", "eci" })
         {
-            ITuner tuner = TunerFactory.Create(name, Discrete(), seed: 0, budget: 10);
-            for (int t = 0; t < 12; t++)
-            {
-                var settings = new TrialSettings { TrialId = t, Parameter = Discrete().SampleFromFeatureSpace([t % 3 / 3.0 + 0.1, t % 2 * 0.5 + 0.1]) };
-                tuner.Update(t == 5
-                    ? TrialResult.Failed(settings, new InvalidOperationException("boom"), 1, 1)
-                    : new TrialResult { TrialSettings = settings, Loss = t % 4 });
-            }
-            Parameter p = tuner.Propose(new TrialSettings { TrialId = 12 });
-            Assert.IsTrue(p["k"].AsInt() is >= 1 and <= 3, name);
+            double[] first = ProposeAfter(name, foreign, 1)[0];
+            double[] unfed = ProposeAfter(name, [], 1)[0];
+            Assert.IsLessThanOrEqualTo(0.1 * Math.Sqrt(2) + 1e-9, DistanceToGood(first), $"{name} proposed [{string.Join(", ", first)}]");
+            Assert.IsGreaterThan(0.3, DistanceToGood(unfed), $"{name} without results starts elsewhere");
+        }
+
+        // TPE, past its start-up trials, proposes where good results are likely and bad ones are not: the bad foreign
+        // results fill the box x1 > 0.4, x2 < 0.6 (36% of the square), which its proposals avoid; without the
+        // results it samples at random (start-up) and lands there.
+        static bool InBadBox(double[] x) => x[0] > 0.4 && x[1] < 0.6;
+        var tpe = ProposeAfter("tpe", foreign, 10);
+        var tpeUnfed = ProposeAfter("tpe", [], 10);
+        Assert.IsLessThanOrEqualTo(1, tpe.Count(InBadBox), $"tpe proposals: {string.Join("; ", tpe.Select(x => string.Join(", ", x)))}");
+        Assert.IsGreaterThanOrEqualTo(2, tpeUnfed.Count(InBadBox), $"unfed tpe proposals: {string.Join("; ", tpeUnfed.Select(x => string.Join(", ", x)))}");
+
+        // Random and grid search do not learn: foreign results leave their sequence exactly as it was.
+        foreach (string name in new[] { "random", "grid" })
+        {
+            var fed = ProposeAfter(name, foreign, 8);
+            var unfed = ProposeAfter(name, [], 8);
+            CollectionAssert.AreEqual(unfed.Select(x => string.Join(",", x)).ToArray(), fed.Select(x => string.Join(",", x)).ToArray(), name);
         }
     }
 

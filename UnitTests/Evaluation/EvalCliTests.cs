@@ -28,6 +28,24 @@ public sealed class EvalCliTests
     }
 
     [TestMethod]
+    public void Trec_RoundsScoresToSinglePrecisionLikeTrecEval908_AndFullPrecisionOnRequest()
+    {
+        using var tmp = new TempFiles();
+        string qrels = tmp.Write("q.txt", "1 0 A 1", "1 0 B 0");
+        string run = tmp.Write("r.run", "1 Q0 A 1 0.1234567892 r", "1 Q0 B 2 0.1234567891 r");
+
+        var (code, output) = Run("eval", "trec", "--qrels", qrels, "--run", run);
+        var (fullCode, fullOutput) = Run("eval", "trec", "--qrels", qrels, "--run", run, "--full-precision");
+
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, "P_1                   \tall\t0.0000");
+        StringAssert.Contains(output, "recip_rank            \tall\t0.5000");
+        Assert.AreEqual(0, fullCode, fullOutput);
+        StringAssert.Contains(fullOutput, "P_1                   \tall\t1.0000");
+        StringAssert.Contains(fullOutput, "recip_rank            \tall\t1.0000");
+    }
+
+    [TestMethod]
     public void Trec_BadRunLine_ExitsWithTwo()
     {
         using var tmp = new TempFiles();

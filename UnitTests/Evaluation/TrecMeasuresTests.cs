@@ -60,6 +60,30 @@ public sealed class TrecMeasuresTests
     }
 
     [TestMethod]
+    public void ScoresEqualInSinglePrecision_TieAsInTrecEval908_UnlessFullPrecisionIsAsked()
+    {
+        // The case: 0.1234567892 and 0.1234567891 are the same float, so trec_eval 9.0.8 (and pytrec_eval)
+        // ties them and ranks B (the larger id) first: P_1 = 0, recip_rank = 0.5. trec_eval 10 keeps doubles.
+        var qrels = new Qrels();
+        qrels.Add("1", "A", 1);
+        qrels.Add("1", "B", 0);
+        var run = new RankingRun();
+        run.Add("1", "A", 0.1234567892);
+        run.Add("1", "B", 0.1234567891);
+
+        var single = Evaluate(qrels, run, 1);
+        var full = RankingEvaluator.Evaluate(qrels, run, new RankingEvaluatorOptions { Cutoffs = [1], ScorePrecision = ScorePrecision.Double });
+
+        Assert.AreEqual(0, single.Precision(1), Tol);
+        Assert.AreEqual(0.5, single.ReciprocalRank, Tol);
+        Assert.AreEqual(1, full.Precision(1), Tol);
+        Assert.AreEqual(1, full.ReciprocalRank, Tol);
+        Assert.AreEqual("B", run.Ranked("1")[0].Key);
+        Assert.AreEqual(0.1234567891, run.Ranked("1")[0].Value, 0, "Ranking rounds for comparison only; the scores stay as given.");
+        Assert.AreEqual("A", run.Ranked("1", ScorePrecision.Double)[0].Key);
+    }
+
+    [TestMethod]
     public void QueryWithoutRelevantDocuments_CountsAsZeroInTheMean()
     {
         var qrels = new Qrels();

@@ -1,0 +1,22 @@
+using MLNetExt.Transforms.Attribution;
+
+namespace MLNetExt.Evaluation.Faithfulness;
+
+/// <summary>Settings of <see cref="FaithfulnessEvaluator"/>.</summary>
+public sealed class FaithfulnessOptions
+{
+    /// <summary>Removal levels as fractions of the words (default ERASER's 1, 5, 10, 20, 50%).</summary>
+    public IReadOnlyList<double> Levels { get; set; } = FaithfulnessMetrics.EraserLevels;
+
+    /// <summary>The output explained and measured (default: the predicted class).</summary>
+    public AttributionTarget Target { get; set; } = AttributionTarget.PredictedClass;
+
+    /// <summary>How the methods take words out while attributing (default: deletion).</summary>
+    public WordBaseline AttributionBaseline { get; set; } = WordBaseline.Remove;
+
+    /// <summary>How the metrics take the rationale out or keep only it (default: deletion, as ERASER).</summary>
+    public WordBaseline Removal { get; set; } = WordBaseline.Remove;
+
+    /// <summary>Called after each text with the texts done and the total.</summary>
+    public IProgress<(int Done, int Total)>? Progress { get; set; }
+}
