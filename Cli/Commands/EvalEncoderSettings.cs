@@ -22,10 +22,10 @@ public abstract class EvalEncoderSettings : CommandSettings
     [Description("ONNX Runtime intra-op threads. Default: ONNX Runtime's choice.")]
     public int? Threads { get; init; }
 
-    /// <summary>Run the encoder on its ONNX Runtime-fused graph.</summary>
-    [CommandOption("--fused")]
-    [Description("Re-emit the encoder with ONNX Runtime's fused attention kernels first (same weights, faster on long text).")]
-    public bool Fused { get; init; }
+    /// <summary>Run the model's graph as it is instead of the fused graph EncodeText runs by default.</summary>
+    [CommandOption("--no-fuse")]
+    [Description("Run the model's ONNX graph as it is (by default a BERT graph runs re-emitted with ONNX Runtime's fused kernels: same weights, faster).")]
+    public bool NoFuse { get; init; }
 
     /// <summary>JSON output.</summary>
     [CommandOption("--json <FILE>")]

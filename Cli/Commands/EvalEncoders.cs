@@ -21,13 +21,11 @@ internal static class EvalEncoders
     /// <param name="nameOrFolder">A pretrained name/alias (minilm, arctic-xs) or a model folder.</param>
     /// <param name="batchSize">Rows per ONNX Runtime call.</param>
     /// <param name="threads">ONNX Runtime intra-op threads; null lets it choose.</param>
-    /// <param name="fused">Run the graph re-emitted with ONNX Runtime's fused kernels (<see cref="MLNetExt.Trainers.Onnx.EncoderGraphFusion"/>).</param>
-    public static (TransformerEmbedder Embedder, EncoderModel Model) Create(MLContext mlContext, string? nameOrFolder, int batchSize, int? threads, bool fused = false)
+    /// <param name="fuseGraph">Run a recognised BERT graph fused (<see cref="TextEncoderOptions.FuseGraph"/>, the default).</param>
+    public static (TransformerEmbedder Embedder, EncoderModel Model) Create(MLContext mlContext, string? nameOrFolder, int batchSize, int? threads, bool fuseGraph = true)
     {
         string source = string.IsNullOrWhiteSpace(nameOrFolder) ? DefaultModel : nameOrFolder;
         EncoderModel model = ModelArgument.Resolve(source);
-        if (fused)
-            model = MLNetExt.Trainers.Onnx.EncoderGraphFusion.Fuse(model);
         var estimator = mlContext.Transforms.Text.EncodeText(new TextEncoderOptions
         {
             InputColumnName = "Text",
@@ -35,10 +33,11 @@ internal static class EvalEncoders
             Model = model,
             BatchSize = batchSize,
             IntraOpThreads = threads,
+            FuseGraph = fuseGraph,
         });
         var transformer = estimator.Fit(mlContext.Data.LoadFromEnumerable(Array.Empty<TextRow>()));
         AnsiConsole.MarkupLine($"[grey]encoder:[/] {Markup.Escape(model.ToString())}, max {model.Config.MaxTokens} tokens, " +
-            $"normalize {model.Config.Normalize}{(model.Config.QueryPrefix.Length > 0 ? $", query prefix \"{Markup.Escape(model.Config.QueryPrefix)}\"" : "")}");
+            $"normalize {model.Config.Normalize}, {(transformer.IsGraphFused ? "fused graph" : "graph as it is")}{(model.Config.QueryPrefix.Length > 0 ? $", query prefix \"{Markup.Escape(model.Config.QueryPrefix)}\"" : "")}");
         return (new TransformerEmbedder(mlContext, transformer, "Text", "Embedding"), model);
     }
 

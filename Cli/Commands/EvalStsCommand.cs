@@ -36,7 +36,7 @@ public sealed class EvalStsCommand : Command<EvalStsCommand.Settings>
         var pairs = StsReader.Read(settings.File);
         AnsiConsole.MarkupLine($"[grey]{Markup.Escape(settings.File)}:[/] {pairs.Count} pairs");
         var ml = new MLContext(seed: 0);
-        var (embedder, model) = EvalEncoders.Create(ml, settings.Model, settings.BatchSize, settings.Threads, settings.Fused);
+        var (embedder, model) = EvalEncoders.Create(ml, settings.Model, settings.BatchSize, settings.Threads, fuseGraph: !settings.NoFuse);
         var result = EvalEncoders.WithProgress(progress => StsEvaluator.Evaluate(pairs, embedder, progress, cancellationToken));
 
         var table = new Table().Title($"STS — {model.Name}").AddColumn("similarity").AddColumn("Pearson x100").AddColumn("Spearman x100");

@@ -6,8 +6,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Onnx;
 using MLNetExt.Transforms;
+using MLNetExt.Transforms.Onnx;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -28,10 +28,10 @@ public sealed class TrainExportCommand : Command<TrainExportCommand.Settings>
         [Description("Pretrained encoder: minilm (all-MiniLM-L6-v2) or arctic (snowflake-arctic-embed-xs).")]
         public string Encoder { get; init; } = "minilm";
 
-        /// <summary>Write ONNX Runtime's fused transformer operators instead of the portable pattern.</summary>
-        [CommandOption("--fused")]
-        [Description("Use ONNX Runtime's fused Attention / SkipLayerNormalization / BiasGelu operators (faster on ONNX Runtime; not portable to other runtimes).")]
-        public bool Fused { get; init; }
+        /// <summary>Write the portable pattern (standard ONNX operators) instead of ONNX Runtime's fused operators.</summary>
+        [CommandOption("--no-fuse")]
+        [Description("Write standard ONNX operators only (portable to other runtimes). By default the graph uses ONNX Runtime's fused Attention / SkipLayerNormalization / BiasGelu operators, as EncodeText runs it.")]
+        public bool NoFuse { get; init; }
 
         /// <summary>Output folder.</summary>
         [CommandOption("--out <DIR>")]
@@ -67,14 +67,15 @@ public sealed class TrainExportCommand : Command<TrainExportCommand.Settings>
         EncoderModel pretrained = PretrainedEncoders.Load(settings.Encoder == "arctic" ? "snowflake-arctic-embed-xs" : "all-MiniLM-L6-v2");
         string encoder = pretrained.Name;
         byte[] original = pretrained.ReadOnnxBytes();
-        OnnxBertWeights weights = OnnxBertImporter.Read(new MemoryStream(original), encoder);
-        using BertModel model = weights.CreateModel();
+        BertWeights weights;
+        using (BertModel model = OnnxBertReader.Read(new MemoryStream(original), encoder).CreateModel())
+            weights = model.ToWeights(); // through TorchSharp and back: what a trainer would write
         Directory.CreateDirectory(settings.Out);
         string onnxPath = Path.Combine(settings.Out, "model.onnx");
-        OnnxBertExporter.Save(model, onnxPath, style: settings.Fused ? OnnxGraphStyle.OnnxRuntimeFused : OnnxGraphStyle.Portable);
+        OnnxBertWriter.Save(weights, onnxPath, style: settings.NoFuse ? OnnxGraphStyle.Portable : OnnxGraphStyle.OnnxRuntimeFused);
         File.WriteAllBytes(Path.Combine(settings.Out, "vocab.txt"), File.ReadAllBytes(pretrained.VocabularyPath));
-        File.WriteAllText(Path.Combine(settings.Out, "config.json"), model.Config.ToJson());
-        AnsiConsole.MarkupLine($"Exported {encoder} ({model.Config.LayerCount} layers, heads {string.Join("/", model.Config.HeadsPerLayer)}) to [blue]{Markup.Escape(settings.Out)}[/]");
+        File.WriteAllText(Path.Combine(settings.Out, "config.json"), weights.Config.ToJson());
+        AnsiConsole.MarkupLine($"Exported {encoder} ({weights.Config.LayerCount} layers, heads {string.Join("/", weights.Config.HeadsPerLayer)}) to [blue]{Markup.Escape(settings.Out)}[/]");
         if (settings.CompareOn is null)
             return 0;
 
@@ -86,6 +87,7 @@ public sealed class TrainExportCommand : Command<TrainExportCommand.Settings>
         TextEncoderTransformer Encoder(EncoderModel m) => ml.Transforms.Text.EncodeText(new TextEncoderOptions
         {
             OutputColumnName = "Embedding", InputColumnName = nameof(TextRow.Text), Model = m, MaxTokens = 256, TokenEmbeddingsColumnName = "Tokens",
+            FuseGraph = false, // each graph as it is
         }).Fit(data);
         using TextEncoderTransformer originalEncoder = Encoder(pretrained);
         using TextEncoderTransformer exportedEncoder = Encoder(pretrained.WithGraph(File.ReadAllBytes(onnxPath), "exported"));

@@ -2,9 +2,9 @@ using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLNetExt.Trainers.Losses;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Onnx;
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms;
+using MLNetExt.Transforms.Onnx;
 using MLNetExt.Transforms.Schema;
 using TorchSharp;
 
@@ -91,7 +91,7 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
 
         EncoderPooling pooling = _options.Pooling ?? _baseModel.Config.Pooling;
         torch.manual_seed(loopOptions.Seed);
-        OnnxBertWeights weights = OnnxBertImporter.Read(new MemoryStream(_baseModel.ReadOnnxBytes(), writable: false), _baseModel.OnnxPath);
+        BertWeights weights = OnnxBertReader.Read(new MemoryStream(_baseModel.ReadOnnxBytes(), writable: false), _baseModel.OnnxPath);
         using var model = new SentenceEmbeddingModel(weights.CreateModel(), pooling);
         var task = new SentenceEncoderTask(model, _options.Loss, tokenizer, train, _options.StsValidation);
 
@@ -109,7 +109,7 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
             training = new TrainingLoop(loopOptions).Run(task, progress, cancellationToken);
         }
 
-        byte[] graph = OnnxBertExporter.ToBytes(model.Encoder, style: OnnxGraphStyle.OnnxRuntimeFused);
+        byte[] graph = OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), style: OnnxGraphStyle.OnnxRuntimeFused);
         EncoderModel trained = _baseModel.WithGraph(graph, $"trained with {_options.Loss.Name}")
             .WithConfig(_baseModel.Config with { Pooling = pooling });
         return new SentenceEncoderTrainingResult(trained, _baseModel.ReadVocabularyText(), training);

@@ -2,9 +2,9 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Onnx;
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms;
+using MLNetExt.Transforms.Onnx;
 using MLNetExt.Transforms.Schema;
 using TorchSharp;
 
@@ -103,7 +103,7 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         FineTuningRows? validation = _options.ValidationSet is null ? null : FineTuningData.Read(_options.ValidationSet, _options, Kind, tokenizer, "validation set");
 
         torch.manual_seed(loopOptions.Seed);
-        OnnxBertWeights weights = OnnxBertImporter.Read(new MemoryStream(encoder.ReadOnnxBytes(), writable: false), encoder.Name);
+        BertWeights weights = OnnxBertReader.Read(new MemoryStream(encoder.ReadOnnxBytes(), writable: false), encoder.Name);
         using var model = new SequenceClassifier(weights.CreateModel(), classCount, _options.Pooling ?? encoder.Config.Pooling);
         model.FreezeEncoder(_options.FreezeEncoder);
         var task = new FineTuningTask(model, Kind, train, validation);
@@ -136,7 +136,7 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         }
 
         // Served by ONNX Runtime: written with its fused attention kernels (same arithmetic, faster on long inputs).
-        byte[] exported = OnnxBertExporter.ToBytes(model.Encoder, model.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused);
+        byte[] exported = OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), model.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused);
         var info = new FineTunedModelInfo
         {
             Kind = Kind,

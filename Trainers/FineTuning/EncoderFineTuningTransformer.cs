@@ -60,7 +60,8 @@ public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
         };
         EncoderModel model = EncoderModel.FromBytes(config, onnx, vocabulary, ModelEntry, VocabularyEntry);
         var settings = new EncoderServingSettings(info.SentenceColumnName, info.SecondSentenceColumnName, BatchRows, SortWindow,
-            new EncoderRuntimeSettings(Component, EncoderExecutionProvider.Auto, IntraOpThreads: null, Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL));
+            new EncoderRuntimeSettings(Component, EncoderExecutionProvider.Auto, IntraOpThreads: null, Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL),
+            FuseGraph: false); // the trainer exports the graph with the fused kernels already
         Serving = new EncoderServing(environment, model, EncoderTokenizer.Create(model, info.MaxTokens), settings, new FineTunedHead(info));
     }
 

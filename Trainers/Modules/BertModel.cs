@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -39,9 +40,6 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
 /// </summary>
 public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
-    /// <summary>The value added to attention scores of padding positions (as in the exported Hugging Face graphs).</summary>
-    public const float MaskedScore = -10000f;
-
 #pragma warning disable IDE1006
     private readonly BertEmbeddings embeddings;
     private readonly BertEncoder encoder;
@@ -71,7 +69,7 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
     {
         using var scope = NewDisposeScope();
-        Tensor additive = (1.0f - attentionMask.to_type(ScalarType.Float32)).mul(MaskedScore).unsqueeze(1).unsqueeze(1);
+        Tensor additive = (1.0f - attentionMask.to_type(ScalarType.Float32)).mul(BertConfig.MaskedAttentionScore).unsqueeze(1).unsqueeze(1);
         Tensor hidden = embeddings.forward(inputIds, tokenTypeIds);
         return encoder.forward(hidden, additive).MoveToOuterDisposeScope();
     }

@@ -20,8 +20,8 @@ public static class Pooling
             EncoderPooling.Cls => hidden.select(1, 0),
             EncoderPooling.Mean => (hidden * mask).sum(1) / mask.sum(1).clamp_min(1e-9),
             EncoderPooling.MeanSqrtLen => (hidden * mask).sum(1) / mask.sum(1).clamp_min(1e-9).sqrt(),
-            // Padding gets a large negative value so that it never wins the maximum.
-            EncoderPooling.Max => (hidden + (mask - 1f) * 1e9f).amax(1),
+            // Padding gets -1e9 (as sentence-transformers and the exported graph do) so that it never wins the maximum.
+            EncoderPooling.Max => (hidden * mask + (1f - mask) * -1e9f).amax(1),
             _ => throw new ArgumentOutOfRangeException(nameof(pooling), pooling,
                 $"Unknown pooling {pooling}; expected one of {string.Join(", ", Enum.GetNames<EncoderPooling>())}."),
         };

@@ -1,4 +1,5 @@
 using MLNetExt.Transforms;
+using MLNetExt.Transforms.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -47,8 +48,8 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor, Tensor, Tenso
             p.requires_grad = !frozen;
     }
 
-    /// <summary>The head's weights as <see cref="Onnx.OnnxLinearHead"/>, for export.</summary>
-    public Onnx.OnnxLinearHead ExportHead() =>
+    /// <summary>The head's weights as <see cref="OnnxLinearHead"/>, for <see cref="OnnxBertWriter"/>.</summary>
+    public OnnxLinearHead ExportHead() =>
         new(Pooling, classifier.weight!.detach().contiguous().data<float>().ToArray(), classifier.bias!.detach().contiguous().data<float>().ToArray());
 
     /// <summary>Logits [batch, outputs] of a batch of encoder inputs (see <see cref="BertModel.forward"/>).</summary>

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLNetExt.Transforms.Onnx;
 
 namespace MLNetExt.Transforms;
 
@@ -25,12 +26,19 @@ internal sealed class EncoderServing : IDisposable
         Settings = settings;
         Head = head;
         using IChannel channel = Host.Start(settings.Runtime.Component);
-        Session = EncoderSession.Open(model, settings.Runtime, environment, channel, head.GraphOutputs);
+        EncoderModel graph = model;
+        if (settings.FuseGraph)
+            (graph, IsGraphFused) = FusedGraphCache.Get(model, channel);
+        Session = EncoderSession.Open(graph, settings.Runtime, environment, channel, head.GraphOutputs);
     }
 
     public IHost Host { get; }
 
+    /// <summary>The model as given (what a saved pipeline stores).</summary>
     public EncoderModel Model { get; }
+
+    /// <summary>Whether the session runs the fused graph of <see cref="Model"/> (see <see cref="EncoderServingSettings.FuseGraph"/>).</summary>
+    public bool IsGraphFused { get; }
 
     public EncoderTokenizer Tokenizer { get; }
 
@@ -111,4 +119,6 @@ internal sealed class EncoderServing : IDisposable
 /// <param name="BatchSize">Rows per ONNX Runtime call.</param>
 /// <param name="SortWindow">Rows read ahead and sorted by length before they are cut into batches.</param>
 /// <param name="Runtime">Component name, execution provider, threads, graph optimisation.</param>
-internal sealed record EncoderServingSettings(string InputColumn, string? PairColumn, int BatchSize, int SortWindow, EncoderRuntimeSettings Runtime);
+/// <param name="FuseGraph">Run a recognised BERT graph with ONNX Runtime's fused kernels (the reason is logged when it cannot be).</param>
+internal sealed record EncoderServingSettings(string InputColumn, string? PairColumn, int BatchSize, int SortWindow, EncoderRuntimeSettings Runtime,
+    bool FuseGraph);

@@ -21,9 +21,12 @@ internal sealed record TextEncoderSettings
     public GraphOptimizationLevel GraphOptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
     public EncoderExecutionProvider ExecutionProvider { get; init; }
 
+    /// <summary>Whether a recognised BERT graph runs fused; true when a file saved before the option existed is read.</summary>
+    public bool FuseGraph { get; init; } = true;
+
     /// <summary>What the encoder stack needs of these settings.</summary>
     public EncoderServingSettings ToServingSettings() => new(InputColumn, PairColumn, BatchSize, SortWindow,
-        new EncoderRuntimeSettings("EncodeText", ExecutionProvider, IntraOpThreads, GraphOptimizationLevel));
+        new EncoderRuntimeSettings("EncodeText", ExecutionProvider, IntraOpThreads, GraphOptimizationLevel), FuseGraph);
 
     public static TextEncoderSettings Resolve(TextEncoderOptions options, EncoderModel model)
     {
@@ -55,6 +58,7 @@ internal sealed record TextEncoderSettings
             IntraOpThreads = options.IntraOpThreads,
             GraphOptimizationLevel = options.GraphOptimizationLevel,
             ExecutionProvider = options.ExecutionProvider,
+            FuseGraph = options.FuseGraph,
         };
         string[] outputs = settings.OutputColumns.ToArray();
         if (outputs.Distinct(StringComparer.Ordinal).Count() != outputs.Length)

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLNetExt.Transforms.Onnx;
 using MLNetExt.Transforms.Persistence;
 
 namespace MLNetExt.Transforms;
@@ -41,8 +42,14 @@ public sealed class TextEncoderTransformer : ITransformer, ICanSaveModel, IDispo
 
     internal EncoderSession Session => Serving.Session;
 
-    /// <summary>The encoder (weights, vocabulary, config).</summary>
+    /// <summary>The encoder (weights, vocabulary, config) as given; a saved pipeline stores its graph.</summary>
     public EncoderModel Model => Serving.Model;
+
+    /// <summary>
+    /// Whether the session runs ONNX Runtime's fused transformer kernels: true when <see cref="TextEncoderOptions.FuseGraph"/>
+    /// is on and the model is a recognised BERT graph (or is fused already).
+    /// </summary>
+    public bool IsGraphFused => Serving.IsGraphFused;
 
     /// <summary>The text column read.</summary>
     public string InputColumnName => Settings.InputColumn;

@@ -1,8 +1,8 @@
+using MLNetExt.Transforms.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Onnx;
 using MLNetExt.UnitTests.Infrastructure;
 using TorchSharp;
 

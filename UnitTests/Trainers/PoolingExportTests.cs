@@ -1,6 +1,6 @@
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Onnx;
 using MLNetExt.Transforms;
+using MLNetExt.Transforms.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,7 +25,7 @@ public sealed class PoolingExportTests
             using (NewDisposeScope())
                 expected = model.forward(tensor(batch.InputIds, dims), tensor(batch.AttentionMask, dims), tensor(batch.TokenTypeIds, dims)).data<float>().ToArray();
 
-            using var runner = new GraphRunner(OnnxBertExporter.ToBytes(model.Encoder, model.ExportHead()), logits: true);
+            using var runner = new GraphRunner(OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), model.ExportHead()), logits: true);
             (float[] logits, int[] shape) = runner.Run(batch, "logits");
             CollectionAssert.AreEqual(new[] { 2, 3 }, shape, pooling.ToString());
             for (int i = 0; i < logits.Length; i++)

@@ -1,8 +1,8 @@
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Onnx;
 using MLNetExt.Transforms;
 using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms.Onnx;
 using MLNetExt.UnitTests.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,7 +24,7 @@ internal static class TinyFineTuning
         Directory.CreateDirectory(folder);
         torch.manual_seed(seed);
         using var model = new BertModel(Config);
-        OnnxBertExporter.Save(model, Path.Combine(folder, "model.onnx"));
+        OnnxBertWriter.Save(model.ToWeights(), Path.Combine(folder, "model.onnx"));
         File.WriteAllBytes(Path.Combine(folder, "vocab.txt"), TrainerTestData.MiniLmVocabulary);
         File.WriteAllText(Path.Combine(folder, "config.json"), model.Config.ToJson());
         return folder;

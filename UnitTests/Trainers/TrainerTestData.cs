@@ -1,5 +1,5 @@
-using MLNetExt.Trainers.Onnx;
 using MLNetExt.Transforms;
+using MLNetExt.Transforms.Onnx;
 using MLNetExt.UnitTests.Infrastructure;
 
 namespace MLNetExt.UnitTests.Trainers;
@@ -9,9 +9,9 @@ internal static class TrainerTestData
 {
     private static readonly Lazy<EncoderModel> MiniLmModel = new(() => PretrainedEncoders.Load("all-MiniLM-L6-v2"));
 
-    private static readonly Lazy<OnnxBertWeights> MiniLm = new(() => OnnxBertImporter.Read(new MemoryStream(MiniLmOnnx), "all-MiniLM-L6-v2"));
+    private static readonly Lazy<BertWeights> MiniLm = new(() => OnnxBertReader.Read(new MemoryStream(MiniLmOnnx), "all-MiniLM-L6-v2"));
 
-    public static OnnxBertWeights MiniLmWeights => MiniLm.Value;
+    public static BertWeights MiniLmWeights => MiniLm.Value;
 
     public static EncoderModel MiniLmEncoder => MiniLmModel.Value;
 

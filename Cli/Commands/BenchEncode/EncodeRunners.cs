@@ -20,13 +20,14 @@ public sealed class OursRunner : IEncodeRunner
     private readonly MLContext _mlContext = new();
     private readonly TextEncoderTransformer _transformer;
 
-    public OursRunner(EncoderModel model, int threads, int batchSize, string name = "ours (EncodeText, Transform)")
+    public OursRunner(EncoderModel model, int threads, int batchSize, string name = "ours (EncodeText, Transform)", bool fuseGraph = true)
     {
         Name = name;
         var empty = _mlContext.Data.LoadFromEnumerable(new[] { new TextRow { Text = "" } });
         _transformer = _mlContext.Transforms.Text.EncodeText(new TextEncoderOptions
         {
             OutputColumnName = "Embedding", InputColumnName = "Text", Model = model, IntraOpThreads = threads, BatchSize = batchSize,
+            FuseGraph = fuseGraph,
         }).Fit(empty);
     }
 

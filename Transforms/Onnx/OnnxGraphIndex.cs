@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Onnx;
 
-namespace MLNetExt.Trainers.Onnx;
+namespace MLNetExt.Transforms.Onnx;
 
 /// <summary>
 /// Lookup tables over an ONNX graph: initializers and Constant-node values by tensor name, the node producing each

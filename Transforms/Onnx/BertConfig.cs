@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace MLNetExt.Trainers.Modules;
+namespace MLNetExt.Transforms.Onnx;
 
 /// <summary>
 /// The shape of a BERT-family encoder, in Hugging Face <c>config.json</c> terms, extended with a head count per layer
@@ -10,6 +10,9 @@ namespace MLNetExt.Trainers.Modules;
 /// </summary>
 public sealed class BertConfig
 {
+    /// <summary>The value added to attention scores of padding positions (as in the exported Hugging Face graphs).</summary>
+    public const float MaskedAttentionScore = -10000f;
+
     /// <summary>Word-piece vocabulary size (<c>vocab_size</c>).</summary>
     public int VocabSize { get; init; } = 30522;
 

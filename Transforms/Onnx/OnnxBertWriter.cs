@@ -1,36 +1,13 @@
-using MLNetExt.Transforms;
-using MLNetExt.Transforms.IO;
 using Google.Protobuf;
-using MLNetExt.Evaluation.IO;
-using MLNetExt.Trainers.Modules;
+using MLNetExt.Transforms.IO;
 using Onnx;
-using TorchSharp;
-using static MLNetExt.Trainers.Onnx.OnnxGraphBuilder;
+using static MLNetExt.Transforms.Onnx.OnnxGraphBuilder;
 
-namespace MLNetExt.Trainers.Onnx;
-
-/// <summary>A linear head on a pooled sentence vector, exported as an extra <c>logits</c> output.</summary>
-/// <param name="Pooling">How the sentence vector is pooled from the last hidden state.</param>
-/// <param name="Weight">Row-major [labels, hidden] weight, as a PyTorch Linear stores it.</param>
-/// <param name="Bias">[labels] bias.</param>
-public sealed record OnnxLinearHead(EncoderPooling Pooling, float[] Weight, float[] Bias);
-
-/// <summary>Which operators an exported encoder graph is written with.</summary>
-public enum OnnxGraphStyle
-{
-    /// <summary>Standard ONNX operators only, in the node pattern of PyTorch's own BERT export (runs on any ONNX runtime).</summary>
-    Portable,
-
-    /// <summary>
-    /// ONNX Runtime's fused transformer kernels (<c>com.microsoft</c> Attention, SkipLayerNormalization, BiasGelu):
-    /// the same arithmetic in fewer, larger kernels, which ONNX Runtime's own graph optimiser does not produce from
-    /// the portable pattern on CPU.
-    /// </summary>
-    OnnxRuntimeFused,
-}
+namespace MLNetExt.Transforms.Onnx;
 
 /// <summary>
-/// Writes a <see cref="BertModel"/> (any layer count, heads per layer or hidden size) as an ONNX graph that ONNX
+/// Writes a BERT-family encoder given as plain weights (<see cref="BertWeights"/>: any layer count, heads per layer or
+/// hidden size) as an ONNX graph that ONNX
 /// Runtime and the text encoder transform run: inputs <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c>
 /// (int64 [batch, sequence]), output <c>last_hidden_state</c> (float [batch, sequence, hidden]) and, with a head,
 /// <c>logits</c> (float [batch, labels]).
@@ -39,30 +16,44 @@ public enum OnnxGraphStyle
 /// The graph repeats the node pattern of PyTorch's own BERT export at opset 13 (decomposed LayerNorm, erf GELU,
 /// MatMul + Add projections, Reshape/Transpose attention), so ONNX Runtime applies the same fusions to it as to the
 /// original all-MiniLM-L6-v2 graph. Linear weights are stored transposed ([in, out]) and named after the parameter,
-/// so <see cref="OnnxBertImporter"/> reads the graph back.
+/// so <see cref="OnnxBertReader"/> reads the graph back. <see cref="OnnxGraphStyle.OnnxRuntimeFused"/> replaces each
+/// layer by ONNX Runtime's fused kernels over the same weights.
 /// </remarks>
-public static class OnnxBertExporter
+public static class OnnxBertWriter
 {
     /// <summary>Names of the graph's inputs, in order.</summary>
     public static readonly IReadOnlyList<string> InputNames = ["input_ids", "attention_mask", "token_type_ids"];
 
-    /// <summary>Writes the model (and optional head) to <paramref name="path"/> atomically (temp file, then move).</summary>
-    public static void Save(BertModel model, string path, OnnxLinearHead? head = null, OnnxGraphStyle style = OnnxGraphStyle.Portable)
+    /// <summary>Writes the encoder (and optional head) to <paramref name="path"/> atomically (temp file, then move).</summary>
+    /// <param name="weights">The encoder; every parameter of its configuration must be present.</param>
+    /// <param name="path">The file to write.</param>
+    /// <param name="head">An optional linear head, written as a <c>logits</c> output.</param>
+    /// <param name="style">Portable operators or ONNX Runtime's fused kernels.</param>
+    /// <exception cref="ArgumentException">A parameter is missing or has the wrong shape, or the head does not fit the hidden size.</exception>
+    public static void Save(BertWeights weights, string path, OnnxLinearHead? head = null, OnnxGraphStyle style = OnnxGraphStyle.Portable)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        AtomicFile.WriteAllBytes(path, ToBytes(model, head, style));
+        AtomicFile.WriteAllBytes(path, ToBytes(weights, head, style));
     }
 
-    /// <summary>The serialized ONNX model.</summary>
-    public static byte[] ToBytes(BertModel model, OnnxLinearHead? head = null, OnnxGraphStyle style = OnnxGraphStyle.Portable) =>
-        Build(model, head, style).ToByteArray();
+    /// <summary>The serialized ONNX model (see <see cref="Save"/> for the parameters).</summary>
+    /// <exception cref="ArgumentException">A parameter is missing or has the wrong shape, or the head does not fit the hidden size.</exception>
+    public static byte[] ToBytes(BertWeights weights, OnnxLinearHead? head = null, OnnxGraphStyle style = OnnxGraphStyle.Portable) =>
+        Build(weights, head, style).ToByteArray();
 
-    internal static ModelProto Build(BertModel model, OnnxLinearHead? head, OnnxGraphStyle style = OnnxGraphStyle.Portable)
+    internal static ModelProto Build(BertWeights weights, OnnxLinearHead? head, OnnxGraphStyle style = OnnxGraphStyle.Portable)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        BertConfig config = model.Config;
-        Dictionary<string, (float[] Data, long[] Shape)> p = model.named_parameters()
-            .ToDictionary(x => x.name, x => (x.parameter.detach().contiguous().data<float>().ToArray(), x.parameter.shape), StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(weights);
+        try
+        {
+            weights.CheckComplete("the weights to write");
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException(e.Message, nameof(weights), e);
+        }
+        BertConfig config = weights.Config;
+        IReadOnlyDictionary<string, (float[] Data, long[] Shape)> p = weights.Weights;
         var g = new OnnxGraphBuilder();
 
         string Param(string name) => g.Floats(name, p[name].Data, p[name].Shape);
@@ -89,7 +80,7 @@ public static class OnnxBertExporter
         // Additive attention mask [batch, 1, 1, seq].
         string axis1 = g.Longs("axes_1", [1], 1), axis2 = g.Longs("axes_2", [2], 1), axis0 = g.Longs("axes_0", [0], 1);
         string maskFloat = g.Node("Cast", [g.Node("Unsqueeze", [g.Node("Unsqueeze", ["attention_mask", axis1]), axis2])], null, Int("to", (long)TensorProto.Types.DataType.Float));
-        string additiveMask = g.Node("Mul", [g.Node("Sub", [g.Scalar(1f), maskFloat]), g.Scalar(BertModel.MaskedScore)]);
+        string additiveMask = g.Node("Mul", [g.Node("Sub", [g.Scalar(1f), maskFloat]), g.Scalar(BertConfig.MaskedAttentionScore)]);
 
         // Embeddings.
         string length = g.Node("Unsqueeze", [g.Node("Gather", [g.Node("Shape", ["input_ids"]), g.Longs("index_1", [1])], null, Int("axis", 0)), axis0]);
@@ -146,7 +137,7 @@ public static class OnnxBertExporter
                         qkvWeight[h * 3 * width + part * width + o] = w[o * config.HiddenSize + h];
                 p[$"{pre}.attention.self.{parts[part]}.bias"].Data.CopyTo(qkvBias, part * width);
             }
-            var attributes = new List<AttributeProto> { Int("num_heads", heads), Float("mask_filter_value", BertModel.MaskedScore) };
+            var attributes = new List<AttributeProto> { Int("num_heads", heads), Float("mask_filter_value", BertConfig.MaskedAttentionScore) };
             if (width != config.HiddenSize)
                 attributes.Add(Ints("qkv_hidden_sizes", width, width, width));
             string context = g.DomainNode(Ort, "Attention", [input,
@@ -171,8 +162,8 @@ public static class OnnxBertExporter
         var modelProto = new ModelProto
         {
             IrVersion = 7,
-            ProducerName = "MLNetExt.Trainers",
-            ProducerVersion = typeof(OnnxBertExporter).Assembly.GetName().Version?.ToString() ?? "0",
+            ProducerName = "MLNetExt",
+            ProducerVersion = typeof(OnnxBertWriter).Assembly.GetName().Version?.ToString() ?? "0",
             Graph = g.Graph,
         };
         modelProto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
@@ -185,33 +176,37 @@ public static class OnnxBertExporter
     private static void AddHead(OnnxGraphBuilder g, OnnxLinearHead head, int hidden, string axis1)
     {
         int labels = head.Bias.Length;
-        if (head.Weight.Length != labels * hidden)
-            throw new ArgumentException($"Head weight has {head.Weight.Length} values, expected {labels} x {hidden}.", nameof(head));
-        string pooled;
-        if (head.Pooling == EncoderPooling.Cls)
-        {
-            pooled = g.Node("Gather", ["last_hidden_state", g.Longs("index_0", [0])], null, Int("axis", 1));
-        }
-        else
-        {
-            // Same arithmetic as Modules.Pooling and EncodeText's pooling, with padding masked out.
-            string mask = g.Node("Unsqueeze", [g.Node("Cast", ["attention_mask"], null, Int("to", (long)TensorProto.Types.DataType.Float)), g.Longs("axes_last", [-1], 1)]);
-            string count = g.Node("Max", [g.Node("ReduceSum", [mask, axis1], null, Int("keepdims", 0)), g.Scalar(1e-9f)]);
-            pooled = head.Pooling switch
-            {
-                EncoderPooling.Mean => g.Node("Div", [g.Node("ReduceSum", [g.Node("Mul", ["last_hidden_state", mask]), axis1], null, Int("keepdims", 0)), count]),
-                EncoderPooling.MeanSqrtLen => g.Node("Div", [g.Node("ReduceSum", [g.Node("Mul", ["last_hidden_state", mask]), axis1], null, Int("keepdims", 0)), g.Node("Sqrt", [count])]),
-                EncoderPooling.Max => g.Node("ReduceMax",
-                    [g.Node("Add", ["last_hidden_state", g.Node("Mul", [g.Node("Sub", [mask, g.Scalar(1f)]), g.Scalar(1e9f)])])], null, Ints("axes", 1), Int("keepdims", 0)),
-                _ => throw new ArgumentOutOfRangeException(nameof(head), head.Pooling,
-                    $"Cannot export pooling {head.Pooling}; expected one of {string.Join(", ", Enum.GetNames<EncoderPooling>())}."),
-            };
-        }
+        if (labels == 0 || head.Weight.Length != labels * hidden)
+            throw new ArgumentException($"Head weight has {head.Weight.Length} values and {labels} biases; expected {labels} x {hidden} (labels x hidden) and at least one label.", nameof(head));
+        string pooled = Pool(g, head.Pooling, axis1);
         var transposed = new float[head.Weight.Length];
         for (int o = 0; o < labels; o++)
             for (int i = 0; i < hidden; i++)
                 transposed[i * labels + o] = head.Weight[o * hidden + i];
         g.Node("Add", [g.Node("MatMul", [pooled, g.Floats("classifier.weight", transposed, hidden, labels)]), g.Floats("classifier.bias", head.Bias, labels)], "logits");
         g.Graph.Output.Add(TensorInfo("logits", TensorProto.Types.DataType.Float, "batch", labels));
+    }
+
+    // [batch, hidden] from last_hidden_state [batch, seq, hidden] and attention_mask [batch, seq], as EncodeText pools.
+    private static string Pool(OnnxGraphBuilder g, EncoderPooling pooling, string axis1)
+    {
+        const string Hidden = "last_hidden_state";
+        if (pooling == EncoderPooling.Cls)
+            return g.Node("Gather", [Hidden, g.Longs("index_0", [0])], null, Int("axis", 1));
+        string mask = g.Node("Unsqueeze", [g.Node("Cast", ["attention_mask"], null, Int("to", (long)TensorProto.Types.DataType.Float)), g.Longs("axes_last", [-1], 1)]);
+        if (pooling == EncoderPooling.Max)
+        {
+            // Padding positions get a very negative value so that they never win (sentence-transformers uses -1e9).
+            string padding = g.Node("Mul", [g.Node("Sub", [g.Scalar(1f), mask]), g.Scalar(-1e9f)]);
+            return g.Node("ReduceMax", [g.Node("Add", [g.Node("Mul", [Hidden, mask]), padding])], null, Ints("axes", 1), Int("keepdims", 0));
+        }
+        string total = g.Node("ReduceSum", [g.Node("Mul", [Hidden, mask]), axis1], null, Int("keepdims", 0));
+        string count = g.Node("Max", [g.Node("ReduceSum", [mask, axis1], null, Int("keepdims", 0)), g.Scalar(1e-9f)]);
+        return pooling switch
+        {
+            EncoderPooling.Mean => g.Node("Div", [total, count]),
+            EncoderPooling.MeanSqrtLen => g.Node("Div", [total, g.Node("Sqrt", [count])]),
+            _ => throw new ArgumentOutOfRangeException(nameof(pooling), pooling, $"Unknown pooling {pooling}."),
+        };
     }
 }

@@ -1,16 +1,13 @@
 using Google.Protobuf;
-using MLNetExt.Trainers.Modules;
 using Onnx;
-using TorchSharp;
-using static TorchSharp.torch;
 
-namespace MLNetExt.Trainers.Onnx;
+namespace MLNetExt.Transforms.Onnx;
 
 /// <summary>
 /// Reads a BERT-family encoder out of an ONNX graph exported from PyTorch (all-MiniLM-L6-v2, arctic-embed-xs, or
-/// graphs written by <see cref="OnnxBertExporter"/>): the configuration is inferred from tensor shapes and the graph
-/// (heads per layer from the attention Reshape, LayerNorm epsilon from the constant before its Sqrt), and the weights
-/// are mapped to Hugging Face parameter names.
+/// graphs written by <see cref="OnnxBertWriter"/>, fused ones included): the configuration is inferred from tensor
+/// shapes and the graph (heads per layer from the attention Reshape or the fused Attention node, LayerNorm epsilon
+/// from the constant before its Sqrt), and the weights are mapped to Hugging Face parameter names as plain arrays.
 /// </summary>
 /// <remarks>
 /// Exporters keep the PyTorch names of biases, LayerNorms and embeddings but store each Linear weight as an unnamed,
@@ -18,10 +15,12 @@ namespace MLNetExt.Trainers.Onnx;
 /// <c>X.bias</c> consumed by an Add, the other Add input comes from a MatMul whose second input is the weight of
 /// <c>X</c>; it is transposed back to PyTorch's [out, in].
 /// </remarks>
-public static class OnnxBertImporter
+public static class OnnxBertReader
 {
     /// <summary>Reads the configuration and weights (Hugging Face names, PyTorch layouts) of the ONNX model at <paramref name="path"/>.</summary>
-    public static OnnxBertWeights Read(string path)
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FormatException">The file is not an ONNX model, or not a BERT-family encoder graph; the message names the file and what is missing.</exception>
+    public static BertWeights Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
@@ -31,7 +30,10 @@ public static class OnnxBertImporter
     }
 
     /// <summary>Reads the configuration and weights of the ONNX model in <paramref name="stream"/>.</summary>
-    public static OnnxBertWeights Read(Stream stream, string source = "model.onnx")
+    /// <param name="stream">The serialized ONNX model.</param>
+    /// <param name="source">The name used in error messages (a path or model name).</param>
+    /// <exception cref="FormatException">Not an ONNX model, or not a BERT-family encoder graph; the message names <paramref name="source"/> and what is missing.</exception>
+    public static BertWeights Read(Stream stream, string source = "model.onnx")
     {
         ArgumentNullException.ThrowIfNull(stream);
         ModelProto model;
@@ -46,7 +48,7 @@ public static class OnnxBertImporter
         return Read(model, source);
     }
 
-    internal static OnnxBertWeights Read(ModelProto model, string source)
+    internal static BertWeights Read(ModelProto model, string source)
     {
         var index = new OnnxGraphIndex(model.Graph);
         var weights = new Dictionary<string, (float[] Data, long[] Shape)>(StringComparer.Ordinal);
@@ -74,7 +76,10 @@ public static class OnnxBertImporter
 
         ReadFusedLayers(index, weights);
         BertConfig config = InferConfig(index, weights, source);
-        return new OnnxBertWeights(config, weights);
+        CheckActivation(index, config.LayerCount, source);
+        var result = new BertWeights(config, weights);
+        result.CheckComplete(source);
+        return result;
     }
 
     // Graphs written with OnnxGraphStyle.OnnxRuntimeFused: one packed [hidden, 3 x width] query/key/value weight per
@@ -110,6 +115,18 @@ public static class OnnxBertImporter
                 continue;
             if (index.Producer(node.Input[0]) is { OpType: "MatMul" } matMul && index.TryGetConstant(matMul.Input[1], out TensorProto t) && t.Dims.Count == 2)
                 weights[node.Input[biasInput][..^".bias".Length] + ".weight"] = (Transpose(OnnxGraphIndex.Floats(t), (int)t.Dims[0], (int)t.Dims[1]), [t.Dims[1], t.Dims[0]]);
+        }
+    }
+
+    // The writer (and Trainers' BertModel) compute BERT's exact erf GELU; a graph with the tanh approximation or another
+    // activation would read as the same weights and compute something else.
+    private static void CheckActivation(OnnxGraphIndex index, int layers, string source)
+    {
+        int exact = index.Graph.Node.Count(n => n.OpType is "Erf" || (n.Domain == "com.microsoft" && n.OpType is "Gelu" or "BiasGelu"));
+        if (exact < layers)
+        {
+            throw new FormatException(
+                $"{source}: expected one exact (erf) GELU per layer ({layers} layers), found {exact}; the feed-forward activation is not BERT's.");
         }
     }
 
@@ -212,46 +229,5 @@ public static class OnnxBertImporter
             }
         }
         return null;
-    }
-}
-
-/// <summary>An encoder read from ONNX: its configuration and its weights by Hugging Face name in PyTorch layout.</summary>
-public sealed class OnnxBertWeights
-{
-    internal OnnxBertWeights(BertConfig config, IReadOnlyDictionary<string, (float[] Data, long[] Shape)> weights)
-    {
-        Config = config;
-        Weights = weights;
-    }
-
-    /// <summary>The inferred configuration.</summary>
-    public BertConfig Config { get; }
-
-    /// <summary>Weights by parameter name (row-major data and shape).</summary>
-    public IReadOnlyDictionary<string, (float[] Data, long[] Shape)> Weights { get; }
-
-    /// <summary>Builds a <see cref="BertModel"/> for <see cref="Config"/> and loads every parameter into it.</summary>
-    /// <exception cref="FormatException">A parameter of the model has no weight of the same shape in the graph.</exception>
-    public BertModel CreateModel()
-    {
-        var model = new BertModel(Config);
-        LoadInto(model);
-        return model;
-    }
-
-    /// <summary>Copies the weights into the parameters of <paramref name="model"/> (names and shapes must match).</summary>
-    public void LoadInto(nn.Module model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        using var noGrad = no_grad();
-        foreach ((string name, TorchSharp.Modules.Parameter parameter) in model.named_parameters())
-        {
-            if (!Weights.TryGetValue(name, out var w))
-                throw new FormatException($"The ONNX graph has no weight for parameter '{name}'.");
-            if (!w.Shape.SequenceEqual(parameter.shape))
-                throw new FormatException($"Parameter '{name}': expected shape [{string.Join(", ", parameter.shape)}], the graph has [{string.Join(", ", w.Shape)}].");
-            using Tensor source = tensor(w.Data, w.Shape);
-            parameter.copy_(source);
-        }
     }
 }

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;
 
-namespace MLNetExt.Trainers.Onnx;
+namespace MLNetExt.Transforms.Onnx;
 
 /// <summary>Appends nodes and initializers to an ONNX graph under generated unique tensor names.</summary>
 internal sealed class OnnxGraphBuilder
