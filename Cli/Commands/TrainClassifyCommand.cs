@@ -275,7 +275,7 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             ["trainingSentencesPerSecond"] = run.RowsPerSecond * (task.IsPairTask ? 2 : 1),
             ["trainingRowsPerSecond"] = run.RowsPerSecond,
             ["batchPreparationFraction"] = run.BatchPreparationSeconds / Math.Max(1e-9, run.TrainingSeconds),
-            ["meanLoss"] = run.MeanLoss,
+            ["meanLoss"] = double.IsNaN(run.MeanLoss) ? null : run.MeanLoss, // NaN: no step left to run after a resume
             ["steps"] = run.Steps,
             ["resumedFromStep"] = run.ResumedFromStep,
             ["devInferenceSeconds"] = evalSeconds,

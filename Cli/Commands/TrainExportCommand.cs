@@ -89,8 +89,8 @@ public sealed class TrainExportCommand : Command<TrainExportCommand.Settings>
             OutputColumnName = "Embedding", InputColumnName = nameof(TextRow.Text), Model = m, MaxTokens = 256, TokenEmbeddingsColumnName = "Tokens",
             FuseGraph = false, // each graph as it is
         }).Fit(data);
-        using TextEncoderTransformer originalEncoder = Encoder(pretrained);
-        using TextEncoderTransformer exportedEncoder = Encoder(pretrained.WithGraph(File.ReadAllBytes(onnxPath), "exported"));
+        TextEncoderTransformer originalEncoder = Encoder(pretrained);
+        TextEncoderTransformer exportedEncoder = Encoder(pretrained.WithGraph(File.ReadAllBytes(onnxPath), "exported"));
         float[][] a = originalEncoder.Transform(data).GetColumn<float[]>("Tokens").ToArray();
         float[][] b = exportedEncoder.Transform(data).GetColumn<float[]>("Tokens").ToArray();
         double maxDiff = 0;
@@ -104,6 +104,8 @@ public sealed class TrainExportCommand : Command<TrainExportCommand.Settings>
             bestOriginal = Math.Min(bestOriginal, Time(originalEncoder, data, cancellationToken));
             bestExported = Math.Min(bestExported, Time(exportedEncoder, data, cancellationToken));
         }
+        originalEncoder.Dispose();
+        exportedEncoder.Dispose();
         double originalRate = sentences.Length / bestOriginal, exportedRate = sentences.Length / bestExported;
         var table = new Table().AddColumns("graph", "sentences/s (best of rounds)");
         table.AddRow("original", originalRate.ToString("F1", CultureInfo.InvariantCulture));

@@ -27,7 +27,7 @@ namespace MLNetExt.Trainers.FineTuning;
 /// column names, tokenization).</para>
 /// </remarks>
 [PipelinePart(typeof(FineTunedModelPart))]
-public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
+public sealed class EncoderFineTuningTransformer : ICancellableTransformer, IDisposable
 {
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
 
@@ -60,7 +60,7 @@ public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
         };
         EncoderModel model = EncoderModel.FromBytes(config, onnx, vocabulary, ModelEntry, VocabularyEntry);
         var settings = new EncoderServingSettings(info.SentenceColumnName, info.SecondSentenceColumnName, BatchRows, SortWindow,
-            new EncoderRuntimeSettings(Component, EncoderExecutionProvider.Auto, IntraOpThreads: null, Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL),
+            new EncoderRuntimeSettings(Component, nameof(EncoderFineTuningTransformer), EncoderExecutionProvider.Auto, IntraOpThreads: null, Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL),
             FuseGraph: false); // the trainer exports the graph with the fused kernels already
         Serving = new EncoderServing(environment, model, EncoderTokenizer.Create(model, info.MaxTokens), settings, new FineTunedHead(info));
     }

@@ -54,6 +54,8 @@ internal sealed class TextEncoderPart : IPipelinePart
         {
             throw new InvalidDataException($"{source}: entry {prefix}settings.json is not a valid text-encoder header: {ex.Message}", ex);
         }
+        if (header.Settings is null)
+            throw new InvalidDataException($"{source}: entry {prefix}settings.json has no settings.");
         if (header.Format != Format)
             throw new InvalidDataException($"{source}: entry {prefix}settings.json has format '{header.Format}', expected '{Format}'.");
         if (header.Version > Version)
@@ -66,7 +68,8 @@ internal sealed class TextEncoderPart : IPipelinePart
         EncoderConfig config = ReadConfig(reader.ReadEntry(EncoderConfig.FileName), $"{source}:{configPath}");
         byte[] onnx = reader.ReadEntry("model.onnx");
         byte[] vocabulary = reader.ReadEntry("vocab.txt");
-        EncoderModel model = EncoderModel.FromBytes(config, onnx, vocabulary, header.OnnxPath, header.VocabularyPath);
+        // Messages about the graph or vocabulary name the file being loaded, not where the model lived when it was saved.
+        EncoderModel model = EncoderModel.FromBytes(config, onnx, vocabulary, $"{source}:{prefix}model.onnx", $"{source}:{prefix}vocab.txt");
         return new TextEncoderTransformer(reader.Environment, header.Settings, model);
     }
 

@@ -95,8 +95,7 @@ internal sealed class BatchEncoder : IDisposable
                 _outputSizes[o] = size;
                 outputs[o] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _outputs[o].AsMemory(0, size), dims);
             }
-            _session.ThrowIfDisposed();
-            _session.Session.Run(_runOptions, _session.InputNames, inputs, _outputNames, outputs);
+            _session.Run(_runOptions, inputs, _outputNames, outputs);
         }
         finally
         {

@@ -49,6 +49,7 @@ internal sealed class EncodedRowMapper : IRowToRowMapper
         private long _encodedPosition = -1;
         private string? _encodedText;
         private string? _encodedPair;
+        private int _busy;
 
         public MappedRow(EncoderServing parent, EncoderBindings bindings, DataViewRow input, HashSet<int> active)
         {
@@ -80,7 +81,29 @@ internal sealed class EncodedRowMapper : IRowToRowMapper
                 $"Invalid TValue in GetGetter for column '{column.Name}': got {typeof(TValue)}, expected {column.Type.RawType}.");
         }
 
+        /// <summary>
+        /// Encodes the current row, refusing a second thread that comes in while one is encoding: a prediction engine
+        /// holds one input row and one output buffer, so two threads sharing it would read each other's answers.
+        /// </summary>
         private EncodedRow Current()
+        {
+            if (Interlocked.Exchange(ref _busy, 1) != 0)
+            {
+                throw new InvalidOperationException(
+                    "A PredictionEngine over EncodeText was used by two threads at once; an engine serves one thread at a time. " +
+                    "Give each thread its own engine, or predict through EncoderPredictionEnginePool.");
+            }
+            try
+            {
+                return CurrentExclusive();
+            }
+            finally
+            {
+                Volatile.Write(ref _busy, 0);
+            }
+        }
+
+        private EncodedRow CurrentExclusive()
         {
             _textGetter ??= _input.GetGetter<ReadOnlyMemory<char>>(_bindings.InputSchema[_bindings.TextIndex]);
             ReadOnlyMemory<char> text = default;

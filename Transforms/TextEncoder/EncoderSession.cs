@@ -16,9 +16,8 @@ internal sealed class EncoderSession : IDisposable
     public const string AttentionMask = "attention_mask";
     public const string TokenTypeIds = "token_type_ids";
 
-    private EncoderSession(InferenceSession session, string outputName, EncoderGraphOutput[] extraOutputs, bool hasTokenTypes, int hidden, string provider, string component)
+    private EncoderSession(InferenceSession session, string outputName, EncoderGraphOutput[] extraOutputs, bool hasTokenTypes, int hidden, string provider, EncoderRuntimeSettings runtime)
     {
-        _component = component;
         Session = session;
         OutputName = outputName;
         ExtraOutputs = extraOutputs;
@@ -26,10 +25,11 @@ internal sealed class EncoderSession : IDisposable
         Hidden = hidden;
         Provider = provider;
         InputNames = hasTokenTypes ? new[] { InputIds, AttentionMask, TokenTypeIds } : new[] { InputIds, AttentionMask };
+        _gate = new NativeCallGate(session.Dispose, runtime.TransformerName,
+            $"This {runtime.Component} transformer was disposed, which released its ONNX Runtime session; fit or load the pipeline again.");
     }
 
-    private readonly string _component;
-    private int _disposed;
+    private readonly NativeCallGate _gate;
 
     public InferenceSession Session { get; }
 
@@ -65,7 +65,7 @@ internal sealed class EncoderSession : IDisposable
         InferenceSession session = model.CreateSession(options);
         try
         {
-            return Check(session, model, provider, extraOutputs ?? Array.Empty<string>(), runtime.Component);
+            return Check(session, model, provider, extraOutputs ?? Array.Empty<string>(), runtime);
         }
         catch
         {
@@ -106,7 +106,7 @@ internal sealed class EncoderSession : IDisposable
         return "CPU";
     }
 
-    private static EncoderSession Check(InferenceSession session, EncoderModel model, string provider, IReadOnlyList<string> extraOutputs, string component)
+    private static EncoderSession Check(InferenceSession session, EncoderModel model, string provider, IReadOnlyList<string> extraOutputs, EncoderRuntimeSettings runtime)
     {
         var inputs = session.InputMetadata;
         bool idsOk = inputs.TryGetValue(InputIds, out var ids) && IsTokenMatrix(ids);
@@ -135,7 +135,7 @@ internal sealed class EncoderSession : IDisposable
         if (hidden <= 0)
             throw new InvalidDataException($"{model.OnnxPath}: neither the graph's output '{output}' nor config.json gives the hidden size.");
         var extras = extraOutputs.Select(name => ExtraOutput(model, outputs, name)).ToArray();
-        return new EncoderSession(session, output, extras, inputs.ContainsKey(TokenTypeIds), hidden, provider, component);
+        return new EncoderSession(session, output, extras, inputs.ContainsKey(TokenTypeIds), hidden, provider, runtime);
     }
 
     private static EncoderGraphOutput ExtraOutput(EncoderModel model, IReadOnlyDictionary<string, NodeMetadata> outputs, string name)
@@ -160,22 +160,25 @@ internal sealed class EncoderSession : IDisposable
         ? "(none)"
         : string.Join(", ", nodes.Select(n => $"{n.Key} ({(n.Value.IsTensor ? n.Value.ElementType.Name : n.Value.OnnxValueType.ToString())}, [{string.Join(" x ", n.Value.Dimensions)}])"));
 
+    /// <summary>Whether <see cref="Dispose"/> was called.</summary>
+    public bool IsDisposed => _gate.IsClosed;
+
+    /// <summary>Runs the graph inside the gate, so that a concurrent <see cref="Dispose"/> waits for this call to end.</summary>
+    /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
+    public void Run(RunOptions options, IReadOnlyCollection<OrtValue> inputs, string[] outputNames, IReadOnlyCollection<OrtValue> outputs)
+    {
+        using NativeCallGate.Call call = _gate.Enter();
+        Session.Run(options, InputNames, inputs, outputNames, outputs);
+    }
+
     /// <summary>
     /// Throws when the session was released: ONNX Runtime would otherwise read freed native memory and end the
     /// process instead of raising an exception.
     /// </summary>
-    public void ThrowIfDisposed()
-    {
-        if (Volatile.Read(ref _disposed) != 0)
-            throw new ObjectDisposedException(_component,
-                $"This {_component} transformer was disposed, which released its ONNX Runtime session; fit or load the pipeline again.");
-    }
+    public void ThrowIfDisposed() => _gate.ThrowIfClosed();
 
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            Session.Dispose();
-    }
+    /// <summary>Refuses new runs; the native session is released now, or when the last run in progress ends.</summary>
+    public void Dispose() => _gate.Close();
 }
 
 /// <summary>A float output of the graph besides the last hidden state.</summary>
@@ -186,8 +189,9 @@ internal sealed record EncoderGraphOutput(string Name, bool PerToken, int Width)
 
 /// <summary>Where and how ONNX Runtime runs an encoder component.</summary>
 /// <param name="Component">The component's name in log lines and errors, e.g. <c>EncodeText</c>.</param>
+/// <param name="TransformerName">The transformer type, named by <see cref="ObjectDisposedException"/> after disposal.</param>
 /// <param name="ExecutionProvider">CPU, CUDA or automatic.</param>
 /// <param name="IntraOpThreads">Intra-op threads; null lets ONNX Runtime choose.</param>
 /// <param name="GraphOptimizationLevel">ONNX Runtime's graph optimisation level.</param>
-internal sealed record EncoderRuntimeSettings(string Component, EncoderExecutionProvider ExecutionProvider, int? IntraOpThreads,
+internal sealed record EncoderRuntimeSettings(string Component, string TransformerName, EncoderExecutionProvider ExecutionProvider, int? IntraOpThreads,
     GraphOptimizationLevel GraphOptimizationLevel);

@@ -26,7 +26,7 @@ internal sealed record TextEncoderSettings
 
     /// <summary>What the encoder stack needs of these settings.</summary>
     public EncoderServingSettings ToServingSettings() => new(InputColumn, PairColumn, BatchSize, SortWindow,
-        new EncoderRuntimeSettings("EncodeText", ExecutionProvider, IntraOpThreads, GraphOptimizationLevel), FuseGraph);
+        new EncoderRuntimeSettings("EncodeText", nameof(TextEncoderTransformer), ExecutionProvider, IntraOpThreads, GraphOptimizationLevel), FuseGraph);
 
     public static TextEncoderSettings Resolve(TextEncoderOptions options, EncoderModel model)
     {

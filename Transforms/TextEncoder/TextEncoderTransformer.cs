@@ -22,10 +22,15 @@ namespace MLNetExt.Transforms;
 /// <para>Persistence: ML.NET's model file cannot hold transformers from other assemblies, so
 /// <c>mlContext.Model.Save</c> throws <see cref="NotSupportedException"/> naming
 /// <c>mlContext.Model.SaveWithEncoders</c>, which writes a whole pipeline (ours and stock parts) into one file.</para>
-/// <para>The transformer owns an ONNX Runtime session: dispose it when done.</para>
+/// <para>Lifetime and threads: the transformer owns an ONNX Runtime session and is an <see cref="IOwnedTransformer"/>:
+/// disposing a <c>PredictionEngine</c> or a <c>TransformerChain</c> does not end it; its owner does, with
+/// <see cref="Dispose"/> (or <c>model.DisposeEncoders()</c>), safely even while other threads encode. One transformer
+/// serves any number of threads at once (each with its own cursor or <c>PredictionEngine</c>, or through
+/// <see cref="EncoderPredictionEnginePool{TInput, TOutput}"/>); one <c>PredictionEngine</c> serves one thread at a time,
+/// and overlapping calls on it throw <see cref="InvalidOperationException"/>.</para>
 /// </remarks>
 [PipelinePart(typeof(TextEncoderPart))]
-public sealed class TextEncoderTransformer : ITransformer, ICanSaveModel, IDisposable
+public sealed class TextEncoderTransformer : IOwnedTransformer, ICancellableTransformer, ICanSaveModel
 {
     internal TextEncoderTransformer(IHostEnvironment environment, TextEncoderSettings settings, EncoderModel model)
     {
@@ -86,9 +91,11 @@ public sealed class TextEncoderTransformer : ITransformer, ICanSaveModel, IDispo
 
     /// <summary>The input schema plus the output columns.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An input column is missing or is not text.</exception>
+    /// <exception cref="ObjectDisposedException">The transformer was disposed.</exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
+        Serving.Session.ThrowIfDisposed();
         return Serving.Bind(inputSchema).OutputSchema;
     }
 
@@ -119,6 +126,12 @@ public sealed class TextEncoderTransformer : ITransformer, ICanSaveModel, IDispo
         "assemblies. Save the pipeline with mlContext.Model.SaveWithEncoders(model, inputSchema, path) and load it with " +
         "mlContext.Model.LoadWithEncoders(path, out inputSchema) (using MLNetExt;).");
 
-    /// <summary>Releases the ONNX Runtime session; later use throws <see cref="ObjectDisposedException"/>.</summary>
+    /// <inheritdoc/>
+    public bool IsDisposed => Session.IsDisposed;
+
+    /// <summary>
+    /// Ends the transformer: later use (and reading a view it made) throws <see cref="ObjectDisposedException"/>; the
+    /// ONNX Runtime session is released now, or when the batch still running on another thread ends.
+    /// </summary>
     public void Dispose() => Serving.Dispose();
 }

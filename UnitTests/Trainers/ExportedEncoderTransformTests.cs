@@ -36,7 +36,7 @@ public sealed class ExportedEncoderTransformTests
             IDataView data = ml.Data.LoadFromEnumerable(TrainerTestData.StsbSentences(20).Select(s => new TextRow { Text = s }).ToArray());
             float[][] Embed(EncoderModel m)
             {
-                using var transformer = ml.Transforms.Text.EncodeText("Embedding", "Text", m).Fit(data);
+                var transformer = ml.Transforms.Text.EncodeText("Embedding", "Text", m).Fit(data);
                 return transformer.Transform(data).GetColumn<float[]>("Embedding").ToArray();
             }
             float[][] a = Embed(original), b = Embed(exported);

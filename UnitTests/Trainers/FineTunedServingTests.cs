@@ -58,7 +58,7 @@ public sealed class FineTunedServingTests
         trained.Save(file);
         using EncoderFineTuningTransformer loaded = EncoderFineTuningTransformer.Load(new MLContext(), file);
 
-        using TextEncoderTransformer encodeText = ml.Transforms.Text.EncodeText(new TextEncoderOptions
+        TextEncoderTransformer encodeText = ml.Transforms.Text.EncodeText(new TextEncoderOptions
         {
             OutputColumnName = "Embedding", InputColumnName = "Sentence", PairColumnName = "Sentence2", Model = EncoderModel.Load(_encoderFolder),
             MaxTokens = MaxTokens, WordPiecesColumnName = "Pieces",
@@ -90,6 +90,7 @@ public sealed class FineTunedServingTests
         }
         Assert.IsGreaterThan(rows.Length / 2, truncated, "most pairs are cut, so the truncation rule is exercised");
         Assert.AreEqual(truncated, encodeText.TruncatedRowCount, "EncodeText counted the same rows as cut");
+        encodeText.Dispose();
         File.Delete(file);
     }
 

@@ -22,7 +22,7 @@ internal sealed class GraphRunner : IDisposable
             TrainerTestData.MiniLmVocabulary, "graph-under-test.onnx", "vocab.txt");
         var environment = new MLContext();
         using IChannel channel = ((IHostEnvironment)environment).Start("test");
-        _session = EncoderSession.Open(model, new EncoderRuntimeSettings("test", EncoderExecutionProvider.Cpu, null, GraphOptimizationLevel.ORT_ENABLE_ALL),
+        _session = EncoderSession.Open(model, new EncoderRuntimeSettings("test", nameof(GraphRunner), EncoderExecutionProvider.Cpu, null, GraphOptimizationLevel.ORT_ENABLE_ALL),
             environment, channel, logits ? ["logits"] : null);
         _batch = new BatchEncoder(_session);
     }

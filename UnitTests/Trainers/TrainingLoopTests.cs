@@ -52,6 +52,43 @@ public sealed class TrainingLoopTests
         }
     }
 
+    // libtorch's results depend on its thread count, and a resumed process may be given another core count (CPU
+    // affinity, a container quota): the resumed run must keep the count its checkpoint was written with.
+    [TestMethod]
+    public void AResumedRunKeepsTheThreadCountOfItsCheckpoint()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "mlnetext-train-threads-" + Guid.NewGuid().ToString("N"));
+        int original = Environment.ProcessorCount == 1 ? 2 : 1; // not what Threads = 0 picks here
+        TrainingOptions WithThreads(string folder, int threads)
+        {
+            TrainingOptions options = Options(Path.Combine(root, folder));
+            options.Threads = threads;
+            return options;
+        }
+        try
+        {
+            FineTuningTask reference = TinyFineTuning.Create(modelSeed: 1);
+            Assert.AreEqual(original, new TrainingLoop(WithThreads("a", original)).Run(reference).Threads);
+            Assert.ThrowsExactly<IOException>(() => new TrainingLoop(WithThreads("b", original)).Run(new CrashingTask(TinyFineTuning.Create(modelSeed: 1), crashAtCall: 11)));
+
+            var conflict = Assert.ThrowsExactly<InvalidOperationException>(() => new TrainingLoop(WithThreads("b", original + 1)).Run(TinyFineTuning.Create(modelSeed: 1)));
+            StringAssert.Contains(conflict.Message, $"written by a run with {original} libtorch threads; this run asks for {original + 1}");
+
+            FineTuningTask resumedTask = TinyFineTuning.Create(modelSeed: 1);
+            TrainingResult resumed = new TrainingLoop(WithThreads("b", 0)).Run(resumedTask);
+
+            Assert.AreEqual(8, resumed.ResumedFromStep);
+            Assert.AreEqual(original, resumed.Threads, "the checkpoint's thread count, not one per core");
+            CollectionAssert.AreEqual(TinyFineTuning.Parameters(reference.Module), TinyFineTuning.Parameters(resumedTask.Module), "final weights");
+        }
+        finally
+        {
+            if (Directory.Exists(root))
+                Directory.Delete(root, recursive: true);
+            torch.set_num_threads(Environment.ProcessorCount);
+        }
+    }
+
     [TestMethod]
     public void TrainingStepsLeakNoTensors()
     {

@@ -65,7 +65,7 @@ public sealed class MiniLMParityTests
         // (1) The package's own word pieces through our session, batching and pooling, where the tokenizers disagree
         // (where they agree, (2) runs the same ids through the public transform).
         var mlContext = new MLContext();
-        using var transformer = mlContext.Transforms.Text.EncodeText(new TextEncoderOptions
+        var transformer = mlContext.Transforms.Text.EncodeText(new TextEncoderOptions
         {
             OutputColumnName = "Embedding", InputColumnName = "Text", Model = MiniLM, IntraOpThreads = 2,
         }).Fit(Texts(mlContext, "warm-up"));

@@ -83,21 +83,23 @@ public sealed class SentenceEncoderTrainerTests
         float[][] trained = Embeddings(ml, fitted, data);
 
         // The weights moved: the untrained encoder embeds the same text differently.
-        using (TextEncoderTransformer untrained = ml.Transforms.Text.EncodeText(new TextEncoderOptions
-               { Model = EncoderModel.Load(_encoderFolder), InputColumnName = "Sentence1", OutputColumnName = "Embedding", MaxTokens = 32 }).Fit(data))
-            Assert.IsTrue(Embeddings(ml, untrained, data)[0].Zip(trained[0]).Any(p => Math.Abs(p.First - p.Second) > 1e-3));
+        TextEncoderTransformer untrained = ml.Transforms.Text.EncodeText(new TextEncoderOptions
+            { Model = EncoderModel.Load(_encoderFolder), InputColumnName = "Sentence1", OutputColumnName = "Embedding", MaxTokens = 32 }).Fit(data);
+        Assert.IsTrue(Embeddings(ml, untrained, data)[0].Zip(trained[0]).Any(p => Math.Abs(p.First - p.Second) > 1e-3));
+        untrained.Dispose();
 
         // A Hugging Face-layout folder that EncoderModel.Load reads back gives the same vectors.
         SentenceEncoderTrainingResult result = trainer.Train(data);
         string folder = Path.Combine(_encoderFolder, "trained");
         result.SaveFolder(folder);
-        using TextEncoderTransformer reloaded = ml.Transforms.Text.EncodeText(new TextEncoderOptions
+        TextEncoderTransformer reloaded = ml.Transforms.Text.EncodeText(new TextEncoderOptions
             { Model = EncoderModel.Load(folder), InputColumnName = "Sentence1", OutputColumnName = "Embedding", MaxTokens = 32 }).Fit(data);
         float[][] fromFolder = Embeddings(ml, reloaded, data);
         for (int i = 0; i < trained.Length; i++)
             for (int j = 0; j < trained[i].Length; j++)
                 Assert.AreEqual(trained[i][j], fromFolder[i][j], 1e-4, "a second seeded run and its folder give the same vectors");
         Assert.AreEqual(5, result.Training.Steps);
+        reloaded.Dispose();
         fitted.Dispose();
     }
 

@@ -22,11 +22,13 @@ public sealed class OnnxBertGraphTests
     {
         var ml = new MLContext(seed: 1);
         IDataView data = Texts(ml, texts);
-        using TextEncoderTransformer transformer = ml.Transforms.Text.EncodeText(new TextEncoderOptions
+        TextEncoderTransformer transformer = ml.Transforms.Text.EncodeText(new TextEncoderOptions
         {
             InputColumnName = "Text", OutputColumnName = "Embedding", TokenEmbeddingsColumnName = "Tokens", Model = model, FuseGraph = fuseGraph,
         }).Fit(data);
-        return ReadVectors(transformer.Transform(data), "Tokens");
+        List<float[]> states = ReadVectors(transformer.Transform(data), "Tokens");
+        transformer.Dispose();
+        return states;
     }
 
     internal static double MaxAbsDiff(List<float[]> a, List<float[]> b)
