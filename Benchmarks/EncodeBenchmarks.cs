@@ -1,6 +1,6 @@
 using MLNetExt.Repository;
 using BenchmarkDotNet.Attributes;
-using MLNetExt.Cli.Commands.BenchEncode;
+using MLNetExt.Benchmarks.Runners;
 using MLNetExt.Transforms;
 
 namespace MLNetExt.Benchmarks;

@@ -100,7 +100,7 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
         {
             channel.Info(MessageSensitivity.None,
                 $"Training {_baseModel.Name} with the {_options.Loss.Name} loss on {train.Count} rows ({string.Join(", ", _options.TextColumnNames)}).");
-            var progress = new Progress(p =>
+            var progress = new SynchronousProgress<TrainingProgress>(p =>
             {
                 _options.Progress?.Report(p);
                 if (p.Metrics is not null)
@@ -113,10 +113,5 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
         EncoderModel trained = _baseModel.WithGraph(graph, $"trained with {_options.Loss.Name}")
             .WithConfig(_baseModel.Config with { Pooling = pooling });
         return new SentenceEncoderTrainingResult(trained, _baseModel.ReadVocabularyText(), training);
-    }
-
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

@@ -103,7 +103,9 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         FineTuningRows? validation = _options.ValidationSet is null ? null : FineTuningData.Read(_options.ValidationSet, _options, Kind, tokenizer, "validation set");
 
         torch.manual_seed(loopOptions.Seed);
-        BertWeights weights = OnnxBertReader.Read(new MemoryStream(encoder.ReadOnnxBytes(), writable: false), encoder.Name);
+        // A folder's graph is named by the folder (the config's model name may be another model's, e.g. a copied config).
+        string source = encoder.Directory ?? encoder.Name;
+        BertWeights weights = OnnxBertReader.Read(new MemoryStream(encoder.ReadOnnxBytes(), writable: false), source);
         using var model = new SequenceClassifier(weights.CreateModel(), classCount, _options.Pooling ?? encoder.Config.Pooling);
         model.FreezeEncoder(_options.FreezeEncoder);
         var task = new FineTuningTask(model, Kind, train, validation);
@@ -125,7 +127,7 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
             });
             Info(channel, $"Fine-tuning {encoder.Name} ({Kind}, {classCount} outputs) on {train.Rows.Count} rows" +
                 $"{(_options.FreezeEncoder ? " with the encoder frozen" : "")}.");
-            var progress = new Progress(p =>
+            var progress = new SynchronousProgress<TrainingProgress>(p =>
             {
                 latest = p;
                 _options.Progress?.Report(p);
@@ -157,9 +159,4 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
 
     private static void Info(IChannel channel, string message) =>
         channel.Info(MessageSensitivity.None, message);
-
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }

@@ -1,3 +1,4 @@
+using MLNetExt.Transforms;
 using System.Text.Json;
 using Microsoft.ML;
 using MLNetExt.Estimators.Experiments;
@@ -10,7 +11,6 @@ using MLNetExt.Trainers.Training;
 using MLNetExt.UnitTests.Infrastructure;
 using MLNetExt.UnitTests.Trainers;
 
-using MLNetExt.Transforms;
 
 namespace MLNetExt.UnitTests.Estimators;
 
@@ -212,7 +212,11 @@ public sealed class FineTuningSweepTests
         var (train, dev) = Sst2(320, 40);
         int steps = 0;
         var pipeline = new SweepablePipeline([TextFeaturizers.FeaturizeText(["sentence"])],
-            [StockTrainers.SdcaMaximumEntropy(), FineTune(new SlowObserver(() => steps++))]);
+            [StockTrainers.SdcaMaximumEntropy(), FineTune(new SynchronousProgress<TrainingProgress>(_ =>
+            {
+                steps++;
+                Thread.Sleep(1000); // a second over each report (the training loop reports after every step)
+            }))]);
         var runner = new TextPipelineRunner(pipeline, train.Data, dev.Data, "label", SweepTask.Classification, "accuracy");
         RecordingTuner? tuner = null;
         var writer = new StringWriter();
@@ -248,16 +252,6 @@ public sealed class FineTuningSweepTests
         {
             if (Directory.Exists(folder))
                 Directory.Delete(folder, recursive: true);
-        }
-    }
-
-    // Counts the steps and takes a second over each report (the training loop reports after every step).
-    private sealed class SlowObserver(Action onStep) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value)
-        {
-            onStep();
-            Thread.Sleep(1000);
         }
     }
 }

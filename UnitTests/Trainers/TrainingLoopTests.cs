@@ -1,3 +1,4 @@
+using MLNetExt.Transforms;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Training;
 using TorchSharp;
@@ -95,7 +96,7 @@ public sealed class TrainingLoopTests
         FineTuningTask task = TinyFineTuning.Create(modelSeed: 3);
         var live = new List<long>();
         var options = new TrainingOptions { BatchSize = 8, Epochs = 2, LearningRate = 1e-3, Seed = 5 };
-        new TrainingLoop(options).Run(task, new SynchronousProgress(_ => live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount)));
+        new TrainingLoop(options).Run(task, new SynchronousProgress<TrainingProgress>(_ => live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount)));
         Assert.HasCount(12, live);
         // The first steps create AdamW's moment buffers; after that the count of live tensors must stay flat.
         Assert.AreEqual(live[2], live[^1], $"live tensors per step: {string.Join(", ", live)}");
@@ -110,7 +111,7 @@ public sealed class TrainingLoopTests
             using var cancel = new CancellationTokenSource();
             var options = new TrainingOptions { BatchSize = 8, Epochs = 1, LearningRate = 1e-3, CheckpointDirectory = dir, CheckpointEverySteps = 100 };
             Assert.ThrowsExactly<OperationCanceledException>(() => new TrainingLoop(options).Run(TinyFineTuning.Create(4),
-                new SynchronousProgress(p => { if (p.Step == 2) cancel.Cancel(); }), cancel.Token));
+                new SynchronousProgress<TrainingProgress>(p => { if (p.Step == 2) cancel.Cancel(); }), cancel.Token));
             Assert.AreEqual("step-00000002", File.ReadAllText(Path.Combine(dir, "latest")));
             TrainingResult resumed = new TrainingLoop(options).Run(TinyFineTuning.Create(4));
             Assert.AreEqual(2, resumed.ResumedFromStep);
@@ -130,10 +131,5 @@ public sealed class TrainingLoopTests
         Assert.AreEqual(1.0, schedule.At(1), 1e-12);
         Assert.AreEqual(1.0, schedule.At(2), 1e-12);
         Assert.AreEqual(0.125, schedule.At(9), 1e-12);
-    }
-
-    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }
