@@ -59,9 +59,6 @@ public sealed class BertWeights
         }
     }
 
-    /// <summary>The data of parameter <paramref name="name"/>.</summary>
-    internal float[] this[string name] => _weights[name].Data;
-
     /// <summary>Throws <see cref="FormatException"/> naming <paramref name="source"/> when a parameter is missing or mis-shaped.</summary>
     internal void CheckComplete(string source)
     {

@@ -14,6 +14,7 @@ internal static class ProbeProgram
         ["engines-per-thread"] = LifetimeProbes.EnginesPerThread,
         ["dispose-while-predicting"] = LifetimeProbes.DisposeWhilePredicting,
         ["pipeline-file-fuzz"] = PipelineFileFuzz.Run,
+        ["model-memory"] = ModelMemoryProbe.Run,
     };
 
     public static int Main(string[] args)
