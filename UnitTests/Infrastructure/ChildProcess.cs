@@ -25,10 +25,12 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
-    /// <summary>Starts <paramref name="assembly"/> (a file in the test's output folder) with the arguments.</summary>
-    public static ChildProcess Start(string assembly, IEnumerable<string> arguments)
+    /// <summary>Starts <paramref name="assembly"/> (a file in the test's output folder) with the arguments and extra environment variables.</summary>
+    public static ChildProcess Start(string assembly, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
         foreach (string argument in arguments)
             start.ArgumentList.Add(argument);

@@ -94,7 +94,9 @@ public sealed class TrainingProcessKillTests
         }
         Assert.IsFalse(File.Exists(folder.Combine("killed", "result.json")), "the killed run must not have finished");
 
-        RunToEnd(Command("killed"));
+        // The resumed process is told of another core count: it must keep the checkpoint's libtorch thread count, on
+        // which the results depend.
+        RunToEnd(Command("killed"), processorCount: Environment.ProcessorCount == 1 ? 2 : 1);
 
         using JsonDocument expected = JsonDocument.Parse(File.ReadAllText(folder.Combine("uninterrupted", "result.json")));
         using JsonDocument resumed = JsonDocument.Parse(File.ReadAllText(folder.Combine("killed", "result.json")));
@@ -109,9 +111,10 @@ public sealed class TrainingProcessKillTests
             File.ReadAllBytes(folder.Combine("killed", "model", "model.onnx")), "final weights (the exported ONNX graph)");
     }
 
-    private static void RunToEnd(string[] arguments)
+    private static void RunToEnd(string[] arguments, int? processorCount = null)
     {
-        using ChildProcess run = ChildProcess.Start("mlnetext.dll", arguments);
+        using ChildProcess run = ChildProcess.Start("mlnetext.dll", arguments,
+            processorCount is int count ? new Dictionary<string, string> { ["DOTNET_PROCESSOR_COUNT"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture) } : null);
         run.Process.WaitForExit();
         Assert.AreEqual(0, run.Process.ExitCode, $"mlnetext {string.Join(' ', arguments)} failed:\n{run.Output}");
     }
