@@ -66,9 +66,7 @@ public static class SentenceEncoderTrainingSample
             TargetColumnName = "Score",
             ScoreMinimum = 0,
             ScoreMaximum = 5,
-            BatchSize = 16,
-            Epochs = epochs,
-            LearningRate = 2e-5,
+            Training = new Trainers.Training.TrainingOptions { BatchSize = 16, Epochs = epochs, LearningRate = 2e-5 },
             MaxTokens = maxTokens,
             Progress = new Progress<Trainers.Training.TrainingProgress>(p =>
             {

@@ -3,6 +3,8 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 using MLNetExt.Evaluation.Glue;
 using MLNetExt.Trainers.FineTuning;
+using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms;
 
 namespace MLNetExt.Samples;
 
@@ -48,13 +50,11 @@ public static class TextClassificationFineTuningSample
         var mlContext = new MLContext(seed: 0);
         var options = new EncoderFineTuningOptions
         {
-            Encoder = "all-MiniLM-L6-v2",
+            Encoder = PretrainedEncoders.Load("all-MiniLM-L6-v2"),
             LabelColumnName = "Label",
             SentenceColumnName = "Sentence",
             MaxTokens = maxTokens,
-            BatchSize = 16,
-            Epochs = epochs,
-            LearningRate = 1e-4,
+            Training = new TrainingOptions { BatchSize = 16, Epochs = epochs, LearningRate = 1e-4 },
         };
         // The trainer wants a key-typed label; the predicted key is mapped back to the label text at the end.
         IDataView trainData = mlContext.Data.LoadFromEnumerable(train);

@@ -4,7 +4,7 @@ using Microsoft.ML.Tokenizers;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Modules;
 using MLNetExt.Transforms.Onnx;
-using MLNetExt.Trainers.Text;
+using MLNetExt.Transforms;
 using MLNetExt.Transforms.Attribution;
 using Onnx;
 using TorchSharp;
@@ -35,8 +35,9 @@ public sealed class IntegratedGradientsAttribution : ITextAttributionMethod, IDi
     private readonly BertModel _encoder;
     private readonly Tensor _headWeight;
     private readonly Tensor _headBias;
-    private readonly PoolingMode _pooling;
-    private readonly EncoderTokenizer _tokenizer;
+    private readonly EncoderPooling _pooling;
+    private readonly BertTokenizer _bert;
+    private readonly int _maxTokens;
     private readonly FineTuningKind _kind;
     private readonly IntegratedGradientsOptions _options;
 
@@ -54,7 +55,14 @@ public sealed class IntegratedGradientsAttribution : ITextAttributionMethod, IDi
         BertWeights weights = OnnxBertReader.Read(new MemoryStream(onnx), "fine-tuned model");
         _encoder = weights.CreateModel();
         (_headWeight, _headBias, _pooling) = ReadHead(graph, weights.Config.HiddenSize);
-        _tokenizer = EncoderTokenizer.Create(new MemoryStream(vocabulary), model.Info.LowerCase, model.Info.MaxTokens);
+        // The same WordPiece settings as the served model's tokenizer; words are tokenised one at a time to map pieces to words.
+        _bert = BertTokenizer.Create(new MemoryStream(vocabulary), new BertOptions
+        {
+            LowerCaseBeforeTokenization = model.Info.LowerCase,
+            RemoveNonSpacingMarks = model.Info.LowerCase,
+            PreTokenizer = MLNetExt.Transforms.BertBasicPreTokenizer.Instance,
+        });
+        _maxTokens = model.Info.MaxTokens;
         _kind = model.Kind;
         _options = options;
         _encoder.eval();
@@ -66,7 +74,8 @@ public sealed class IntegratedGradientsAttribution : ITextAttributionMethod, IDi
         _headWeight = weight;
         _headBias = bias;
         _pooling = source._pooling;
-        _tokenizer = source._tokenizer;
+        _bert = source._bert;
+        _maxTokens = source._maxTokens;
         _kind = source._kind;
         _options = source._options;
         _encoder.eval();
@@ -101,7 +110,7 @@ public sealed class IntegratedGradientsAttribution : ITextAttributionMethod, IDi
         cancellationToken.ThrowIfCancellationRequested();
         var clock = Stopwatch.StartNew();
         (long[] ids, long[] types, int[] wordOf) = Tokenize(input);
-        BertTokenizer bert = _tokenizer.Bert;
+        BertTokenizer bert = _bert;
         long reference = baseline.Kind == WordBaselineKind.Remove ? bert.PaddingTokenId : bert.UnknownTokenId;
         long[] baselineIds = ids.Select((id, i) => wordOf[i] >= 0 ? reference : id).ToArray();
         int length = ids.Length;
@@ -157,7 +166,7 @@ public sealed class IntegratedGradientsAttribution : ITextAttributionMethod, IDi
     /// <summary>Ids, segment ids and the word of each position (-1 for [CLS]/[SEP]) with longest-first truncation.</summary>
     private (long[] Ids, long[] Types, int[] WordOf) Tokenize(TextInstance input)
     {
-        BertTokenizer bert = _tokenizer.Bert;
+        BertTokenizer bert = _bert;
         var first = new List<(int Id, int Word)>();
         var second = new List<(int Id, int Word)>();
         for (int w = 0; w < input.Count; w++)
@@ -166,7 +175,7 @@ public sealed class IntegratedGradientsAttribution : ITextAttributionMethod, IDi
                 (w < input.FirstWordCount ? first : second).Add((id, w));
         }
         bool pair = input.SecondText is not null;
-        int budget = _tokenizer.MaxTokens - (pair ? 3 : 2);
+        int budget = _maxTokens - (pair ? 3 : 2);
         while (first.Count + second.Count > budget)
         {
             if (second.Count > first.Count)
@@ -225,7 +234,7 @@ public sealed class IntegratedGradientsAttribution : ITextAttributionMethod, IDi
     }
 
     /// <summary>The linear head (classifier.weight stored [hidden, labels], classifier.bias) and the pooling feeding it.</summary>
-    private static (Tensor Weight, Tensor Bias, PoolingMode Pooling) ReadHead(ModelProto graph, int hidden)
+    private static (Tensor Weight, Tensor Bias, EncoderPooling Pooling) ReadHead(ModelProto graph, int hidden)
     {
         TensorProto? weight = graph.Graph.Initializer.FirstOrDefault(t => t.Name == "classifier.weight");
         TensorProto? bias = graph.Graph.Initializer.FirstOrDefault(t => t.Name == "classifier.bias");
@@ -236,7 +245,7 @@ public sealed class IntegratedGradientsAttribution : ITextAttributionMethod, IDi
         int labels = (int)weight.Dims[1];
         bool cls = graph.Graph.Node.Any(n => n.OpType == "Gather" && n.Input.Count > 0 && n.Input[0] == "last_hidden_state");
         Tensor weightTensor = tensor(w, [hidden, labels]).t().contiguous();
-        return (weightTensor, tensor(b, [labels]), cls ? PoolingMode.Cls : PoolingMode.Mean);
+        return (weightTensor, tensor(b, [labels]), cls ? EncoderPooling.Cls : EncoderPooling.Mean);
     }
 
     private static float[] Floats(TensorProto tensor) => tensor.RawData.Length > 0

@@ -116,8 +116,11 @@ public static class SentenceEncoderRun
         {
             Model = encoder, Loss = loss, TextColumnNames = Enumerable.Range(0, spec.TextColumns.Count).Select(i => $"T{i}").ToArray(),
             TargetColumnName = nameof(Row.Score), ScoreMinimum = spec.ScoreMinimum, ScoreMaximum = spec.ScoreMaximum, Pooling = spec.Pooling,
-            BatchSize = spec.BatchSize, Epochs = spec.Epochs, LearningRate = spec.LearningRate, MaxTokens = spec.MaxTokens,
-            Training = new TrainingOptions { Seed = spec.Seed, CheckpointDirectory = spec.CheckpointDirectory }, Progress = progress,
+            MaxTokens = spec.MaxTokens, Progress = progress,
+            Training = new TrainingOptions
+            {
+                BatchSize = spec.BatchSize, Epochs = spec.Epochs, LearningRate = spec.LearningRate, Seed = spec.Seed, CheckpointDirectory = spec.CheckpointDirectory,
+            },
         });
         SentenceEncoderTrainingResult result = trainer.Train(ml.Data.LoadFromEnumerable(rows), cancellationToken);
         double? after = sts is null ? null : Score(ml, result.Model, sts, spec, cancellationToken);

@@ -2,7 +2,6 @@ using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLNetExt.Trainers.Losses;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Text;
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms;
 using MLNetExt.Transforms.Onnx;
@@ -84,19 +83,16 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         SentenceTrainingData.CheckSchema(SchemaShapeFactory.Create(input.Schema), _options);
-        TrainingOptions loopOptions = _options.LoopOptions();
-        EncoderFiles files = EncoderFiles.From(_baseModel);
-        EncoderTokenizer tokenizer = files.CreateTokenizer(_options.MaxTokens);
+        TrainingOptions loopOptions = _options.Training;
+        EncoderTokenizer tokenizer = EncoderTokenizer.Create(_baseModel, _options.MaxTokens);
         SentenceTrainingRows train = SentenceTrainingData.Read(input, _options, tokenizer, _baseModel.Config.HiddenSize);
         if (_options.Loss.UsesInBatchNegatives && train.Count < 2)
             throw new ArgumentException($"The {_options.Loss.Name} loss needs at least 2 training rows (in-batch negatives); the data has {train.Count}.", nameof(input));
 
         EncoderPooling pooling = _options.Pooling ?? _baseModel.Config.Pooling;
-        if (pooling is not (EncoderPooling.Mean or EncoderPooling.Cls))
-            throw new NotSupportedException($"Encoder '{_baseModel.Name}' pools with {pooling}; training supports Mean and Cls (set Pooling).");
         torch.manual_seed(loopOptions.Seed);
-        BertWeights weights = OnnxBertReader.Read(new MemoryStream(files.Onnx, writable: false), _baseModel.OnnxPath);
-        using var model = new SentenceEmbeddingModel(weights.CreateModel(), pooling == EncoderPooling.Cls ? PoolingMode.Cls : PoolingMode.Mean);
+        BertWeights weights = OnnxBertReader.Read(new MemoryStream(_baseModel.ReadOnnxBytes(), writable: false), _baseModel.OnnxPath);
+        using var model = new SentenceEmbeddingModel(weights.CreateModel(), pooling);
         var task = new SentenceEncoderTask(model, _options.Loss, tokenizer, train, _options.StsValidation);
 
         TrainingResult training;
@@ -116,6 +112,6 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
         byte[] graph = OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), style: OnnxGraphStyle.OnnxRuntimeFused);
         EncoderModel trained = _baseModel.WithGraph(graph, $"trained with {_options.Loss.Name}")
             .WithConfig(_baseModel.Config with { Pooling = pooling });
-        return new SentenceEncoderTrainingResult(trained, files.Vocabulary, training);
+        return new SentenceEncoderTrainingResult(trained, _baseModel.ReadVocabularyText(), training);
     }
 }

@@ -1,8 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExt.Evaluation.Glue;
-using MLNetExt.Trainers.Onnx;
-using MLNetExt.Trainers.Text;
+using MLNetExt.Transforms;
 
 namespace MLNetExt.Trainers.Glue;
 
@@ -30,7 +29,7 @@ public static class FrozenEncoderBaseline
     /// <param name="encoder">The frozen encoder.</param>
     /// <param name="seed">Seed of the ML.NET trainer.</param>
     /// <param name="cancellationToken">Stops the embedding between batches.</param>
-    public static FrozenBaselineResult Run(GlueTask task, IReadOnlyList<GlueExample> train, IReadOnlyList<GlueExample> dev, EncoderFiles encoder, int seed,
+    public static FrozenBaselineResult Run(GlueTask task, IReadOnlyList<GlueExample> train, IReadOnlyList<GlueExample> dev, EncoderModel encoder, int seed,
         CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -82,49 +81,31 @@ public static class FrozenEncoderBaseline
             : u.Select((a, i) => a.Concat(v[i]).Concat(a.Zip(v[i], (x, y) => MathF.Abs(x - y))).Concat(a.Zip(v[i], (x, y) => x * y)).ToArray()).ToArray();
     }
 
-    /// <summary>Mean-pooled, L2-normalised embeddings of the encoder through ONNX Runtime, batched by length.</summary>
+    /// <summary>Mean-pooled, L2-normalised embeddings of the encoder (at most 256 tokens) through <c>EncodeText</c>.</summary>
     private sealed class SentenceEmbedder : IDisposable
     {
-        private readonly OnnxEncoderSession _session;
-        private readonly EncoderTokenizer _tokenizer;
+        private readonly MLContext _ml = new();
+        private readonly TextEncoderTransformer _encoder;
 
-        public SentenceEmbedder(EncoderFiles files)
+        public SentenceEmbedder(EncoderModel model)
         {
-            _session = new OnnxEncoderSession(files.Onnx);
-            _tokenizer = files.CreateTokenizer(maxTokens: 256);
-        }
-
-        public float[][] Embed(IReadOnlyList<string> sentences, CancellationToken cancellationToken)
-        {
-            TokenizedRow[] rows = sentences.Select(s => _tokenizer.Tokenize(s)).ToArray();
-            int[] order = Enumerable.Range(0, rows.Length).OrderBy(i => rows[i].Ids.Length).ToArray();
-            var result = new float[rows.Length][];
-            for (int start = 0; start < order.Length; start += 64)
+            _encoder = _ml.Transforms.Text.EncodeText(new TextEncoderOptions
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                int[] chunk = order[start..Math.Min(order.Length, start + 64)];
-                TokenizedBatch batch = _tokenizer.Pad(chunk.Select(i => rows[i]).ToArray());
-                (float[] hidden, int[] shape) = _session.Run(batch);
-                int length = shape[1], width = shape[2];
-                for (int r = 0; r < chunk.Length; r++)
-                {
-                    var pooled = new float[width];
-                    int count = 0;
-                    for (int t = 0; t < length; t++)
-                    {
-                        if (batch.AttentionMask[r * length + t] == 0)
-                            continue;
-                        count++;
-                        for (int h = 0; h < width; h++)
-                            pooled[h] += hidden[(r * length + t) * width + h];
-                    }
-                    float norm = MathF.Sqrt(pooled.Sum(x => x * x / (count * (float)count)));
-                    result[chunk[r]] = pooled.Select(x => x / count / Math.Max(norm, 1e-12f)).ToArray();
-                }
-            }
-            return result;
+                OutputColumnName = "Embedding", InputColumnName = nameof(TextRow.Text), Model = model,
+                Pooling = EncoderPooling.Mean, Normalize = true, MaxTokens = 256, BatchSize = 64,
+            }).Fit(Load([]));
         }
 
-        public void Dispose() => _session.Dispose();
+        public float[][] Embed(IReadOnlyList<string> sentences, CancellationToken cancellationToken) =>
+            _encoder.Transform(Load(sentences), cancellationToken).GetColumn<float[]>("Embedding").ToArray();
+
+        private IDataView Load(IEnumerable<string> sentences) => _ml.Data.LoadFromEnumerable(sentences.Select(s => new TextRow { Text = s }).ToArray());
+
+        public void Dispose() => _encoder.Dispose();
+    }
+
+    private sealed class TextRow
+    {
+        public string Text { get; set; } = "";
     }
 }

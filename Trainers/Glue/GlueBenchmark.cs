@@ -3,8 +3,9 @@ using System.Globalization;
 using Microsoft.ML;
 using MLNetExt.Evaluation.Glue;
 using MLNetExt.Trainers.FineTuning;
-using MLNetExt.Trainers.Text;
 using MLNetExt.Trainers.Training;
+
+using MLNetExt.Transforms;
 
 namespace MLNetExt.Trainers.Glue;
 
@@ -40,7 +41,7 @@ public static class GlueBenchmark
             train = shuffled[..max];
         }
         IReadOnlyList<GlueExample> dev = GlueReader.ReadDev(task, folder);
-        EncoderFiles encoder = fineTuning.EncoderFolder is string encoderFolder ? EncoderFiles.FromFolder(encoderFolder) : EncoderFiles.Pretrained(fineTuning.Encoder);
+        EncoderModel encoder = fineTuning.ResolveEncoder();
 
         FineTunedGlueResult? fineTuned = options.Mode is GlueBenchmarkMode.FineTune or GlueBenchmarkMode.Both
             ? FineTune(task, train, dev, fineTuning, options.OutputFolder, progress, cancellationToken)
@@ -53,9 +54,9 @@ public static class GlueBenchmark
             Task = task.Name,
             TrainRows = train.Count,
             DevRows = dev.Count,
-            Epochs = fineTuning.Epochs,
-            BatchSize = fineTuning.BatchSize,
-            LearningRate = fineTuning.LearningRate,
+            Epochs = fineTuning.Training.Epochs,
+            BatchSize = fineTuning.Training.BatchSize,
+            LearningRate = fineTuning.Training.LearningRate,
             MaxTokens = fineTuning.MaxTokens,
             Seed = seed,
             Encoder = encoder.Name,
@@ -132,7 +133,7 @@ public static class GlueBenchmark
             FitCpuSeconds = fitCpuSeconds,
             LoadAverage1m = LoadAverage(),
             TrainingStepSeconds = run.TrainingSeconds,
-            SecondsPerEpoch = run.TrainingSeconds / options.Epochs,
+            SecondsPerEpoch = run.TrainingSeconds / options.Training.Epochs,
             TrainingSentencesPerSecond = run.RowsPerSecond * (task.IsPairTask ? 2 : 1),
             TrainingRowsPerSecond = run.RowsPerSecond,
             BatchPreparationFraction = run.BatchPreparationSeconds / Math.Max(1e-9, run.TrainingSeconds),

@@ -25,7 +25,7 @@ public sealed class GlueBenchmarkOptions
     /// The encoder and fine-tuning settings (encoder, batch size, epochs, learning rate, max tokens, seed, checkpoints).
     /// The column names and the progress sink are set by the run. The frozen baseline uses the same encoder and seed.
     /// </summary>
-    public EncoderFineTuningOptions FineTuning { get; set; } = new() { Epochs = 1 };
+    public EncoderFineTuningOptions FineTuning { get; set; } = new() { Training = new() { Epochs = 1 } };
 
     /// <summary>Folder to save the fine-tuned model into (<c>model.zip</c> and <c>model.onnx</c>); null saves nothing.</summary>
     public string? OutputFolder { get; set; }

@@ -19,7 +19,7 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor, Tensor, Tenso
 #pragma warning restore IDE1006
 
     /// <summary>Wraps <paramref name="encoder"/> with a freshly initialised head of <paramref name="outputs"/> outputs.</summary>
-    public SequenceClassifier(BertModel encoder, int outputs, PoolingMode pooling) : base(nameof(SequenceClassifier))
+    public SequenceClassifier(BertModel encoder, int outputs, EncoderPooling pooling) : base(nameof(SequenceClassifier))
     {
         ArgumentNullException.ThrowIfNull(encoder);
         if (outputs < 1)
@@ -36,7 +36,7 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor, Tensor, Tenso
     public BertModel Encoder => bert;
 
     /// <summary>How the sentence vector is pooled.</summary>
-    public PoolingMode Pooling { get; }
+    public EncoderPooling Pooling { get; }
 
     /// <summary>Number of outputs of the head.</summary>
     public int Outputs { get; }
@@ -50,7 +50,7 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor, Tensor, Tenso
 
     /// <summary>The head's weights as <see cref="OnnxLinearHead"/>, for <see cref="OnnxBertWriter"/>.</summary>
     public OnnxLinearHead ExportHead() =>
-        new(Pooling == PoolingMode.Cls ? EncoderPooling.Cls : EncoderPooling.Mean, classifier.weight!.detach().contiguous().data<float>().ToArray(), classifier.bias!.detach().contiguous().data<float>().ToArray());
+        new(Pooling, classifier.weight!.detach().contiguous().data<float>().ToArray(), classifier.bias!.detach().contiguous().data<float>().ToArray());
 
     /// <summary>Logits [batch, outputs] of a batch of encoder inputs (see <see cref="BertModel.forward"/>).</summary>
     public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)

@@ -30,41 +30,31 @@ namespace MLNetExt.Transforms;
 /// and overlapping calls on it throw <see cref="InvalidOperationException"/>.</para>
 /// </remarks>
 [PipelinePart(typeof(TextEncoderPart))]
-public sealed partial class TextEncoderTransformer : IOwnedTransformer, ICancellableTransformer, ICanSaveModel
+public sealed class TextEncoderTransformer : IOwnedTransformer, ICancellableTransformer, ICanSaveModel
 {
-    private readonly IHost _host;
-    private long _rows;
-    private long _truncatedRows;
-
     internal TextEncoderTransformer(IHostEnvironment environment, TextEncoderSettings settings, EncoderModel model)
     {
-        _host = environment.Register(nameof(TextEncoderTransformer));
         Settings = settings;
-        Model = model;
-        WordPieces = new WordPieceInputs(model, settings.MaxTokens, settings.Prefix);
-        using IChannel channel = _host.Start("EncodeText");
-        EncoderModel graph = model;
-        if (settings.FuseGraph)
-            (graph, IsGraphFused) = FusedGraphCache.Get(model, channel);
-        Session = EncoderSession.Open(graph, settings, environment, channel);
+        var tokenizer = EncoderTokenizer.Create(model, settings.MaxTokens, settings.Prefix);
+        Serving = new EncoderServing(environment, model, tokenizer, settings.ToServingSettings(),
+            new SentenceEncoderHead(settings, tokenizer, model.Config.HiddenSize));
     }
 
     internal TextEncoderSettings Settings { get; }
 
-    internal EncoderSession Session { get; }
+    /// <summary>The inference stack (tokenizer, session, batched view, row mapper) with the sentence head.</summary>
+    internal EncoderServing Serving { get; }
 
-    internal WordPieceInputs WordPieces { get; }
-
-    internal IHost Host => _host;
+    internal EncoderSession Session => Serving.Session;
 
     /// <summary>The encoder (weights, vocabulary, config) as given; a saved pipeline stores its graph.</summary>
-    public EncoderModel Model { get; }
+    public EncoderModel Model => Serving.Model;
 
     /// <summary>
     /// Whether the session runs ONNX Runtime's fused transformer kernels: true when <see cref="TextEncoderOptions.FuseGraph"/>
     /// is on and the model is a recognised BERT graph (or is fused already).
     /// </summary>
-    public bool IsGraphFused { get; }
+    public bool IsGraphFused => Serving.IsGraphFused;
 
     /// <summary>The text column read.</summary>
     public string InputColumnName => Settings.InputColumn;
@@ -91,10 +81,10 @@ public sealed partial class TextEncoderTransformer : IOwnedTransformer, ICancell
     public string ExecutionProvider => Session.Provider;
 
     /// <summary>Rows encoded so far by all cursors of this transformer.</summary>
-    public long EncodedRowCount => Interlocked.Read(ref _rows);
+    public long EncodedRowCount => Serving.EncodedRowCount;
 
     /// <summary>Rows so far whose text was longer than <see cref="MaxTokens"/> and was cut.</summary>
-    public long TruncatedRowCount => Interlocked.Read(ref _truncatedRows);
+    public long TruncatedRowCount => Serving.TruncatedRowCount;
 
     /// <summary>Always true: the transformer maps rows one by one (used by <c>PredictionEngine</c>).</summary>
     public bool IsRowToRowMapper => true;
@@ -105,8 +95,8 @@ public sealed partial class TextEncoderTransformer : IOwnedTransformer, ICancell
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        Session.ThrowIfDisposed();
-        return TextEncoderBindings.Create(inputSchema, Settings, Session.Hidden).OutputSchema;
+        Serving.Session.ThrowIfDisposed();
+        return Serving.Bind(inputSchema).OutputSchema;
     }
 
     /// <summary>A lazy, batched view of <paramref name="input"/> with the encoded columns added.</summary>
@@ -121,16 +111,14 @@ public sealed partial class TextEncoderTransformer : IOwnedTransformer, ICancell
     public IDataView Transform(IDataView input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        Session.ThrowIfDisposed();
-        return new EncodedDataView(this, input, TextEncoderBindings.Create(input.Schema, Settings, Session.Hidden), cancellationToken);
+        return Serving.Transform(input, cancellationToken);
     }
 
     /// <summary>A one-row-at-a-time mapper (what <c>PredictionEngine</c> uses).</summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        Session.ThrowIfDisposed();
-        return new RowMapper(this, TextEncoderBindings.Create(inputSchema, Settings, Session.Hidden));
+        return Serving.GetRowToRowMapper(inputSchema);
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => throw new NotSupportedException(
@@ -145,11 +133,5 @@ public sealed partial class TextEncoderTransformer : IOwnedTransformer, ICancell
     /// Ends the transformer: later use (and reading a view it made) throws <see cref="ObjectDisposedException"/>; the
     /// ONNX Runtime session is released now, or when the batch still running on another thread ends.
     /// </summary>
-    public void Dispose() => Session.Dispose();
-
-    internal void CountRows(int rows, int truncated)
-    {
-        Interlocked.Add(ref _rows, rows);
-        Interlocked.Add(ref _truncatedRows, truncated);
-    }
+    public void Dispose() => Serving.Dispose();
 }

@@ -11,6 +11,7 @@ using MLNetExt.Trainers.Training;
 using MLNetExt.UnitTests.Infrastructure;
 using MLNetExt.UnitTests.Trainers;
 
+
 namespace MLNetExt.UnitTests.Estimators;
 
 /// <summary>
@@ -60,7 +61,7 @@ public sealed class FineTuningSweepTests
     }
 
     private static SweepableEstimator FineTune(IProgress<TrainingProgress>? progress = null) =>
-        FineTuningTrainers.Create(SweepTask.Classification, ["sentence"], new EncoderFineTuningOptions { EncoderFolder = _encoderFolder, Progress = progress });
+        FineTuningTrainers.Create(SweepTask.Classification, ["sentence"], new EncoderFineTuningOptions { Encoder = EncoderModel.Load(_encoderFolder), Progress = progress });
 
     private static (TextDataset Train, TextDataset Dev) Sst2(int trainRows, int devRows)
     {
@@ -82,7 +83,7 @@ public sealed class FineTuningSweepTests
         Assert.AreEqual(1, start.Epochs);
         Assert.AreEqual(64, start.MaxTokens);
         Assert.IsFalse(start.FreezeEncoder);
-        Assert.AreEqual(PoolingMode.Mean, start.Pooling);
+        Assert.AreEqual(EncoderPooling.Mean, start.Pooling);
         Assert.AreEqual(5e-5, start.LearningRate, 1e-12);
         Assert.AreEqual(space.DefaultParameter(), space.SampleFromFeatureSpace(space.MappingToFeatureSpace(space.DefaultParameter())));
 
@@ -95,7 +96,7 @@ public sealed class FineTuningSweepTests
         var ml = new MLContext(0);
         SweepableEstimator candidate = FineTune();
         var random = new Random(11);
-        var seen = new HashSet<(bool, PoolingMode, int, int)>();
+        var seen = new HashSet<(bool, EncoderPooling, int, int)>();
         for (int i = 0; i < 200; i++)
         {
             double[] point = Enumerable.Range(0, space.FeatureSpaceDim).Select(_ => random.NextDouble()).ToArray();
@@ -181,7 +182,7 @@ public sealed class FineTuningSweepTests
         string[] pair = ["sentence1", "sentence2"];
         var train = TextDataset.Load(ml, SharedData.RequireFile("stsb", "train.tsv"), "score", pair, SweepTask.Regression, 96);
         var dev = TextDataset.Load(ml, SharedData.RequireFile("stsb", "dev.tsv"), "score", pair, SweepTask.Regression, 48);
-        SweepableEstimator candidate = FineTuningTrainers.Create(SweepTask.Regression, pair, new EncoderFineTuningOptions { EncoderFolder = _encoderFolder });
+        SweepableEstimator candidate = FineTuningTrainers.Create(SweepTask.Regression, pair, new EncoderFineTuningOptions { Encoder = EncoderModel.Load(_encoderFolder) });
         var pipeline = new SweepablePipeline([], [candidate]);
         Assert.AreEqual(8, pipeline.SearchSpace.FeatureSpaceDim, "only the fine-tuner's options are searched");
         var runner = new TextPipelineRunner(pipeline, train.Data, dev.Data, "score", SweepTask.Regression, "spearman");

@@ -1,10 +1,14 @@
+using MLNetExt.Transforms.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Onnx;
 using MLNetExt.UnitTests.Infrastructure;
 using TorchSharp;
+
+using MLNetExt.Transforms;
+
+using MLNetExt.Trainers.Training;
 
 namespace MLNetExt.UnitTests.Trainers;
 
@@ -48,8 +52,8 @@ public sealed class EncoderFineTuningTrainerTests
 
     private static EncoderFineTuningOptions Options(string? second = null, string sentence = "Sentence") => new()
     {
-        EncoderFolder = _encoderFolder, SentenceColumnName = sentence, SecondSentenceColumnName = second,
-        BatchSize = 8, Epochs = 2, LearningRate = 1e-3, MaxTokens = 32,
+        Encoder = EncoderModel.Load(_encoderFolder), SentenceColumnName = sentence, SecondSentenceColumnName = second, MaxTokens = 32,
+        Training = new TrainingOptions { BatchSize = 8, Epochs = 2, LearningRate = 1e-3 },
     };
 
     [TestMethod]

@@ -1,6 +1,5 @@
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Onnx;
-using MLNetExt.Trainers.Text;
+using MLNetExt.Transforms;
 using MLNetExt.Transforms.Onnx;
 using TorchSharp;
 
@@ -13,12 +12,12 @@ public sealed class FusedEncoderGraphTests
     public void FusedGraphOfTorchSharpWeightsMatchesTheOriginalAndReimports()
     {
         string[] sentences = TrainerTestData.StsbSentences(40);
-        TokenizedBatch batch = TrainerTestData.Tokenizer().Encode(sentences);
+        TokenizedBatch batch = TrainerTestData.Encode(sentences);
         using BertModel model = TrainerTestData.MiniLmWeights.CreateModel();
         byte[] fused = OnnxBertWriter.ToBytes(model.ToWeights(), style: OnnxGraphStyle.OnnxRuntimeFused);
 
-        using var original = new OnnxEncoderSession(TrainerTestData.MiniLmOnnx);
-        using var ours = new OnnxEncoderSession(fused);
+        using var original = new GraphRunner(TrainerTestData.MiniLmOnnx);
+        using var ours = new GraphRunner(fused);
         double diff = TrainerTestData.MaxAbsDiffOnRealTokens(ours.Run(batch).Values, original.Run(batch).Values, batch, 384);
         Assert.IsLessThanOrEqualTo(1e-4, diff, $"fused vs original graph: max diff {diff:E2}");
 
@@ -35,10 +34,10 @@ public sealed class FusedEncoderGraphTests
         torch.manual_seed(11);
         var config = new BertConfig { VocabSize = 30522, HiddenSize = 48, HeadsPerLayer = [3, 1], HeadSize = 8, IntermediateSize = 64, MaxPositionEmbeddings = 64 };
         using var model = new BertModel(config);
-        TokenizedBatch batch = TrainerTestData.Tokenizer(32).Encode(["a short one", "a somewhat longer sentence than that"], ["paired", "with a second part"]);
+        TokenizedBatch batch = TrainerTestData.Encode(["a short one", "a somewhat longer sentence than that"], ["paired", "with a second part"], maxTokens: 32);
 
-        using var portable = new OnnxEncoderSession(OnnxBertWriter.ToBytes(model.ToWeights()));
-        using var fused = new OnnxEncoderSession(OnnxBertWriter.ToBytes(model.ToWeights(), style: OnnxGraphStyle.OnnxRuntimeFused));
+        using var portable = new GraphRunner(OnnxBertWriter.ToBytes(model.ToWeights()));
+        using var fused = new GraphRunner(OnnxBertWriter.ToBytes(model.ToWeights(), style: OnnxGraphStyle.OnnxRuntimeFused));
         double diff = TrainerTestData.MaxAbsDiffOnRealTokens(fused.Run(batch).Values, portable.Run(batch).Values, batch, 48);
         Assert.IsLessThanOrEqualTo(1e-4, diff, $"pruned fused vs portable export: max diff {diff:E2}");
 

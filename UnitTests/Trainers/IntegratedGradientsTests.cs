@@ -30,7 +30,8 @@ public sealed class IntegratedGradientsTests
         IDataView data = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(rows)).Transform(ml.Data.LoadFromEnumerable(rows));
         _model = ml.MulticlassClassification.Trainers.EncoderTextClassification(new EncoderFineTuningOptions
         {
-            EncoderFolder = _encoder, SentenceColumnName = "Sentence", BatchSize = 8, Epochs = 1, LearningRate = 1e-3, MaxTokens = 32,
+            Encoder = MLNetExt.Transforms.EncoderModel.Load(_encoder), SentenceColumnName = "Sentence", MaxTokens = 32,
+            Training = new MLNetExt.Trainers.Training.TrainingOptions { BatchSize = 8, Epochs = 1, LearningRate = 1e-3 },
         }).Fit(data);
     }
 

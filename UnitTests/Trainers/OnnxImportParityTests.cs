@@ -1,6 +1,5 @@
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Onnx;
-using MLNetExt.Trainers.Text;
+using MLNetExt.Transforms;
 using MLNetExt.Transforms.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,11 +13,11 @@ public sealed class OnnxImportParityTests
     public void TorchSharpForwardMatchesOnnxRuntimeOnStsbSentences()
     {
         string[] sentences = TrainerTestData.StsbSentences(20);
-        TokenizedBatch batch = TrainerTestData.Tokenizer().Encode(sentences);
+        TokenizedBatch batch = TrainerTestData.Encode(sentences);
         using BertModel model = TrainerTestData.MiniLmWeights.CreateModel();
         float[] ours = Forward(model, batch);
 
-        using var session = new OnnxEncoderSession(TrainerTestData.MiniLmOnnx);
+        using var session = new GraphRunner(TrainerTestData.MiniLmOnnx);
         (float[] reference, int[] shape) = session.Run(batch);
         CollectionAssert.AreEqual(new[] { batch.Rows, batch.Length, 384 }, shape);
         double diff = TrainerTestData.MaxAbsDiffOnRealTokens(ours, reference, batch, 384);

@@ -111,7 +111,6 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             if (!GlueBenchmarkOptions.SupportedTasks.Contains(task))
                 throw new UsageException($"--task {Task}: this verb trains {string.Join(", ", GlueBenchmarkOptions.SupportedTasks.Select(t => t.Name))}.");
             ModelArgument.RequireFolderIfPath(Encoder, "--encoder");
-            bool folder = Directory.Exists(Encoder);
             return new GlueBenchmarkOptions
             {
                 Task = task,
@@ -121,15 +120,12 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
                 OutputFolder = Out,
                 FineTuning = new EncoderFineTuningOptions
                 {
-                    Encoder = folder ? Path.GetFileName(Path.TrimEndingDirectorySeparator(Encoder)) : Encoder,
-                    EncoderFolder = folder ? Encoder : null,
-                    BatchSize = BatchSize,
-                    Epochs = Epochs,
-                    LearningRate = LearningRate,
+                    Encoder = ModelArgument.Resolve(Encoder),
                     MaxTokens = MaxTokens,
                     FreezeEncoder = FreezeEncoder,
                     Training = new TrainingOptions
                     {
+                        BatchSize = BatchSize, Epochs = Epochs, LearningRate = LearningRate,
                         Seed = Seed, CheckpointDirectory = CheckpointDirectory, CheckpointEverySteps = CheckpointEverySteps ?? 0,
                     },
                 },

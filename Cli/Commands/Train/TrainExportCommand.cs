@@ -1,11 +1,12 @@
 using MLNetExt.Transforms.IO;
 using System.ComponentModel;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Onnx;
-using MLNetExt.Trainers.Text;
+using MLNetExt.Transforms;
 using MLNetExt.Cli.Infrastructure;
 using MLNetExt.Transforms.Onnx;
 using Spectre.Console;
@@ -66,45 +67,48 @@ public sealed class TrainExportCommand : Command<TrainExportCommand.Settings>
     {
         OutputPaths.RequireWritableFolder(settings.Out, "--out");
         OutputPaths.RequireWritableFile(settings.Json, "--json");
-        EncoderFiles files = EncoderFiles.Pretrained(settings.Encoder == "arctic" ? "snowflake-arctic-embed-xs" : "all-MiniLM-L6-v2");
-        string encoder = files.Name;
-        byte[] original = files.Onnx;
+        EncoderModel pretrained = PretrainedEncoders.Load(settings.Encoder == "arctic" ? "snowflake-arctic-embed-xs" : "all-MiniLM-L6-v2");
+        string encoder = pretrained.Name;
+        byte[] original = pretrained.ReadOnnxBytes();
         BertWeights weights;
         using (BertModel model = OnnxBertReader.Read(new MemoryStream(original), encoder).CreateModel())
             weights = model.ToWeights(); // through TorchSharp and back: what a trainer would write
         Directory.CreateDirectory(settings.Out);
         string onnxPath = Path.Combine(settings.Out, "model.onnx");
         OnnxBertWriter.Save(weights, onnxPath, style: settings.NoFuse ? OnnxGraphStyle.Portable : OnnxGraphStyle.OnnxRuntimeFused);
-        File.WriteAllBytes(Path.Combine(settings.Out, "vocab.txt"), files.Vocabulary);
+        File.WriteAllBytes(Path.Combine(settings.Out, "vocab.txt"), File.ReadAllBytes(pretrained.VocabularyPath));
         File.WriteAllText(Path.Combine(settings.Out, "config.json"), weights.Config.ToJson());
         AnsiConsole.MarkupLine($"Exported {encoder} ({weights.Config.LayerCount} layers, heads {string.Join("/", weights.Config.HeadsPerLayer)}) to [blue]{Markup.Escape(settings.Out)}[/]");
         if (settings.CompareOn is null)
             return 0;
 
         string[] sentences = ReadSentences(settings.CompareOn, settings.Rows);
-        EncoderTokenizer tokenizer = files.CreateTokenizer(maxTokens: 256);
-        TokenizedRow[] rows = sentences.Select(s => tokenizer.Tokenize(s)).OrderBy(r => r.Ids.Length).ToArray();
-        TokenizedBatch[] batches = rows.Chunk(32).Select(c => tokenizer.Pad(c)).ToArray();
-
-        using var originalSession = new OnnxEncoderSession(original);
-        using var exportedSession = new OnnxEncoderSession(File.ReadAllBytes(onnxPath));
-        double maxDiff = 0;
-        foreach (TokenizedBatch batch in batches)
+        // Both graphs run through EncodeText (same tokenizer, batching and session settings); the token vectors are the
+        // last hidden state over the real tokens.
+        var ml = new MLContext();
+        IDataView data = ml.Data.LoadFromEnumerable(sentences.Select(s => new TextRow { Text = s }).ToArray());
+        TextEncoderTransformer Encoder(EncoderModel m) => ml.Transforms.Text.EncodeText(new TextEncoderOptions
         {
-            float[] a = originalSession.Run(batch).Values, b = exportedSession.Run(batch).Values;
-            int hidden = a.Length / (batch.Rows * batch.Length);
-            for (int t = 0; t < batch.Rows * batch.Length; t++)
-                if (batch.AttentionMask[t] != 0)
-                    for (int h = 0; h < hidden; h++)
-                        maxDiff = Math.Max(maxDiff, Math.Abs(a[t * hidden + h] - b[t * hidden + h]));
-        }
+            OutputColumnName = "Embedding", InputColumnName = nameof(TextRow.Text), Model = m, MaxTokens = 256, TokenEmbeddingsColumnName = "Tokens",
+            FuseGraph = false, // each graph as it is
+        }).Fit(data);
+        TextEncoderTransformer originalEncoder = Encoder(pretrained);
+        TextEncoderTransformer exportedEncoder = Encoder(pretrained.WithGraph(File.ReadAllBytes(onnxPath), "exported"));
+        float[][] a = originalEncoder.Transform(data).GetColumn<float[]>("Tokens").ToArray();
+        float[][] b = exportedEncoder.Transform(data).GetColumn<float[]>("Tokens").ToArray();
+        double maxDiff = 0;
+        for (int r = 0; r < a.Length; r++)
+            for (int i = 0; i < a[r].Length; i++)
+                maxDiff = Math.Max(maxDiff, Math.Abs(a[r][i] - b[r][i]));
         double bestOriginal = double.MaxValue, bestExported = double.MaxValue;
         for (int round = 0; round < settings.Rounds; round++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            bestOriginal = Math.Min(bestOriginal, Time(originalSession, batches));
-            bestExported = Math.Min(bestExported, Time(exportedSession, batches));
+            bestOriginal = Math.Min(bestOriginal, Time(originalEncoder, data, cancellationToken));
+            bestExported = Math.Min(bestExported, Time(exportedEncoder, data, cancellationToken));
         }
+        originalEncoder.Dispose();
+        exportedEncoder.Dispose();
         double originalRate = sentences.Length / bestOriginal, exportedRate = sentences.Length / bestExported;
         var table = new Table().AddColumns("graph", "sentences/s (best of rounds)");
         table.AddRow("original", originalRate.ToString("F1", CultureInfo.InvariantCulture));
@@ -124,12 +128,16 @@ public sealed class TrainExportCommand : Command<TrainExportCommand.Settings>
         return 0;
     }
 
-    private static double Time(OnnxEncoderSession session, TokenizedBatch[] batches)
+    private static double Time(TextEncoderTransformer encoder, IDataView data, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        foreach (TokenizedBatch batch in batches)
-            session.Run(batch);
+        encoder.Transform(data, cancellationToken).GetColumn<float[]>("Embedding").Count();
         return clock.Elapsed.TotalSeconds;
+    }
+
+    private sealed class TextRow
+    {
+        public string Text { get; set; } = "";
     }
 
     private static string[] ReadSentences(string path, int count)

@@ -1,3 +1,4 @@
+using MLNetExt.Trainers.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExt.Trainers.Contrastive;
@@ -46,7 +47,7 @@ public sealed class SentenceEncoderTrainerTests
 
     private static SentenceEncoderTrainingOptions Options(SentenceEmbeddingLoss loss, params string[] columns) => new()
     {
-        Model = EncoderModel.Load(_encoderFolder), Loss = loss, TextColumnNames = columns, BatchSize = 8, Epochs = 1, LearningRate = 1e-3, MaxTokens = 32,
+        Model = EncoderModel.Load(_encoderFolder), Loss = loss, TextColumnNames = columns, MaxTokens = 32, Training = new TrainingOptions { BatchSize = 8, Epochs = 1, LearningRate = 1e-3 },
     };
 
     private static ITransformer SaveWithEncodersRoundTrip(MLContext mlContext, ITransformer model, DataViewSchema inputSchema)
@@ -136,7 +137,7 @@ public sealed class SentenceEncoderTrainerTests
         StringAssert.Contains(outside.Message, "outside the declared range [0, 1]");
 
         SentenceEncoderTrainingOptions single = Options(new MultipleNegativesRankingLoss(), "Sentence1", "Sentence2");
-        single.BatchSize = 1;
+        single.Training.BatchSize = 1;
         var batchOfOne = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Text.TrainSentenceEncoder(single));
         StringAssert.Contains(batchOfOne.Message, "BatchSize must be at least 2");
 

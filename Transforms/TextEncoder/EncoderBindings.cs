@@ -4,28 +4,18 @@ using MLNetExt.Transforms.Schema;
 
 namespace MLNetExt.Transforms;
 
-/// <summary>Which kind of value an output column of the text encoder holds.</summary>
-internal enum EncoderOutputKind
-{
-    Sentence,
-    TokenEmbeddings,
-    TokenMask,
-    WordPieces,
-}
-
 /// <summary>
-/// The input columns the transformer reads and the output schema it produces for one input schema: the input columns
-/// (all of them, by index) followed by the output columns.
+/// The input columns an encoder component reads and the output schema it produces for one input schema: the input
+/// columns (all of them, by index) followed by its head's columns.
 /// </summary>
-internal sealed class TextEncoderBindings
+internal sealed class EncoderBindings
 {
-    private TextEncoderBindings(DataViewSchema input, DataViewSchema output, int textIndex, int? pairIndex, EncoderOutputKind[] kinds)
+    private EncoderBindings(DataViewSchema input, DataViewSchema output, int textIndex, int? pairIndex)
     {
         InputSchema = input;
         OutputSchema = output;
         TextIndex = textIndex;
         PairIndex = pairIndex;
-        Kinds = kinds;
     }
 
     public DataViewSchema InputSchema { get; }
@@ -36,9 +26,6 @@ internal sealed class TextEncoderBindings
 
     public int? PairIndex { get; }
 
-    /// <summary>Kind of each output column, in schema order after the input columns.</summary>
-    public EncoderOutputKind[] Kinds { get; }
-
     public int InputCount => InputSchema.Count;
 
     /// <summary>The input columns the encoded outputs are computed from.</summary>
@@ -46,42 +33,29 @@ internal sealed class TextEncoderBindings
         ? new[] { InputSchema[TextIndex], InputSchema[pair] }
         : new[] { InputSchema[TextIndex] };
 
-    public static TextEncoderBindings Create(DataViewSchema input, TextEncoderSettings settings, int hidden)
+    /// <exception cref="ArgumentOutOfRangeException">A text column is missing or is not text.</exception>
+    public static EncoderBindings Create(DataViewSchema input, string textColumn, string? pairColumn, IReadOnlyList<EncoderHeadColumn> outputs)
     {
-        int text = FindText(input, settings.InputColumn);
-        int? pair = settings.PairColumn is null ? null : FindText(input, settings.PairColumn);
+        int text = FindText(input, textColumn);
+        int? pair = pairColumn is null ? null : FindText(input, pairColumn);
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input);
-        var kinds = new List<EncoderOutputKind>();
-        foreach (var (name, kind, type) in Outputs(settings, hidden))
-        {
-            builder.AddColumn(name, type);
-            kinds.Add(kind);
-        }
-        return new TextEncoderBindings(input, builder.ToSchema(), text, pair, kinds.ToArray());
+        foreach (EncoderHeadColumn column in outputs)
+            builder.AddColumn(column.Name, column.Type, column.Annotations);
+        return new EncoderBindings(input, builder.ToSchema(), text, pair);
     }
 
     /// <summary>The output shape for <see cref="IEstimator{TTransformer}.GetOutputSchema"/>.</summary>
-    public static SchemaShape GetOutputShape(SchemaShape input, TextEncoderSettings settings, int hidden)
+    /// <exception cref="ArgumentOutOfRangeException">A text column is missing or is not text.</exception>
+    public static SchemaShape GetOutputShape(SchemaShape input, string textColumn, string? pairColumn, IEnumerable<(string Name, DataViewType Type)> outputs)
     {
-        CheckShape(input, settings.InputColumn);
-        if (settings.PairColumn is not null)
-            CheckShape(input, settings.PairColumn);
-        var columns = Outputs(settings, hidden).Select(o => o.Type is VectorDataViewType vector
+        CheckShape(input, textColumn);
+        if (pairColumn is not null)
+            CheckShape(input, pairColumn);
+        var columns = outputs.Select(o => o.Type is VectorDataViewType vector
             ? SchemaShapeFactory.Column(o.Name, vector.IsKnownSize ? SchemaShape.Column.VectorKind.Vector : SchemaShape.Column.VectorKind.VariableVector, vector.ItemType)
             : SchemaShapeFactory.Column(o.Name, SchemaShape.Column.VectorKind.Scalar, o.Type));
         return SchemaShapeFactory.With(input, columns.ToArray());
-    }
-
-    private static IEnumerable<(string Name, EncoderOutputKind Kind, DataViewType Type)> Outputs(TextEncoderSettings settings, int hidden)
-    {
-        yield return (settings.OutputColumn, EncoderOutputKind.Sentence, new VectorDataViewType(NumberDataViewType.Single, hidden));
-        if (settings.TokenEmbeddingsColumn is { } states)
-            yield return (states, EncoderOutputKind.TokenEmbeddings, new VectorDataViewType(NumberDataViewType.Single));
-        if (settings.TokenMaskColumn is { } mask)
-            yield return (mask, EncoderOutputKind.TokenMask, new VectorDataViewType(NumberDataViewType.Single));
-        if (settings.WordPiecesColumn is { } pieces)
-            yield return (pieces, EncoderOutputKind.WordPieces, new VectorDataViewType(TextDataViewType.Instance));
     }
 
     private static int FindText(DataViewSchema schema, string name)

@@ -3,41 +3,41 @@ using Microsoft.ML.Data;
 
 namespace MLNetExt.Transforms;
 
-public sealed partial class TextEncoderTransformer
+/// <summary>
+/// One-row mapping of an encoder component for <c>PredictionEngine</c> and composite mappers: each row is its own
+/// batch of one, kept for as long as the row's position and text stay the same, so all output columns share one run.
+/// </summary>
+internal sealed class EncodedRowMapper : IRowToRowMapper
 {
-    /// <summary>One-row mapping for <c>PredictionEngine</c> and composite mappers: each row is its own batch of one.</summary>
-    private sealed class RowMapper : IRowToRowMapper
+    private readonly EncoderServing _parent;
+    private readonly EncoderBindings _bindings;
+
+    public EncodedRowMapper(EncoderServing parent, EncoderBindings bindings)
     {
-        private readonly TextEncoderTransformer _parent;
-        private readonly TextEncoderBindings _bindings;
-
-        public RowMapper(TextEncoderTransformer parent, TextEncoderBindings bindings)
-        {
-            _parent = parent;
-            _bindings = bindings;
-        }
-
-        public DataViewSchema InputSchema => _bindings.InputSchema;
-
-        public DataViewSchema OutputSchema => _bindings.OutputSchema;
-
-        public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
-        {
-            var columns = dependingColumns.ToArray();
-            var result = columns.Where(c => c.Index < _bindings.InputCount).Select(c => InputSchema[c.Index]).ToList();
-            if (columns.Any(c => c.Index >= _bindings.InputCount))
-                result.AddRange(_bindings.SourceColumns);
-            return result.DistinctBy(c => c.Index);
-        }
-
-        public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) =>
-            new MappedRow(_parent, _bindings, input, activeColumns.Select(c => c.Index).ToHashSet());
+        _parent = parent;
+        _bindings = bindings;
     }
+
+    public DataViewSchema InputSchema => _bindings.InputSchema;
+
+    public DataViewSchema OutputSchema => _bindings.OutputSchema;
+
+    public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
+    {
+        var columns = dependingColumns.ToArray();
+        var result = columns.Where(c => c.Index < _bindings.InputCount).Select(c => InputSchema[c.Index]).ToList();
+        if (columns.Any(c => c.Index >= _bindings.InputCount))
+            result.AddRange(_bindings.SourceColumns);
+        return result.DistinctBy(c => c.Index);
+    }
+
+    public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) =>
+        new MappedRow(_parent, _bindings, input, activeColumns.Select(c => c.Index).ToHashSet());
 
     private sealed class MappedRow : DataViewRow
     {
-        private readonly TextEncoderTransformer _parent;
-        private readonly TextEncoderBindings _bindings;
+        private readonly EncoderServing _parent;
+        private readonly EncoderBindings _bindings;
         private readonly DataViewRow _input;
         private readonly HashSet<int> _active;
         private readonly EncodedWindow _window = new();
@@ -51,7 +51,7 @@ public sealed partial class TextEncoderTransformer
         private string? _encodedPair;
         private int _busy;
 
-        public MappedRow(TextEncoderTransformer parent, TextEncoderBindings bindings, DataViewRow input, HashSet<int> active)
+        public MappedRow(EncoderServing parent, EncoderBindings bindings, DataViewRow input, HashSet<int> active)
         {
             _parent = parent;
             _bindings = bindings;
@@ -77,14 +77,15 @@ public sealed partial class TextEncoderTransformer
             if (column.Index < _bindings.InputCount)
                 return _input.GetGetter<TValue>(_bindings.InputSchema[column.Index]);
             int output = column.Index - _bindings.InputCount;
-            return EncodedValueGetters.Create<TValue>(_bindings.Kinds[output], column, Locate, _parent.WordPieces, _parent.Session.Hidden);
+            return _parent.Head.CreateGetter(output, Current) as ValueGetter<TValue> ?? throw new InvalidOperationException(
+                $"Invalid TValue in GetGetter for column '{column.Name}': got {typeof(TValue)}, expected {column.Type.RawType}.");
         }
 
         /// <summary>
         /// Encodes the current row, refusing a second thread that comes in while one is encoding: a prediction engine
         /// holds one input row and one output buffer, so two threads sharing it would read each other's answers.
         /// </summary>
-        private EncodedWindow Locate(out int index)
+        private EncodedRow Current()
         {
             if (Interlocked.Exchange(ref _busy, 1) != 0)
             {
@@ -94,7 +95,7 @@ public sealed partial class TextEncoderTransformer
             }
             try
             {
-                return LocateExclusive(out index);
+                return CurrentExclusive();
             }
             finally
             {
@@ -102,9 +103,8 @@ public sealed partial class TextEncoderTransformer
             }
         }
 
-        private EncodedWindow LocateExclusive(out int index)
+        private EncodedRow CurrentExclusive()
         {
-            index = 0;
             _textGetter ??= _input.GetGetter<ReadOnlyMemory<char>>(_bindings.InputSchema[_bindings.TextIndex]);
             ReadOnlyMemory<char> text = default;
             _textGetter(ref text);
@@ -117,9 +117,9 @@ public sealed partial class TextEncoderTransformer
             // A prediction engine reuses one input row, so the row is re-encoded whenever its text changes.
             if (_encodedPosition == _input.Position && _encodedText is not null
                 && text.Span.SequenceEqual(_encodedText) && pair.Span.SequenceEqual(_encodedPair))
-                return _window;
+                return _window.Row(0);
 
-            _encoder ??= new WindowEncoder(_parent, _parent.Settings.WantsTokens);
+            _encoder ??= new WindowEncoder(_parent);
             _text[0] = text;
             if (_pair is not null)
                 _pair[0] = pair;
@@ -127,7 +127,7 @@ public sealed partial class TextEncoderTransformer
             _encodedPosition = _input.Position;
             _encodedText = text.ToString();
             _encodedPair = pair.ToString();
-            return _window;
+            return _window.Row(0);
         }
 
         protected override void Dispose(bool disposing)

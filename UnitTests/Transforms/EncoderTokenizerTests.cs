@@ -1,6 +1,7 @@
-using MLNetExt.Trainers.Text;
+using MLNetExt.Transforms;
+using MLNetExt.UnitTests.Trainers;
 
-namespace MLNetExt.UnitTests.Trainers;
+namespace MLNetExt.UnitTests.Transforms;
 
 [TestClass]
 public sealed class EncoderTokenizerTests
@@ -8,7 +9,7 @@ public sealed class EncoderTokenizerTests
     [TestMethod]
     public void SingleSentenceGetsClsAndSepAndUncasedWordPieces()
     {
-        TokenizedRow row = TrainerTestData.Tokenizer().Tokenize("Hello, world!");
+        TokenizedText row = TrainerTestData.Tokenizer().Tokenize("Hello, world!");
         // bert-base-uncased ids: [CLS] hello , world ! [SEP]
         CollectionAssert.AreEqual(new[] { 101, 7592, 1010, 2088, 999, 102 }, row.Ids);
         Assert.AreEqual(6, row.FirstSegmentLength);
@@ -19,7 +20,7 @@ public sealed class EncoderTokenizerTests
     {
         // Symbols the stock pre-tokenizer drops, and accents that uncased BERT strips.
         const string text = "Price $5 < 10 | a^2 + b = c ~ Café déjà vu";
-        TokenizedRow row = TrainerTestData.Tokenizer().Tokenize(text);
+        TokenizedText row = TrainerTestData.Tokenizer().Tokenize(text);
         var inference = MLNetExt.Transforms.PretrainedEncoders.Load("minilm").CreateTokenizer();
         int[] expected = inference.EncodeToIds(text, addSpecialTokens: false).ToArray();
         CollectionAssert.AreEqual(expected, row.Ids[1..^1]);
@@ -28,8 +29,7 @@ public sealed class EncoderTokenizerTests
     [TestMethod]
     public void PairsAreTruncatedLongestFirstAndPaddedWithSegmentIds()
     {
-        EncoderTokenizer tokenizer = TrainerTestData.Tokenizer(maxTokens: 8);
-        TokenizedBatch batch = tokenizer.Encode(["one two three four five six", "hi"], ["seven", "there"]);
+        TokenizedBatch batch = TrainerTestData.Encode(["one two three four five six", "hi"], ["seven", "there"], maxTokens: 8);
         Assert.AreEqual(8, batch.Length);
         // Row 0: [CLS] one two three four [SEP] seven [SEP] (the longer first segment lost two words).
         CollectionAssert.AreEqual(new long[] { 0, 0, 0, 0, 0, 0, 1, 1 }, batch.TokenTypeIds[..8]);

@@ -5,46 +5,46 @@ using Microsoft.ML.Runtime;
 
 namespace MLNetExt.Transforms;
 
-public sealed partial class TextEncoderTransformer
+/// <summary>
+/// The lazy output of an encoder component's <c>Transform</c>: nothing is encoded until a cursor asks for an encoded
+/// column; then rows are read ahead one sort window at a time, sorted by length and run in batches.
+/// </summary>
+internal sealed class EncodedDataView : IDataView
 {
     private static readonly string[] s_progressColumns = ["rows"];
 
-    /// <summary>The lazy output of <see cref="Transform"/>: nothing is encoded until a cursor asks for an encoded column.</summary>
-    private sealed class EncodedDataView : IDataView
+    private readonly EncoderServing _parent;
+    private readonly IDataView _input;
+    private readonly EncoderBindings _bindings;
+
+    private readonly CancellationToken _cancellation;
+
+    public EncodedDataView(EncoderServing parent, IDataView input, EncoderBindings bindings, CancellationToken cancellation)
     {
-        private readonly TextEncoderTransformer _parent;
-        private readonly IDataView _input;
-        private readonly TextEncoderBindings _bindings;
-
-        private readonly CancellationToken _cancellation;
-
-        public EncodedDataView(TextEncoderTransformer parent, IDataView input, TextEncoderBindings bindings, CancellationToken cancellation)
-        {
-            _parent = parent;
-            _input = input;
-            _bindings = bindings;
-            _cancellation = cancellation;
-        }
-
-        public bool CanShuffle => false;
-
-        public DataViewSchema Schema => _bindings.OutputSchema;
-
-        public long? GetRowCount() => _input.GetRowCount();
-
-        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
-        {
-            var needed = columnsNeeded.ToArray();
-            bool[] active = new bool[_bindings.Kinds.Length];
-            foreach (var column in needed.Where(c => c.Index >= _bindings.InputCount))
-                active[column.Index - _bindings.InputCount] = true;
-            var inputColumns = needed.Where(c => c.Index < _bindings.InputCount).Select(c => _input.Schema[c.Index]);
-            return new Cursor(_parent, _input, _bindings, _input.GetRowCursor(inputColumns), active, _cancellation);
-        }
-
-        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
-            new[] { GetRowCursor(columnsNeeded, rand) };
+        _parent = parent;
+        _input = input;
+        _bindings = bindings;
+        _cancellation = cancellation;
     }
+
+    public bool CanShuffle => false;
+
+    public DataViewSchema Schema => _bindings.OutputSchema;
+
+    public long? GetRowCount() => _input.GetRowCount();
+
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    {
+        var needed = columnsNeeded.ToArray();
+        bool[] active = new bool[_parent.Head.Columns.Count];
+        foreach (var column in needed.Where(c => c.Index >= _bindings.InputCount))
+            active[column.Index - _bindings.InputCount] = true;
+        var inputColumns = needed.Where(c => c.Index < _bindings.InputCount).Select(c => _input.Schema[c.Index]);
+        return new Cursor(_parent, _input, _bindings, _input.GetRowCursor(inputColumns), active, _cancellation);
+    }
+
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
+        new[] { GetRowCursor(columnsNeeded, rand) };
 
     /// <summary>
     /// Passes the input columns through from one input cursor and encodes from a second one that reads the text
@@ -52,9 +52,9 @@ public sealed partial class TextEncoderTransformer
     /// </summary>
     private sealed class Cursor : DataViewRowCursor
     {
-        private readonly TextEncoderTransformer _parent;
+        private readonly EncoderServing _parent;
         private readonly IDataView _input;
-        private readonly TextEncoderBindings _bindings;
+        private readonly EncoderBindings _bindings;
         private readonly DataViewRowCursor _main;
         private readonly bool[] _active;
         private readonly EncodedWindow _window = new();
@@ -70,7 +70,7 @@ public sealed partial class TextEncoderTransformer
 
         private readonly CancellationToken _cancellation;
 
-        public Cursor(TextEncoderTransformer parent, IDataView input, TextEncoderBindings bindings, DataViewRowCursor main, bool[] active,
+        public Cursor(EncoderServing parent, IDataView input, EncoderBindings bindings, DataViewRowCursor main, bool[] active,
             CancellationToken cancellation)
         {
             _cancellation = cancellation;
@@ -103,7 +103,14 @@ public sealed partial class TextEncoderTransformer
             int output = column.Index - _bindings.InputCount;
             if (!_active[output])
                 throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was created.");
-            return EncodedValueGetters.Create<TValue>(_bindings.Kinds[output], column, Locate, _parent.WordPieces, _parent.Session.Hidden);
+            return _parent.Head.CreateGetter(output, Current) as ValueGetter<TValue> ?? throw new InvalidOperationException(
+                $"Invalid TValue in GetGetter for column '{column.Name}': got {typeof(TValue)}, expected {column.Type.RawType}.");
+        }
+
+        private EncodedRow Current()
+        {
+            EncodedWindow window = Locate(out int index);
+            return window.Row(index);
         }
 
         private EncodedWindow Locate(out int index)
@@ -125,8 +132,8 @@ public sealed partial class TextEncoderTransformer
                 _textGetter = _ahead.GetGetter<ReadOnlyMemory<char>>(_input.Schema[_bindings.TextIndex]);
                 if (_bindings.PairIndex is int pairIndex)
                     _pairGetter = _ahead.GetGetter<ReadOnlyMemory<char>>(_input.Schema[pairIndex]);
-                _encoder = new WindowEncoder(_parent, _parent.Settings.WantsTokens);
-                _progress = _parent.Host.StartProgressChannel("Encoding text");
+                _encoder = new WindowEncoder(_parent);
+                _progress = _parent.Host.StartProgressChannel($"{_parent.Settings.Runtime.Component}: encoding");
                 _progress.SetHeader(new ProgressHeader(s_progressColumns), entry =>
                 {
                     if (_total is long total)
@@ -151,12 +158,12 @@ public sealed partial class TextEncoderTransformer
                 _textGetter!(ref text);
                 if (_pairGetter is null)
                 {
-                    _tokens.Add(_parent.WordPieces.Tokenize(text.Span));
+                    _tokens.Add(_parent.Tokenizer.Tokenize(text.Span));
                 }
                 else
                 {
                     _pairGetter(ref pair);
-                    _tokens.Add(_parent.WordPieces.Tokenize(text.Span, pair.Span));
+                    _tokens.Add(_parent.Tokenizer.Tokenize(text.Span, pair.Span));
                 }
             }
             if (_tokens.Count == 0)
@@ -167,7 +174,7 @@ public sealed partial class TextEncoderTransformer
         }
 
         private static InvalidOperationException Inconsistent(long position) => new(
-            $"The input data view gave a different row {position} to a second cursor; EncodeText reads its input twice " +
+            $"The input data view gave a different row {position} to a second cursor; an encoder component reads its input twice " +
             "(pass-through and look-ahead) and needs a data view that yields the same rows in the same order each time.");
 
         protected override void Dispose(bool disposing)
@@ -179,14 +186,14 @@ public sealed partial class TextEncoderTransformer
             {
                 if (_encoder is not null && _encoder.Rows > 0)
                 {
-                    using IChannel channel = _parent.Host.Start("EncodeText");
+                    using IChannel channel = _parent.Host.Start(_parent.Settings.Runtime.Component);
                     double seconds = _clock.Elapsed.TotalSeconds;
                     channel.Info(MessageSensitivity.None,
                         $"Encoded {_encoder.Rows} rows in {seconds:F1} s ({_encoder.Rows / Math.Max(seconds, 1e-9):F0} rows/s).");
                     if (_encoder.TruncatedRows > 0)
                     {
                         channel.Warning(MessageSensitivity.None,
-                            $"{_encoder.TruncatedRows} of {_encoder.Rows} rows were longer than {_parent.Settings.MaxTokens} tokens and were cut.");
+                            $"{_encoder.TruncatedRows} of {_encoder.Rows} rows were longer than {_parent.Tokenizer.MaxTokens} tokens and were cut.");
                     }
                 }
                 _progress?.Dispose();
