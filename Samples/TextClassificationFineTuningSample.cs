@@ -62,7 +62,7 @@ public static class TextClassificationFineTuningSample
             .Append(mlContext.MulticlassClassification.Trainers.EncoderTextClassification(options))
             .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         var model = pipeline.Fit(trainData);
-        using EncoderFineTuningTransformer fineTuned = model.OfType<EncoderFineTuningTransformer>().Single();
+        EncoderFineTuningTransformer fineTuned = model.OfType<EncoderFineTuningTransformer>().Single();
         Console.WriteLine($"trained on {train.Length} rows: {fineTuned.TrainingResult!.Steps} steps, mean loss {fineTuned.TrainingResult.MeanLoss:F2}");
 
         // Batched scoring of the dev rows; GlueEvaluator reads the gold "Label" and the "PredictedLabel" column.
@@ -80,6 +80,8 @@ public static class TextClassificationFineTuningSample
             examples.Add(new SentimentPrediction { PredictedLabel = prediction.PredictedLabel, Score = prediction.Score.ToArray() });
             Console.WriteLine($"\"{text}\" -> {prediction.PredictedLabel} (p = {prediction.Score.Max():F2})");
         }
+        // The pipeline's owner ends it; disposing an engine or the chain would not (see README, model lifetime).
+        model.DisposeEncoders();
         return new Result(result, devPredictions, examples, fineTuned.TrainingResult.Steps);
     }
 }

@@ -27,7 +27,7 @@ namespace MLNetExt.Trainers.FineTuning;
 /// column names, tokenization).</para>
 /// </remarks>
 [PipelinePart(typeof(FineTunedModelPart))]
-public sealed class EncoderFineTuningTransformer : ICancellableTransformer, IDisposable
+public sealed class EncoderFineTuningTransformer : IOwnedTransformer, ICancellableTransformer
 {
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
 
@@ -192,6 +192,9 @@ public sealed class EncoderFineTuningTransformer : ICancellableTransformer, IDis
             throw new InvalidDataException($"{source}: format version {info.FormatVersion}, this library reads version 1.");
         return new EncoderFineTuningTransformer(environment, info, read(ModelEntry), read(VocabularyEntry), null);
     }
+
+    /// <inheritdoc/>
+    public bool IsDisposed => Serving.Session.IsDisposed;
 
     /// <inheritdoc/>
     public void Dispose() => Serving.Dispose();

@@ -109,40 +109,48 @@ public static class GlueBenchmark
 
         var clock = Stopwatch.StartNew();
         TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        using EncoderFineTuningTransformer fitted = trainer.Fit(data, cancellationToken);
-        double fitSeconds = clock.Elapsed.TotalSeconds;
-        double fitCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
-
-        var evalClock = Stopwatch.StartNew();
-        float[][] outputs = fitted.Predict(dev.Select(d => d.Sentence1).ToArray(), task.IsPairTask ? dev.Select(d => d.Sentence2).ToArray() : null);
-        IReadOnlyDictionary<string, double> metrics = task.IsRegression
-            ? GlueEvaluator.Evaluate(task, dev.Select(d => (double)d.Score).ToArray(), outputs.Select(o => (double)o[0]).ToArray()).ByName
-            : GlueEvaluator.Evaluate(task, dev.Select(d => d.LabelIndex).ToArray(), outputs.Select(o => Array.IndexOf(o, o.Max())).ToArray()).ByName;
-        double evalSeconds = evalClock.Elapsed.TotalSeconds;
-
-        if (outputFolder is not null)
+        EncoderFineTuningTransformer fitted = trainer.Fit(data, cancellationToken);
+        try
         {
-            fitted.Save(Path.Combine(outputFolder, "model.zip"));
-            fitted.ExportOnnx(Path.Combine(outputFolder, "model.onnx"));
+            double fitSeconds = clock.Elapsed.TotalSeconds;
+            double fitCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+
+            var evalClock = Stopwatch.StartNew();
+            float[][] outputs = fitted.Predict(dev.Select(d => d.Sentence1).ToArray(), task.IsPairTask ? dev.Select(d => d.Sentence2).ToArray() : null);
+            IReadOnlyDictionary<string, double> metrics = task.IsRegression
+                ? GlueEvaluator.Evaluate(task, dev.Select(d => (double)d.Score).ToArray(), outputs.Select(o => (double)o[0]).ToArray()).ByName
+                : GlueEvaluator.Evaluate(task, dev.Select(d => d.LabelIndex).ToArray(), outputs.Select(o => Array.IndexOf(o, o.Max())).ToArray()).ByName;
+            double evalSeconds = evalClock.Elapsed.TotalSeconds;
+
+            if (outputFolder is not null)
+            {
+                fitted.Save(Path.Combine(outputFolder, "model.zip"));
+                fitted.ExportOnnx(Path.Combine(outputFolder, "model.onnx"));
+            }
+            TrainingResult run = fitted.TrainingResult!;
+            return new FineTunedGlueResult
+            {
+                Dev = metrics,
+                FitSeconds = fitSeconds,
+                FitCpuSeconds = fitCpuSeconds,
+                LoadAverage1m = LoadAverage(),
+                TrainingStepSeconds = run.TrainingSeconds,
+                SecondsPerEpoch = run.TrainingSeconds / options.Training.Epochs,
+                TrainingSentencesPerSecond = run.RowsPerSecond * (task.IsPairTask ? 2 : 1),
+                TrainingRowsPerSecond = run.RowsPerSecond,
+                BatchPreparationFraction = run.BatchPreparationSeconds / Math.Max(1e-9, run.TrainingSeconds),
+                MeanLoss = double.IsNaN(run.MeanLoss) ? null : run.MeanLoss, // NaN: no step left to run after a resume
+                Steps = run.Steps,
+                ResumedFromStep = run.ResumedFromStep,
+                DevInferenceSeconds = evalSeconds,
+                FreezeEncoder = options.FreezeEncoder,
+            };
         }
-        TrainingResult run = fitted.TrainingResult!;
-        return new FineTunedGlueResult
+        finally
         {
-            Dev = metrics,
-            FitSeconds = fitSeconds,
-            FitCpuSeconds = fitCpuSeconds,
-            LoadAverage1m = LoadAverage(),
-            TrainingStepSeconds = run.TrainingSeconds,
-            SecondsPerEpoch = run.TrainingSeconds / options.Training.Epochs,
-            TrainingSentencesPerSecond = run.RowsPerSecond * (task.IsPairTask ? 2 : 1),
-            TrainingRowsPerSecond = run.RowsPerSecond,
-            BatchPreparationFraction = run.BatchPreparationSeconds / Math.Max(1e-9, run.TrainingSeconds),
-            MeanLoss = double.IsNaN(run.MeanLoss) ? null : run.MeanLoss, // NaN: no step left to run after a resume
-            Steps = run.Steps,
-            ResumedFromStep = run.ResumedFromStep,
-            DevInferenceSeconds = evalSeconds,
-            FreezeEncoder = options.FreezeEncoder,
-        };
+            // The run owns the model it trained (it is not IDisposable: see IOwnedTransformer).
+            fitted.Dispose();
+        }
     }
 
     private static double? LoadAverage()

@@ -81,7 +81,8 @@ public sealed class EncoderFineTuningTrainerTests
         var badSchema = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => trainer.Fit(bad));
         StringAssert.Contains(badSchema.Message, "Schema mismatch for input column 'Sentence'");
         fitted.Save(file);
-        using (var loaded = EncoderFineTuningTransformer.Load(ml, file))
+        var loaded = EncoderFineTuningTransformer.Load(ml, file);
+        using (Owned.Ends(loaded))
         {
             CollectionAssert.AreEqual(fitted.Transform(data).GetColumn<float[]>("Score").SelectMany(s => s).ToArray(),
                 loaded.Transform(data).GetColumn<float[]>("Score").SelectMany(s => s).ToArray(), "scores after save and load");
@@ -121,13 +122,14 @@ public sealed class EncoderFineTuningTrainerTests
         options.ValidationSet = data;
         IDataView bad = ml.Data.LoadFromEnumerable(new[] { new { Sentence1 = "a", Sentence2 = "b", Label = "high" } });
         string file = Path.Combine(_encoderFolder, "regression.zip");
-        using var model = (EncoderFineTuningTransformer)EstimatorWorkout.Run(ml, ml.Regression.Trainers.EncoderSentenceSimilarity(options), data, bad,
+        var model = (EncoderFineTuningTransformer)EstimatorWorkout.Run(ml, ml.Regression.Trainers.EncoderSentenceSimilarity(options), data, bad,
             typeof(ArgumentOutOfRangeException), "Schema mismatch for input column 'Label'",
             (ctx, fitted, schema) =>
             {
                 ((EncoderFineTuningTransformer)fitted).Save(file);
                 return EncoderFineTuningTransformer.Load(ctx, file);
             });
+        using var endModel = Owned.Ends(model);
 
         Assert.AreEqual(2, model.TrainingResult!.Evaluations.Count, "one evaluation per epoch");
         Assert.IsTrue(model.TrainingResult.Evaluations[^1].Metrics.ContainsKey("spearman"));

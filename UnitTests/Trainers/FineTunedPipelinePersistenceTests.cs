@@ -112,7 +112,8 @@ public sealed class FineTunedPipelinePersistenceTests
         PairRow[] rows = File.ReadLines(SharedData.RequireFile("stsb", "train.tsv")).Skip(1).Take(16)
             .Select(l => l.Split('\t')).Select(f => new PairRow { Sentence1 = f[7], Sentence2 = f[8], Label = float.Parse(f[9], System.Globalization.CultureInfo.InvariantCulture) }).ToArray();
         IDataView data = ml.Data.LoadFromEnumerable(rows);
-        using EncoderFineTuningTransformer model = ml.Regression.Trainers.EncoderSentenceSimilarity(Options("Sentence1", "Sentence2")).Fit(data);
+        EncoderFineTuningTransformer model = ml.Regression.Trainers.EncoderSentenceSimilarity(Options("Sentence1", "Sentence2")).Fit(data);
+        using var endModel = Owned.Ends(model);
 
         using var stream = new MemoryStream();
         ml.Model.SaveWithEncoders(model, data.Schema, stream);

@@ -21,6 +21,11 @@ public sealed class FineTunedServingTests
         public string Label { get; set; } = "";
     }
 
+    private sealed class ScoreRow
+    {
+        public float[] Score { get; set; } = [];
+    }
+
     [ClassInitialize]
     public static void WriteTinyEncoder(TestContext context) =>
         _encoderFolder = TinyFineTuning.WriteEncoderFolder("mlnetext-fine-tuned-serving", seed: 5);
@@ -53,10 +58,12 @@ public sealed class FineTunedServingTests
     public void FineTunedClassifierTokenisesExactlyAsEncodeText()
     {
         (MLContext ml, IDataView data, PairRow[] rows, EncoderFineTuningTransformer fineTuned) = FitPairClassifier();
-        using EncoderFineTuningTransformer trained = fineTuned;
+        EncoderFineTuningTransformer trained = fineTuned;
+        using var endTrained = Owned.Ends(trained);
         string file = Path.Combine(_encoderFolder, "pair-classifier.zip");
         trained.Save(file);
-        using EncoderFineTuningTransformer loaded = EncoderFineTuningTransformer.Load(new MLContext(), file);
+        EncoderFineTuningTransformer loaded = EncoderFineTuningTransformer.Load(new MLContext(), file);
+        using var endLoaded = Owned.Ends(loaded);
 
         TextEncoderTransformer encodeText = ml.Transforms.Text.EncodeText(new TextEncoderOptions
         {
@@ -98,13 +105,26 @@ public sealed class FineTunedServingTests
     public void FineTunedTransformServesInSortedBatchesAndStopsWhenCancelled()
     {
         (MLContext ml, IDataView data, _, EncoderFineTuningTransformer fineTuned) = FitPairClassifier();
-        using EncoderFineTuningTransformer model = fineTuned;
+        EncoderFineTuningTransformer model = fineTuned;
+        using var endModel = Owned.Ends(model);
         float[][] batched = model.Transform(data).GetColumn<float[]>("Score").ToArray();
         Assert.AreEqual(32L, model.Serving.EncodedRowCount);
         float[][] direct = model.Predict(
             data.GetColumn<string>("Sentence").ToArray(), data.GetColumn<string>("Sentence2").ToArray());
         for (int i = 0; i < batched.Length; i++)
             CollectionAssert.AreEqual(direct[i], batched[i], $"row {i}");
+
+        // ML.NET's engine disposes its pipeline by default; the fine-tuned model's owner alone ends it.
+        var first = new PairRow { Sentence = data.GetColumn<string>("Sentence").First(), Sentence2 = data.GetColumn<string>("Sentence2").First() };
+        for (int round = 0; round < 2; round++)
+        {
+            using var engine = ml.Model.CreatePredictionEngine<PairRow, ScoreRow>(model);
+            float[] single = engine.Predict(first).Score;
+            Assert.HasCount(direct[0].Length, single);
+            for (int c = 0; c < single.Length; c++)
+                Assert.AreEqual(direct[0][c], single[c], 1e-4f, $"engine {round + 1}, class {c}");
+        }
+        Assert.IsFalse(model.IsDisposed, "disposing engines leaves the fine-tuned model alive");
 
         using var cancellation = new CancellationTokenSource();
         cancellation.Cancel();
