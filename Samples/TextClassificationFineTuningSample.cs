@@ -3,6 +3,8 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 using MLNetExt.Evaluation.Glue;
 using MLNetExt.Trainers.FineTuning;
+using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms;
 
 namespace MLNetExt.Samples;
 
@@ -48,13 +50,11 @@ public static class TextClassificationFineTuningSample
         var mlContext = new MLContext(seed: 0);
         var options = new EncoderFineTuningOptions
         {
-            Encoder = "all-MiniLM-L6-v2",
+            Encoder = PretrainedEncoders.Load("all-MiniLM-L6-v2"),
             LabelColumnName = "Label",
             SentenceColumnName = "Sentence",
             MaxTokens = maxTokens,
-            BatchSize = 16,
-            Epochs = epochs,
-            LearningRate = 1e-4,
+            Training = new TrainingOptions { BatchSize = 16, Epochs = epochs, LearningRate = 1e-4 },
         };
         // The trainer wants a key-typed label; the predicted key is mapped back to the label text at the end.
         IDataView trainData = mlContext.Data.LoadFromEnumerable(train);
@@ -62,7 +62,7 @@ public static class TextClassificationFineTuningSample
             .Append(mlContext.MulticlassClassification.Trainers.EncoderTextClassification(options))
             .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         var model = pipeline.Fit(trainData);
-        using EncoderFineTuningTransformer fineTuned = model.OfType<EncoderFineTuningTransformer>().Single();
+        EncoderFineTuningTransformer fineTuned = model.OfType<EncoderFineTuningTransformer>().Single();
         Console.WriteLine($"trained on {train.Length} rows: {fineTuned.TrainingResult!.Steps} steps, mean loss {fineTuned.TrainingResult.MeanLoss:F2}");
 
         // Batched scoring of the dev rows; GlueEvaluator reads the gold "Label" and the "PredictedLabel" column.
@@ -80,6 +80,8 @@ public static class TextClassificationFineTuningSample
             examples.Add(new SentimentPrediction { PredictedLabel = prediction.PredictedLabel, Score = prediction.Score.ToArray() });
             Console.WriteLine($"\"{text}\" -> {prediction.PredictedLabel} (p = {prediction.Score.Max():F2})");
         }
+        // The pipeline's owner ends it; disposing an engine or the chain would not (see README, model lifetime).
+        model.DisposeEncoders();
         return new Result(result, devPredictions, examples, fineTuned.TrainingResult.Steps);
     }
 }

@@ -1,5 +1,5 @@
 using MLNetExt.Estimators.SearchSpaces;
-using MLNetExt.Trainers.Modules;
+using MLNetExt.Transforms;
 
 namespace MLNetExt.Estimators.Pipelines;
 
@@ -50,6 +50,6 @@ public sealed class FineTuningSearchOptions
     public bool FreezeEncoder { get; set; }
 
     /// <summary>How the head pools the token states (mean is all-MiniLM-L6-v2's own).</summary>
-    [Choice]
-    public PoolingMode Pooling { get; set; } = PoolingMode.Mean;
+    [Choice(EncoderPooling.Mean, EncoderPooling.Cls)]
+    public EncoderPooling Pooling { get; set; } = EncoderPooling.Mean;
 }

@@ -1,5 +1,6 @@
 using MLNetExt.Estimators.SearchSpaces;
 using MLNetExt.Trainers.FineTuning;
+using MLNetExt.Transforms;
 
 namespace MLNetExt.Estimators.Pipelines;
 
@@ -22,8 +23,7 @@ public static class FineTuningTrainers
     /// <param name="task">Classification (label mapped to a key) or regression (Single label).</param>
     /// <param name="textColumns">One sentence column, or the two columns of a sentence pair.</param>
     /// <param name="baseOptions">
-    /// What the search leaves alone: the encoder (<see cref="EncoderFineTuningOptions.Encoder"/> or
-    /// <see cref="EncoderFineTuningOptions.EncoderFolder"/>), loop settings such as seed and threads, progress. Column
+    /// What the search leaves alone: the encoder (<see cref="EncoderFineTuningOptions.Encoder"/>), loop settings such as seed and threads, progress. Column
     /// names are the sweep's. Null: all-MiniLM-L6-v2 and the library defaults.
     /// </param>
     public static SweepableEstimator Create(SweepTask task, IReadOnlyList<string> textColumns, EncoderFineTuningOptions? baseOptions = null)
@@ -33,6 +33,7 @@ public static class FineTuningTrainers
             throw new ArgumentException($"Fine-tuning reads one sentence column or a sentence pair; got {textColumns.Count} text columns.", nameof(textColumns));
         string[] columns = textColumns.ToArray();
         EncoderFineTuningOptions template = baseOptions ?? new EncoderFineTuningOptions();
+        int positions = (template.Encoder?.Config ?? PretrainedEncoders.MiniLM.Config).MaxPositionEmbeddings;
         return new SweepableEstimator(Name, new SearchSpace<FineTuningSearchOptions>(), (ml, p) =>
         {
             // Everything but the search's parameters comes from the template; columns are the sweep's.
@@ -45,12 +46,13 @@ public static class FineTuningTrainers
             options.ValidationSet = null;
             if (p?.AsType<FineTuningSearchOptions>() is { } o)
             {
-                options.LearningRate = o.LearningRate;
-                options.Epochs = o.Epochs;
-                options.BatchSize = o.BatchSize;
+                options.Training.LearningRate = o.LearningRate;
+                options.Training.Epochs = o.Epochs;
+                options.Training.BatchSize = o.BatchSize;
                 options.Training.WarmupFraction = o.WarmupFraction;
                 options.Training.WeightDecay = o.WeightDecay;
-                options.MaxTokens = o.MaxTokens;
+                // A searched length past the encoder's position table is capped at it (the tiny test encoders have 64 positions).
+                options.MaxTokens = Math.Min(o.MaxTokens, positions);
                 options.FreezeEncoder = o.FreezeEncoder;
                 options.Pooling = o.Pooling;
             }

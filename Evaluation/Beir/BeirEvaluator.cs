@@ -67,6 +67,6 @@ public static class BeirEvaluator
         ArgumentNullException.ThrowIfNull(run);
         var metrics = RankingEvaluator.Evaluate(dataset.Qrels, run, evaluation);
         return new BeirResult(dataset.Name, dataset.Split, systemName, metrics, elapsed, dataset.Corpus.Count, dataset.Queries.Count,
-            dataset.QrelsDocumentsMissingFromCorpus.Count, dataset.QrelsQueriesMissingFromQueries.Count);
+            dataset.QrelsDocumentsMissingFromCorpus.Count, dataset.QrelsQueriesMissingFromQueries.Count) { Run = run };
     }
 }

@@ -7,7 +7,8 @@ namespace MLNetExt.Evaluation.Beir;
 /// <summary>
 /// Reads a BEIR dataset folder: <c>corpus.jsonl</c> (<c>_id</c>, <c>title</c>, <c>text</c>), <c>queries.jsonl</c>
 /// (<c>_id</c>, <c>text</c>) and <c>qrels/&lt;split&gt;.tsv</c> (header, then query-id, corpus-id, score).
-/// A malformed line is reported with file and line number; a duplicate id is an error.
+/// A malformed line is reported with file and line number; a duplicate id, an empty corpus and qrels without
+/// judgements are errors.
 /// </summary>
 public static class BeirReader
 {
@@ -30,7 +31,10 @@ public static class BeirReader
         }
 
         var qrels = QrelsReader.Read(qrelsPath, QrelsFormat.BeirTsv);
-        var corpus = ReadCorpus(Path.Combine(folder, "corpus.jsonl"));
+        string corpusPath = Path.Combine(folder, "corpus.jsonl");
+        var corpus = ReadCorpus(corpusPath);
+        if (corpus.Count == 0)
+            throw new DataFileException(corpusPath, 0, 0, "no documents; there is nothing to retrieve.");
         var allQueries = ReadQueries(Path.Combine(folder, "queries.jsonl"));
 
         var corpusIds = new HashSet<string>(corpus.Select(d => d.Id), StringComparer.Ordinal);

@@ -46,4 +46,7 @@ public sealed class BeirResult
 
     /// <summary>Judged query ids absent from the query file.</summary>
     public int QrelsQueriesMissingFromQueries { get; }
+
+    /// <summary>The run that was scored (to save with <see cref="TrecRunReader.Write"/>); null where the producer kept none.</summary>
+    public RankingRun? Run { get; init; }
 }

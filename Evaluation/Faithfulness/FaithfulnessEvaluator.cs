@@ -52,7 +52,7 @@ public sealed class FaithfulnessEvaluator
             }
             for (int m = 0; m < methods.Count; m++)
             {
-                TextAttribution attribution = methods[m].Attribute(text, _options.AttributionBaseline, _options.Target, cancellationToken);
+                TextAttribution attribution = methods[m].Attribute(text, _options.BaselineFor?.Invoke(methods[m]) ?? _options.AttributionBaseline, _options.Target, cancellationToken);
                 attributions[methods[m].Name].Add(attribution);
                 Measure(text, attribution, accumulators[m], cancellationToken);
             }

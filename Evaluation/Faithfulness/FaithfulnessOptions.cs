@@ -14,6 +14,9 @@ public sealed class FaithfulnessOptions
     /// <summary>How the methods take words out while attributing (default: deletion).</summary>
     public WordBaseline AttributionBaseline { get; set; } = WordBaseline.Remove;
 
+    /// <summary>A baseline per method (ReAGent with sampled words, say); null or a null answer means <see cref="AttributionBaseline"/>.</summary>
+    public Func<ITextAttributionMethod, WordBaseline?>? BaselineFor { get; set; }
+
     /// <summary>How the metrics take the rationale out or keep only it (default: deletion, as ERASER).</summary>
     public WordBaseline Removal { get; set; } = WordBaseline.Remove;
 

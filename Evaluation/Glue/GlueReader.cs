@@ -14,14 +14,16 @@ public static class GlueReader
     public static IReadOnlyList<GlueExample> ReadDev(GlueTask task, string folder)
     {
         ArgumentNullException.ThrowIfNull(task);
-        return Read(task, Path.Combine(folder, task.DevFile));
+        return Read(task, Path.Combine(folder, task.DevFile), labelsRequired: true);
     }
 
     /// <summary>Reads one GLUE file of the task.</summary>
     /// <param name="task">The task, which says where the columns are.</param>
     /// <param name="path">The tsv file.</param>
-    /// <exception cref="DataFileException">A row is short, a label is not one of the task's, or a score is not a number.</exception>
-    public static IReadOnlyList<GlueExample> Read(GlueTask task, string path)
+    /// <param name="labelsRequired">Whether the file must have the label column (training and dev files; GLUE's test files have none).</param>
+    /// <exception cref="DataFileException">A row is short, a label is not one of the task's, a score is not a number, or a
+    /// required label column is missing.</exception>
+    public static IReadOnlyList<GlueExample> Read(GlueTask task, string path, bool labelsRequired = false)
     {
         ArgumentNullException.ThrowIfNull(task);
         var rows = new List<GlueExample>();
@@ -37,7 +39,7 @@ public static class GlueReader
                 headerPending = false;
                 s1 = Find(f, task.Sentence1Column!, path, number, required: true);
                 s2 = task.Sentence2Column is null ? -1 : Find(f, task.Sentence2Column, path, number, required: true);
-                label = Find(f, task.LabelColumn, path, number, required: false); // test files have no labels
+                label = Find(f, task.LabelColumn, path, number, required: labelsRequired); // test files have no labels
                 continue;
             }
 

@@ -17,8 +17,8 @@ public enum QrelsFormat
 }
 
 /// <summary>
-/// Reads qrels files. A pair judged twice is an error (trec_eval refuses such files too); so is a grade that is not
-/// an integer. Every error names the file, line and column.
+/// Reads qrels files. A pair judged twice is an error (trec_eval refuses such files too); so are a grade that is not
+/// an integer and a file without judgements. Every error names the file, line and column.
 /// </summary>
 public static class QrelsReader
 {
@@ -28,6 +28,7 @@ public static class QrelsReader
     public static Qrels Read(string path, QrelsFormat format = QrelsFormat.Auto)
     {
         var qrels = new Qrels();
+        bool detected = format == QrelsFormat.Auto;
         var firstLineOfPair = new Dictionary<(string, string), int>();
         bool first = true;
         foreach (var (number, text) in LineReader.ReadLines(path))
@@ -55,6 +56,9 @@ public static class QrelsReader
             else
             {
                 string[] f = LineReader.SplitTabs(text);
+                if (f.Length != 3 && detected && !text.Contains('\t', StringComparison.Ordinal))
+                    throw new DataFileException(path, number, 0,
+                        $"expected 4 fields 'qid iter docno rel' separated by spaces or tabs (TREC qrels), got {LineReader.SplitWhitespace(text).Length}.");
                 if (f.Length != 3)
                     throw new DataFileException(path, number, 0, $"expected 3 tab-separated fields 'query-id corpus-id score', got {f.Length}.");
                 (queryId, documentId, gradeText, gradeColumn) = (f[0].Trim(), f[1].Trim(), f[2].Trim(), 3);
@@ -69,6 +73,8 @@ public static class QrelsReader
                     $"the pair (query '{queryId}', document '{documentId}') is already judged on line {firstLineOfPair[(queryId, documentId)]}.");
             firstLineOfPair[(queryId, documentId)] = number;
         }
+        if (qrels.JudgementCount == 0)
+            throw new DataFileException(path, 0, 0, "no judgements (trec_eval refuses an empty qrels file too).");
         return qrels;
     }
 

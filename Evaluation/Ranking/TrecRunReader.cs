@@ -6,7 +6,7 @@ namespace MLNetExt.Evaluation.Ranking;
 
 /// <summary>
 /// Reads TREC run files: one line per retrieved document, <c>qid Q0 docno rank score tag</c>, separated by spaces
-/// or tabs. The rank column is ignored (trec_eval re-ranks by score), as is the tag.
+/// or tabs. The rank column is ignored (trec_eval re-ranks by score), as is the tag. A file without results is an error.
 /// </summary>
 public static class TrecRunReader
 {
@@ -37,6 +37,8 @@ public static class TrecRunReader
             }
             run.Add(f[0], f[2], score);
         }
+        if (run.QueryCount == 0)
+            throw new DataFileException(path, 0, 0, "no results (trec_eval refuses an empty run file too).");
         return run;
     }
 

@@ -36,6 +36,8 @@ public static class StsReader
             {
                 first = false;
                 bool header = Array.IndexOf(f, "sentence1") >= 0 && Array.IndexOf(f, "score") >= 0;
+                if (!header && layout != StsLayout.Original && Array.IndexOf(f, "sentence1") >= 0)
+                    throw new DataFileException(path, number, 0, $"the header has no 'score' column (the gold similarity); it has: {string.Join(" | ", f)}.");
                 if (layout == StsLayout.Auto)
                     layout = header ? StsLayout.Glue : StsLayout.Original;
                 if (layout == StsLayout.Glue)

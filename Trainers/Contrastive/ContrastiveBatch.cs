@@ -1,4 +1,4 @@
-using MLNetExt.Trainers.Text;
+using MLNetExt.Transforms;
 using static TorchSharp.torch;
 
 namespace MLNetExt.Trainers.Contrastive;

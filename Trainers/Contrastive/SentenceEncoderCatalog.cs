@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using MLNetExt.Trainers.Contrastive;
 using MLNetExt.Trainers.Losses;
+using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms;
 
 namespace MLNetExt;
@@ -26,7 +27,7 @@ public static class SentenceEncoderCatalog
         => catalog.TrainSentenceEncoder(new SentenceEncoderTrainingOptions
         {
             Loss = loss, TextColumnNames = textColumnNames, TargetColumnName = scoreColumnName, Model = model,
-            BatchSize = batchSize, Epochs = epochs, LearningRate = learningRate,
+            Training = new TrainingOptions { BatchSize = batchSize, Epochs = epochs, LearningRate = learningRate },
         });
 
     /// <summary>Trains a sentence encoder with every option of <see cref="SentenceEncoderTrainingOptions"/>.</summary>
@@ -35,6 +36,6 @@ public static class SentenceEncoderCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
-        return new SentenceEncoderTrainer(catalog, FineTuningCatalog.EnvironmentOf(catalog), options);
+        return new SentenceEncoderTrainer(catalog, CatalogEnvironment.Get(catalog), options);
     }
 }

@@ -1,7 +1,7 @@
 using MLNetExt.Evaluation.Sts;
 using MLNetExt.Trainers.Losses;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Text;
+using MLNetExt.Transforms;
 using MLNetExt.Trainers.Training;
 using static TorchSharp.torch;
 
@@ -48,9 +48,9 @@ public sealed class SentenceEncoderTask : ITrainingTask<ContrastiveBatch>
     public ContrastiveBatch PrepareBatch(IReadOnlyList<int> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        TokenizedRow[][] selected = _train.Columns.Select(c => rows.Select(i => c[i]).ToArray()).ToArray();
-        IReadOnlyList<TokenizedRow[]> views = _loss.Views(selected, _tokenizer.MaskTokenId);
-        var columns = views.Select(v => EncoderInputs.From(_tokenizer.Pad(v))).ToList();
+        TokenizedText[][] selected = _train.Columns.Select(c => rows.Select(i => c[i]).ToArray()).ToArray();
+        IReadOnlyList<TokenizedText[]> views = _loss.Views(selected, _tokenizer.MaskTokenId);
+        var columns = views.Select(v => EncoderInputs.From(TokenizedBatch.Pad(v))).ToList();
         Tensor? targets = null;
         if (_train.Scores is { } scores)
             targets = tensor(rows.Select(i => scores[i]).ToArray());
@@ -87,7 +87,7 @@ public sealed class SentenceEncoderTask : ITrainingTask<ContrastiveBatch>
     {
         ArgumentNullException.ThrowIfNull(texts);
         _model.eval();
-        TokenizedRow[] rows = texts.Select(t => _tokenizer.Tokenize(t)).ToArray();
+        TokenizedText[] rows = texts.Select(t => _tokenizer.Tokenize(t)).ToArray();
         var result = new float[rows.Length][];
         int[] byLength = Enumerable.Range(0, rows.Length).OrderBy(i => rows[i].Ids.Length).ToArray();
         using var noGrad = no_grad();
@@ -96,7 +96,7 @@ public sealed class SentenceEncoderTask : ITrainingTask<ContrastiveBatch>
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             int[] chunk = byLength[start..Math.Min(byLength.Length, start + _evaluationBatchSize)];
-            using EncoderInputs inputs = EncoderInputs.From(_tokenizer.Pad(chunk.Select(i => rows[i]).ToArray()));
+            using EncoderInputs inputs = EncoderInputs.From(TokenizedBatch.Pad(chunk.Select(i => rows[i]).ToArray()));
             Tensor pooled = _model.forward(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
             float[] values = pooled.data<float>().ToArray();
             int width = (int)pooled.shape[1];

@@ -2,10 +2,9 @@ using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLNetExt.Trainers.Losses;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Onnx;
-using MLNetExt.Trainers.Text;
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms;
+using MLNetExt.Transforms.Onnx;
 using MLNetExt.Transforms.Schema;
 using TorchSharp;
 
@@ -84,19 +83,16 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         SentenceTrainingData.CheckSchema(SchemaShapeFactory.Create(input.Schema), _options);
-        TrainingOptions loopOptions = _options.LoopOptions();
-        EncoderFiles files = EncoderFiles.From(_baseModel);
-        EncoderTokenizer tokenizer = files.CreateTokenizer(_options.MaxTokens);
+        TrainingOptions loopOptions = _options.Training;
+        EncoderTokenizer tokenizer = EncoderTokenizer.Create(_baseModel, _options.MaxTokens);
         SentenceTrainingRows train = SentenceTrainingData.Read(input, _options, tokenizer, _baseModel.Config.HiddenSize);
         if (_options.Loss.UsesInBatchNegatives && train.Count < 2)
             throw new ArgumentException($"The {_options.Loss.Name} loss needs at least 2 training rows (in-batch negatives); the data has {train.Count}.", nameof(input));
 
         EncoderPooling pooling = _options.Pooling ?? _baseModel.Config.Pooling;
-        if (pooling is not (EncoderPooling.Mean or EncoderPooling.Cls))
-            throw new NotSupportedException($"Encoder '{_baseModel.Name}' pools with {pooling}; training supports Mean and Cls (set Pooling).");
         torch.manual_seed(loopOptions.Seed);
-        OnnxBertWeights weights = OnnxBertImporter.Read(new MemoryStream(files.Onnx, writable: false), _baseModel.OnnxPath);
-        using var model = new SentenceEmbeddingModel(weights.CreateModel(), pooling == EncoderPooling.Cls ? PoolingMode.Cls : PoolingMode.Mean);
+        BertWeights weights = OnnxBertReader.Read(new MemoryStream(_baseModel.ReadOnnxBytes(), writable: false), _baseModel.OnnxPath);
+        using var model = new SentenceEmbeddingModel(weights.CreateModel(), pooling);
         var task = new SentenceEncoderTask(model, _options.Loss, tokenizer, train, _options.StsValidation);
 
         TrainingResult training;
@@ -104,7 +100,7 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
         {
             channel.Info(MessageSensitivity.None,
                 $"Training {_baseModel.Name} with the {_options.Loss.Name} loss on {train.Count} rows ({string.Join(", ", _options.TextColumnNames)}).");
-            var progress = new Progress(p =>
+            var progress = new SynchronousProgress<TrainingProgress>(p =>
             {
                 _options.Progress?.Report(p);
                 if (p.Metrics is not null)
@@ -113,14 +109,9 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
             training = new TrainingLoop(loopOptions).Run(task, progress, cancellationToken);
         }
 
-        byte[] graph = OnnxBertExporter.ToBytes(model.Encoder, style: OnnxGraphStyle.OnnxRuntimeFused);
+        byte[] graph = OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), style: OnnxGraphStyle.OnnxRuntimeFused);
         EncoderModel trained = _baseModel.WithGraph(graph, $"trained with {_options.Loss.Name}")
             .WithConfig(_baseModel.Config with { Pooling = pooling });
-        return new SentenceEncoderTrainingResult(trained, files.Vocabulary, training);
-    }
-
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
+        return new SentenceEncoderTrainingResult(trained, _baseModel.ReadVocabularyText(), training);
     }
 }

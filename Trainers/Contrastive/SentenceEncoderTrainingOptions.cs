@@ -41,26 +41,21 @@ public sealed class SentenceEncoderTrainingOptions
     /// <summary>Text column the fitted transformer encodes; null means the first of <see cref="TextColumnNames"/>.</summary>
     public string? InputColumnName { get; set; }
 
-    /// <summary>Sentence pooling trained and served; null uses the model's own (mean for MiniLM, CLS for arctic-embed). Mean or CLS.</summary>
+    /// <summary>Sentence pooling trained and served; null uses the model's own (mean for MiniLM, CLS for arctic-embed). Every <see cref="EncoderPooling"/> trains.</summary>
     public EncoderPooling? Pooling { get; set; }
 
-    /// <summary>Longest input in tokens, special tokens included; longer texts are cut. Default 128.</summary>
+    /// <summary>Longest input in tokens, special tokens included; longer texts are cut. At most the model's <see cref="EncoderConfig.MaxPositionEmbeddings"/>. Default 128.</summary>
     public int MaxTokens { get; set; } = 128;
 
     /// <summary>Scored pairs evaluated during training (cosine Spearman, the primary metric for early stopping); null for none.</summary>
     public IReadOnlyList<StsPair>? StsValidation { get; set; }
 
-    /// <summary>Rows per optimisation step (in-batch losses see <c>BatchSize - 1</c> negatives per anchor).</summary>
-    public int BatchSize { get; set; } = 32;
-
-    /// <summary>Passes over the training rows.</summary>
-    public int Epochs { get; set; } = 1;
-
-    /// <summary>Peak learning rate (AdamW, linear warmup and decay); sentence-transformers' default is 2e-5.</summary>
-    public double LearningRate { get; set; } = 2e-5;
-
-    /// <summary>Further loop settings (weight decay, warmup, clipping, seed, threads, evaluation, early stopping, checkpoints).</summary>
-    public TrainingOptions Training { get; set; } = new();
+    /// <summary>
+    /// The optimisation loop: batch size (in-batch losses see <c>BatchSize - 1</c> negatives per anchor), epochs, learning
+    /// rate, weight decay, warmup, clipping, seed, threads, evaluation, early stopping, checkpoints. Defaults here:
+    /// batch 32, 1 epoch, learning rate 2e-5 (sentence-transformers' default).
+    /// </summary>
+    public TrainingOptions Training { get; set; } = new() { BatchSize = 32, Epochs = 1, LearningRate = 2e-5 };
 
     /// <summary>Receives a report after every step (besides ML.NET's progress channel).</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
@@ -74,35 +69,25 @@ public sealed class SentenceEncoderTrainingOptions
         return copy;
     }
 
-    internal TrainingOptions LoopOptions()
-    {
-        TrainingOptions loop = Training.Clone();
-        loop.BatchSize = BatchSize;
-        loop.Epochs = Epochs;
-        loop.LearningRate = LearningRate;
-        loop.Validate();
-        return loop;
-    }
-
     /// <summary>Checks the settings against each other; throws naming the bad one.</summary>
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Loss, nameof(Loss));
         ArgumentNullException.ThrowIfNull(TextColumnNames, nameof(TextColumnNames));
-        LoopOptions();
-        if (MaxTokens is < 3 or > 512)
-            throw new ArgumentOutOfRangeException(nameof(MaxTokens), MaxTokens, "MaxTokens must be between 3 and 512.");
+        ArgumentNullException.ThrowIfNull(Training, nameof(Training));
+        Training.Validate();
+        (Model?.Config ?? PretrainedEncoders.MiniLM.Config).ResolveMaxTokens(MaxTokens, nameof(MaxTokens));
         int needed = Loss.Input is SentenceLossInput.AnchorPositive or SentenceLossInput.ScoredPair ? 2 : 1;
         if (TextColumnNames.Count < needed || (Loss.Input is not SentenceLossInput.AnchorPositive && TextColumnNames.Count != needed))
             throw new ArgumentOutOfRangeException(nameof(TextColumnNames), string.Join(", ", TextColumnNames),
                 $"The {Loss.Name} loss reads {(Loss.Input == SentenceLossInput.AnchorPositive ? "an anchor, a positive and optional hard-negative" : needed.ToString(System.Globalization.CultureInfo.InvariantCulture))} text column(s).");
-        if (Loss.UsesInBatchNegatives && BatchSize < 2)
-            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize,
+        if (Loss.UsesInBatchNegatives && Training.BatchSize < 2)
+            throw new ArgumentOutOfRangeException(nameof(Training.BatchSize), Training.BatchSize,
                 $"The {Loss.Name} loss uses the other rows of a batch as negatives; BatchSize must be at least 2.");
         if ((ScoreMinimum is null) != (ScoreMaximum is null) || ScoreMinimum >= ScoreMaximum)
             throw new ArgumentOutOfRangeException(nameof(ScoreMaximum), $"[{ScoreMinimum}, {ScoreMaximum}]",
                 "Declare both ScoreMinimum and ScoreMaximum, with the minimum below the maximum, or neither.");
-        if (Pooling is not (null or EncoderPooling.Mean or EncoderPooling.Cls))
-            throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Training supports Mean and Cls pooling.");
+        if (Pooling is { } pooling && !Enum.IsDefined(pooling))
+            throw new ArgumentOutOfRangeException(nameof(Pooling), pooling, $"Unknown pooling {pooling}; expected one of {string.Join(", ", Enum.GetNames<EncoderPooling>())}.");
     }
 }

@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExt.Trainers.Losses;
-using MLNetExt.Trainers.Text;
+using MLNetExt.Transforms;
 
 namespace MLNetExt.Trainers.Contrastive;
 
@@ -9,7 +9,7 @@ namespace MLNetExt.Trainers.Contrastive;
 public sealed class SentenceTrainingRows
 {
     /// <summary>Creates the set; every column and the targets must have the same row count.</summary>
-    public SentenceTrainingRows(IReadOnlyList<TokenizedRow[]> columns, float[]? scores = null, float[][]? teacherEmbeddings = null)
+    public SentenceTrainingRows(IReadOnlyList<TokenizedText[]> columns, float[]? scores = null, float[][]? teacherEmbeddings = null)
     {
         ArgumentNullException.ThrowIfNull(columns);
         if (columns.Count == 0)
@@ -23,7 +23,7 @@ public sealed class SentenceTrainingRows
     }
 
     /// <summary>Tokenized texts, one array per column.</summary>
-    public IReadOnlyList<TokenizedRow[]> Columns { get; }
+    public IReadOnlyList<TokenizedText[]> Columns { get; }
 
     /// <summary>Scores of scored pairs; null otherwise.</summary>
     public float[]? Scores { get; }
@@ -74,7 +74,7 @@ internal static class SentenceTrainingData
         SentenceLossInput input = options.Loss.Input;
         DataViewSchema.Column? target = input is SentenceLossInput.ScoredPair or SentenceLossInput.TextWithTeacherEmbedding ? schema[options.TargetColumnName] : null;
 
-        var columns = texts.Select(_ => new List<TokenizedRow>()).ToArray();
+        var columns = texts.Select(_ => new List<TokenizedText>()).ToArray();
         var scores = new List<float>();
         var teacher = new List<float[]>();
         using DataViewRowCursor cursor = data.GetRowCursor(target is null ? texts : [.. texts, target.Value]);

@@ -1,10 +1,15 @@
 using Microsoft.ML;
-using MLNetExt.Trainers.Modules;
 using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms;
 
 namespace MLNetExt.Trainers.FineTuning;
 
 /// <summary>Options of the encoder fine-tuning trainers (text classification and sentence-pair regression).</summary>
+/// <remarks>
+/// Each knob has one home: what the task reads and writes and which encoder it starts from live here; the
+/// optimisation loop's settings (batch size, epochs, learning rate, warmup, weight decay, seed, checkpoints...) live
+/// in <see cref="Training"/>. The trainer copies and checks the options once, when it is created.
+/// </remarks>
 public sealed class EncoderFineTuningOptions
 {
     /// <summary>Label column: a key (classification; map strings with <c>MapValueToKey</c>) or Single (regression).</summary>
@@ -22,16 +27,19 @@ public sealed class EncoderFineTuningOptions
     /// <summary>Output column of the predicted class (key, same key count as the label); classification only.</summary>
     public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
 
-    /// <summary>Name of the pretrained encoder to start from (<c>PretrainedEncoders.Load</c>); used when <see cref="EncoderFolder"/> is null.</summary>
-    public string Encoder { get; set; } = "all-MiniLM-L6-v2";
+    /// <summary>
+    /// The encoder to start from (<see cref="PretrainedEncoders.Load"/> or <see cref="EncoderModel.Load"/>); null means
+    /// all-MiniLM-L6-v2 (<see cref="PretrainedEncoders.MiniLM"/>) from the default cache folder.
+    /// </summary>
+    public EncoderModel? Encoder { get; set; }
 
-    /// <summary>A Hugging Face-layout folder with <c>model.onnx</c> and <c>vocab.txt</c> to start from instead.</summary>
-    public string? EncoderFolder { get; set; }
+    /// <summary>Sentence pooling for the head; null uses the encoder's own (mean for MiniLM, CLS for arctic-embed). Every <see cref="EncoderPooling"/> trains and exports.</summary>
+    public EncoderPooling? Pooling { get; set; }
 
-    /// <summary>Sentence pooling for the head; null uses the encoder's own (mean for MiniLM, CLS for arctic-embed).</summary>
-    public PoolingMode? Pooling { get; set; }
-
-    /// <summary>Longest input in tokens, special tokens included; longer rows are truncated (longest segment first).</summary>
+    /// <summary>
+    /// Longest input in tokens, special tokens included; longer rows are truncated (longest segment first), in training
+    /// and in serving alike. Must lie between 3 and the encoder's <see cref="EncoderConfig.MaxPositionEmbeddings"/>. Default 128.
+    /// </summary>
     public int MaxTokens { get; set; } = 128;
 
     /// <summary>Train the head only and keep the encoder's weights.</summary>
@@ -40,36 +48,42 @@ public sealed class EncoderFineTuningOptions
     /// <summary>Rows to evaluate on during training (same columns as the training data); enables early stopping.</summary>
     public IDataView? ValidationSet { get; set; }
 
-    /// <summary>Rows per optimisation step.</summary>
-    public int BatchSize { get; set; } = 32;
-
-    /// <summary>Passes over the training data.</summary>
-    public int Epochs { get; set; } = 3;
-
-    /// <summary>Peak learning rate (AdamW, linear warmup and decay).</summary>
-    public double LearningRate { get; set; } = 5e-5;
-
-    /// <summary>Further loop settings (weight decay, warmup, clipping, seed, threads, evaluation, early stopping, checkpoints).</summary>
+    /// <summary>The optimisation loop: batch size, epochs, learning rate, weight decay, warmup, clipping, seed, threads, evaluation, early stopping, checkpoints.</summary>
     public TrainingOptions Training { get; set; } = new();
 
     /// <summary>Receives a report after every step (besides ML.NET's progress channel).</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
 
-    internal TrainingOptions LoopOptions()
-    {
-        TrainingOptions loop = Training.Clone();
-        loop.BatchSize = BatchSize;
-        loop.Epochs = Epochs;
-        loop.LearningRate = LearningRate;
-        loop.Validate();
-        return loop;
-    }
-
-    /// <summary>A copy whose <see cref="Training"/> options are copied too (the validation set and progress sink are shared).</summary>
+    /// <summary>A copy whose <see cref="Training"/> options are copied too (the encoder, validation set and progress sink are shared).</summary>
     public EncoderFineTuningOptions Clone()
     {
         var copy = (EncoderFineTuningOptions)MemberwiseClone();
-        copy.Training = Training.Clone();
+        copy.Training = (Training ?? throw new ArgumentNullException(nameof(Training), "Training options must not be null.")).Clone();
         return copy;
     }
+
+    /// <summary>
+    /// The one copy-and-check of the options: a copy whose values are all valid for its encoder.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it and quotes it.</exception>
+    /// <exception cref="ArgumentException">A column name is empty.</exception>
+    internal EncoderFineTuningOptions Validated()
+    {
+        EncoderFineTuningOptions copy = Clone();
+        copy.Training.Validate();
+        foreach ((string name, string? value) in new[] { (nameof(LabelColumnName), copy.LabelColumnName), (nameof(SentenceColumnName), copy.SentenceColumnName),
+                     (nameof(ScoreColumnName), copy.ScoreColumnName), (nameof(PredictedLabelColumnName), copy.PredictedLabelColumnName) })
+        {
+            if (string.IsNullOrEmpty(value))
+                throw new ArgumentException($"{name} must not be empty.", name);
+        }
+        if (copy.Pooling is { } pooling && !Enum.IsDefined(pooling))
+            throw new ArgumentOutOfRangeException(nameof(Pooling), pooling, $"Unknown pooling {pooling}; expected one of {string.Join(", ", Enum.GetNames<EncoderPooling>())}.");
+        // The default encoder is checked by its known config; its files are only read at Fit.
+        (copy.Encoder?.Config ?? PretrainedEncoders.MiniLM.Config).ResolveMaxTokens(copy.MaxTokens, nameof(MaxTokens));
+        return copy;
+    }
+
+    /// <summary>The encoder to start from: <see cref="Encoder"/>, or all-MiniLM-L6-v2 from the default cache folder.</summary>
+    internal EncoderModel ResolveEncoder() => Encoder ?? PretrainedEncoders.Load(PretrainedEncoders.MiniLM.Name);
 }

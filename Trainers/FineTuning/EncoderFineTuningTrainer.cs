@@ -2,9 +2,9 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Onnx;
-using MLNetExt.Trainers.Text;
 using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms;
+using MLNetExt.Transforms.Onnx;
 using MLNetExt.Transforms.Schema;
 using TorchSharp;
 
@@ -37,10 +37,7 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
     {
         _host = host ?? throw new ArgumentNullException(nameof(host));
         ArgumentNullException.ThrowIfNull(options);
-        _options = options.Clone();
-        _options.LoopOptions();
-        if (_options.MaxTokens is < 3 or > 512)
-            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxTokens, "MaxTokens must be between 3 and 512.");
+        _options = options.Validated();
         Kind = kind;
     }
 
@@ -96,19 +93,22 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
     {
         ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(SchemaShapeFactory.Create(input.Schema));
-        TrainingOptions loopOptions = _options.LoopOptions();
+        TrainingOptions loopOptions = _options.Training;
 
-        EncoderFiles encoder = _options.EncoderFolder is null ? EncoderFiles.Pretrained(_options.Encoder) : EncoderFiles.FromFolder(_options.EncoderFolder);
-        EncoderTokenizer tokenizer = encoder.CreateTokenizer(_options.MaxTokens);
+        EncoderModel encoder = _options.ResolveEncoder();
+        // The tokenizer serving will use too (EncoderFineTuningTransformer builds the same one from the saved settings).
+        EncoderTokenizer tokenizer = EncoderTokenizer.Create(encoder, _options.MaxTokens);
         int classCount = Kind == FineTuningKind.Classification ? (int)((KeyDataViewType)input.Schema[_options.LabelColumnName].Type).Count : 1;
         FineTuningRows train = FineTuningData.Read(input, _options, Kind, tokenizer, "training data");
         FineTuningRows? validation = _options.ValidationSet is null ? null : FineTuningData.Read(_options.ValidationSet, _options, Kind, tokenizer, "validation set");
 
         torch.manual_seed(loopOptions.Seed);
-        OnnxBertWeights weights = OnnxBertImporter.Read(new MemoryStream(encoder.Onnx), encoder.Name);
-        using var model = new SequenceClassifier(weights.CreateModel(), classCount, _options.Pooling ?? encoder.Pooling);
+        // A folder's graph is named by the folder (the config's model name may be another model's, e.g. a copied config).
+        string source = encoder.Directory ?? encoder.Name;
+        BertWeights weights = OnnxBertReader.Read(new MemoryStream(encoder.ReadOnnxBytes(), writable: false), source);
+        using var model = new SequenceClassifier(weights.CreateModel(), classCount, _options.Pooling ?? encoder.Config.Pooling);
         model.FreezeEncoder(_options.FreezeEncoder);
-        var task = new FineTuningTask(model, tokenizer, Kind, train, validation);
+        var task = new FineTuningTask(model, Kind, train, validation);
 
         IHostEnvironment host = _host;
         TrainingResult result;
@@ -127,7 +127,7 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
             });
             Info(channel, $"Fine-tuning {encoder.Name} ({Kind}, {classCount} outputs) on {train.Rows.Count} rows" +
                 $"{(_options.FreezeEncoder ? " with the encoder frozen" : "")}.");
-            var progress = new Progress(p =>
+            var progress = new SynchronousProgress<TrainingProgress>(p =>
             {
                 latest = p;
                 _options.Progress?.Report(p);
@@ -138,7 +138,7 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         }
 
         // Served by ONNX Runtime: written with its fused attention kernels (same arithmetic, faster on long inputs).
-        byte[] exported = OnnxBertExporter.ToBytes(model.Encoder, model.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused);
+        byte[] exported = OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), model.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused);
         var info = new FineTunedModelInfo
         {
             Kind = Kind,
@@ -148,17 +148,15 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
             SecondSentenceColumnName = _options.SecondSentenceColumnName,
             ScoreColumnName = _options.ScoreColumnName,
             PredictedLabelColumnName = _options.PredictedLabelColumnName,
-            LowerCase = encoder.LowerCase,
+            LowerCase = encoder.Config.LowerCase,
             MaxTokens = _options.MaxTokens,
+            EncoderName = encoder.Name,
+            HiddenSize = encoder.Config.HiddenSize,
+            MaxPositionEmbeddings = encoder.Config.MaxPositionEmbeddings,
         };
-        return new EncoderFineTuningTransformer(info, exported, encoder.Vocabulary, result);
+        return new EncoderFineTuningTransformer(_host, info, exported, encoder.ReadVocabularyText(), result);
     }
 
     private static void Info(IChannel channel, string message) =>
         channel.Info(MessageSensitivity.None, message);
-
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }

@@ -3,10 +3,9 @@ using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNetExt.Evaluation.IO;
-using MLNetExt.Trainers.Onnx;
-using MLNetExt.Trainers.Text;
+using Microsoft.ML.Runtime;
 using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms;
 using MLNetExt.Transforms.Persistence;
 
 namespace MLNetExt.Trainers.FineTuning;
@@ -16,16 +15,19 @@ namespace MLNetExt.Trainers.FineTuning;
 /// classification, PredictedLabel. Holds a native ONNX Runtime session: dispose it when done.
 /// </summary>
 /// <remarks>
-/// ML.NET's model file cannot hold components from outside ML.NET (its save context is internal). A fitted pipeline
+/// <para>It serves through the same inference stack as <c>EncodeText</c> (tokenizer, session, length-sorted batches,
+/// <c>PredictionEngine</c> row mapper, cancellation) with a head that reads the graph's <c>logits</c>; it tokenises
+/// exactly as training did and as <c>EncodeText</c> does with the same maximum token count.</para>
+/// <para>ML.NET's model file cannot hold components from outside ML.NET (its save context is internal). A fitted pipeline
 /// holding this transformer (with stock parts such as <c>MapValueToKey</c> around it) is saved into one file by
 /// <c>mlContext.Model.SaveWithEncoders</c> and read back by <c>LoadWithEncoders</c> (through
 /// <see cref="FineTunedModelPart"/>); the transformer alone also saves itself with <see cref="Save"/> / <see cref="Load"/>.
 /// Saved layout, in both cases (format version 1): <c>model.onnx</c> (encoder and head; outputs
 /// <c>last_hidden_state</c> and <c>logits</c>), <c>vocab.txt</c>, <c>fine_tuning.json</c> (task kind, classes,
-/// column names, tokenization).
+/// column names, tokenization).</para>
 /// </remarks>
 [PipelinePart(typeof(FineTunedModelPart))]
-public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
+public sealed class EncoderFineTuningTransformer : IOwnedTransformer, ICancellableTransformer
 {
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
 
@@ -33,22 +35,38 @@ public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
     private const string VocabularyEntry = "vocab.txt";
     private const string InfoEntry = "fine_tuning.json";
     private const int BatchRows = 32;
+    private const int SortWindow = 1024;
+    private const string Component = "EncoderFineTuning";
 
     private readonly FineTunedModelInfo _info;
     private readonly byte[] _onnx;
     private readonly byte[] _vocabulary;
-    private readonly OnnxEncoderSession _session;
-    private readonly EncoderTokenizer _tokenizer;
 
-    internal EncoderFineTuningTransformer(FineTunedModelInfo info, byte[] onnx, byte[] vocabulary, TrainingResult? training)
+    internal EncoderFineTuningTransformer(IHostEnvironment environment, FineTunedModelInfo info, byte[] onnx, byte[] vocabulary, TrainingResult? training)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         _info = info;
         _onnx = onnx;
         _vocabulary = vocabulary;
         TrainingResult = training;
-        _tokenizer = EncoderTokenizer.Create(new MemoryStream(vocabulary), info.LowerCase, info.MaxTokens);
-        _session = new OnnxEncoderSession(onnx);
+        var config = new EncoderConfig
+        {
+            Name = info.EncoderName ?? "fine-tuned encoder",
+            HiddenSize = info.HiddenSize,
+            MaxPositionEmbeddings = info.MaxPositionEmbeddings,
+            MaxTokens = info.MaxTokens,
+            LowerCase = info.LowerCase,
+            Source = "fine-tuned by MLNetExt.Trainers",
+        };
+        EncoderModel model = EncoderModel.FromBytes(config, onnx, vocabulary, ModelEntry, VocabularyEntry);
+        var settings = new EncoderServingSettings(info.SentenceColumnName, info.SecondSentenceColumnName, BatchRows, SortWindow,
+            new EncoderRuntimeSettings(Component, nameof(EncoderFineTuningTransformer), EncoderExecutionProvider.Auto, IntraOpThreads: null, Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL),
+            FuseGraph: false); // the trainer exports the graph with the fused kernels already
+        Serving = new EncoderServing(environment, model, EncoderTokenizer.Create(model, info.MaxTokens), settings, new FineTunedHead(info));
     }
+
+    /// <summary>The inference stack (the tokenizer training used, session, batched view, row mapper) with the logits head.</summary>
+    internal EncoderServing Serving { get; }
 
     /// <summary>Classification or regression.</summary>
     public FineTuningKind Kind => _info.Kind;
@@ -66,58 +84,34 @@ public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
     internal FineTunedModelInfo Info => _info;
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentOutOfRangeException">A sentence column is missing or is not text.</exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        CheckInput(inputSchema);
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumns(inputSchema);
-        if (Kind == FineTuningKind.Regression)
-        {
-            builder.AddColumn(_info.ScoreColumnName, NumberDataViewType.Single);
-            return builder.ToSchema();
-        }
-        var scoreAnnotations = new DataViewSchema.Annotations.Builder();
-        var keyAnnotations = new DataViewSchema.Annotations.Builder();
-        if (_info.ClassNames is { } names)
-        {
-            var namesType = new VectorDataViewType(TextDataViewType.Instance, names.Length);
-            ValueGetter<VBuffer<ReadOnlyMemory<char>>> getNames = (ref VBuffer<ReadOnlyMemory<char>> value) =>
-                value = new VBuffer<ReadOnlyMemory<char>>(names.Length, names.Select(n => n.AsMemory()).ToArray());
-            scoreAnnotations.Add("SlotNames", namesType, getNames);
-            keyAnnotations.Add("KeyValues", namesType, getNames);
-        }
-        builder.AddColumn(_info.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, ClassCount), scoreAnnotations.ToAnnotations());
-        builder.AddColumn(_info.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), ClassCount), keyAnnotations.ToAnnotations());
-        return builder.ToSchema();
-    }
-
-    private void CheckInput(DataViewSchema schema)
-    {
-        foreach (string? name in new[] { _info.SentenceColumnName, _info.SecondSentenceColumnName })
-        {
-            if (name is null)
-                continue;
-            DataViewSchema.Column column = schema.GetColumnOrNull(name)
-                ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Could not find input column '{name}'");
-            if (column.Type is not TextDataViewType)
-                throw new ArgumentOutOfRangeException(nameof(schema), $"Schema mismatch for input column '{name}': expected String, got {column.Type}");
-        }
+        return Serving.Bind(inputSchema).OutputSchema;
     }
 
     /// <inheritdoc/>
-    public IDataView Transform(IDataView input)
+    public IDataView Transform(IDataView input) => Transform(input, CancellationToken.None);
+
+    /// <summary>
+    /// A lazy view of <paramref name="input"/> with the prediction columns, computed in length-sorted batches; its
+    /// cursors stop with <see cref="OperationCanceledException"/> before the next batch once
+    /// <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A sentence column is missing or is not text.</exception>
+    public IDataView Transform(IDataView input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new FineTunedPredictionDataView(this, input, GetOutputSchema(input.Schema), BatchRows);
+        return Serving.Transform(input, cancellationToken);
     }
 
     /// <inheritdoc/>
-    /// <remarks>Used by <c>PredictionEngine</c>: one row per ONNX Runtime call; <see cref="Transform"/> batches.</remarks>
+    /// <remarks>Used by <c>PredictionEngine</c>: one row per ONNX Runtime call; <see cref="Transform(IDataView)"/> batches.</remarks>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return new FineTunedRowMapper(this, inputSchema);
+        return Serving.GetRowToRowMapper(inputSchema);
     }
 
     /// <summary>Not supported: ML.NET's model file cannot hold this transformer.</summary>
@@ -137,35 +131,7 @@ public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
             throw new ArgumentException(_info.SecondSentenceColumnName is null
                 ? "This model was trained on single sentences; pass no second sentences."
                 : "This model was trained on sentence pairs; pass the second sentences too.", nameof(secondSentences));
-        var result = new float[sentences.Count][];
-        for (int start = 0; start < sentences.Count; start += BatchRows)
-        {
-            int count = Math.Min(BatchRows, sentences.Count - start);
-            TokenizedBatch batch = _tokenizer.Encode(Slice(sentences, start, count), secondSentences is null ? null : Slice(secondSentences, start, count));
-            (float[] logits, _) = _session.Run(batch, "logits");
-            for (int r = 0; r < count; r++)
-            {
-                float[] row = logits[(r * ClassCount)..((r + 1) * ClassCount)];
-                result[start + r] = Kind == FineTuningKind.Classification ? Softmax(row) : row;
-            }
-        }
-        return result;
-    }
-
-    private static string[] Slice(IReadOnlyList<string> list, int start, int count)
-    {
-        var slice = new string[count];
-        for (int i = 0; i < count; i++)
-            slice[i] = list[start + i];
-        return slice;
-    }
-
-    private static float[] Softmax(float[] logits)
-    {
-        float max = logits.Max();
-        float[] exp = logits.Select(l => MathF.Exp(l - max)).ToArray();
-        float sum = exp.Sum();
-        return exp.Select(e => e / sum).ToArray();
+        return Serving.Encode(sentences, secondSentences, CancellationToken.None).Select(row => (float[])row.Values[0]!.Clone()).ToArray();
     }
 
     /// <summary>Writes the encoder and head as one ONNX graph (outputs <c>last_hidden_state</c> and <c>logits</c>), atomically.</summary>
@@ -192,7 +158,7 @@ public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
         if (!File.Exists(path))
             throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
         using ZipArchive zip = ZipFile.OpenRead(path);
-        return ReadEntries(name =>
+        return ReadEntries(mlContext, name =>
         {
             ZipArchiveEntry entry = zip.GetEntry(name) ?? throw new InvalidDataException($"{path}: no '{name}' entry; is it a model saved by {nameof(EncoderFineTuningTransformer)}.Save?");
             using Stream stream = entry.Open();
@@ -211,7 +177,7 @@ public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
     }
 
     /// <summary>Rebuilds a model from the files <see cref="WriteEntries"/> produced; <paramref name="source"/> names them in messages.</summary>
-    internal static EncoderFineTuningTransformer ReadEntries(Func<string, byte[]> read, string source)
+    internal static EncoderFineTuningTransformer ReadEntries(IHostEnvironment environment, Func<string, byte[]> read, string source)
     {
         FineTunedModelInfo info;
         try
@@ -224,9 +190,12 @@ public sealed class EncoderFineTuningTransformer : ITransformer, IDisposable
         }
         if (info.FormatVersion != 1)
             throw new InvalidDataException($"{source}: format version {info.FormatVersion}, this library reads version 1.");
-        return new EncoderFineTuningTransformer(info, read(ModelEntry), read(VocabularyEntry), null);
+        return new EncoderFineTuningTransformer(environment, info, read(ModelEntry), read(VocabularyEntry), null);
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _session.Dispose();
+    public bool IsDisposed => Serving.Session.IsDisposed;
+
+    /// <inheritdoc/>
+    public void Dispose() => Serving.Dispose();
 }

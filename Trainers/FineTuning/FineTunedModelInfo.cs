@@ -13,4 +13,9 @@ internal sealed class FineTunedModelInfo
     public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
     public bool LowerCase { get; set; } = true;
     public int MaxTokens { get; set; } = 128;
+    /// <summary>The encoder fine-tuned (for messages); absent in files written before it was recorded.</summary>
+    public string? EncoderName { get; set; }
+    /// <summary>Width of the last hidden state; 0 (older files) means: as the graph says.</summary>
+    public int HiddenSize { get; set; }
+    public int MaxPositionEmbeddings { get; set; } = 512;
 }

@@ -14,5 +14,5 @@ internal sealed class FineTunedModelPart : IPipelinePart
         ((EncoderFineTuningTransformer)transformer).WriteEntries((name, bytes, compress) => writer.WriteEntry(name, bytes, compress));
 
     public ITransformer Read(PipelinePartReader reader) =>
-        EncoderFineTuningTransformer.ReadEntries(reader.ReadEntry, $"{reader.Source}:{reader.Folder}");
+        EncoderFineTuningTransformer.ReadEntries(reader.Environment, reader.ReadEntry, $"{reader.Source}:{reader.Folder}");
 }

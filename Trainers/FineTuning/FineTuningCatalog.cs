@@ -1,6 +1,7 @@
 using Microsoft.ML;
-using Microsoft.ML.Runtime;
 using MLNetExt.Trainers.FineTuning;
+using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms;
 
 namespace MLNetExt;
 
@@ -17,13 +18,13 @@ public static class FineTuningCatalog
         => catalog.EncoderTextClassification(new EncoderFineTuningOptions
         {
             LabelColumnName = labelColumnName, SentenceColumnName = sentenceColumnName, SecondSentenceColumnName = secondSentenceColumnName,
-            BatchSize = batchSize, Epochs = epochs, LearningRate = learningRate,
+            Training = new TrainingOptions { BatchSize = batchSize, Epochs = epochs, LearningRate = learningRate },
         });
 
     /// <summary>Fine-tunes an encoder to classify a sentence or a sentence pair, with every option.</summary>
     public static EncoderFineTuningTrainer EncoderTextClassification(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         EncoderFineTuningOptions options)
-        => new(EnvironmentOf(catalog), options, FineTuningKind.Classification);
+        => new(CatalogEnvironment.Get(catalog), options, FineTuningKind.Classification);
 
     /// <summary>
     /// Fine-tunes a pretrained encoder to predict a number from a sentence pair (STS-B similarity) or a sentence.
@@ -35,20 +36,10 @@ public static class FineTuningCatalog
         => catalog.EncoderSentenceSimilarity(new EncoderFineTuningOptions
         {
             LabelColumnName = labelColumnName, SentenceColumnName = sentenceColumnName, SecondSentenceColumnName = secondSentenceColumnName,
-            BatchSize = batchSize, Epochs = epochs, LearningRate = learningRate,
+            Training = new TrainingOptions { BatchSize = batchSize, Epochs = epochs, LearningRate = learningRate },
         });
 
     /// <summary>Fine-tunes an encoder to predict a number from a sentence pair or a sentence, with every option.</summary>
     public static EncoderFineTuningTrainer EncoderSentenceSimilarity(this RegressionCatalog.RegressionTrainers catalog, EncoderFineTuningOptions options)
-        => new(EnvironmentOf(catalog), options, FineTuningKind.Regression);
-
-    // ML.NET exposes a catalog's environment only through an internal interface; read it once by reflection and
-    // fail with a clear message if a later ML.NET moves it.
-    internal static IHostEnvironment EnvironmentOf(object catalog)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        Type? contract = catalog.GetType().GetInterfaces().FirstOrDefault(i => i.FullName == "Microsoft.ML.Data.IInternalCatalog");
-        return contract?.GetProperty("Environment")?.GetValue(catalog) as IHostEnvironment
-            ?? throw new InvalidOperationException($"Cannot reach the MLContext behind {catalog.GetType().Name} in this ML.NET version ({typeof(MLContext).Assembly.GetName().Version}).");
-    }
+        => new(CatalogEnvironment.Get(catalog), options, FineTuningKind.Regression);
 }

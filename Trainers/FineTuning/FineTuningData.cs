@@ -1,6 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNetExt.Trainers.Text;
+using MLNetExt.Transforms;
 
 namespace MLNetExt.Trainers.FineTuning;
 
@@ -19,7 +19,7 @@ internal static class FineTuningData
         if (second is not null)
             columns.Add(second.Value);
 
-        var rows = new List<TokenizedRow>();
+        var rows = new List<TokenizedText>();
         var targets = new List<float>();
         using DataViewRowCursor cursor = data.GetRowCursor(columns);
         var getSentence = cursor.GetGetter<ReadOnlyMemory<char>>(sentence);
@@ -48,7 +48,7 @@ internal static class FineTuningData
             }
             getSentence(ref a);
             getSecond?.Invoke(ref b);
-            rows.Add(tokenizer.Tokenize(a.ToString(), getSecond is null ? null : b.ToString()));
+            rows.Add(getSecond is null ? tokenizer.Tokenize(a.Span) : tokenizer.Tokenize(a.Span, b.Span));
             targets.Add(target);
         }
         if (rows.Count == 0)

@@ -1,6 +1,6 @@
 using MLNetExt.Evaluation.Metrics;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Text;
+using MLNetExt.Transforms;
 using MLNetExt.Trainers.Training;
 using static TorchSharp.torch;
 
@@ -20,7 +20,7 @@ public enum FineTuningKind
 public sealed class FineTuningRows
 {
     /// <summary>Creates the set.</summary>
-    public FineTuningRows(IReadOnlyList<TokenizedRow> rows, IReadOnlyList<float> targets)
+    public FineTuningRows(IReadOnlyList<TokenizedText> rows, IReadOnlyList<float> targets)
     {
         if (rows.Count != targets.Count)
             throw new ArgumentException($"{rows.Count} rows but {targets.Count} targets.", nameof(targets));
@@ -29,7 +29,7 @@ public sealed class FineTuningRows
     }
 
     /// <summary>The tokenized inputs.</summary>
-    public IReadOnlyList<TokenizedRow> Rows { get; }
+    public IReadOnlyList<TokenizedText> Rows { get; }
 
     /// <summary>Class index (classification) or value (regression) of each row.</summary>
     public IReadOnlyList<float> Targets { get; }
@@ -72,17 +72,15 @@ public sealed class FineTuningBatch : IDisposable
 public sealed class FineTuningTask : ITrainingTask<FineTuningBatch>
 {
     private readonly SequenceClassifier _model;
-    private readonly EncoderTokenizer _tokenizer;
     private readonly FineTuningRows _train;
     private readonly FineTuningRows? _validation;
     private readonly int _evaluationBatchSize;
 
     /// <summary>Creates the task; <paramref name="validation"/> enables evaluation and early stopping.</summary>
-    public FineTuningTask(SequenceClassifier model, EncoderTokenizer tokenizer, FineTuningKind kind, FineTuningRows train,
+    public FineTuningTask(SequenceClassifier model, FineTuningKind kind, FineTuningRows train,
         FineTuningRows? validation = null, int evaluationBatchSize = 64)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
-        _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
         _train = train ?? throw new ArgumentNullException(nameof(train));
         _validation = validation;
         _evaluationBatchSize = evaluationBatchSize;
@@ -126,7 +124,7 @@ public sealed class FineTuningTask : ITrainingTask<FineTuningBatch>
     }
 
     /// <summary>The head outputs of <paramref name="rows"/>, in order (batched by similar length).</summary>
-    public float[][] Predict(IReadOnlyList<TokenizedRow> rows, CancellationToken cancellationToken = default)
+    public float[][] Predict(IReadOnlyList<TokenizedText> rows, CancellationToken cancellationToken = default)
     {
         _model.eval();
         var result = new float[rows.Count][];
@@ -137,7 +135,7 @@ public sealed class FineTuningTask : ITrainingTask<FineTuningBatch>
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             int[] chunk = byLength[start..Math.Min(byLength.Length, start + _evaluationBatchSize)];
-            TokenizedBatch padded = _tokenizer.Pad(chunk.Select(i => rows[i]).ToArray());
+            TokenizedBatch padded = TokenizedBatch.Pad(chunk.Select(i => rows[i]).ToArray());
             long[] dims = [padded.Rows, padded.Length];
             float[] logits = _model.forward(tensor(padded.InputIds, dims), tensor(padded.AttentionMask, dims), tensor(padded.TokenTypeIds, dims))
                 .data<float>().ToArray();
@@ -182,7 +180,7 @@ public sealed class FineTuningTask : ITrainingTask<FineTuningBatch>
 
     private FineTuningBatch MakeBatch(FineTuningRows set, IReadOnlyList<int> rows)
     {
-        TokenizedBatch padded = _tokenizer.Pad(rows.Select(i => set.Rows[i]).ToArray());
+        TokenizedBatch padded = TokenizedBatch.Pad(rows.Select(i => set.Rows[i]).ToArray());
         long[] dims = [padded.Rows, padded.Length];
         Tensor targets = Kind == FineTuningKind.Classification
             ? tensor(rows.Select(i => (long)set.Targets[i]).ToArray())

@@ -1,3 +1,4 @@
+using MLNetExt.Transforms;
 using static TorchSharp.torch;
 
 namespace MLNetExt.Trainers.Losses;
@@ -68,6 +69,6 @@ public sealed class MatryoshkaLoss : SentenceEmbeddingLoss
         return total!.MoveToOuterDisposeScope();
     }
 
-    internal override IReadOnlyList<Text.TokenizedRow[]> Views(IReadOnlyList<Text.TokenizedRow[]> columns, int maskTokenId) =>
+    internal override IReadOnlyList<TokenizedText[]> Views(IReadOnlyList<TokenizedText[]> columns, int maskTokenId) =>
         Inner.Views(columns, maskTokenId);
 }

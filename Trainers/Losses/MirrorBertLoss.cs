@@ -1,4 +1,4 @@
-using MLNetExt.Trainers.Text;
+using MLNetExt.Transforms;
 using static TorchSharp.torch;
 
 namespace MLNetExt.Trainers.Losses;
@@ -61,16 +61,16 @@ public sealed class MirrorBertLoss : SentenceEmbeddingLoss
     }
 
     /// <summary>The text itself and a copy with a random span masked (positions drawn from torch's seeded generator).</summary>
-    internal override IReadOnlyList<TokenizedRow[]> Views(IReadOnlyList<TokenizedRow[]> columns, int maskTokenId)
+    internal override IReadOnlyList<TokenizedText[]> Views(IReadOnlyList<TokenizedText[]> columns, int maskTokenId)
     {
-        TokenizedRow[] original = columns[0];
-        var masked = new TokenizedRow[original.Length];
+        TokenizedText[] original = columns[0];
+        var masked = new TokenizedText[original.Length];
         for (int i = 0; i < original.Length; i++)
             masked[i] = MaskSpan(original[i], maskTokenId, SpanLength);
         return [original, masked];
     }
 
-    internal static TokenizedRow MaskSpan(TokenizedRow row, int maskTokenId, int spanLength)
+    internal static TokenizedText MaskSpan(TokenizedText row, int maskTokenId, int spanLength)
     {
         int textTokens = row.Ids.Length - 2; // [CLS] ... [SEP]
         int span = Math.Min(spanLength, textTokens);

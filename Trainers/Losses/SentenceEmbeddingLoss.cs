@@ -1,3 +1,4 @@
+using MLNetExt.Transforms;
 using MLNetExt.Trainers.Contrastive;
 using MLNetExt.Trainers.Modules;
 using static TorchSharp.torch;
@@ -59,7 +60,7 @@ public abstract class SentenceEmbeddingLoss
     }
 
     /// <summary>The views of single texts fed to the encoder (self-supervised losses override it; others return the columns).</summary>
-    internal virtual IReadOnlyList<Text.TokenizedRow[]> Views(IReadOnlyList<Text.TokenizedRow[]> columns, int maskTokenId) => columns;
+    internal virtual IReadOnlyList<TokenizedText[]> Views(IReadOnlyList<TokenizedText[]> columns, int maskTokenId) => columns;
 
     /// <summary>Checks the embedding list has at least <paramref name="count"/> tensors of equal shape.</summary>
     protected void RequireColumns(IReadOnlyList<Tensor> embeddings, int count)

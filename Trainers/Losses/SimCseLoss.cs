@@ -1,4 +1,4 @@
-using MLNetExt.Trainers.Text;
+using MLNetExt.Transforms;
 using static TorchSharp.torch;
 
 namespace MLNetExt.Trainers.Losses;
@@ -39,5 +39,5 @@ public sealed class SimCseLoss : SentenceEmbeddingLoss
     public override Tensor Forward(IReadOnlyList<Tensor> embeddings, Tensor? targets) => _ranking.Forward(embeddings, null);
 
     /// <summary>The same text twice: the two dropout masks are the augmentation.</summary>
-    internal override IReadOnlyList<TokenizedRow[]> Views(IReadOnlyList<TokenizedRow[]> columns, int maskTokenId) => [columns[0], columns[0]];
+    internal override IReadOnlyList<TokenizedText[]> Views(IReadOnlyList<TokenizedText[]> columns, int maskTokenId) => [columns[0], columns[0]];
 }

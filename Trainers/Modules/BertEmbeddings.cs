@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -31,10 +32,23 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor inputIds, Tensor tokenTypeIds)
     {
         using var scope = NewDisposeScope();
-        long length = inputIds.shape[1];
-        Tensor positions = arange(length, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
+        return FromWordEmbeddings(word_embeddings.forward(inputIds), tokenTypeIds).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The word-embedding vectors [batch, seq, hidden] of token ids (what gradient attribution differentiates against).</summary>
+    public Tensor WordEmbeddings(Tensor inputIds) => word_embeddings.forward(inputIds);
+
+    /// <summary>
+    /// <see cref="forward"/> from word-embedding vectors [batch, seq, hidden] instead of ids, so that they can be
+    /// interpolated and differentiated (integrated gradients).
+    /// </summary>
+    public Tensor FromWordEmbeddings(Tensor wordEmbeddings, Tensor tokenTypeIds)
+    {
+        using var scope = NewDisposeScope();
+        long length = wordEmbeddings.shape[1];
+        Tensor positions = arange(length, dtype: ScalarType.Int64, device: wordEmbeddings.device).unsqueeze(0);
         // Same summation order as the exported graphs: (word + segment) + position.
-        Tensor sum = word_embeddings.forward(inputIds) + token_type_embeddings.forward(tokenTypeIds) + position_embeddings.forward(positions);
+        Tensor sum = wordEmbeddings + token_type_embeddings.forward(tokenTypeIds) + position_embeddings.forward(positions);
         return dropout.forward(LayerNorm.forward(sum)).MoveToOuterDisposeScope();
     }
 }

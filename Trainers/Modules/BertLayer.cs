@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -39,9 +40,6 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
 /// </summary>
 public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
-    /// <summary>The value added to attention scores of padding positions (as in the exported Hugging Face graphs).</summary>
-    public const float MaskedScore = -10000f;
-
 #pragma warning disable IDE1006
     private readonly BertEmbeddings embeddings;
     private readonly BertEncoder encoder;
@@ -64,6 +62,18 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     /// <summary>The transformer layers.</summary>
     public IReadOnlyList<BertLayer> Layers => encoder.Layers;
 
+    /// <summary>The embedding layer.</summary>
+    public BertEmbeddings Embeddings => embeddings;
+
+    /// <summary><see cref="forward"/> from word-embedding vectors [batch, seq, hidden] instead of token ids.</summary>
+    public Tensor ForwardFromWordEmbeddings(Tensor wordEmbeddings, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        using var scope = NewDisposeScope();
+        Tensor additive = (1.0f - attentionMask.to_type(ScalarType.Float32)).mul(BertConfig.MaskedAttentionScore).unsqueeze(1).unsqueeze(1);
+        Tensor hidden = embeddings.FromWordEmbeddings(wordEmbeddings, tokenTypeIds);
+        return encoder.forward(hidden, additive).MoveToOuterDisposeScope();
+    }
+
     /// <summary>
     /// Encodes a batch: <paramref name="inputIds"/>, <paramref name="attentionMask"/> (1 real, 0 padding) and
     /// <paramref name="tokenTypeIds"/>, all int64 [batch, seq]; returns the last hidden state [batch, seq, hidden].
@@ -71,8 +81,6 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
     {
         using var scope = NewDisposeScope();
-        Tensor additive = (1.0f - attentionMask.to_type(ScalarType.Float32)).mul(MaskedScore).unsqueeze(1).unsqueeze(1);
-        Tensor hidden = embeddings.forward(inputIds, tokenTypeIds);
-        return encoder.forward(hidden, additive).MoveToOuterDisposeScope();
+        return ForwardFromWordEmbeddings(embeddings.WordEmbeddings(inputIds), attentionMask, tokenTypeIds).MoveToOuterDisposeScope();
     }
 }

@@ -1,35 +1,30 @@
+using MLNetExt.Transforms;
 using static TorchSharp.torch;
 
 namespace MLNetExt.Trainers.Modules;
 
-/// <summary>How a sentence vector is taken from the token states.</summary>
-public enum PoolingMode
-{
-    /// <summary>Average of the real (unmasked) tokens, as all-MiniLM-L6-v2 was trained.</summary>
-    Mean,
-
-    /// <summary>The state of the first ([CLS]) token, as arctic-embed and classic BERT classifiers.</summary>
-    Cls,
-}
-
-/// <summary>Sentence pooling over a last hidden state.</summary>
+/// <summary>
+/// Sentence pooling over a last hidden state in TorchSharp, for every <see cref="EncoderPooling"/>, with the arithmetic
+/// of inference (<c>EncodeText</c>'s pooling and the exported ONNX head).
+/// </summary>
 public static class Pooling
 {
     /// <summary>Pools [batch, seq, hidden] states into [batch, hidden] using the attention mask [batch, seq].</summary>
-    public static Tensor Pool(Tensor hidden, Tensor attentionMask, PoolingMode mode)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="pooling"/> is not a defined value.</exception>
+    public static Tensor Pool(Tensor hidden, Tensor attentionMask, EncoderPooling pooling)
     {
         using var scope = NewDisposeScope();
-        Tensor pooled = mode switch
+        Tensor mask = attentionMask.to_type(ScalarType.Float32).unsqueeze(-1);
+        Tensor pooled = pooling switch
         {
-            PoolingMode.Cls => hidden.select(1, 0),
-            _ => MeanPool(hidden, attentionMask),
+            EncoderPooling.Cls => hidden.select(1, 0),
+            EncoderPooling.Mean => (hidden * mask).sum(1) / mask.sum(1).clamp_min(1e-9),
+            EncoderPooling.MeanSqrtLen => (hidden * mask).sum(1) / mask.sum(1).clamp_min(1e-9).sqrt(),
+            // Padding gets -1e9 (as sentence-transformers and the exported graph do) so that it never wins the maximum.
+            EncoderPooling.Max => (hidden * mask + (1f - mask) * -1e9f).amax(1),
+            _ => throw new ArgumentOutOfRangeException(nameof(pooling), pooling,
+                $"Unknown pooling {pooling}; expected one of {string.Join(", ", Enum.GetNames<EncoderPooling>())}."),
         };
         return pooled.MoveToOuterDisposeScope();
-    }
-
-    private static Tensor MeanPool(Tensor hidden, Tensor attentionMask)
-    {
-        Tensor mask = attentionMask.to_type(ScalarType.Float32).unsqueeze(-1);
-        return (hidden * mask).sum(1) / mask.sum(1).clamp_min(1e-9);
     }
 }

@@ -1,3 +1,4 @@
+using MLNetExt.Transforms.Onnx;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using MLNetExt.Transforms;
 using static TorchSharp.torch;
 
 namespace MLNetExt.Trainers.Modules;
@@ -13,7 +14,7 @@ public sealed class SentenceEmbeddingModel : nn.Module<Tensor, Tensor, Tensor, T
 #pragma warning restore IDE1006
 
     /// <summary>Wraps <paramref name="encoder"/> with <paramref name="pooling"/>.</summary>
-    public SentenceEmbeddingModel(BertModel encoder, PoolingMode pooling) : base(nameof(SentenceEmbeddingModel))
+    public SentenceEmbeddingModel(BertModel encoder, EncoderPooling pooling) : base(nameof(SentenceEmbeddingModel))
     {
         ArgumentNullException.ThrowIfNull(encoder);
         bert = encoder;
@@ -25,7 +26,7 @@ public sealed class SentenceEmbeddingModel : nn.Module<Tensor, Tensor, Tensor, T
     public BertModel Encoder => bert;
 
     /// <summary>How the sentence vector is pooled.</summary>
-    public PoolingMode Pooling { get; }
+    public EncoderPooling Pooling { get; }
 
     /// <summary>Sentence vectors [batch, hidden] of a batch of encoder inputs (see <see cref="BertModel.forward"/>).</summary>
     public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)

@@ -1,3 +1,5 @@
+using MLNetExt.Transforms;
+using MLNetExt.Transforms.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,7 +19,7 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor, Tensor, Tenso
 #pragma warning restore IDE1006
 
     /// <summary>Wraps <paramref name="encoder"/> with a freshly initialised head of <paramref name="outputs"/> outputs.</summary>
-    public SequenceClassifier(BertModel encoder, int outputs, PoolingMode pooling) : base(nameof(SequenceClassifier))
+    public SequenceClassifier(BertModel encoder, int outputs, EncoderPooling pooling) : base(nameof(SequenceClassifier))
     {
         ArgumentNullException.ThrowIfNull(encoder);
         if (outputs < 1)
@@ -34,7 +36,7 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor, Tensor, Tenso
     public BertModel Encoder => bert;
 
     /// <summary>How the sentence vector is pooled.</summary>
-    public PoolingMode Pooling { get; }
+    public EncoderPooling Pooling { get; }
 
     /// <summary>Number of outputs of the head.</summary>
     public int Outputs { get; }
@@ -46,8 +48,8 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor, Tensor, Tenso
             p.requires_grad = !frozen;
     }
 
-    /// <summary>The head's weights as <see cref="Onnx.OnnxLinearHead"/>, for export.</summary>
-    public Onnx.OnnxLinearHead ExportHead() =>
+    /// <summary>The head's weights as <see cref="OnnxLinearHead"/>, for <see cref="OnnxBertWriter"/>.</summary>
+    public OnnxLinearHead ExportHead() =>
         new(Pooling, classifier.weight!.detach().contiguous().data<float>().ToArray(), classifier.bias!.detach().contiguous().data<float>().ToArray());
 
     /// <summary>Logits [batch, outputs] of a batch of encoder inputs (see <see cref="BertModel.forward"/>).</summary>

@@ -8,6 +8,10 @@ namespace MLNetExt.Trainers.Training;
 /// user has set it. libgomp's default lets idle worker threads spin; on a busy or shared CPU the spinning threads
 /// compete with the working ones, and we measured a MiniLM training step with 2 threads at 3-5x the time of 1 thread
 /// (load average 12 on 2 cores); with the passive policy 2 threads were faster than 1 again.
+/// It also sets <c>MKL_CBWR=AUTO,STRICT</c> (unless set): libtorch's CPU GEMMs come from MKL, whose results may differ
+/// in the last bit with the memory alignment of the operands unless its conditional numerical reproducibility mode is
+/// on; a training run resumed from a checkpoint in a new process then drifted from the uninterrupted run by one ulp in
+/// some weights (seen in about 1 of 4 runs of the process-kill test; none in 5 with the setting).
 /// </summary>
 /// <remarks>
 /// .NET's <see cref="Environment.SetEnvironmentVariable(string, string)"/> does not reach the C runtime's
@@ -25,6 +29,7 @@ internal static class OpenMpWaitPolicy
         try
         {
             _ = SetEnv("OMP_WAIT_POLICY", "PASSIVE", overwrite: 0);
+            _ = SetEnv("MKL_CBWR", "AUTO,STRICT", overwrite: 0);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -11,6 +11,8 @@ internal sealed class TrainingState
 {
     public int Step { get; set; }
     public string Fingerprint { get; set; } = "";
+    /// <summary>libtorch threads of the run (0 in checkpoints written before the count was kept).</summary>
+    public int Threads { get; set; }
     public double BestMetric { get; set; } = double.NaN;
     public int EvaluationsWithoutImprovement { get; set; }
     public bool StoppedEarly { get; set; }
@@ -32,8 +34,8 @@ internal sealed class EvaluationRecord
 /// </summary>
 /// <remarks>
 /// Layout of a checkpoint folder: <c>module.bin</c> (TorchSharp state dict of the whole module),
-/// <c>optimizer.bin</c> (TorchSharp AdamW state), <c>state.json</c> (step, evaluations, early-stopping counters and
-/// the byte length of the two binary files, checked on load).
+/// <c>optimizer.bin</c> (TorchSharp AdamW state), <c>state.json</c> (step, libtorch thread count, evaluations,
+/// early-stopping counters and the byte length of the two binary files, checked on load).
 /// </remarks>
 internal static class TrainingCheckpoint
 {

@@ -12,8 +12,9 @@ namespace MLNetExt.Trainers.Training;
 /// </summary>
 /// <remarks>
 /// Determinism: the rows of epoch <c>e</c> are shuffled by <c>Random(seed + e)</c> and the dropout generator is reseeded
-/// with <c>(seed, step)</c> before every step, so a run resumed from a checkpoint takes exactly the steps an
-/// uninterrupted run takes. Every step runs inside its own dispose scope; only the loss value leaves it.
+/// with <c>(seed, step)</c> before every step, and a resumed run uses the libtorch thread count the checkpoint was
+/// written with (results depend on it), so a run resumed from a checkpoint takes exactly the steps an uninterrupted
+/// run takes. Every step runs inside its own dispose scope; only the loss value leaves it.
 /// </remarks>
 public sealed class TrainingLoop
 {
@@ -35,7 +36,6 @@ public sealed class TrainingLoop
         ArgumentNullException.ThrowIfNull(task);
         if (task.TrainingRowCount < 1)
             throw new ArgumentException("The training set has no rows.", nameof(task));
-        torch.set_num_threads(_options.Threads > 0 ? _options.Threads : Environment.ProcessorCount);
 
         TrainingOptions o = _options;
         int rows = task.TrainingRowCount;
@@ -60,6 +60,8 @@ public sealed class TrainingLoop
         TrainingState state = (o.CheckpointDirectory is null ? null : TrainingCheckpoint.TryLoad(o.CheckpointDirectory, module, optimizer, fingerprint))
             ?? new TrainingState { Fingerprint = fingerprint };
         int resumedFrom = state.Step;
+        state.Threads = Threads(o, state);
+        torch.set_num_threads(state.Threads);
 
         var stepClock = new Stopwatch();
         var prepClock = new Stopwatch();
@@ -119,7 +121,21 @@ public sealed class TrainingLoop
             TrainingSeconds = stepClock.Elapsed.TotalSeconds,
             BatchPreparationSeconds = prepClock.Elapsed.TotalSeconds,
             RowsPerSecond = rowsTrained / Math.Max(1e-9, stepClock.Elapsed.TotalSeconds),
+            Threads = state.Threads,
         };
+    }
+
+    // libtorch splits reductions and matrix products by thread, so the thread count changes the low bits of every
+    // step: a resumed run keeps the count its checkpoint was written with, whatever this process would pick.
+    private static int Threads(TrainingOptions o, TrainingState state)
+    {
+        if (state.Threads <= 0)
+            return o.Threads > 0 ? o.Threads : Environment.ProcessorCount;
+        if (o.Threads > 0 && o.Threads != state.Threads)
+            throw new InvalidOperationException(
+                $"The checkpoint in '{o.CheckpointDirectory}' was written by a run with {state.Threads} libtorch threads; this run asks for {o.Threads}. " +
+                $"Results depend on the thread count, so a resumed run keeps the original one: set Threads to {state.Threads} or 0.");
+        return state.Threads;
     }
 
     private static double RunStep<TBatch>(ITrainingTask<TBatch> task, int[] rows, AdamW optimizer, List<Parameter> parameters,

@@ -27,7 +27,7 @@ public sealed class TrainingOptions
     /// <summary>Seed of the data order, the dropout masks and the head initialisation.</summary>
     public int Seed { get; set; } = 42;
 
-    /// <summary>Threads for libtorch; 0 means one per core.</summary>
+    /// <summary>Threads for libtorch; 0 means one per core. A resumed run keeps the count its checkpoint was written with.</summary>
     public int Threads { get; set; }
 
     /// <summary>Evaluate every this many steps (0: at the end of each epoch only).</summary>

@@ -37,4 +37,7 @@ public sealed class TrainingResult
 
     /// <summary>Rows trained per second in this process.</summary>
     public double RowsPerSecond { get; init; }
+
+    /// <summary>libtorch threads the run used: <see cref="TrainingOptions.Threads"/>, one per core when 0, or on resume the count the checkpoint was written with.</summary>
+    public int Threads { get; init; }
 }

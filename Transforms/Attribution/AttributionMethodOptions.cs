@@ -21,7 +21,9 @@ public abstract class AttributionMethodOptions
     /// <exception cref="ArgumentException">The method cannot explain this model (gradient methods need a TorchSharp-readable encoder).</exception>
     public abstract ITextAttributionMethod Create(ExplainedTextModel model);
 
-    private protected void CheckCommon()
+    /// <summary>Checks the settings every method shares.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="MaxWords"/> is below 1.</exception>
+    protected void CheckCommon()
     {
         if (MaxWords < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxWords), MaxWords, $"MaxWords must be at least 1, got {MaxWords}.");

@@ -16,13 +16,15 @@ namespace MLNetExt.Transforms.Attribution;
 /// words scored 0.</para>
 /// <para>Persistence: <c>mlContext.Model.SaveWithEncoders</c> writes the explained pipeline inside the file;
 /// <c>mlContext.Model.Save</c> throws <see cref="NotSupportedException"/> naming it.</para>
-/// <para>Dispose releases the explained pipeline only when this transformer loaded it from a file; a pipeline passed in
-/// by the caller stays the caller's to dispose.</para>
+/// <para>Lifetime: an <see cref="IOwnedTransformer"/> (disposing an engine or a chain does not end it). Its owner's
+/// <see cref="Dispose"/> (or <c>model.DisposeEncoders()</c>) ends the explained pipeline's MLNetExt parts only when this
+/// transformer loaded it from a file; a pipeline passed in by the caller stays the caller's to end.</para>
 /// </remarks>
 [PipelinePart(typeof(TextAttributionPart))]
-public sealed partial class TextAttributionTransformer : ITransformer, ICanSaveModel, IDisposable
+public sealed partial class TextAttributionTransformer : IOwnedTransformer, ICanSaveModel
 {
     private readonly bool _ownsModel;
+    private int _disposed;
     private long _rows;
 
     internal TextAttributionTransformer(ITransformer model, TextAttributionOptions options, UnigramWordSampler? sampler, bool ownsModel)
@@ -108,11 +110,14 @@ public sealed partial class TextAttributionTransformer : ITransformer, ICanSaveM
         "assemblies. Save the pipeline with mlContext.Model.SaveWithEncoders(model, inputSchema, path) and load it with " +
         "mlContext.Model.LoadWithEncoders(path, out inputSchema) (using MLNetExt;).");
 
-    /// <summary>Disposes the explained pipeline if this transformer loaded it from a file.</summary>
+    /// <inheritdoc/>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>Ends the explained pipeline's MLNetExt parts if this transformer loaded it from a file.</summary>
     public void Dispose()
     {
-        if (_ownsModel && ExplainedModel.Model is IDisposable disposable)
-            disposable.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _ownsModel)
+            ExplainedModel.Model.DisposeEncoders();
     }
 
     private void CheckInput(DataViewSchema schema) =>

@@ -131,6 +131,22 @@ public sealed record EncoderConfig
         };
     }
 
+    /// <summary>
+    /// The one check of a maximum token count against this model: null gives the model's own
+    /// (<see cref="MaxTokens"/>, at most <see cref="MaxPositionEmbeddings"/>); a value must lie in 3..<see cref="MaxPositionEmbeddings"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is out of range; the message quotes it and the model's limit.</exception>
+    internal int ResolveMaxTokens(int? requested, string parameterName)
+    {
+        int maxTokens = requested ?? Math.Min(MaxTokens, MaxPositionEmbeddings);
+        if (maxTokens < 3 || maxTokens > MaxPositionEmbeddings)
+        {
+            throw new ArgumentOutOfRangeException(parameterName, maxTokens,
+                $"MaxTokens must be between 3 and the max_position_embeddings of '{Name}' ({MaxPositionEmbeddings}); got {maxTokens}.");
+        }
+        return maxTokens;
+    }
+
     internal static string PoolingName(EncoderPooling pooling) => pooling switch
     {
         EncoderPooling.Mean => "mean",

@@ -14,7 +14,8 @@ namespace MLNetExt.Transforms.Persistence;
 /// <remarks>
 /// A zip archive, format version 2:
 /// <list type="bullet">
-/// <item><c>manifest.json</c>: { "format": "mlnetext-pipeline", "version": 1 or 2, "parts": [ { "kind": "mlnet" | "text-encoder" | "extension", "entry": name, "type": part type (extension only) } ] }</item>
+/// <item><c>manifest.json</c>: { "format": "mlnetext-pipeline", "version": 1 or 2, "parts": [ { "kind": "mlnet" | "text-encoder" | "extension", "entry": name, "type": part type (extension only) } ],
+/// "sha256": { entry name: lower-case hex SHA-256 of its contents, for every other entry of the archive } }</item>
 /// <item><c>input-schema.mlnet</c>: an empty ML.NET chain saved with the pipeline's input schema (ML.NET's own schema serialisation)</item>
 /// <item>for each run of consecutive stock transformers, an ML.NET model file (<c>mlContext.Model.Save</c> of a <c>TransformerChain</c>)</item>
 /// <item>for each MLNetExt transformer, a folder <c>part-N/</c> written by the <see cref="IPipelinePart"/> its class names with
@@ -22,8 +23,11 @@ namespace MLNetExt.Transforms.Persistence;
 /// from another assembly, whose "type" is "Namespace.Class, AssemblyName" (no version, so newer builds still load it)</item>
 /// </list>
 /// Version 2 added the "extension" kind and the "type" field; a file without extension parts is still written as
-/// version 1, so older MLNetExt versions read it. Loading rebuilds a <c>TransformerChain&lt;ITransformer&gt;</c> of
-/// the parts in order.
+/// version 1, so older MLNetExt versions read it. The "sha256" map came later without a version change (older readers
+/// ignore it): loading checks each entry against it as the entry is read, and refuses an entry that is missing, not
+/// listed or different (.NET's <c>ZipArchive</c> does not check the zip's own CRC-32 on read). A file without the map
+/// loads unchecked, with a log line saying so. Loading rebuilds a <c>TransformerChain&lt;ITransformer&gt;</c> of the
+/// parts in order; every error is an <see cref="InvalidDataException"/> naming the file being loaded.
 /// </remarks>
 internal static class EncoderPipelineFile
 {
@@ -40,11 +44,13 @@ internal static class EncoderPipelineFile
 
     private sealed record Part(string Kind, string Entry, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Type = null);
 
-    private sealed record Manifest(string Format, int Version, List<Part> Parts);
+    private sealed record Manifest(string Format, int Version, List<Part> Parts,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SortedDictionary<string, string>? Sha256 = null);
 
     public static void Save(ModelOperationsCatalog catalog, ITransformer model, DataViewSchema inputSchema, Stream stream)
     {
-        using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+        var archive = new PipelineArchiveWriter(zip);
         var parts = new List<Part>();
         WriteMlNet(archive, SchemaName, catalog, new TransformerChain<ITransformer>(), inputSchema);
 
@@ -70,9 +76,10 @@ internal static class EncoderPipelineFile
         }
         FlushStock();
 
-        var manifest = new Manifest(Format, parts.Any(p => p.Type is not null) ? Version : VersionWithoutExtensions, parts);
-        WriteEntry(archive, ManifestName, JsonSerializer.SerializeToUtf8Bytes(manifest, s_indented),
-            CompressionLevel.Optimal);
+        var manifest = new Manifest(Format, parts.Any(p => p.Type is not null) ? Version : VersionWithoutExtensions, parts,
+            new SortedDictionary<string, string>(archive.Hashes, StringComparer.Ordinal));
+        using Stream manifestStream = zip.CreateEntry(ManifestName, CompressionLevel.Optimal).Open();
+        manifestStream.Write(JsonSerializer.SerializeToUtf8Bytes(manifest, s_indented));
 
         void FlushStock()
         {
@@ -87,51 +94,95 @@ internal static class EncoderPipelineFile
 
     public static ITransformer Load(ModelOperationsCatalog catalog, IHostEnvironment environment, Stream stream, string source, out DataViewSchema inputSchema)
     {
-        ZipArchive archive;
         try
         {
-            archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            return LoadArchive(catalog, environment, stream, source, out inputSchema);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or FormatException or ArgumentException or JsonException
+            && !ex.Message.StartsWith(source, StringComparison.Ordinal))
+        {
+            // Whatever went wrong, the message names the file the caller passed.
+            throw new InvalidDataException($"{source}: the pipeline file could not be read: {ex.Message}", ex);
+        }
+    }
+
+    private static TransformerChain<ITransformer> LoadArchive(ModelOperationsCatalog catalog, IHostEnvironment environment, Stream stream, string source, out DataViewSchema inputSchema)
+    {
+        ZipArchive zip;
+        try
+        {
+            zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
         }
         catch (InvalidDataException ex)
         {
             throw new InvalidDataException($"{source}: not a pipeline file written by SaveWithEncoders (expected a zip archive with {ManifestName}).", ex);
         }
-        using (archive)
+        using (zip)
         {
-            if (archive.GetEntry(ManifestName) is null)
+            if (zip.GetEntry(ManifestName) is null)
             {
-                throw new InvalidDataException(archive.GetEntry("Model/Model.key") is not null || archive.Entries.Any(e => e.FullName.StartsWith("TransformerChain", StringComparison.Ordinal))
+                throw new InvalidDataException(zip.GetEntry("Model/Model.key") is not null || zip.Entries.Any(e => e.FullName.StartsWith("TransformerChain", StringComparison.Ordinal))
                     ? $"{source}: this is an ML.NET model file; load it with mlContext.Model.Load."
                     : $"{source}: not a pipeline file written by SaveWithEncoders (no {ManifestName}).");
             }
-            Manifest manifest;
-            try
+            Manifest manifest = ReadManifest(new PipelineArchiveReader(zip, source, null, ManifestName), source);
+            CheckEveryEntryBelongsToAPart(zip, manifest, source);
+            var archive = new PipelineArchiveReader(zip, source, manifest.Sha256, ManifestName);
+            if (!archive.Verifies)
             {
-                manifest = JsonSerializer.Deserialize<Manifest>(ReadEntry(archive, ManifestName, source))
-                    ?? throw new JsonException("empty document");
+                using IChannel channel = environment.Start("LoadWithEncoders");
+                channel.Info(MessageSensitivity.None,
+                    $"{source}: saved before pipeline files recorded entry hashes; its entries are loaded without an integrity check. Save it again to add them.");
             }
-            catch (JsonException ex)
-            {
-                throw new InvalidDataException($"{source}: {ManifestName} is not valid: {ex.Message}", ex);
-            }
-            if (manifest.Format != Format)
-                throw new InvalidDataException($"{source}: {ManifestName} has format '{manifest.Format}', expected '{Format}'.");
-            if (manifest.Version > Version)
-                throw new InvalidDataException($"{source}: saved in pipeline format version {manifest.Version}; this MLNetExt reads up to version {Version}. Update MLNetExt.");
 
-            ReadMlNet(archive, SchemaName, catalog, source, out inputSchema);
+            inputSchema = ReadSchema(archive, catalog);
             var transformers = new List<ITransformer>();
             foreach (Part part in manifest.Parts)
             {
                 transformers.Add(part.Kind switch
                 {
-                    MlNetKind => ReadMlNet(archive, part.Entry, catalog, source, out _),
-                    TextEncoderKind => new TextEncoderPart().Read(new PipelinePartReader(archive, part.Entry, environment, source)),
-                    ExtensionKind => CreatePart(part, source).Read(new PipelinePartReader(archive, part.Entry, environment, source)),
+                    MlNetKind => ReadMlNet(archive, part.Entry, catalog, out _),
+                    TextEncoderKind => new TextEncoderPart().Read(new PipelinePartReader(archive, part.Entry, environment)),
+                    ExtensionKind => CreatePart(part, source).Read(new PipelinePartReader(archive, part.Entry, environment)),
                     _ => throw new InvalidDataException($"{source}: part '{part.Entry}' has unknown kind '{part.Kind}'; it was written by a newer MLNetExt."),
                 });
             }
+            archive.CheckUnread();
             return new TransformerChain<ITransformer>(transformers.ToArray());
+        }
+    }
+
+    private static Manifest ReadManifest(PipelineArchiveReader archive, string source)
+    {
+        Manifest manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<Manifest>(archive.Read(ManifestName)) ?? throw new JsonException("empty document");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{source}: {ManifestName} is not valid: {ex.Message}", ex);
+        }
+        if (manifest.Format != Format)
+            throw new InvalidDataException($"{source}: {ManifestName} has format '{manifest.Format}', expected '{Format}'.");
+        if (manifest.Version > Version)
+            throw new InvalidDataException($"{source}: saved in pipeline format version {manifest.Version}; this MLNetExt reads up to version {Version}. Update MLNetExt.");
+        if (manifest.Parts is null || manifest.Parts.Any(p => p is null || string.IsNullOrEmpty(p.Entry) || string.IsNullOrEmpty(p.Kind)))
+            throw new InvalidDataException($"{source}: {ManifestName} lists a part without a kind or an entry.");
+        return manifest;
+    }
+
+    /// <summary>Refuses entries no listed part reads: a manifest edited to drop a part must not load a shorter pipeline.</summary>
+    private static void CheckEveryEntryBelongsToAPart(ZipArchive zip, Manifest manifest, string source)
+    {
+        foreach (ZipArchiveEntry entry in zip.Entries)
+        {
+            string name = entry.FullName;
+            bool claimed = name is ManifestName or SchemaName || manifest.Parts.Any(p => p.Kind == MlNetKind
+                ? p.Entry == name
+                : p.Entry.EndsWith('/') && name.StartsWith(p.Entry, StringComparison.Ordinal));
+            if (!claimed)
+                throw new InvalidDataException($"{source}: entry '{name}' belongs to no part listed in {ManifestName}; the file was altered after it was saved.");
         }
     }
 
@@ -190,32 +241,30 @@ internal static class EncoderPipelineFile
         }
     }
 
-    private static void WriteMlNet(ZipArchive archive, string name, ModelOperationsCatalog catalog, ITransformer chain, DataViewSchema schema)
+    private static void WriteMlNet(PipelineArchiveWriter archive, string name, ModelOperationsCatalog catalog, ITransformer chain, DataViewSchema schema)
     {
         using var buffer = new MemoryStream();
         catalog.Save(chain, schema, buffer);
-        WriteEntry(archive, name, buffer.ToArray(), CompressionLevel.NoCompression);
+        archive.Write(name, buffer.GetBuffer().AsSpan(0, (int)buffer.Length), CompressionLevel.NoCompression);
     }
 
-    private static ITransformer ReadMlNet(ZipArchive archive, string name, ModelOperationsCatalog catalog, string source, out DataViewSchema schema)
+    private static DataViewSchema ReadSchema(PipelineArchiveReader archive, ModelOperationsCatalog catalog)
     {
-        using var buffer = new MemoryStream(ReadEntry(archive, name, source));
-        return catalog.Load(buffer, out schema);
+        ReadMlNet(archive, SchemaName, catalog, out DataViewSchema schema);
+        return schema;
     }
 
-    private static void WriteEntry(ZipArchive archive, string name, byte[] bytes, CompressionLevel level)
+    /// <summary>Loads an ML.NET model entry; whatever ML.NET throws for it becomes an error naming the file and the entry.</summary>
+    private static ITransformer ReadMlNet(PipelineArchiveReader archive, string name, ModelOperationsCatalog catalog, out DataViewSchema schema)
     {
-        using Stream stream = archive.CreateEntry(name, level).Open();
-        stream.Write(bytes);
-    }
-
-    internal static byte[] ReadEntry(ZipArchive archive, string name, string source)
-    {
-        ZipArchiveEntry entry = archive.GetEntry(name)
-            ?? throw new InvalidDataException($"{source}: the pipeline file has no entry '{name}'.");
-        using Stream stream = entry.Open();
-        var bytes = new byte[entry.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
+        using var buffer = new MemoryStream(archive.Read(name), writable: false);
+        try
+        {
+            return catalog.Load(buffer, out schema);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
+        {
+            throw archive.Damaged(name, $"could not be loaded by ML.NET ({ex.GetType().Name}: {ex.Message})", ex);
+        }
     }
 }

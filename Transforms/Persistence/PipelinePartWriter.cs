@@ -5,10 +5,10 @@ namespace MLNetExt.Transforms.Persistence;
 /// <summary>Adds the files of one part to a pipeline file; names are relative to the part's own folder.</summary>
 public sealed class PipelinePartWriter
 {
-    private readonly ZipArchive _archive;
+    private readonly PipelineArchiveWriter _archive;
     private readonly string _prefix;
 
-    internal PipelinePartWriter(ZipArchive archive, string prefix)
+    internal PipelinePartWriter(PipelineArchiveWriter archive, string prefix)
     {
         _archive = archive;
         _prefix = prefix;
@@ -21,7 +21,6 @@ public sealed class PipelinePartWriter
     public void WriteEntry(string name, ReadOnlySpan<byte> contents, bool compress = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        using Stream stream = _archive.CreateEntry(_prefix + name, compress ? CompressionLevel.Optimal : CompressionLevel.NoCompression).Open();
-        stream.Write(contents);
+        _archive.Write(_prefix + name, contents, compress ? CompressionLevel.Optimal : CompressionLevel.NoCompression);
     }
 }

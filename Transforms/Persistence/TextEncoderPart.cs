@@ -10,9 +10,9 @@ namespace MLNetExt.Transforms.Persistence;
 /// <remarks>
 /// Layout under the part's folder <c>&lt;prefix&gt;/</c>, format version 1:
 /// <list type="bullet">
-/// <item><c>settings.json</c>: { "format": "mlnetext-text-encoder", "version": 1, "settings": { columns, pooling, normalize, max tokens, prefix, batch size, sort window, threads, graph optimisation level, execution provider } }</item>
+/// <item><c>settings.json</c>: { "format": "mlnetext-text-encoder", "version": 1, "settings": { columns, pooling, normalize, max tokens, prefix, batch size, sort window, threads, graph optimisation level, execution provider, fuse graph (absent: true) } }</item>
 /// <item><c>config.json</c>: the model's <see cref="EncoderConfig"/> (Hugging Face config.json with the "mlnetext" section)</item>
-/// <item><c>model.onnx</c>: the ONNX graph, stored uncompressed</item>
+/// <item><c>model.onnx</c>: the model's own ONNX graph, stored uncompressed (never the fused one: with fuse graph on, loading fuses it again, which gives the same graph)</item>
 /// <item><c>vocab.txt</c>: the WordPiece vocabulary, one token per line in id order</item>
 /// </list>
 /// A reader refuses a newer version than it knows.
@@ -54,6 +54,8 @@ internal sealed class TextEncoderPart : IPipelinePart
         {
             throw new InvalidDataException($"{source}: entry {prefix}settings.json is not a valid text-encoder header: {ex.Message}", ex);
         }
+        if (header.Settings is null)
+            throw new InvalidDataException($"{source}: entry {prefix}settings.json has no settings.");
         if (header.Format != Format)
             throw new InvalidDataException($"{source}: entry {prefix}settings.json has format '{header.Format}', expected '{Format}'.");
         if (header.Version > Version)
@@ -66,7 +68,8 @@ internal sealed class TextEncoderPart : IPipelinePart
         EncoderConfig config = ReadConfig(reader.ReadEntry(EncoderConfig.FileName), $"{source}:{configPath}");
         byte[] onnx = reader.ReadEntry("model.onnx");
         byte[] vocabulary = reader.ReadEntry("vocab.txt");
-        EncoderModel model = EncoderModel.FromBytes(config, onnx, vocabulary, header.OnnxPath, header.VocabularyPath);
+        // Messages about the graph or vocabulary name the file being loaded, not where the model lived when it was saved.
+        EncoderModel model = EncoderModel.FromBytes(config, onnx, vocabulary, $"{source}:{prefix}model.onnx", $"{source}:{prefix}vocab.txt");
         return new TextEncoderTransformer(reader.Environment, header.Settings, model);
     }
 

@@ -40,7 +40,7 @@ public sealed class TextEncoderEstimator : IEstimator<TextEncoderTransformer>
     public TextEncoderTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        TextEncoderBindings.GetOutputShape(MLNetExt.Transforms.Schema.SchemaShapeFactory.Create(input.Schema), _settings, Model.Config.HiddenSize);
+        GetOutputSchema(MLNetExt.Transforms.Schema.SchemaShapeFactory.Create(input.Schema));
         return new TextEncoderTransformer(_environment, _settings, Model);
     }
 
@@ -49,6 +49,7 @@ public sealed class TextEncoderEstimator : IEstimator<TextEncoderTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return TextEncoderBindings.GetOutputShape(inputSchema, _settings, Model.Config.HiddenSize);
+        return EncoderBindings.GetOutputShape(inputSchema, _settings.InputColumn, _settings.PairColumn,
+            SentenceEncoderHead.Outputs(_settings, Model.Config.HiddenSize).Select(o => (o.Name, o.Type)));
     }
 }

@@ -56,6 +56,15 @@ public sealed class TextEncoderOptions
     /// <summary>ONNX Runtime graph optimisation level. Default <see cref="GraphOptimizationLevel.ORT_ENABLE_ALL"/>.</summary>
     public GraphOptimizationLevel GraphOptimizationLevel { get; set; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
+    /// <summary>
+    /// Run the encoder on a graph re-emitted with ONNX Runtime's fused transformer kernels (one Attention,
+    /// SkipLayerNormalization and BiasGelu per layer; same weights, same arithmetic, faster) whenever the model is a
+    /// recognised BERT-family graph (see <see cref="Onnx.EncoderGraphFusion"/>). A graph that is not recognised runs as it
+    /// is, and <c>MLContext.Log</c> says why. Default true; false runs the model's graph unchanged. A saved pipeline
+    /// stores the model's own graph and this setting, and fuses again when it is loaded.
+    /// </summary>
+    public bool FuseGraph { get; set; } = true;
+
     /// <summary>Execution provider. Default <see cref="EncoderExecutionProvider.Auto"/>.</summary>
     public EncoderExecutionProvider ExecutionProvider { get; set; } = EncoderExecutionProvider.Auto;
 }

@@ -21,20 +21,19 @@ internal sealed record TextEncoderSettings
     public GraphOptimizationLevel GraphOptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
     public EncoderExecutionProvider ExecutionProvider { get; init; }
 
-    /// <summary>Whether any per-token output is requested (the window then keeps token vectors).</summary>
-    public bool WantsTokens => TokenEmbeddingsColumn is not null || TokenMaskColumn is not null || WordPiecesColumn is not null;
+    /// <summary>Whether a recognised BERT graph runs fused; true when a file saved before the option existed is read.</summary>
+    public bool FuseGraph { get; init; } = true;
+
+    /// <summary>What the encoder stack needs of these settings.</summary>
+    public EncoderServingSettings ToServingSettings() => new(InputColumn, PairColumn, BatchSize, SortWindow,
+        new EncoderRuntimeSettings("EncodeText", nameof(TextEncoderTransformer), ExecutionProvider, IntraOpThreads, GraphOptimizationLevel), FuseGraph);
 
     public static TextEncoderSettings Resolve(TextEncoderOptions options, EncoderModel model)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.OutputColumnName, nameof(options.OutputColumnName));
         EncoderConfig config = model.Config;
-        int maxTokens = options.MaxTokens ?? Math.Min(config.MaxTokens, config.MaxPositionEmbeddings);
-        if (maxTokens < 3 || maxTokens > config.MaxPositionEmbeddings)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options.MaxTokens), maxTokens,
-                $"MaxTokens must be between 3 and the model's max_position_embeddings ({config.MaxPositionEmbeddings}); got {maxTokens}.");
-        }
+        int maxTokens = config.ResolveMaxTokens(options.MaxTokens, nameof(options.MaxTokens));
         if (options.BatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(options.BatchSize), options.BatchSize, $"BatchSize must be at least 1; got {options.BatchSize}.");
         if (options.SortWindow < 1)
@@ -59,6 +58,7 @@ internal sealed record TextEncoderSettings
             IntraOpThreads = options.IntraOpThreads,
             GraphOptimizationLevel = options.GraphOptimizationLevel,
             ExecutionProvider = options.ExecutionProvider,
+            FuseGraph = options.FuseGraph,
         };
         string[] outputs = settings.OutputColumns.ToArray();
         if (outputs.Distinct(StringComparer.Ordinal).Count() != outputs.Length)

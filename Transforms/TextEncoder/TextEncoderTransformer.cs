@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLNetExt.Transforms.Onnx;
 using MLNetExt.Transforms.Persistence;
 
 namespace MLNetExt.Transforms;
@@ -21,35 +22,39 @@ namespace MLNetExt.Transforms;
 /// <para>Persistence: ML.NET's model file cannot hold transformers from other assemblies, so
 /// <c>mlContext.Model.Save</c> throws <see cref="NotSupportedException"/> naming
 /// <c>mlContext.Model.SaveWithEncoders</c>, which writes a whole pipeline (ours and stock parts) into one file.</para>
-/// <para>The transformer owns an ONNX Runtime session: dispose it when done.</para>
+/// <para>Lifetime and threads: the transformer owns an ONNX Runtime session and is an <see cref="IOwnedTransformer"/>:
+/// disposing a <c>PredictionEngine</c> or a <c>TransformerChain</c> does not end it; its owner does, with
+/// <see cref="Dispose"/> (or <c>model.DisposeEncoders()</c>), safely even while other threads encode. One transformer
+/// serves any number of threads at once (each with its own cursor or <c>PredictionEngine</c>, or through
+/// <see cref="EncoderPredictionEnginePool{TInput, TOutput}"/>); one <c>PredictionEngine</c> serves one thread at a time,
+/// and overlapping calls on it throw <see cref="InvalidOperationException"/>.</para>
 /// </remarks>
 [PipelinePart(typeof(TextEncoderPart))]
-public sealed partial class TextEncoderTransformer : ITransformer, ICanSaveModel, IDisposable
+public sealed class TextEncoderTransformer : IOwnedTransformer, ICancellableTransformer, ICanSaveModel
 {
-    private readonly IHost _host;
-    private long _rows;
-    private long _truncatedRows;
-
     internal TextEncoderTransformer(IHostEnvironment environment, TextEncoderSettings settings, EncoderModel model)
     {
-        _host = environment.Register(nameof(TextEncoderTransformer));
         Settings = settings;
-        Model = model;
-        WordPieces = new WordPieceInputs(model, settings.MaxTokens, settings.Prefix);
-        using IChannel channel = _host.Start("EncodeText");
-        Session = EncoderSession.Open(model, settings, environment, channel);
+        var tokenizer = EncoderTokenizer.Create(model, settings.MaxTokens, settings.Prefix);
+        Serving = new EncoderServing(environment, model, tokenizer, settings.ToServingSettings(),
+            new SentenceEncoderHead(settings, tokenizer, model.Config.HiddenSize));
     }
 
     internal TextEncoderSettings Settings { get; }
 
-    internal EncoderSession Session { get; }
+    /// <summary>The inference stack (tokenizer, session, batched view, row mapper) with the sentence head.</summary>
+    internal EncoderServing Serving { get; }
 
-    internal WordPieceInputs WordPieces { get; }
+    internal EncoderSession Session => Serving.Session;
 
-    internal IHost Host => _host;
+    /// <summary>The encoder (weights, vocabulary, config) as given; a saved pipeline stores its graph.</summary>
+    public EncoderModel Model => Serving.Model;
 
-    /// <summary>The encoder (weights, vocabulary, config).</summary>
-    public EncoderModel Model { get; }
+    /// <summary>
+    /// Whether the session runs ONNX Runtime's fused transformer kernels: true when <see cref="TextEncoderOptions.FuseGraph"/>
+    /// is on and the model is a recognised BERT graph (or is fused already).
+    /// </summary>
+    public bool IsGraphFused => Serving.IsGraphFused;
 
     /// <summary>The text column read.</summary>
     public string InputColumnName => Settings.InputColumn;
@@ -76,20 +81,22 @@ public sealed partial class TextEncoderTransformer : ITransformer, ICanSaveModel
     public string ExecutionProvider => Session.Provider;
 
     /// <summary>Rows encoded so far by all cursors of this transformer.</summary>
-    public long EncodedRowCount => Interlocked.Read(ref _rows);
+    public long EncodedRowCount => Serving.EncodedRowCount;
 
     /// <summary>Rows so far whose text was longer than <see cref="MaxTokens"/> and was cut.</summary>
-    public long TruncatedRowCount => Interlocked.Read(ref _truncatedRows);
+    public long TruncatedRowCount => Serving.TruncatedRowCount;
 
     /// <summary>Always true: the transformer maps rows one by one (used by <c>PredictionEngine</c>).</summary>
     public bool IsRowToRowMapper => true;
 
     /// <summary>The input schema plus the output columns.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An input column is missing or is not text.</exception>
+    /// <exception cref="ObjectDisposedException">The transformer was disposed.</exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return TextEncoderBindings.Create(inputSchema, Settings, Session.Hidden).OutputSchema;
+        Serving.Session.ThrowIfDisposed();
+        return Serving.Bind(inputSchema).OutputSchema;
     }
 
     /// <summary>A lazy, batched view of <paramref name="input"/> with the encoded columns added.</summary>
@@ -104,16 +111,14 @@ public sealed partial class TextEncoderTransformer : ITransformer, ICanSaveModel
     public IDataView Transform(IDataView input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        Session.ThrowIfDisposed();
-        return new EncodedDataView(this, input, TextEncoderBindings.Create(input.Schema, Settings, Session.Hidden), cancellationToken);
+        return Serving.Transform(input, cancellationToken);
     }
 
     /// <summary>A one-row-at-a-time mapper (what <c>PredictionEngine</c> uses).</summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        Session.ThrowIfDisposed();
-        return new RowMapper(this, TextEncoderBindings.Create(inputSchema, Settings, Session.Hidden));
+        return Serving.GetRowToRowMapper(inputSchema);
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => throw new NotSupportedException(
@@ -121,12 +126,12 @@ public sealed partial class TextEncoderTransformer : ITransformer, ICanSaveModel
         "assemblies. Save the pipeline with mlContext.Model.SaveWithEncoders(model, inputSchema, path) and load it with " +
         "mlContext.Model.LoadWithEncoders(path, out inputSchema) (using MLNetExt;).");
 
-    /// <summary>Releases the ONNX Runtime session; later use throws <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose() => Session.Dispose();
+    /// <inheritdoc/>
+    public bool IsDisposed => Session.IsDisposed;
 
-    internal void CountRows(int rows, int truncated)
-    {
-        Interlocked.Add(ref _rows, rows);
-        Interlocked.Add(ref _truncatedRows, truncated);
-    }
+    /// <summary>
+    /// Ends the transformer: later use (and reading a view it made) throws <see cref="ObjectDisposedException"/>; the
+    /// ONNX Runtime session is released now, or when the batch still running on another thread ends.
+    /// </summary>
+    public void Dispose() => Serving.Dispose();
 }

@@ -1,3 +1,4 @@
+using MLNetExt.Transforms;
 using System.Text.Json;
 using Microsoft.ML;
 using MLNetExt.Estimators.Experiments;
@@ -9,6 +10,7 @@ using MLNetExt.Trainers.Modules;
 using MLNetExt.Trainers.Training;
 using MLNetExt.UnitTests.Infrastructure;
 using MLNetExt.UnitTests.Trainers;
+
 
 namespace MLNetExt.UnitTests.Estimators;
 
@@ -59,7 +61,7 @@ public sealed class FineTuningSweepTests
     }
 
     private static SweepableEstimator FineTune(IProgress<TrainingProgress>? progress = null) =>
-        FineTuningTrainers.Create(SweepTask.Classification, ["sentence"], new EncoderFineTuningOptions { EncoderFolder = _encoderFolder, Progress = progress });
+        FineTuningTrainers.Create(SweepTask.Classification, ["sentence"], new EncoderFineTuningOptions { Encoder = EncoderModel.Load(_encoderFolder), Progress = progress });
 
     private static (TextDataset Train, TextDataset Dev) Sst2(int trainRows, int devRows)
     {
@@ -81,7 +83,7 @@ public sealed class FineTuningSweepTests
         Assert.AreEqual(1, start.Epochs);
         Assert.AreEqual(64, start.MaxTokens);
         Assert.IsFalse(start.FreezeEncoder);
-        Assert.AreEqual(PoolingMode.Mean, start.Pooling);
+        Assert.AreEqual(EncoderPooling.Mean, start.Pooling);
         Assert.AreEqual(5e-5, start.LearningRate, 1e-12);
         Assert.AreEqual(space.DefaultParameter(), space.SampleFromFeatureSpace(space.MappingToFeatureSpace(space.DefaultParameter())));
 
@@ -94,7 +96,7 @@ public sealed class FineTuningSweepTests
         var ml = new MLContext(0);
         SweepableEstimator candidate = FineTune();
         var random = new Random(11);
-        var seen = new HashSet<(bool, PoolingMode, int, int)>();
+        var seen = new HashSet<(bool, EncoderPooling, int, int)>();
         for (int i = 0; i < 200; i++)
         {
             double[] point = Enumerable.Range(0, space.FeatureSpaceDim).Select(_ => random.NextDouble()).ToArray();
@@ -180,7 +182,7 @@ public sealed class FineTuningSweepTests
         string[] pair = ["sentence1", "sentence2"];
         var train = TextDataset.Load(ml, SharedData.RequireFile("stsb", "train.tsv"), "score", pair, SweepTask.Regression, 96);
         var dev = TextDataset.Load(ml, SharedData.RequireFile("stsb", "dev.tsv"), "score", pair, SweepTask.Regression, 48);
-        SweepableEstimator candidate = FineTuningTrainers.Create(SweepTask.Regression, pair, new EncoderFineTuningOptions { EncoderFolder = _encoderFolder });
+        SweepableEstimator candidate = FineTuningTrainers.Create(SweepTask.Regression, pair, new EncoderFineTuningOptions { Encoder = EncoderModel.Load(_encoderFolder) });
         var pipeline = new SweepablePipeline([], [candidate]);
         Assert.AreEqual(8, pipeline.SearchSpace.FeatureSpaceDim, "only the fine-tuner's options are searched");
         var runner = new TextPipelineRunner(pipeline, train.Data, dev.Data, "score", SweepTask.Regression, "spearman");
@@ -210,7 +212,11 @@ public sealed class FineTuningSweepTests
         var (train, dev) = Sst2(320, 40);
         int steps = 0;
         var pipeline = new SweepablePipeline([TextFeaturizers.FeaturizeText(["sentence"])],
-            [StockTrainers.SdcaMaximumEntropy(), FineTune(new SlowObserver(() => steps++))]);
+            [StockTrainers.SdcaMaximumEntropy(), FineTune(new SynchronousProgress<TrainingProgress>(_ =>
+            {
+                steps++;
+                Thread.Sleep(1000); // a second over each report (the training loop reports after every step)
+            }))]);
         var runner = new TextPipelineRunner(pipeline, train.Data, dev.Data, "label", SweepTask.Classification, "accuracy");
         RecordingTuner? tuner = null;
         var writer = new StringWriter();
@@ -246,16 +252,6 @@ public sealed class FineTuningSweepTests
         {
             if (Directory.Exists(folder))
                 Directory.Delete(folder, recursive: true);
-        }
-    }
-
-    // Counts the steps and takes a second over each report (the training loop reports after every step).
-    private sealed class SlowObserver(Action onStep) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value)
-        {
-            onStep();
-            Thread.Sleep(1000);
         }
     }
 }

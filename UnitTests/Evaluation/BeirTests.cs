@@ -1,3 +1,4 @@
+using MLNetExt.Transforms;
 using Microsoft.ML;
 using MLNetExt.Evaluation.Beir;
 using MLNetExt.Evaluation.Embeddings;
@@ -98,7 +99,7 @@ public sealed class BeirTests
         var reports = new List<EncodingProgress>();
         var embedder = new TransformerEmbedder(ml, HashEmbedding.Create(ml)) { ProgressInterval = 1 };
         var run = DenseRetriever.Retrieve(data, embedder, new DenseRetrievalOptions { Similarity = SimilarityFunction.Dot, SkipIdenticalIds = false },
-            new SyncProgress(reports.Add));
+            new SynchronousProgress<EncodingProgress>(reports.Add));
         // Dot with q1 "red apple": d1 2, q1-doc ("red apple") 2, d2 1, d3 0; the tie breaks by id descending: "q1" > "d1".
         CollectionAssert.AreEqual(new[] { "q1", "d1", "d2", "d3" }, run.Ranked("q1").Select(p => p.Key).ToArray());
         Assert.AreEqual(new EncodingProgress("corpus", 4, 4), reports[^1]);

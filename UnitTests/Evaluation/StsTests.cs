@@ -1,3 +1,4 @@
+using MLNetExt.Transforms;
 using Microsoft.ML;
 using MLNetExt.Evaluation.Embeddings;
 using MLNetExt.Evaluation.IO;
@@ -26,7 +27,7 @@ public sealed class StsTests
         var ml = new MLContext(seed: 1);
         var embedder = new TransformerEmbedder(ml, HashEmbedding.Create(ml));
         var reports = new List<EncodingProgress>();
-        var result = StsEvaluator.Evaluate(Pairs, embedder, new SyncProgress(reports.Add));
+        var result = StsEvaluator.Evaluate(Pairs, embedder, new SynchronousProgress<EncodingProgress>(reports.Add));
 
         Assert.AreEqual(5, result.Count);
         Assert.AreEqual(1.0, result.CosineSpearman, 1e-12);
@@ -76,10 +77,4 @@ public sealed class StsTests
         Assert.AreEqual(1, ex.LineNumber);
         Assert.AreEqual(5, ex.Column);
     }
-}
-
-/// <summary>An IProgress that reports synchronously (Progress&lt;T&gt; posts to the thread pool).</summary>
-internal sealed class SyncProgress(Action<EncodingProgress> report) : IProgress<EncodingProgress>
-{
-    public void Report(EncodingProgress value) => report(value);
 }

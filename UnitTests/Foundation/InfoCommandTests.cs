@@ -108,7 +108,7 @@ public sealed class CliErrorTests
         try
         {
             int exit = MLNetExt.Cli.Program.Main(new[] { "demo", "--model", "no-such-model", "x" });
-            Assert.AreEqual(1, exit);
+            Assert.AreEqual(2, exit, "an unknown model is bad input");
         }
         finally
         {

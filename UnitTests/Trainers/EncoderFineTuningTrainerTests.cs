@@ -1,10 +1,14 @@
+using MLNetExt.Transforms.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Onnx;
 using MLNetExt.UnitTests.Infrastructure;
 using TorchSharp;
+
+using MLNetExt.Transforms;
+
+using MLNetExt.Trainers.Training;
 
 namespace MLNetExt.UnitTests.Trainers;
 
@@ -48,8 +52,8 @@ public sealed class EncoderFineTuningTrainerTests
 
     private static EncoderFineTuningOptions Options(string? second = null, string sentence = "Sentence") => new()
     {
-        EncoderFolder = _encoderFolder, SentenceColumnName = sentence, SecondSentenceColumnName = second,
-        BatchSize = 8, Epochs = 2, LearningRate = 1e-3, MaxTokens = 32,
+        Encoder = EncoderModel.Load(_encoderFolder), SentenceColumnName = sentence, SecondSentenceColumnName = second, MaxTokens = 32,
+        Training = new TrainingOptions { BatchSize = 8, Epochs = 2, LearningRate = 1e-3 },
     };
 
     [TestMethod]
@@ -77,7 +81,8 @@ public sealed class EncoderFineTuningTrainerTests
         var badSchema = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => trainer.Fit(bad));
         StringAssert.Contains(badSchema.Message, "Schema mismatch for input column 'Sentence'");
         fitted.Save(file);
-        using (var loaded = EncoderFineTuningTransformer.Load(ml, file))
+        var loaded = EncoderFineTuningTransformer.Load(ml, file);
+        using (Owned.Ends(loaded))
         {
             CollectionAssert.AreEqual(fitted.Transform(data).GetColumn<float[]>("Score").SelectMany(s => s).ToArray(),
                 loaded.Transform(data).GetColumn<float[]>("Score").SelectMany(s => s).ToArray(), "scores after save and load");
@@ -117,13 +122,14 @@ public sealed class EncoderFineTuningTrainerTests
         options.ValidationSet = data;
         IDataView bad = ml.Data.LoadFromEnumerable(new[] { new { Sentence1 = "a", Sentence2 = "b", Label = "high" } });
         string file = Path.Combine(_encoderFolder, "regression.zip");
-        using var model = (EncoderFineTuningTransformer)EstimatorWorkout.Run(ml, ml.Regression.Trainers.EncoderSentenceSimilarity(options), data, bad,
+        var model = (EncoderFineTuningTransformer)EstimatorWorkout.Run(ml, ml.Regression.Trainers.EncoderSentenceSimilarity(options), data, bad,
             typeof(ArgumentOutOfRangeException), "Schema mismatch for input column 'Label'",
             (ctx, fitted, schema) =>
             {
                 ((EncoderFineTuningTransformer)fitted).Save(file);
                 return EncoderFineTuningTransformer.Load(ctx, file);
             });
+        using var endModel = Owned.Ends(model);
 
         Assert.AreEqual(2, model.TrainingResult!.Evaluations.Count, "one evaluation per epoch");
         Assert.IsTrue(model.TrainingResult.Evaluations[^1].Metrics.ContainsKey("spearman"));

@@ -1,6 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetExt.Trainers.Modules;
 using MLNetExt.Transforms;
+using MLNetExt.Transforms.Onnx;
 
 namespace MLNetExt.UnitTests.Trainers;
 
@@ -27,14 +29,14 @@ public sealed class ExportedEncoderTransformTests
                 File.Copy(file, target);
             }
             using (var model = TrainerTestData.MiniLmWeights.CreateModel())
-                MLNetExt.Trainers.Onnx.OnnxBertExporter.Save(model, Path.Combine(folder, Path.GetRelativePath(original.Directory!, original.OnnxPath)));
+                OnnxBertWriter.Save(model.ToWeights(), Path.Combine(folder, Path.GetRelativePath(original.Directory!, original.OnnxPath)));
             EncoderModel exported = EncoderModel.Load(folder);
 
             var ml = new MLContext(seed: 1);
             IDataView data = ml.Data.LoadFromEnumerable(TrainerTestData.StsbSentences(20).Select(s => new TextRow { Text = s }).ToArray());
             float[][] Embed(EncoderModel m)
             {
-                using var transformer = ml.Transforms.Text.EncodeText("Embedding", "Text", m).Fit(data);
+                var transformer = ml.Transforms.Text.EncodeText("Embedding", "Text", m).Fit(data);
                 return transformer.Transform(data).GetColumn<float[]>("Embedding").ToArray();
             }
             float[][] a = Embed(original), b = Embed(exported);

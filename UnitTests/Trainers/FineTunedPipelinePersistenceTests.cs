@@ -6,6 +6,10 @@ using MLNetExt.Trainers.FineTuning;
 using MLNetExt.UnitTests.Infrastructure;
 using MLNetExt.UnitTests.Transforms;
 
+using MLNetExt.Transforms;
+
+using MLNetExt.Trainers.Training;
+
 namespace MLNetExt.UnitTests.Trainers;
 
 /// <summary>A fitted pipeline holding a fine-tuned encoder between stock ML.NET transforms, saved into one file.</summary>
@@ -50,8 +54,8 @@ public sealed class FineTunedPipelinePersistenceTests
 
     private static EncoderFineTuningOptions Options(string sentence = "Sentence", string? second = null) => new()
     {
-        EncoderFolder = _encoder, SentenceColumnName = sentence, SecondSentenceColumnName = second,
-        BatchSize = 8, Epochs = 1, LearningRate = 1e-3, MaxTokens = 32,
+        Encoder = EncoderModel.Load(_encoder), SentenceColumnName = sentence, SecondSentenceColumnName = second, MaxTokens = 32,
+        Training = new TrainingOptions { BatchSize = 8, Epochs = 1, LearningRate = 1e-3 },
     };
 
     [TestMethod]
@@ -108,7 +112,8 @@ public sealed class FineTunedPipelinePersistenceTests
         PairRow[] rows = File.ReadLines(SharedData.RequireFile("stsb", "train.tsv")).Skip(1).Take(16)
             .Select(l => l.Split('\t')).Select(f => new PairRow { Sentence1 = f[7], Sentence2 = f[8], Label = float.Parse(f[9], System.Globalization.CultureInfo.InvariantCulture) }).ToArray();
         IDataView data = ml.Data.LoadFromEnumerable(rows);
-        using EncoderFineTuningTransformer model = ml.Regression.Trainers.EncoderSentenceSimilarity(Options("Sentence1", "Sentence2")).Fit(data);
+        EncoderFineTuningTransformer model = ml.Regression.Trainers.EncoderSentenceSimilarity(Options("Sentence1", "Sentence2")).Fit(data);
+        using var endModel = Owned.Ends(model);
 
         using var stream = new MemoryStream();
         ml.Model.SaveWithEncoders(model, data.Schema, stream);

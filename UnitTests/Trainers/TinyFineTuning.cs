@@ -1,8 +1,8 @@
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Onnx;
-using MLNetExt.Trainers.Text;
+using MLNetExt.Transforms;
 using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms.Onnx;
 using MLNetExt.UnitTests.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,7 +24,7 @@ internal static class TinyFineTuning
         Directory.CreateDirectory(folder);
         torch.manual_seed(seed);
         using var model = new BertModel(Config);
-        OnnxBertExporter.Save(model, Path.Combine(folder, "model.onnx"));
+        OnnxBertWriter.Save(model.ToWeights(), Path.Combine(folder, "model.onnx"));
         File.WriteAllBytes(Path.Combine(folder, "vocab.txt"), TrainerTestData.MiniLmVocabulary);
         File.WriteAllText(Path.Combine(folder, "config.json"), model.Config.ToJson());
         return folder;
@@ -36,14 +36,14 @@ internal static class TinyFineTuning
         string folder = SharedData.Require("sst2");
         FineTuningRows Read(string file, int count) => ToRows(tokenizer, File.ReadLines(Path.Combine(folder, file)).Skip(1).Take(count));
         torch.manual_seed(modelSeed);
-        var model = new SequenceClassifier(new BertModel(Config), 2, PoolingMode.Mean);
-        return new FineTuningTask(model, tokenizer, FineTuningKind.Classification, Read("train.tsv", trainRows), Read("dev.tsv", validationRows), 16);
+        var model = new SequenceClassifier(new BertModel(Config), 2, EncoderPooling.Mean);
+        return new FineTuningTask(model, FineTuningKind.Classification, Read("train.tsv", trainRows), Read("dev.tsv", validationRows), 16);
     }
 
     private static FineTuningRows ToRows(EncoderTokenizer tokenizer, IEnumerable<string> lines)
     {
         var fields = lines.Select(l => l.Split('\t')).ToArray();
-        return new FineTuningRows(fields.Select(f => tokenizer.Tokenize(f[0])).ToArray(), fields.Select(f => float.Parse(f[1])).ToArray());
+        return new FineTuningRows(fields.Select(f => tokenizer.Tokenize(f[0].AsSpan())).ToArray(), fields.Select(f => float.Parse(f[1])).ToArray());
     }
 
     public static float[] Parameters(nn.Module module) =>

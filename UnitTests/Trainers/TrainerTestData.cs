@@ -1,5 +1,5 @@
-using MLNetExt.Trainers.Onnx;
-using MLNetExt.Trainers.Text;
+using MLNetExt.Transforms;
+using MLNetExt.Transforms.Onnx;
 using MLNetExt.UnitTests.Infrastructure;
 
 namespace MLNetExt.UnitTests.Trainers;
@@ -7,17 +7,26 @@ namespace MLNetExt.UnitTests.Trainers;
 /// <summary>Shared inputs of the trainer tests: real STS-B sentences and the pretrained MiniLM weights, read once.</summary>
 internal static class TrainerTestData
 {
-    private static readonly Lazy<EncoderFiles> MiniLmFiles = new(() => EncoderFiles.Pretrained("all-MiniLM-L6-v2"));
+    private static readonly Lazy<EncoderModel> MiniLmModel = new(() => PretrainedEncoders.Load("all-MiniLM-L6-v2"));
 
-    private static readonly Lazy<OnnxBertWeights> MiniLm = new(() => OnnxBertImporter.Read(new MemoryStream(MiniLmOnnx), "all-MiniLM-L6-v2"));
+    private static readonly Lazy<BertWeights> MiniLm = new(() => OnnxBertReader.Read(new MemoryStream(MiniLmOnnx), "all-MiniLM-L6-v2"));
 
-    public static OnnxBertWeights MiniLmWeights => MiniLm.Value;
+    public static BertWeights MiniLmWeights => MiniLm.Value;
 
-    public static byte[] MiniLmOnnx => MiniLmFiles.Value.Onnx;
+    public static EncoderModel MiniLmEncoder => MiniLmModel.Value;
 
-    public static byte[] MiniLmVocabulary => MiniLmFiles.Value.Vocabulary;
+    public static byte[] MiniLmOnnx => MiniLmModel.Value.ReadOnnxBytes();
 
-    public static EncoderTokenizer Tokenizer(int maxTokens = 128) => MiniLmFiles.Value.CreateTokenizer(maxTokens);
+    public static byte[] MiniLmVocabulary => MiniLmModel.Value.ReadVocabularyText();
+
+    public static EncoderTokenizer Tokenizer(int maxTokens = 128) => EncoderTokenizer.Create(MiniLmModel.Value, maxTokens);
+
+    /// <summary>MiniLM's tokenization of sentences (or pairs), padded.</summary>
+    public static TokenizedBatch Encode(IReadOnlyList<string> first, IReadOnlyList<string>? second = null, int maxTokens = 128)
+    {
+        EncoderTokenizer tokenizer = Tokenizer(maxTokens);
+        return TokenizedBatch.Pad(first.Select((text, i) => tokenizer.Tokenize(text, second?[i])).ToArray());
+    }
 
     /// <summary>The first <paramref name="count"/> sentence1 values of STS-B dev (column 8 of the GLUE layout).</summary>
     public static string[] StsbSentences(int count)

@@ -1,3 +1,4 @@
+using MLNetExt.Transforms;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Training;
 using TorchSharp;
@@ -52,13 +53,50 @@ public sealed class TrainingLoopTests
         }
     }
 
+    // libtorch's results depend on its thread count, and a resumed process may be given another core count (CPU
+    // affinity, a container quota): the resumed run must keep the count its checkpoint was written with.
+    [TestMethod]
+    public void AResumedRunKeepsTheThreadCountOfItsCheckpoint()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "mlnetext-train-threads-" + Guid.NewGuid().ToString("N"));
+        int original = Environment.ProcessorCount == 1 ? 2 : 1; // not what Threads = 0 picks here
+        TrainingOptions WithThreads(string folder, int threads)
+        {
+            TrainingOptions options = Options(Path.Combine(root, folder));
+            options.Threads = threads;
+            return options;
+        }
+        try
+        {
+            FineTuningTask reference = TinyFineTuning.Create(modelSeed: 1);
+            Assert.AreEqual(original, new TrainingLoop(WithThreads("a", original)).Run(reference).Threads);
+            Assert.ThrowsExactly<IOException>(() => new TrainingLoop(WithThreads("b", original)).Run(new CrashingTask(TinyFineTuning.Create(modelSeed: 1), crashAtCall: 11)));
+
+            var conflict = Assert.ThrowsExactly<InvalidOperationException>(() => new TrainingLoop(WithThreads("b", original + 1)).Run(TinyFineTuning.Create(modelSeed: 1)));
+            StringAssert.Contains(conflict.Message, $"written by a run with {original} libtorch threads; this run asks for {original + 1}");
+
+            FineTuningTask resumedTask = TinyFineTuning.Create(modelSeed: 1);
+            TrainingResult resumed = new TrainingLoop(WithThreads("b", 0)).Run(resumedTask);
+
+            Assert.AreEqual(8, resumed.ResumedFromStep);
+            Assert.AreEqual(original, resumed.Threads, "the checkpoint's thread count, not one per core");
+            CollectionAssert.AreEqual(TinyFineTuning.Parameters(reference.Module), TinyFineTuning.Parameters(resumedTask.Module), "final weights");
+        }
+        finally
+        {
+            if (Directory.Exists(root))
+                Directory.Delete(root, recursive: true);
+            torch.set_num_threads(Environment.ProcessorCount);
+        }
+    }
+
     [TestMethod]
     public void TrainingStepsLeakNoTensors()
     {
         FineTuningTask task = TinyFineTuning.Create(modelSeed: 3);
         var live = new List<long>();
         var options = new TrainingOptions { BatchSize = 8, Epochs = 2, LearningRate = 1e-3, Seed = 5 };
-        new TrainingLoop(options).Run(task, new SynchronousProgress(_ => live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount)));
+        new TrainingLoop(options).Run(task, new SynchronousProgress<TrainingProgress>(_ => live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount)));
         Assert.HasCount(12, live);
         // The first steps create AdamW's moment buffers; after that the count of live tensors must stay flat.
         Assert.AreEqual(live[2], live[^1], $"live tensors per step: {string.Join(", ", live)}");
@@ -73,7 +111,7 @@ public sealed class TrainingLoopTests
             using var cancel = new CancellationTokenSource();
             var options = new TrainingOptions { BatchSize = 8, Epochs = 1, LearningRate = 1e-3, CheckpointDirectory = dir, CheckpointEverySteps = 100 };
             Assert.ThrowsExactly<OperationCanceledException>(() => new TrainingLoop(options).Run(TinyFineTuning.Create(4),
-                new SynchronousProgress(p => { if (p.Step == 2) cancel.Cancel(); }), cancel.Token));
+                new SynchronousProgress<TrainingProgress>(p => { if (p.Step == 2) cancel.Cancel(); }), cancel.Token));
             Assert.AreEqual("step-00000002", File.ReadAllText(Path.Combine(dir, "latest")));
             TrainingResult resumed = new TrainingLoop(options).Run(TinyFineTuning.Create(4));
             Assert.AreEqual(2, resumed.ResumedFromStep);
@@ -93,10 +131,5 @@ public sealed class TrainingLoopTests
         Assert.AreEqual(1.0, schedule.At(1), 1e-12);
         Assert.AreEqual(1.0, schedule.At(2), 1e-12);
         Assert.AreEqual(0.125, schedule.At(9), 1e-12);
-    }
-
-    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

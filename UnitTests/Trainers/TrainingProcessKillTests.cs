@@ -33,6 +33,41 @@ public sealed class TrainingProcessKillTests
         }
     }
 
+    // A kill that lands after the final checkpoint but before the result is written: the rerun has no step left,
+    // and must still export the same model and write its result.
+    [TestMethod]
+    public void ARunResumedFromItsFinalCheckpointFinishesWithoutTrainingAgain()
+    {
+        using var folder = new TempFolder("mlnetext-resume-final");
+        string encoder = TinyFineTuning.WriteEncoderFolder("mlnetext-tiny-encoder", seed: 9);
+        try
+        {
+            string[] Command(string run) =>
+            [
+                "train", "classify", "--task", "sst2", "--data", SharedData.Require("sst2"), "--encoder", encoder, "--mode", "finetune",
+                "--max-train-rows", "64", "--batch-size", "8", "--max-tokens", "16", "--seed", "7",
+                "--checkpoint-dir", folder.Combine("checkpoints"), "--checkpoint-every", "4",
+                "--out", folder.Combine(run, "model"), "--json", folder.Combine(run, "result.json"),
+            ];
+            var (firstCode, firstOutput) = CliRunner.Run(Command("first"));
+            Assert.AreEqual(0, firstCode, firstOutput);
+            var (againCode, againOutput) = CliRunner.Run(Command("again"));
+            Assert.AreEqual(0, againCode, againOutput);
+
+            using JsonDocument result = JsonDocument.Parse(File.ReadAllText(folder.Combine("again", "result.json")));
+            JsonElement run = result.RootElement.GetProperty("fineTuned");
+            Assert.AreEqual(8, run.GetProperty("resumedFromStep").GetInt32());
+            Assert.AreEqual(8, run.GetProperty("steps").GetInt32());
+            Assert.AreEqual(JsonValueKind.Null, run.GetProperty("meanLoss").ValueKind, "no step ran, so there is no mean loss");
+            CollectionAssert.AreEqual(File.ReadAllBytes(folder.Combine("first", "model", "model.onnx")),
+                File.ReadAllBytes(folder.Combine("again", "model", "model.onnx")));
+        }
+        finally
+        {
+            Directory.Delete(encoder, recursive: true);
+        }
+    }
+
     private static void KillAndResume(TempFolder folder, string encoder)
     {
         string sst2 = SharedData.Require("sst2");
@@ -47,7 +82,7 @@ public sealed class TrainingProcessKillTests
         RunToEnd(Command("uninterrupted"));
 
         string latest = folder.Combine("killed", "checkpoints", "latest");
-        using (ChildProcess victim = ChildProcess.Start(Command("killed")))
+        using (ChildProcess victim = ChildProcess.Start("mlnetext.dll", Command("killed")))
         {
             var clock = Stopwatch.StartNew();
             while (!File.Exists(latest) && !victim.Process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
@@ -59,7 +94,9 @@ public sealed class TrainingProcessKillTests
         }
         Assert.IsFalse(File.Exists(folder.Combine("killed", "result.json")), "the killed run must not have finished");
 
-        RunToEnd(Command("killed"));
+        // The resumed process is told of another core count: it must keep the checkpoint's libtorch thread count, on
+        // which the results depend.
+        RunToEnd(Command("killed"), processorCount: Environment.ProcessorCount == 1 ? 2 : 1);
 
         using JsonDocument expected = JsonDocument.Parse(File.ReadAllText(folder.Combine("uninterrupted", "result.json")));
         using JsonDocument resumed = JsonDocument.Parse(File.ReadAllText(folder.Combine("killed", "result.json")));
@@ -74,64 +111,11 @@ public sealed class TrainingProcessKillTests
             File.ReadAllBytes(folder.Combine("killed", "model", "model.onnx")), "final weights (the exported ONNX graph)");
     }
 
-    private static void RunToEnd(string[] arguments)
+    private static void RunToEnd(string[] arguments, int? processorCount = null)
     {
-        using ChildProcess run = ChildProcess.Start(arguments);
+        using ChildProcess run = ChildProcess.Start("mlnetext.dll", arguments,
+            processorCount is int count ? new Dictionary<string, string> { ["DOTNET_PROCESSOR_COUNT"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture) } : null);
         run.Process.WaitForExit();
         Assert.AreEqual(0, run.Process.ExitCode, $"mlnetext {string.Join(' ', arguments)} failed:\n{run.Output}");
-    }
-
-    /// <summary><c>dotnet mlnetext.dll ...</c> from the test's output folder, with its output collected.</summary>
-    private sealed class ChildProcess : IDisposable
-    {
-        private readonly System.Text.StringBuilder _output = new();
-
-        private ChildProcess(Process process) => Process = process;
-
-        public Process Process { get; }
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                    return _output.ToString();
-            }
-        }
-
-        public static ChildProcess Start(string[] arguments)
-        {
-            var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlnetext.dll"));
-            foreach (string argument in arguments)
-                start.ArgumentList.Add(argument);
-            var child = new ChildProcess(new Process { StartInfo = start });
-            DataReceivedEventHandler collect = (_, e) =>
-            {
-                lock (child._output)
-                    child._output.AppendLine(e.Data);
-            };
-            child.Process.OutputDataReceived += collect;
-            child.Process.ErrorDataReceived += collect;
-            child.Process.Start();
-            child.Process.BeginOutputReadLine();
-            child.Process.BeginErrorReadLine();
-            return child;
-        }
-
-        private static string DotnetHost()
-        {
-            string? self = Environment.ProcessPath;
-            if (self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet")
-                return self;
-            return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        }
-
-        public void Dispose()
-        {
-            if (!Process.HasExited)
-                Process.Kill();
-            Process.Dispose();
-        }
     }
 }

@@ -106,7 +106,7 @@ public sealed class TextAttributionTransformTests
             ITransformer loaded = SaveWithEncodersRoundTrip(ml, fitted, data.Schema);
             SchemaShape columns = ml.Transforms.Text.ExplainText(model, options).GetOutputSchema(MLNetExt.Transforms.Schema.SchemaShapeFactory.Create(texts.Schema));
             EstimatorWorkout.AssertSameValues(fitted.Transform(texts), loaded.Transform(texts), columns);
-            ((IDisposable)((TransformerChain<ITransformer>)loaded).Single()).Dispose();
+            Assert.AreEqual(1, loaded.DisposeEncoders());
         }
     }
 

@@ -46,7 +46,7 @@ public sealed class TextEncoderTransformTests
             typeof(ArgumentOutOfRangeException), "Schema mismatch for input column 'Text': expected String, got Single",
             EncoderRoundTrip);
         Assert.AreEqual(384, ((TextEncoderTransformer)fitted).Dimension);
-        ((IDisposable)fitted).Dispose();
+        fitted.DisposeEncoders();
     }
 
     [TestMethod]
@@ -79,7 +79,7 @@ public sealed class TextEncoderTransformTests
     {
         var mlContext = new MLContext();
         var data = Texts(mlContext, Sentences);
-        using var batched = mlContext.Transforms.Text.EncodeText(new TextEncoderOptions
+        var batched = mlContext.Transforms.Text.EncodeText(new TextEncoderOptions
         {
             OutputColumnName = "Embedding", InputColumnName = "Text", Model = MiniLM, BatchSize = 4, SortWindow = 5,
         }).Fit(data);
@@ -104,7 +104,7 @@ public sealed class TextEncoderTransformTests
         mlContext.Log += (_, e) => { lock (log) log.Add(e.Message); };
         string longText = string.Join(" ", Enumerable.Repeat("encoder", 600));
         var data = Texts(mlContext, "", longText, "short");
-        using var transformer = mlContext.Transforms.Text.EncodeText(new TextEncoderOptions
+        var transformer = mlContext.Transforms.Text.EncodeText(new TextEncoderOptions
         {
             OutputColumnName = "Embedding", InputColumnName = "Text", Model = MiniLM, WordPiecesColumnName = "Pieces",
         }).Fit(data);
@@ -131,7 +131,7 @@ public sealed class TextEncoderTransformTests
         var pooled = new Dictionary<EncoderPooling, float[]>();
         foreach (EncoderPooling pooling in Enum.GetValues<EncoderPooling>())
         {
-            using var transformer = mlContext.Transforms.Text.EncodeText(new TextEncoderOptions
+            var transformer = mlContext.Transforms.Text.EncodeText(new TextEncoderOptions
             {
                 OutputColumnName = "Embedding", InputColumnName = "Text", Model = MiniLM,
                 Pooling = pooling, Normalize = false, TokenEmbeddingsColumnName = "Tokens",
@@ -158,7 +158,7 @@ public sealed class TextEncoderTransformTests
     {
         var mlContext = new MLContext();
         var data = mlContext.Data.LoadFromEnumerable(new[] { new PairRow { Text = "Is it raining?", Other = "It rains." } });
-        using var transformer = mlContext.Transforms.Text.EncodeText(new TextEncoderOptions
+        var transformer = mlContext.Transforms.Text.EncodeText(new TextEncoderOptions
         {
             OutputColumnName = "Embedding", InputColumnName = "Text", PairColumnName = "Other", Model = ArcticXs,
             Prefix = ArcticXs.Config.QueryPrefix, WordPiecesColumnName = "Pieces", TokenMaskColumnName = "Mask",
@@ -236,7 +236,7 @@ public sealed class TextEncoderTransformTests
     {
         var mlContext = new MLContext();
         var data = Texts(mlContext, Sentences);
-        using var transformer = mlContext.Transforms.Text.EncodeText("Embedding", "Text", MiniLM).Fit(data);
+        var transformer = mlContext.Transforms.Text.EncodeText("Embedding", "Text", MiniLM).Fit(data);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
         Assert.ThrowsExactly<OperationCanceledException>(() => ReadVectors(transformer.Transform(data, cancelled.Token), "Embedding"));
@@ -248,7 +248,7 @@ public sealed class TextEncoderTransformTests
         var mlContext = new MLContext { GpuDeviceId = 0 };
         var log = new List<string>();
         mlContext.Log += (_, e) => { lock (log) log.Add(e.Message); };
-        using var transformer = mlContext.Transforms.Text.EncodeText("Embedding", "Text", MiniLM).Fit(Texts(mlContext, "x"));
+        var transformer = mlContext.Transforms.Text.EncodeText("Embedding", "Text", MiniLM).Fit(Texts(mlContext, "x"));
         if (transformer.ExecutionProvider.StartsWith("CUDA", StringComparison.Ordinal))
             Assert.Inconclusive("This machine has ONNX Runtime's CUDA provider; the CPU fallback cannot be observed here.");
         Assert.AreEqual("CPU", transformer.ExecutionProvider);

@@ -1,7 +1,7 @@
 using MLNetExt.Trainers.Contrastive;
 using MLNetExt.Trainers.Losses;
 using MLNetExt.Trainers.Modules;
-using MLNetExt.Trainers.Text;
+using MLNetExt.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -35,13 +35,13 @@ public sealed class CachedMultipleNegativesRankingLossTests
     public void GradCache_GivesPlainMnrlLossAndGradientsAtSmallerMiniBatches()
     {
         torch.manual_seed(5);
-        using var model = new SentenceEmbeddingModel(new BertModel(TinyFineTuning.Config), PoolingMode.Mean);
+        using var model = new SentenceEmbeddingModel(new BertModel(TinyFineTuning.Config), EncoderPooling.Mean);
         model.eval(); // no dropout: both runs see the same network
         EncoderTokenizer tokenizer = TrainerTestData.Tokenizer(32);
         string[] sentences = TrainerTestData.StsbSentences(36);
-        TokenizedRow[] Rows(int skip) => sentences.Skip(skip).Take(12).Select(s => tokenizer.Tokenize(s)).ToArray();
-        using var batch = new ContrastiveBatch([EncoderInputs.From(tokenizer.Pad(Rows(0))), EncoderInputs.From(tokenizer.Pad(Rows(12))),
-            EncoderInputs.From(tokenizer.Pad(Rows(24)))], null);
+        TokenizedText[] Rows(int skip) => sentences.Skip(skip).Take(12).Select(s => tokenizer.Tokenize(s)).ToArray();
+        using var batch = new ContrastiveBatch([EncoderInputs.From(TokenizedBatch.Pad(Rows(0))), EncoderInputs.From(TokenizedBatch.Pad(Rows(12))),
+            EncoderInputs.From(TokenizedBatch.Pad(Rows(24)))], null);
 
         (double plainLoss, float[] plain) = Step(model, new MultipleNegativesRankingLoss(), batch);
         (double cachedLoss, float[] cached) = Step(model, new CachedMultipleNegativesRankingLoss(miniBatchSize: 5), batch);
@@ -61,12 +61,12 @@ public sealed class CachedMultipleNegativesRankingLossTests
         // With dropout on, the loss reported (first pass, no gradients) and a second call from the same seed agree:
         // the re-embedding pass is seeded like the first, so the gradients belong to the loss that was reported.
         torch.manual_seed(9);
-        using var model = new SentenceEmbeddingModel(new BertModel(TinyFineTuning.Config), PoolingMode.Mean);
+        using var model = new SentenceEmbeddingModel(new BertModel(TinyFineTuning.Config), EncoderPooling.Mean);
         model.train();
         EncoderTokenizer tokenizer = TrainerTestData.Tokenizer(32);
         string[] sentences = TrainerTestData.StsbSentences(16);
-        using var batch = new ContrastiveBatch([EncoderInputs.From(tokenizer.Pad(sentences.Take(8).Select(s => tokenizer.Tokenize(s)).ToArray())),
-            EncoderInputs.From(tokenizer.Pad(sentences.Skip(8).Select(s => tokenizer.Tokenize(s)).ToArray()))], null);
+        using var batch = new ContrastiveBatch([EncoderInputs.From(TokenizedBatch.Pad(sentences.Take(8).Select(s => tokenizer.Tokenize(s)).ToArray())),
+            EncoderInputs.From(TokenizedBatch.Pad(sentences.Skip(8).Select(s => tokenizer.Tokenize(s)).ToArray()))], null);
         var loss = new CachedMultipleNegativesRankingLoss(miniBatchSize: 3);
         torch.manual_seed(123);
         (double first, float[] a) = Step(model, loss, batch);

@@ -1,3 +1,4 @@
+using MLNetExt.Trainers.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExt.Trainers.Contrastive;
@@ -46,7 +47,7 @@ public sealed class SentenceEncoderTrainerTests
 
     private static SentenceEncoderTrainingOptions Options(SentenceEmbeddingLoss loss, params string[] columns) => new()
     {
-        Model = EncoderModel.Load(_encoderFolder), Loss = loss, TextColumnNames = columns, BatchSize = 8, Epochs = 1, LearningRate = 1e-3, MaxTokens = 32,
+        Model = EncoderModel.Load(_encoderFolder), Loss = loss, TextColumnNames = columns, MaxTokens = 32, Training = new TrainingOptions { BatchSize = 8, Epochs = 1, LearningRate = 1e-3 },
     };
 
     private static ITransformer SaveWithEncodersRoundTrip(MLContext mlContext, ITransformer model, DataViewSchema inputSchema)
@@ -82,21 +83,23 @@ public sealed class SentenceEncoderTrainerTests
         float[][] trained = Embeddings(ml, fitted, data);
 
         // The weights moved: the untrained encoder embeds the same text differently.
-        using (TextEncoderTransformer untrained = ml.Transforms.Text.EncodeText(new TextEncoderOptions
-               { Model = EncoderModel.Load(_encoderFolder), InputColumnName = "Sentence1", OutputColumnName = "Embedding", MaxTokens = 32 }).Fit(data))
-            Assert.IsTrue(Embeddings(ml, untrained, data)[0].Zip(trained[0]).Any(p => Math.Abs(p.First - p.Second) > 1e-3));
+        TextEncoderTransformer untrained = ml.Transforms.Text.EncodeText(new TextEncoderOptions
+            { Model = EncoderModel.Load(_encoderFolder), InputColumnName = "Sentence1", OutputColumnName = "Embedding", MaxTokens = 32 }).Fit(data);
+        Assert.IsTrue(Embeddings(ml, untrained, data)[0].Zip(trained[0]).Any(p => Math.Abs(p.First - p.Second) > 1e-3));
+        untrained.Dispose();
 
         // A Hugging Face-layout folder that EncoderModel.Load reads back gives the same vectors.
         SentenceEncoderTrainingResult result = trainer.Train(data);
         string folder = Path.Combine(_encoderFolder, "trained");
         result.SaveFolder(folder);
-        using TextEncoderTransformer reloaded = ml.Transforms.Text.EncodeText(new TextEncoderOptions
+        TextEncoderTransformer reloaded = ml.Transforms.Text.EncodeText(new TextEncoderOptions
             { Model = EncoderModel.Load(folder), InputColumnName = "Sentence1", OutputColumnName = "Embedding", MaxTokens = 32 }).Fit(data);
         float[][] fromFolder = Embeddings(ml, reloaded, data);
         for (int i = 0; i < trained.Length; i++)
             for (int j = 0; j < trained[i].Length; j++)
                 Assert.AreEqual(trained[i][j], fromFolder[i][j], 1e-4, "a second seeded run and its folder give the same vectors");
         Assert.AreEqual(5, result.Training.Steps);
+        reloaded.Dispose();
         fitted.Dispose();
     }
 
@@ -134,7 +137,7 @@ public sealed class SentenceEncoderTrainerTests
         StringAssert.Contains(outside.Message, "outside the declared range [0, 1]");
 
         SentenceEncoderTrainingOptions single = Options(new MultipleNegativesRankingLoss(), "Sentence1", "Sentence2");
-        single.BatchSize = 1;
+        single.Training.BatchSize = 1;
         var batchOfOne = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Text.TrainSentenceEncoder(single));
         StringAssert.Contains(batchOfOne.Message, "BatchSize must be at least 2");
 

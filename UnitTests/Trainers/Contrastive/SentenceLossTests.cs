@@ -71,14 +71,14 @@ public sealed class SentenceLossTests
     public void MirrorBert_MasksOneSpanOfTheText()
     {
         manual_seed(1);
-        var row = new MLNetExt.Trainers.Text.TokenizedRow([101, 11, 12, 13, 14, 15, 16, 17, 102], 9);
+        var row = new MLNetExt.Transforms.TokenizedText([101, 11, 12, 13, 14, 15, 16, 17, 102], 9, false);
         var masked = MirrorBertLoss.MaskSpan(row, 103, 5);
         Assert.AreEqual(5, masked.Ids.Count(id => id == 103));
         Assert.AreEqual(101, masked.Ids[0]);
         Assert.AreEqual(102, masked.Ids[^1]);
         var maskedIndexes = Enumerable.Range(0, 9).Where(i => masked.Ids[i] == 103).ToArray();
         Assert.AreEqual(4, maskedIndexes[^1] - maskedIndexes[0], "the masked tokens form one contiguous span");
-        Assert.AreEqual(3, MirrorBertLoss.MaskSpan(new([101, 11, 12, 13, 102], 5), 103, 5).Ids.Count(id => id == 103), "a short text is masked whole");
+        Assert.AreEqual(3, MirrorBertLoss.MaskSpan(new([101, 11, 12, 13, 102], 5, false), 103, 5).Ids.Count(id => id == 103), "a short text is masked whole");
     }
 
     [TestMethod]

@@ -1,0 +1,159 @@
+using MLNetExt.Transforms.IO;
+using System.ComponentModel;
+using Microsoft.ML;
+using MLNetExt.Evaluation.Beir;
+using MLNetExt.Evaluation.Embeddings;
+using MLNetExt.Evaluation.Ranking;
+using MLNetExt.Evaluation.Reports;
+using MLNetExt.Cli.Infrastructure;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MLNetExt.Cli.Commands.Eval;
+
+/// <summary><c>mlnetext eval beir</c>: dense retrieval with a text encoder and/or BM25 on a BEIR folder, scored as BEIR scores it.</summary>
+public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
+{
+    /// <summary>Options of <c>eval beir</c>.</summary>
+    public sealed class Settings : EvalEncoderSettings
+    {
+        /// <summary>The BEIR folder.</summary>
+        [CommandOption("--data <DIR>")]
+        [Description("BEIR folder with corpus.jsonl, queries.jsonl, qrels/<split>.tsv.")]
+        public string Data { get; init; } = "";
+
+        /// <summary>The qrels split.</summary>
+        [CommandOption("--split <NAME>")]
+        [Description("Qrels split. Default test.")]
+        public string Split { get; init; } = "test";
+
+
+        /// <summary>Cut-offs.</summary>
+        [CommandOption("-k|--cutoffs <LIST>")]
+        [Description("Cut-offs, comma-separated. Default 1,3,5,10,100,1000.")]
+        public string? K { get; init; }
+
+        /// <summary>Also (or only) BM25.</summary>
+        [CommandOption("--bm25")]
+        [Description("Also run the Lucene.Net BM25 baseline (flat title+text, EnglishAnalyzer, k1=0.9, b=0.4).")]
+        public bool Bm25 { get; init; }
+
+        /// <summary>Only BM25.</summary>
+        [CommandOption("--bm25-only")]
+        [Description("Run BM25 only (no encoder).")]
+        public bool Bm25Only { get; init; }
+
+        /// <summary>Dot product instead of cosine.</summary>
+        [CommandOption("--dot")]
+        [Description("Score by dot product instead of cosine.")]
+        public bool Dot { get; init; }
+
+        /// <summary>Query prefix override.</summary>
+        [CommandOption("--query-prefix <TEXT>")]
+        [Description("Text put before each query; default the model's own (arctic-embed: its retrieval instruction).")]
+        public string? QueryPrefix { get; init; }
+
+
+
+
+        /// <summary>Markdown output.</summary>
+        [CommandOption("--markdown <FILE>")]
+        [Description("Write a Markdown table of the results.")]
+        public string? Markdown { get; init; }
+
+        /// <summary>PNG output.</summary>
+        [CommandOption("--plot <FILE>")]
+        [Description("Write recall@k and NDCG@k curves as PNG.")]
+        public string? Plot { get; init; }
+
+        /// <summary>Run output.</summary>
+        [CommandOption("--save-run <FILE>")]
+        [Description("Write the run in TREC format (for trec_eval or `eval trec`): the dense run, or BM25's with --bm25-only.")]
+        public string? SaveRun { get; init; }
+
+        /// <inheritdoc />
+        public override ValidationResult Validate() =>
+            string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required.")
+            : ValidateEncoder();
+    }
+
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        OutputPaths.RequireWritableFile(settings.Json, "--json");
+        if (settings.Model is not null)
+            ModelArgument.RequireFolderIfPath(settings.Model, "--model");
+        OutputPaths.RequireWritableFile(settings.Markdown, "--markdown");
+        OutputPaths.RequireWritableFile(settings.Plot, "--plot");
+        OutputPaths.RequireWritableFile(settings.SaveRun, "--save-run");
+        var dataset = BeirReader.Load(settings.Data, settings.Split);
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(dataset.Name)} ({Markup.Escape(dataset.Split)}):[/] {dataset.Corpus.Count} documents, " +
+            $"{dataset.Queries.Count} judged queries, {dataset.Qrels.JudgementCount} judgements");
+        string? missing = MissingIdsWarning(dataset);
+        if (missing is not null)
+            Console.Error.WriteLine("warning: " + missing);
+
+        var evaluation = new RankingEvaluatorOptions { Cutoffs = EvalOptionParsing.Cutoffs(settings.K) };
+        var results = new List<BeirResult>();
+        if (!settings.Bm25Only)
+        {
+            var ml = new MLContext(seed: 0);
+            var (embedder, model) = EvalEncoders.Create(ml, settings.Model, settings.BatchSize, settings.Threads, fuseGraph: !settings.NoFuse);
+            var retrieval = new DenseRetrievalOptions
+            {
+                TopK = evaluation.Cutoffs.Max(),
+                Similarity = settings.Dot ? SimilarityFunction.Dot : SimilarityFunction.Cosine,
+                QueryPrefix = settings.QueryPrefix ?? model.Config.QueryPrefix,
+                DocumentPrefix = model.Config.DocumentPrefix,
+            };
+            var started = DateTime.UtcNow;
+            var run = ConsoleProgress.Encoding(progress => DenseRetriever.Retrieve(dataset, embedder, retrieval, progress, cancellationToken));
+            results.Add(BeirEvaluator.Score(dataset, model.Name, run, evaluation, DateTime.UtcNow - started));
+            if (settings.SaveRun is not null)
+                TrecRunReader.Write(run, settings.SaveRun, model.Name);
+        }
+        if (settings.Bm25 || settings.Bm25Only)
+        {
+            BeirResult bm25 = ConsoleProgress.Encoding(progress => BeirEvaluator.EvaluateBm25(dataset, null, evaluation, progress, cancellationToken));
+            results.Add(bm25);
+            if (settings.Bm25Only && settings.SaveRun is not null)
+                TrecRunReader.Write(bm25.Run!, settings.SaveRun, "bm25");
+        }
+
+        Print(results);
+        if (settings.Json is not null)
+            EvaluationJson.Write(settings.Json, EvaluationJson.Serialize(results));
+        if (settings.Markdown is not null)
+            MLNetExt.Transforms.IO.AtomicFile.WriteAllText(settings.Markdown, MarkdownTable.Beir(results));
+        if (settings.Plot is not null)
+            RecallCurvePlot.Save(results, settings.Plot);
+        return 0;
+    }
+
+    /// <summary>The qrels ids missing from corpus.jsonl or queries.jsonl, a few of each named; null when none are.</summary>
+    internal static string? MissingIdsWarning(BeirDataset dataset)
+    {
+        static string? Part(IReadOnlyCollection<string> ids, string what, string file) => ids.Count == 0 ? null
+            : $"{ids.Count} {what} missing from {file} (e.g. {string.Join(", ", ids.Take(5))})";
+        string[] parts = new[]
+        {
+            Part(dataset.QrelsDocumentsMissingFromCorpus, "documents", "corpus.jsonl"),
+            Part(dataset.QrelsQueriesMissingFromQueries, "queries", "queries.jsonl"),
+        }.OfType<string>().ToArray();
+        return parts.Length == 0 ? null : $"qrels name {string.Join(" and ", parts)}; they stay in the qrels.";
+    }
+
+    private static void Print(IReadOnlyList<BeirResult> results)
+    {
+        foreach (var r in results)
+        {
+            var table = new Table().Title($"{r.Dataset} ({r.Split}) — {r.System}").AddColumn("measure").AddColumn("all");
+            table.AddRow("num_q", r.Metrics.QueriesEvaluated.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var (name, value) in r.Metrics.Mean)
+                table.AddRow(name, value.ToString("F4", System.Globalization.CultureInfo.InvariantCulture));
+            AnsiConsole.Write(table);
+            if (r.Metrics.Mean.TryGetValue("ndcg_cut_10", out double ndcg10))
+                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(r.System)}: NDCG@10 = {100 * ndcg10:F2}[/] ({r.Elapsed.TotalSeconds:F1} s)");
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using System.ComponentModel;
+using System.Globalization;
+using MLNetExt.Cli.Infrastructure;
+using MLNetExt.Evaluation.Glue;
+using MLNetExt.Trainers.FineTuning;
+using MLNetExt.Trainers.Glue;
+using MLNetExt.Trainers.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MLNetExt.Cli.Commands.Train;
+
+/// <summary>
+/// <c>mlnetext train classify</c>: <see cref="GlueBenchmark"/> on the command line. Fine-tunes an encoder
+/// (all-MiniLM-L6-v2 unless <c>--encoder</c> names another or a Hugging Face-layout folder) on a GLUE task, scores it
+/// on dev, and by default also runs the frozen-encoder baseline on the same rows.
+/// </summary>
+public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings>
+{
+    /// <summary>Options of <c>train classify</c>.</summary>
+    public sealed class Settings : CommandSettings
+    {
+        /// <summary>GLUE task: sst2, mrpc, cola, rte or stsb.</summary>
+        [CommandOption("--task <TASK>")]
+        [Description("GLUE task: sst2, mrpc, cola, rte or stsb.")]
+        public string Task { get; init; } = "";
+
+        /// <summary>The task folder (train.tsv, dev.tsv) or a folder holding one sub-folder per task.</summary>
+        [CommandOption("--data <DIR>")]
+        [Description("Task folder with train.tsv and dev.tsv, or the folder holding sst2/, mrpc/, ...")]
+        public string Data { get; init; } = "";
+
+        /// <summary>Pretrained encoder name, or a Hugging Face-layout folder (model.onnx, vocab.txt, config.json).</summary>
+        [CommandOption("--encoder <NAME|DIR>")]
+        [Description("Encoder to start from: a pretrained name (all-MiniLM-L6-v2, snowflake-arctic-embed-xs) or a folder with model.onnx, vocab.txt and config.json (e.g. written by 'train export').")]
+        public string Encoder { get; init; } = "all-MiniLM-L6-v2";
+
+        /// <summary>Passes over the training rows.</summary>
+        [CommandOption("--epochs <N>")]
+        public int Epochs { get; init; } = 1;
+
+        /// <summary>Use at most this many training rows (a seeded random sample).</summary>
+        [CommandOption("--max-train-rows <N>")]
+        public int? MaxTrainRows { get; init; }
+
+        /// <summary>Rows per step.</summary>
+        [CommandOption("--batch-size <N>")]
+        public int BatchSize { get; init; } = 32;
+
+        /// <summary>Peak learning rate.</summary>
+        [CommandOption("--learning-rate <LR>")]
+        public double LearningRate { get; init; } = 5e-5;
+
+        /// <summary>Longest input in tokens.</summary>
+        [CommandOption("--max-tokens <N>")]
+        public int MaxTokens { get; init; } = 128;
+
+        /// <summary>Seed of sampling, data order, dropout and head initialisation.</summary>
+        [CommandOption("--seed <N>")]
+        public int Seed { get; init; } = 42;
+
+        /// <summary>finetune, frozen (baseline only) or both.</summary>
+        [CommandOption("--mode <MODE>")]
+        [Description("finetune, frozen (baseline only) or both (default).")]
+        public string Mode { get; init; } = "both";
+
+        /// <summary>Train the head only (encoder frozen, still run through TorchSharp).</summary>
+        [CommandOption("--freeze-encoder")]
+        public bool FreezeEncoder { get; init; }
+
+        /// <summary>Folder for checkpoints; a rerun with the same settings resumes from it.</summary>
+        [CommandOption("--checkpoint-dir <DIR>")]
+        public string? CheckpointDirectory { get; init; }
+
+        /// <summary>Write a checkpoint every this many steps (default: at the end of each epoch).</summary>
+        [CommandOption("--checkpoint-every <N>")]
+        [Description("With --checkpoint-dir: write a checkpoint every N steps (default: at the end of each epoch).")]
+        public int? CheckpointEverySteps { get; init; }
+
+        /// <summary>Folder to write the fine-tuned model (model.zip, model.onnx) into.</summary>
+        [CommandOption("--out <DIR>")]
+        [Description("Save the fine-tuned model into DIR (model.zip for EncoderFineTuningTransformer.Load, model.onnx). Not with --mode frozen, which fine-tunes nothing.")]
+        public string? Out { get; init; }
+
+        /// <summary>File to write the results to as JSON.</summary>
+        [CommandOption("--json <FILE>")]
+        [Description("Write the results (settings, dev measures, training figures) as JSON.")]
+        public string? Json { get; init; }
+
+        /// <inheritdoc/>
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrEmpty(Task)) return ValidationResult.Error("--task is required (sst2, mrpc, cola, rte or stsb).");
+            if (string.IsNullOrEmpty(Data)) return ValidationResult.Error("--data is required.");
+            if (Epochs < 1) return ValidationResult.Error($"--epochs must be at least 1, got {Epochs}.");
+            if (MaxTrainRows is < 1) return ValidationResult.Error($"--max-train-rows must be at least 1, got {MaxTrainRows}.");
+            if (Mode is not ("finetune" or "frozen" or "both")) return ValidationResult.Error($"--mode must be finetune, frozen or both, got '{Mode}'.");
+            if (CheckpointEverySteps is < 1) return ValidationResult.Error($"--checkpoint-every must be at least 1, got {CheckpointEverySteps}.");
+            if (CheckpointEverySteps is not null && CheckpointDirectory is null) return ValidationResult.Error("--checkpoint-every needs --checkpoint-dir.");
+            if (Out is not null && Mode == "frozen") return ValidationResult.Error("--out saves the fine-tuned model; --mode frozen fine-tunes none.");
+            if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be at least 1, got {BatchSize}.");
+            if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) return ValidationResult.Error($"--learning-rate must be a positive number, got {LearningRate.ToString(CultureInfo.InvariantCulture)}.");
+            if (MaxTokens is < 3 or > 512) return ValidationResult.Error($"--max-tokens must be between 3 and 512, got {MaxTokens}.");
+            return ValidationResult.Success();
+        }
+
+        /// <summary>The library options these flags stand for.</summary>
+        internal GlueBenchmarkOptions ToOptions()
+        {
+            GlueTask task = GlueTask.FromName(Task);
+            if (!GlueBenchmarkOptions.SupportedTasks.Contains(task))
+                throw new UsageException($"--task {Task}: this verb trains {string.Join(", ", GlueBenchmarkOptions.SupportedTasks.Select(t => t.Name))}.");
+            ModelArgument.RequireFolderIfPath(Encoder, "--encoder");
+            return new GlueBenchmarkOptions
+            {
+                Task = task,
+                DataFolder = Data,
+                MaxTrainRows = MaxTrainRows,
+                Mode = Mode switch { "finetune" => GlueBenchmarkMode.FineTune, "frozen" => GlueBenchmarkMode.Frozen, _ => GlueBenchmarkMode.Both },
+                OutputFolder = Out,
+                FineTuning = new EncoderFineTuningOptions
+                {
+                    Encoder = ModelArgument.Resolve(Encoder),
+                    MaxTokens = MaxTokens,
+                    FreezeEncoder = FreezeEncoder,
+                    Training = new TrainingOptions
+                    {
+                        BatchSize = BatchSize, Epochs = Epochs, LearningRate = LearningRate,
+                        Seed = Seed, CheckpointDirectory = CheckpointDirectory, CheckpointEverySteps = CheckpointEverySteps ?? 0,
+                    },
+                },
+            };
+        }
+    }
+
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        OutputPaths.RequireWritableFile(settings.Json, "--json");
+        OutputPaths.RequireWritableFolder(settings.Out, "--out");
+        GlueBenchmarkOptions options = settings.ToOptions();
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(options.Task.Name)}[/]: {settings.Epochs} epoch(s), {Environment.ProcessorCount} threads");
+        GlueBenchmarkResult result = ConsoleProgress.Training("fine-tuning", progress => GlueBenchmark.Run(options, progress, cancellationToken))
+            with { Command = "mlnetext " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) };
+
+        AnsiConsole.MarkupLine($"{result.TrainRows} training rows, {result.DevRows} dev rows, encoder {Markup.Escape(result.Encoder)}");
+        var table = new Table().AddColumns("model", "dev metrics", "seconds");
+        if (result.FineTuned is FineTunedGlueResult tuned)
+        {
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"trained {tuned.Steps} steps in {tuned.TrainingStepSeconds:F1} s, {tuned.FitCpuSeconds:F0} CPU-s for the whole fit, load average {tuned.LoadAverage1m} ({tuned.TrainingRowsPerSecond:F1} rows/s, batch preparation {100 * tuned.BatchPreparationFraction:F2}% of step time)"));
+            table.AddRow(Markup.Escape(tuned.FreezeEncoder ? "head only (encoder frozen)" : "fine-tuned " + result.Encoder), Format(tuned.Dev), tuned.FitSeconds.ToString("F1", CultureInfo.InvariantCulture));
+        }
+        if (result.FrozenBaseline is FrozenBaselineResult baseline)
+        {
+            table.AddRow(Markup.Escape("frozen embeddings + " + baseline.Trainer), Format(baseline.Metrics), baseline.Seconds.ToString("F1", CultureInfo.InvariantCulture));
+            if (baseline.Cosine is not null)
+                table.AddRow("frozen embeddings, cosine (no training)", Format(baseline.Cosine), "-");
+        }
+        AnsiConsole.Write(table);
+
+        if (settings.Json is not null)
+        {
+            ResultJson.Write(settings.Json, result);
+            AnsiConsole.MarkupLine($"Results written to [blue]{Markup.Escape(Path.GetFullPath(settings.Json))}[/]");
+        }
+        return 0;
+    }
+
+    private static string Format(IReadOnlyDictionary<string, double> metrics) =>
+        string.Join(", ", metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {100 * m.Value:F2}")));
+}

@@ -1,0 +1,77 @@
+namespace MLNetExt.Transforms.Onnx;
+
+/// <summary>
+/// A BERT-family encoder as plain arrays: its <see cref="BertConfig"/> and its parameters by Hugging Face name
+/// (<c>embeddings.word_embeddings.weight</c>, <c>encoder.layer.0.attention.self.query.weight</c>, ...) in PyTorch
+/// layout (a Linear weight is row-major [out, in]). What <see cref="OnnxBertReader"/> reads and
+/// <see cref="OnnxBertWriter"/> writes; MLNetExt.Trainers converts it to and from its TorchSharp <c>BertModel</c>.
+/// </summary>
+public sealed class BertWeights
+{
+    private readonly Dictionary<string, (float[] Data, long[] Shape)> _weights;
+
+    /// <summary>Wraps a configuration and its weights; <see cref="OnnxBertWriter"/> checks that every parameter is present.</summary>
+    /// <param name="config">The architecture.</param>
+    /// <param name="weights">Row-major data and shape by parameter name; extra entries (a pooler, say) are kept and ignored by the writer.</param>
+    public BertWeights(BertConfig config, IReadOnlyDictionary<string, (float[] Data, long[] Shape)> weights)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(weights);
+        Config = config;
+        _weights = new Dictionary<string, (float[] Data, long[] Shape)>(weights, StringComparer.Ordinal);
+    }
+
+    /// <summary>The architecture.</summary>
+    public BertConfig Config { get; }
+
+    /// <summary>Weights by parameter name (row-major data and shape).</summary>
+    public IReadOnlyDictionary<string, (float[] Data, long[] Shape)> Weights => _weights;
+
+    /// <summary>The names and shapes of the parameters a BERT encoder of <paramref name="config"/> has, embeddings first, then layer by layer.</summary>
+    public static IEnumerable<(string Name, long[] Shape)> ParameterShapes(BertConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        long hidden = config.HiddenSize, inner = config.IntermediateSize;
+        yield return ("embeddings.word_embeddings.weight", [config.VocabSize, hidden]);
+        yield return ("embeddings.position_embeddings.weight", [config.MaxPositionEmbeddings, hidden]);
+        yield return ("embeddings.token_type_embeddings.weight", [config.TypeVocabSize, hidden]);
+        yield return ("embeddings.LayerNorm.weight", [hidden]);
+        yield return ("embeddings.LayerNorm.bias", [hidden]);
+        for (int i = 0; i < config.LayerCount; i++)
+        {
+            string pre = $"encoder.layer.{i}";
+            long width = (long)config.HeadsPerLayer[i] * config.HeadSize;
+            foreach (string part in new[] { "query", "key", "value" })
+            {
+                yield return ($"{pre}.attention.self.{part}.weight", [width, hidden]);
+                yield return ($"{pre}.attention.self.{part}.bias", [width]);
+            }
+            yield return ($"{pre}.attention.output.dense.weight", [hidden, width]);
+            yield return ($"{pre}.attention.output.dense.bias", [hidden]);
+            yield return ($"{pre}.attention.output.LayerNorm.weight", [hidden]);
+            yield return ($"{pre}.attention.output.LayerNorm.bias", [hidden]);
+            yield return ($"{pre}.intermediate.dense.weight", [inner, hidden]);
+            yield return ($"{pre}.intermediate.dense.bias", [inner]);
+            yield return ($"{pre}.output.dense.weight", [hidden, inner]);
+            yield return ($"{pre}.output.dense.bias", [hidden]);
+            yield return ($"{pre}.output.LayerNorm.weight", [hidden]);
+            yield return ($"{pre}.output.LayerNorm.bias", [hidden]);
+        }
+    }
+
+    /// <summary>Throws <see cref="FormatException"/> naming <paramref name="source"/> when a parameter is missing or mis-shaped.</summary>
+    internal void CheckComplete(string source)
+    {
+        Config.Validate();
+        foreach ((string name, long[] shape) in ParameterShapes(Config))
+        {
+            if (!_weights.TryGetValue(name, out var w))
+                throw new FormatException($"{source}: the graph has no weight for parameter '{name}'; is it a BERT-family encoder?");
+            if (!w.Shape.SequenceEqual(shape) || w.Data.LongLength != shape.Aggregate(1L, (a, b) => a * b))
+            {
+                throw new FormatException(
+                    $"{source}: parameter '{name}' has shape [{string.Join(", ", w.Shape)}] and {w.Data.LongLength} values; expected [{string.Join(", ", shape)}].");
+            }
+        }
+    }
+}

@@ -1,0 +1,212 @@
+using Google.Protobuf;
+using MLNetExt.Transforms.IO;
+using Onnx;
+using static MLNetExt.Transforms.Onnx.OnnxGraphBuilder;
+
+namespace MLNetExt.Transforms.Onnx;
+
+/// <summary>
+/// Writes a BERT-family encoder given as plain weights (<see cref="BertWeights"/>: any layer count, heads per layer or
+/// hidden size) as an ONNX graph that ONNX
+/// Runtime and the text encoder transform run: inputs <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c>
+/// (int64 [batch, sequence]), output <c>last_hidden_state</c> (float [batch, sequence, hidden]) and, with a head,
+/// <c>logits</c> (float [batch, labels]).
+/// </summary>
+/// <remarks>
+/// The graph repeats the node pattern of PyTorch's own BERT export at opset 13 (decomposed LayerNorm, erf GELU,
+/// MatMul + Add projections, Reshape/Transpose attention), so ONNX Runtime applies the same fusions to it as to the
+/// original all-MiniLM-L6-v2 graph. Linear weights are stored transposed ([in, out]) and named after the parameter,
+/// so <see cref="OnnxBertReader"/> reads the graph back. <see cref="OnnxGraphStyle.OnnxRuntimeFused"/> replaces each
+/// layer by ONNX Runtime's fused kernels over the same weights.
+/// </remarks>
+public static class OnnxBertWriter
+{
+    /// <summary>Names of the graph's inputs, in order.</summary>
+    public static readonly IReadOnlyList<string> InputNames = ["input_ids", "attention_mask", "token_type_ids"];
+
+    /// <summary>Writes the encoder (and optional head) to <paramref name="path"/> atomically (temp file, then move).</summary>
+    /// <param name="weights">The encoder; every parameter of its configuration must be present.</param>
+    /// <param name="path">The file to write.</param>
+    /// <param name="head">An optional linear head, written as a <c>logits</c> output.</param>
+    /// <param name="style">Portable operators or ONNX Runtime's fused kernels.</param>
+    /// <exception cref="ArgumentException">A parameter is missing or has the wrong shape, or the head does not fit the hidden size.</exception>
+    public static void Save(BertWeights weights, string path, OnnxLinearHead? head = null, OnnxGraphStyle style = OnnxGraphStyle.Portable)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        AtomicFile.WriteAllBytes(path, ToBytes(weights, head, style));
+    }
+
+    /// <summary>The serialized ONNX model (see <see cref="Save"/> for the parameters).</summary>
+    /// <exception cref="ArgumentException">A parameter is missing or has the wrong shape, or the head does not fit the hidden size.</exception>
+    public static byte[] ToBytes(BertWeights weights, OnnxLinearHead? head = null, OnnxGraphStyle style = OnnxGraphStyle.Portable) =>
+        Build(weights, head, style).ToByteArray();
+
+    internal static ModelProto Build(BertWeights weights, OnnxLinearHead? head, OnnxGraphStyle style = OnnxGraphStyle.Portable)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        try
+        {
+            weights.CheckComplete("the weights to write");
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException(e.Message, nameof(weights), e);
+        }
+        BertConfig config = weights.Config;
+        IReadOnlyDictionary<string, (float[] Data, long[] Shape)> p = weights.Weights;
+        var g = new OnnxGraphBuilder();
+
+        string Param(string name) => g.Floats(name, p[name].Data, p[name].Shape);
+        string LinearWeight(string prefix)
+        {
+            (float[] w, long[] shape) = p[prefix + ".weight"];
+            int outSize = (int)shape[0], inSize = (int)shape[1];
+            var t = new float[w.Length];
+            for (int o = 0; o < outSize; o++)
+                for (int i = 0; i < inSize; i++)
+                    t[i * outSize + o] = w[o * inSize + i];
+            return g.Floats(prefix + ".weight", t, inSize, outSize);
+        }
+        string Linear(string x, string prefix) =>
+            g.Node("Add", [Param(prefix + ".bias"), g.Node("MatMul", [x, LinearWeight(prefix)])]);
+        string LayerNorm(string x, string prefix)
+        {
+            string centred = g.Node("Sub", [x, g.Node("ReduceMean", [x], null, Ints("axes", -1))]);
+            string variance = g.Node("ReduceMean", [g.Node("Pow", [centred, g.Scalar(2f)])], null, Ints("axes", -1));
+            string normed = g.Node("Div", [centred, g.Node("Sqrt", [g.Node("Add", [variance, g.Scalar((float)config.LayerNormEps)])])]);
+            return g.Node("Add", [g.Node("Mul", [normed, Param(prefix + ".weight")]), Param(prefix + ".bias")]);
+        }
+
+        // Additive attention mask [batch, 1, 1, seq].
+        string axis1 = g.Longs("axes_1", [1], 1), axis2 = g.Longs("axes_2", [2], 1), axis0 = g.Longs("axes_0", [0], 1);
+        string maskFloat = g.Node("Cast", [g.Node("Unsqueeze", [g.Node("Unsqueeze", ["attention_mask", axis1]), axis2])], null, Int("to", (long)TensorProto.Types.DataType.Float));
+        string additiveMask = g.Node("Mul", [g.Node("Sub", [g.Scalar(1f), maskFloat]), g.Scalar(BertConfig.MaskedAttentionScore)]);
+
+        // Embeddings.
+        string length = g.Node("Unsqueeze", [g.Node("Gather", [g.Node("Shape", ["input_ids"]), g.Longs("index_1", [1])], null, Int("axis", 0)), axis0]);
+        string positionIds = g.Longs("embeddings.position_ids", Enumerable.Range(0, config.MaxPositionEmbeddings).Select(i => (long)i).ToArray(), 1, config.MaxPositionEmbeddings);
+        string positions = g.Node("Slice", [positionIds, g.Longs("zero_1d", [0], 1), length, axis1]);
+        string sum = g.Node("Add", [
+            g.Node("Add", [g.Node("Gather", [Param("embeddings.word_embeddings.weight"), "input_ids"]), g.Node("Gather", [Param("embeddings.token_type_embeddings.weight"), "token_type_ids"])]),
+            g.Node("Gather", [Param("embeddings.position_embeddings.weight"), positions])]);
+        string x = LayerNorm(sum, "embeddings.LayerNorm");
+
+        float headScale = MathF.Sqrt(config.HeadSize);
+        string? maskIndex = style == OnnxGraphStyle.OnnxRuntimeFused
+            ? g.Node("Cast", ["attention_mask"], null, Int("to", (long)TensorProto.Types.DataType.Int32))
+            : null;
+        for (int i = 0; i < config.LayerCount; i++)
+        {
+            string pre = $"encoder.layer.{i}";
+            int heads = config.HeadsPerLayer[i];
+            if (maskIndex is not null)
+            {
+                x = FusedLayer(x, pre, heads);
+                continue;
+            }
+            string split = g.Longs($"{pre}.split_shape", [0, 0, heads, config.HeadSize], 4);
+            string Heads(string name, params long[] perm) =>
+                g.Node("Transpose", [g.Node("Reshape", [Linear(x, $"{pre}.attention.self.{name}"), split])], null, Ints("perm", perm));
+            string query = Heads("query", 0, 2, 1, 3);
+            string key = Heads("key", 0, 2, 3, 1);
+            string value = Heads("value", 0, 2, 1, 3);
+            string scores = g.Node("Add", [g.Node("Div", [g.Node("MatMul", [query, key]), g.Scalar(headScale)]), additiveMask]);
+            string context = g.Node("MatMul", [g.Node("Softmax", [scores], null, Int("axis", -1)), value]);
+            string merged = g.Node("Reshape", [
+                g.Node("Transpose", [context], null, Ints("perm", 0, 2, 1, 3)),
+                g.Longs($"{pre}.merge_shape", [0, 0, heads * config.HeadSize], 3)]);
+            string attended = LayerNorm(g.Node("Add", [Linear(merged, $"{pre}.attention.output.dense"), x]), $"{pre}.attention.output.LayerNorm");
+            string inner = Linear(attended, $"{pre}.intermediate.dense");
+            string gelu = g.Node("Mul", [g.Node("Mul", [inner, g.Node("Add", [g.Node("Erf", [g.Node("Div", [inner, g.Scalar(MathF.Sqrt(2f))])]), g.Scalar(1f)])]), g.Scalar(0.5f)]);
+            x = LayerNorm(g.Node("Add", [Linear(gelu, $"{pre}.output.dense"), attended]), $"{pre}.output.LayerNorm");
+        }
+        g.Node("Identity", [x], "last_hidden_state");
+
+        string FusedLayer(string input, string pre, int heads)
+        {
+            const string Ort = "com.microsoft";
+            int width = heads * config.HeadSize;
+            string[] parts = ["query", "key", "value"];
+            var qkvWeight = new float[config.HiddenSize * 3 * width];
+            var qkvBias = new float[3 * width];
+            for (int part = 0; part < 3; part++)
+            {
+                (float[] w, _) = p[$"{pre}.attention.self.{parts[part]}.weight"];
+                for (int o = 0; o < width; o++)
+                    for (int h = 0; h < config.HiddenSize; h++)
+                        qkvWeight[h * 3 * width + part * width + o] = w[o * config.HiddenSize + h];
+                p[$"{pre}.attention.self.{parts[part]}.bias"].Data.CopyTo(qkvBias, part * width);
+            }
+            var attributes = new List<AttributeProto> { Int("num_heads", heads), Float("mask_filter_value", BertConfig.MaskedAttentionScore) };
+            if (width != config.HiddenSize)
+                attributes.Add(Ints("qkv_hidden_sizes", width, width, width));
+            string context = g.DomainNode(Ort, "Attention", [input,
+                g.Floats($"{pre}.attention.self.qkv.weight", qkvWeight, config.HiddenSize, 3 * width),
+                g.Floats($"{pre}.attention.self.qkv.bias", qkvBias, 3 * width), maskIndex!], null, [.. attributes]);
+            AttributeProto epsilon = Float("epsilon", (float)config.LayerNormEps);
+            string SkipNorm(string value, string skip, string dense, string norm) => g.DomainNode(Ort, "SkipLayerNormalization",
+                [g.Node("MatMul", [value, LinearWeight(dense)]), skip, Param(norm + ".weight"), Param(norm + ".bias"), Param(dense + ".bias")],
+                null, epsilon);
+            string attended = SkipNorm(context, input, $"{pre}.attention.output.dense", $"{pre}.attention.output.LayerNorm");
+            string gelu = g.DomainNode(Ort, "BiasGelu", [g.Node("MatMul", [attended, LinearWeight($"{pre}.intermediate.dense")]), Param($"{pre}.intermediate.dense.bias")]);
+            return SkipNorm(gelu, attended, $"{pre}.output.dense", $"{pre}.output.LayerNorm");
+        }
+
+        var dataType = TensorProto.Types.DataType.Int64;
+        foreach (string input in InputNames)
+            g.Graph.Input.Add(TensorInfo(input, dataType, "batch", "sequence"));
+        g.Graph.Output.Add(TensorInfo("last_hidden_state", TensorProto.Types.DataType.Float, "batch", "sequence", config.HiddenSize));
+        if (head is not null)
+            AddHead(g, head, config.HiddenSize, axis1);
+
+        var modelProto = new ModelProto
+        {
+            IrVersion = 7,
+            ProducerName = "MLNetExt",
+            ProducerVersion = typeof(OnnxBertWriter).Assembly.GetName().Version?.ToString() ?? "0",
+            Graph = g.Graph,
+        };
+        modelProto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
+        if (style == OnnxGraphStyle.OnnxRuntimeFused)
+            modelProto.OpsetImport.Add(new OperatorSetIdProto { Domain = "com.microsoft", Version = 1 });
+        modelProto.MetadataProps.Add(new StringStringEntryProto { Key = "config.json", Value = config.ToJson() });
+        return modelProto;
+    }
+
+    private static void AddHead(OnnxGraphBuilder g, OnnxLinearHead head, int hidden, string axis1)
+    {
+        int labels = head.Bias.Length;
+        if (labels == 0 || head.Weight.Length != labels * hidden)
+            throw new ArgumentException($"Head weight has {head.Weight.Length} values and {labels} biases; expected {labels} x {hidden} (labels x hidden) and at least one label.", nameof(head));
+        string pooled = Pool(g, head.Pooling, axis1);
+        var transposed = new float[head.Weight.Length];
+        for (int o = 0; o < labels; o++)
+            for (int i = 0; i < hidden; i++)
+                transposed[i * labels + o] = head.Weight[o * hidden + i];
+        g.Node("Add", [g.Node("MatMul", [pooled, g.Floats("classifier.weight", transposed, hidden, labels)]), g.Floats("classifier.bias", head.Bias, labels)], "logits");
+        g.Graph.Output.Add(TensorInfo("logits", TensorProto.Types.DataType.Float, "batch", labels));
+    }
+
+    // [batch, hidden] from last_hidden_state [batch, seq, hidden] and attention_mask [batch, seq], as EncodeText pools.
+    private static string Pool(OnnxGraphBuilder g, EncoderPooling pooling, string axis1)
+    {
+        const string Hidden = "last_hidden_state";
+        if (pooling == EncoderPooling.Cls)
+            return g.Node("Gather", [Hidden, g.Longs("index_0", [0])], null, Int("axis", 1));
+        string mask = g.Node("Unsqueeze", [g.Node("Cast", ["attention_mask"], null, Int("to", (long)TensorProto.Types.DataType.Float)), g.Longs("axes_last", [-1], 1)]);
+        if (pooling == EncoderPooling.Max)
+        {
+            // Padding positions get a very negative value so that they never win (sentence-transformers uses -1e9).
+            string padding = g.Node("Mul", [g.Node("Sub", [g.Scalar(1f), mask]), g.Scalar(-1e9f)]);
+            return g.Node("ReduceMax", [g.Node("Add", [g.Node("Mul", [Hidden, mask]), padding])], null, Ints("axes", 1), Int("keepdims", 0));
+        }
+        string total = g.Node("ReduceSum", [g.Node("Mul", [Hidden, mask]), axis1], null, Int("keepdims", 0));
+        string count = g.Node("Max", [g.Node("ReduceSum", [mask, axis1], null, Int("keepdims", 0)), g.Scalar(1e-9f)]);
+        return pooling switch
+        {
+            EncoderPooling.Mean => g.Node("Div", [total, count]),
+            EncoderPooling.MeanSqrtLen => g.Node("Div", [total, g.Node("Sqrt", [count])]),
+            _ => throw new ArgumentOutOfRangeException(nameof(pooling), pooling, $"Unknown pooling {pooling}."),
+        };
+    }
+}

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using MLNetExt.Transforms;
+using MLNetExt.UnitTests.Infrastructure;
+
+namespace MLNetExt.UnitTests.Trainers.Contrastive;
+
+[TestClass]
+[DoNotParallelize]
+public sealed class TrainEmbedCommandTests
+{
+    [TestMethod]
+    public void TrainEmbed_TrainsScoresWritesTheFolderAndJson()
+    {
+        string encoder = TinyFineTuning.WriteEncoderFolder("mlnetext-tiny-embed-cli", seed: 6);
+        try
+        {
+            string stsb = SharedData.RequireFile("stsb", "dev.tsv");
+            string data = Path.Combine(encoder, "train.tsv"), sts = Path.Combine(encoder, "sts.tsv");
+            File.WriteAllLines(data, File.ReadLines(stsb).Take(25));
+            File.WriteAllLines(sts, File.ReadLines(stsb).Skip(100).Take(21).Prepend(File.ReadLines(stsb).First()));
+            string outDir = Path.Combine(encoder, "out"), json = Path.Combine(encoder, "result.json");
+
+            (int code, string output) = CliRunner.Run("train", "embed", "--loss", "cosent", "--data", data, "--score-range", "0:5",
+                "--eval-sts", sts, "--encoder", encoder, "--batch-size", "8", "--learning-rate", "1e-3", "--max-tokens", "32", "--out", outDir, "--json", json);
+
+            Assert.AreEqual(0, code, output);
+            output = output.Replace(" \n", " ").Replace("\n", " "); // the console wraps long lines
+            StringAssert.Contains(output, "with cosent on 24 rows: 3 steps");
+            StringAssert.Contains(output, "STS cosine Spearman: before");
+            Assert.AreEqual(16, EncoderModel.Load(outDir).Config.HiddenSize);
+            using JsonDocument result = JsonDocument.Parse(File.ReadAllText(json));
+            Assert.AreEqual(3, result.RootElement.GetProperty("steps").GetInt32());
+            Assert.IsTrue(result.RootElement.GetProperty("sts_after").GetDouble() is > -1 and < 1);
+            CollectionAssert.AreNotEqual(File.ReadAllBytes(Path.Combine(encoder, "model.onnx")), File.ReadAllBytes(Path.Combine(outDir, "model.onnx")));
+
+            // A missing column is the user's to fix: the message names the file, the line and the column wanted.
+CliResult failed = CliRunner.RunCaptured("train", "embed", "--loss", "mnrl", "--data", data, "--columns", "query,passage", "--encoder", encoder);
+            Assert.AreNotEqual(0, failed.Code);
+            StringAssert.Contains(failed.Error, "column 'query'");
+        }
+        finally
+        {
+            Directory.Delete(encoder, recursive: true);
+        }
+    }
+}
