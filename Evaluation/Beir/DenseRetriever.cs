@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using MLNetExt.Evaluation.Embeddings;
 using MLNetExt.Evaluation.Ranking;
 
@@ -6,11 +5,15 @@ namespace MLNetExt.Evaluation.Beir;
 
 /// <summary>
 /// Exact dense retrieval: encodes the queries, then streams the corpus through the encoder once and keeps, for
-/// each query, the top k documents in a bounded heap. Memory is the query embeddings plus k entries per query;
-/// corpus embeddings are scored as they come and never stored, and no corpus x queries matrix is built.
+/// each query, the top k documents in a bounded heap. Memory is the query embeddings, k entries per query and one
+/// block of 256 document embeddings: each block is scored against all queries as one matrix product, then dropped; no
+/// corpus x queries matrix is built.
 /// </summary>
 public static class DenseRetriever
 {
+    /// <summary>Documents scored per matrix product.</summary>
+    private const int BlockDocuments = 256;
+
     /// <summary>Retrieves the top documents of every query of the dataset.</summary>
     /// <param name="dataset">The BEIR split.</param>
     /// <param name="embedder">The encoder.</param>
@@ -33,55 +36,50 @@ public static class DenseRetriever
 
         var queries = dataset.Queries;
         var corpus = dataset.Corpus;
+        if (queries.Count == 0)
+            return new RankingRun();
         float[][] queryVectors = embedder.EmbedAll(queries.Select(q => options.QueryPrefix + q.Text).ToList(), "queries", progress, cancellationToken);
         if (cosine)
             foreach (var v in queryVectors)
                 VectorSimilarity.Normalize(v);
 
-        var heaps = queries.Select(_ => new TopKHeap<int>(options.TopK, i => corpus[i].Id)).ToArray();
-        var documentTexts = new DocumentTexts(corpus, options);
-        float[] doc = [];
+        int dimension = queryVectors[0].Length;
+        var queryMatrix = new float[queryVectors.Length * dimension];
+        for (int q = 0; q < queryVectors.Length; q++)
+        {
+            if (queryVectors[q].Length != dimension)
+                throw new InvalidOperationException($"Query embeddings differ in length: {queryVectors[q].Length} vs {dimension}.");
+            queryVectors[q].CopyTo(queryMatrix, q * dimension);
+        }
+
+        var topK = new RetrievalTopK(queries, corpus, options.TopK, options.SkipIdenticalIds);
+        var documentTexts = new BeirDocumentTexts(corpus, options.DocumentPrefix, options.IncludeTitle);
+        // Documents are scored a block at a time: all queries against the block as one matrix product.
+        var block = new float[BlockDocuments * dimension];
+        var blockIndex = new int[BlockDocuments];
+        var scores = new float[queryVectors.Length * BlockDocuments];
+        int filled = 0;
+        void ScoreBlock()
+        {
+            DotProductMatrix.Multiply(queryMatrix, queryVectors.Length, block, filled, dimension, scores);
+            topK.Offer(scores, blockIndex, filled);
+            filled = 0;
+        }
         embedder.Embed(documentTexts, (index, embedding) =>
         {
-            if (doc.Length != embedding.Length)
-                doc = new float[embedding.Length];
+            if (embedding.Length != dimension)
+                throw new InvalidOperationException($"Query embeddings have {dimension} dimensions, document '{corpus[index].Id}' has {embedding.Length}.");
+            Span<float> doc = block.AsSpan(filled * dimension, dimension);
             embedding.CopyTo(doc);
             if (cosine)
                 VectorSimilarity.Normalize(doc);
-            string docId = corpus[index].Id;
-            for (int q = 0; q < queryVectors.Length; q++)
-            {
-                if (queryVectors[q].Length != doc.Length)
-                    throw new InvalidOperationException($"Query embeddings have {queryVectors[q].Length} dimensions, document '{docId}' has {doc.Length}.");
-                if (options.SkipIdenticalIds && string.Equals(queries[q].Id, docId, StringComparison.Ordinal))
-                    continue;
-                heaps[q].Offer(index, TensorPrimitives.Dot(queryVectors[q], doc));
-            }
+            blockIndex[filled++] = index;
+            if (filled == BlockDocuments)
+                ScoreBlock();
         }, "corpus", progress, cancellationToken);
+        if (filled > 0)
+            ScoreBlock();
 
-        var run = new RankingRun();
-        for (int q = 0; q < queries.Count; q++)
-        {
-            run.AddQuery(queries[q].Id);
-            foreach (var (index, score) in heaps[q].ToSortedList())
-                run.Add(queries[q].Id, corpus[index].Id, score);
-        }
-        return run;
-    }
-
-    /// <summary>The corpus texts, built on demand so that no second copy of the corpus is held.</summary>
-    private sealed class DocumentTexts(IReadOnlyList<BeirDocument> corpus, DenseRetrievalOptions options) : IReadOnlyList<string>
-    {
-        public string this[int index] => options.DocumentPrefix + (options.IncludeTitle ? corpus[index].TitleAndText : corpus[index].Text);
-
-        public int Count => corpus.Count;
-
-        public IEnumerator<string> GetEnumerator()
-        {
-            for (int i = 0; i < corpus.Count; i++)
-                yield return this[i];
-        }
-
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+        return topK.ToRun();
     }
 }
