@@ -39,6 +39,44 @@ public static class BeirEvaluator
         return Score(dataset, systemName, run, evaluation, watch.Elapsed);
     }
 
+    /// <summary>
+    /// Late-interaction retrieval of several variants from one encoding pass (<see cref="MultiVectorRetriever"/>), then
+    /// evaluation of each; every result carries its index size and scoring speed in <see cref="BeirResult.Index"/>.
+    /// </summary>
+    /// <param name="dataset">The split.</param>
+    /// <param name="encoder">An encoder whose output column holds each text's token states (tokens x <paramref name="dimension"/> floats).</param>
+    /// <param name="dimension">Floats per token state.</param>
+    /// <param name="variants">The systems to score, e.g. from <see cref="LateInteractionVariants"/>.</param>
+    /// <param name="retrieval">Retrieval options (top k is raised to the largest cut-off when smaller).</param>
+    /// <param name="evaluation">Evaluation options (cut-offs; BEIR's by default).</param>
+    /// <param name="progress">Encoding progress.</param>
+    /// <param name="cancellationToken">Stops the encoding.</param>
+    public static IReadOnlyList<BeirResult> EvaluateMultiVector(BeirDataset dataset, TransformerEmbedder encoder, int dimension,
+        IReadOnlyList<MultiVectorVariant> variants, MultiVectorRetrievalOptions? retrieval = null, RankingEvaluatorOptions? evaluation = null,
+        IProgress<EncodingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        evaluation ??= new RankingEvaluatorOptions();
+        retrieval ??= new MultiVectorRetrievalOptions();
+        var watch = Stopwatch.StartNew();
+        var runs = MultiVectorRetriever.Retrieve(dataset, encoder, dimension, variants, new MultiVectorRetrievalOptions
+        {
+            TopK = Math.Max(retrieval.TopK, evaluation.Cutoffs.Max()),
+            QueryPrefix = retrieval.QueryPrefix,
+            DocumentPrefix = retrieval.DocumentPrefix,
+            IncludeTitle = retrieval.IncludeTitle,
+            SkipIdenticalIds = retrieval.SkipIdenticalIds,
+            BlockDocuments = retrieval.BlockDocuments,
+        }, progress, cancellationToken);
+        var elapsed = watch.Elapsed;
+        return runs.Select(r =>
+        {
+            var scored = Score(dataset, r.Name, r.Run, evaluation, elapsed);
+            return new BeirResult(scored.Dataset, scored.Split, scored.System, scored.Metrics, elapsed, scored.Documents, scored.Queries,
+                scored.QrelsDocumentsMissingFromCorpus, scored.QrelsQueriesMissingFromQueries) { Run = r.Run, Index = r };
+        }).ToArray();
+    }
+
     /// <summary>BM25 retrieval (Lucene.Net), then evaluation.</summary>
     public static BeirResult EvaluateBm25(BeirDataset dataset, Bm25Options? retrieval = null, RankingEvaluatorOptions? evaluation = null,
         IProgress<EncodingProgress>? progress = null, CancellationToken cancellationToken = default)

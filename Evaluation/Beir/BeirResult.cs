@@ -49,4 +49,7 @@ public sealed class BeirResult
 
     /// <summary>The run that was scored (to save with <see cref="TrecRunReader.Write"/>); null where the producer kept none.</summary>
     public RankingRun? Run { get; init; }
+
+    /// <summary>For a late-interaction system, the size and scoring speed of its document vectors; null otherwise.</summary>
+    public MultiVectorRetrievalResult? Index { get; init; }
 }

@@ -27,7 +27,11 @@ public static class EvaluationJson
 
     /// <summary>One or more BEIR results.</summary>
     public static string Serialize(IEnumerable<BeirResult> results) =>
-        JsonSerializer.Serialize(results.Select(r => new Dictionary<string, object>
+        JsonSerializer.Serialize(results.Select(BeirNode).ToList(), Options);
+
+    private static Dictionary<string, object> BeirNode(BeirResult r)
+    {
+        var node = new Dictionary<string, object>
         {
             ["dataset"] = r.Dataset,
             ["split"] = r.Split,
@@ -38,7 +42,23 @@ public static class EvaluationJson
             ["qrels_queries_missing_from_queries"] = r.QrelsQueriesMissingFromQueries,
             ["elapsed_seconds"] = Math.Round(r.Elapsed.TotalSeconds, 3),
             ["evaluation"] = RankingNode(r.Metrics, perQuery: false),
-        }).ToList(), Options);
+        };
+        if (r.Index is { } index)
+        {
+            node["index"] = new Dictionary<string, object>
+            {
+                ["precision"] = index.Precision.ToString(),
+                ["vectors"] = index.Vectors,
+                ["vectors_per_document"] = Math.Round(index.VectorsPerDocument, 3),
+                ["stored_bytes"] = index.StoredBytes,
+                ["bytes_per_document"] = Math.Round(index.BytesPerDocument, 1),
+                ["query_vectors"] = index.QueryVectors,
+                ["scoring_seconds"] = Math.Round(index.ScoringTime.TotalSeconds, 3),
+                ["queries_per_second"] = Math.Round(index.QueriesPerSecond, 2),
+            };
+        }
+        return node;
+    }
 
     /// <summary>An STS result: Pearson and Spearman per similarity function.</summary>
     public static string Serialize(StsResult result, string system, string file) =>

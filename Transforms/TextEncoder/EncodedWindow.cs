@@ -59,6 +59,8 @@ internal sealed class WindowEncoder : IDisposable
         int count = tokens.Length;
         int batchSize = _serving.Settings.BatchSize;
         EncoderHead head = _serving.Head;
+        for (int i = 0; i < count; i++)
+            head.Check(tokens[i], start + i);
         int truncated = tokens.Count(t => t.Truncated);
         TruncatedRows += truncated;
 

@@ -37,6 +37,15 @@ internal abstract class EncoderHead
     public abstract int ValuesPerRow { get; }
 
     /// <summary>
+    /// Refuses a row the head cannot serve before its batch runs (for instance a text that tokenizes to nothing);
+    /// <paramref name="row"/> is its position in the cursor's input. Accepts every row unless overridden.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The row cannot be encoded by this head; the message names the row.</exception>
+    public virtual void Check(TokenizedText tokens, long row)
+    {
+    }
+
+    /// <summary>
     /// Computes the values of row <paramref name="batchRow"/> of the batch just run into <paramref name="values"/>
     /// (length <see cref="ValuesPerRow"/>); <paramref name="tokens"/> are that row's tokens (unpadded).
     /// </summary>

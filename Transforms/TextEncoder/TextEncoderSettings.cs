@@ -34,12 +34,7 @@ internal sealed record TextEncoderSettings
         ArgumentException.ThrowIfNullOrEmpty(options.OutputColumnName, nameof(options.OutputColumnName));
         EncoderConfig config = model.Config;
         int maxTokens = config.ResolveMaxTokens(options.MaxTokens, nameof(options.MaxTokens));
-        if (options.BatchSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(options.BatchSize), options.BatchSize, $"BatchSize must be at least 1; got {options.BatchSize}.");
-        if (options.SortWindow < 1)
-            throw new ArgumentOutOfRangeException(nameof(options.SortWindow), options.SortWindow, $"SortWindow must be at least 1; got {options.SortWindow}.");
-        if (options.IntraOpThreads is < 0)
-            throw new ArgumentOutOfRangeException(nameof(options.IntraOpThreads), options.IntraOpThreads, $"IntraOpThreads must be positive; got {options.IntraOpThreads}.");
+        EncoderRuntimeChecks.Check(options.BatchSize, options.SortWindow, options.IntraOpThreads);
 
         var settings = new TextEncoderSettings
         {

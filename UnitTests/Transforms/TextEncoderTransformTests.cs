@@ -20,7 +20,7 @@ public sealed class TextEncoderTransformTests
     };
 
     /// <summary>The save/load route of the workout: MLNetExt's pipeline file, in memory.</summary>
-    private static ITransformer EncoderRoundTrip(MLContext mlContext, ITransformer model, DataViewSchema inputSchema)
+    internal static ITransformer EncoderRoundTrip(MLContext mlContext, ITransformer model, DataViewSchema inputSchema)
     {
         using var stream = new MemoryStream();
         mlContext.Model.SaveWithEncoders(model, inputSchema, stream);

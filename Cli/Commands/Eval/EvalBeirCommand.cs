@@ -48,6 +48,27 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         [Description("Score by dot product instead of cosine.")]
         public bool Dot { get; init; }
 
+        /// <summary>Late-interaction retrieval.</summary>
+        [CommandOption("--multi-vector")]
+        [Description("Late-interaction (MaxSim) retrieval over the encoder's token vectors, documents compressed per --ratio and --method; " +
+            "the single-vector system is scored from the same encoding pass. Reports bytes stored per document and scoring speed.")]
+        public bool MultiVector { get; init; }
+
+        /// <summary>Compression ratios.</summary>
+        [CommandOption("--ratio <LIST>")]
+        [Description("With --multi-vector: tokens per document vector, 1, 2, 4 or 8, comma-separated (1 keeps every token). Default 1.")]
+        public string Ratio { get; init; } = "1";
+
+        /// <summary>Compression methods.</summary>
+        [CommandOption("--method <LIST>")]
+        [Description("With --multi-vector: mean (consecutive tokens) and/or cluster (Ward clustering of similar tokens), comma-separated. Default mean.")]
+        public string Method { get; init; } = "mean";
+
+        /// <summary>int8 document vectors.</summary>
+        [CommandOption("--int8")]
+        [Description("With --multi-vector: store document vectors as int8 with one scale per vector (float32 otherwise).")]
+        public bool Int8 { get; init; }
+
         /// <summary>Query prefix override.</summary>
         [CommandOption("--query-prefix <TEXT>")]
         [Description("Text put before each query; default the model's own (arctic-embed: its retrieval instruction).")]
@@ -68,12 +89,13 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
 
         /// <summary>Run output.</summary>
         [CommandOption("--save-run <FILE>")]
-        [Description("Write the run in TREC format (for trec_eval or `eval trec`): the dense run, or BM25's with --bm25-only.")]
+        [Description("Write the run in TREC format (for trec_eval or `eval trec`): the dense run, BM25's with --bm25-only, or with --multi-vector the last variant's.")]
         public string? SaveRun { get; init; }
 
         /// <inheritdoc />
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required.")
+            : MultiVector && Bm25Only ? ValidationResult.Error("--multi-vector needs the encoder; it cannot be combined with --bm25-only.")
             : ValidateEncoder();
     }
 
@@ -95,7 +117,27 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
 
         var evaluation = new RankingEvaluatorOptions { Cutoffs = EvalOptionParsing.Cutoffs(settings.K) };
         var results = new List<BeirResult>();
-        if (!settings.Bm25Only)
+        if (settings.MultiVector)
+        {
+            var variants = LateInteractionOptions.Variants(settings.Ratio, settings.Method, settings.Int8);
+            var ml = new MLContext(seed: 0);
+            var (encoder, model) = EvalEncoders.Create(ml, settings.Model, settings.BatchSize, settings.Threads, fuseGraph: !settings.NoFuse,
+                tokenEmbeddingsColumn: "Tokens");
+            var retrieval = new MultiVectorRetrievalOptions
+            {
+                TopK = evaluation.Cutoffs.Max(),
+                QueryPrefix = settings.QueryPrefix ?? model.Config.QueryPrefix,
+                DocumentPrefix = model.Config.DocumentPrefix,
+            };
+            variants.Insert(0, LateInteractionVariants.Dense(model.Config.Pooling, model.Config.Normalize));
+            var multi = ConsoleProgress.Encoding(progress => BeirEvaluator.EvaluateMultiVector(dataset, encoder, model.Config.HiddenSize, variants,
+                retrieval, evaluation, progress, cancellationToken));
+            results.AddRange(multi.Select(r => new BeirResult(r.Dataset, r.Split, $"{model.Name}, {r.System}", r.Metrics, r.Elapsed, r.Documents, r.Queries,
+                r.QrelsDocumentsMissingFromCorpus, r.QrelsQueriesMissingFromQueries) { Run = r.Run, Index = r.Index }));
+            if (settings.SaveRun is not null)
+                TrecRunReader.Write(multi[^1].Run!, settings.SaveRun, model.Name);
+        }
+        else if (!settings.Bm25Only)
         {
             var ml = new MLContext(seed: 0);
             var (embedder, model) = EvalEncoders.Create(ml, settings.Model, settings.BatchSize, settings.Threads, fuseGraph: !settings.NoFuse);
@@ -121,6 +163,8 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         }
 
         Print(results);
+        if (settings.MultiVector)
+            LateInteractionOptions.PrintIndexes(results);
         if (settings.Json is not null)
             EvaluationJson.Write(settings.Json, EvaluationJson.Serialize(results));
         if (settings.Markdown is not null)

@@ -23,7 +23,9 @@ internal static class EvalEncoders
     /// <param name="batchSize">Rows per ONNX Runtime call.</param>
     /// <param name="threads">ONNX Runtime intra-op threads; null lets it choose.</param>
     /// <param name="fuseGraph">Run a recognised BERT graph fused (<see cref="TextEncoderOptions.FuseGraph"/>, the default).</param>
-    public static (TransformerEmbedder Embedder, EncoderModel Model) Create(MLContext mlContext, string? nameOrFolder, int batchSize, int? threads, bool fuseGraph = true)
+    /// <param name="tokenEmbeddingsColumn">When set, the embedder reads this column of every token's vector instead of the sentence vector.</param>
+    public static (TransformerEmbedder Embedder, EncoderModel Model) Create(MLContext mlContext, string? nameOrFolder, int batchSize, int? threads,
+        bool fuseGraph = true, string? tokenEmbeddingsColumn = null)
     {
         string source = string.IsNullOrWhiteSpace(nameOrFolder) ? DefaultModel : nameOrFolder;
         EncoderModel model = ModelArgument.Resolve(source);
@@ -35,10 +37,11 @@ internal static class EvalEncoders
             BatchSize = batchSize,
             IntraOpThreads = threads,
             FuseGraph = fuseGraph,
+            TokenEmbeddingsColumnName = tokenEmbeddingsColumn,
         });
         var transformer = estimator.Fit(mlContext.Data.LoadFromEnumerable(Array.Empty<TextRow>()));
         AnsiConsole.MarkupLine($"[grey]encoder:[/] {Markup.Escape(model.ToString())}, max {model.Config.MaxTokens} tokens, " +
             $"normalize {model.Config.Normalize}, {(transformer.IsGraphFused ? "fused graph" : "graph as it is")}{(model.Config.QueryPrefix.Length > 0 ? $", query prefix \"{Markup.Escape(model.Config.QueryPrefix)}\"" : "")}");
-        return (new TransformerEmbedder(mlContext, transformer, "Text", "Embedding"), model);
+        return (new TransformerEmbedder(mlContext, transformer, "Text", tokenEmbeddingsColumn ?? "Embedding"), model);
     }
 }
