@@ -37,8 +37,9 @@ public sealed class RetrievalTrainingPairsOptions
 /// <summary>
 /// Turns a BEIR folder's qrels into (query, relevant document[, hard negatives]) training rows for
 /// <see cref="Losses.MultipleNegativesRankingLoss"/>: one row per judged-relevant pair (grade above 0). Hard
-/// negatives are BM25's highest-ranked documents for the query that its qrels do not judge relevant, as
-/// sentence-transformers' <c>mine_hard_negatives</c> and DPR take them.
+/// negatives are BM25's highest-ranked documents for the query that its qrels do not judge (at any grade), as
+/// sentence-transformers' <c>mine_hard_negatives</c> and DPR take them; when BM25 ranks too few (a query sharing almost
+/// no term with the corpus), the rest are unjudged documents drawn at random, seeded by the query id.
 /// </summary>
 public static class RetrievalTrainingPairs
 {
@@ -60,6 +61,10 @@ public static class RetrievalTrainingPairs
         options ??= new RetrievalTrainingPairsOptions();
         ArgumentOutOfRangeException.ThrowIfNegative(options.HardNegatives, nameof(options.HardNegatives));
         ArgumentOutOfRangeException.ThrowIfNegative(options.HardNegativeSkip, nameof(options.HardNegativeSkip));
+        int largestJudged = dataset.Queries.Max(q => dataset.Qrels.For(q.Id)!.Count);
+        if (options.HardNegatives > 0 && dataset.Corpus.Count - largestJudged < options.HardNegatives)
+            throw new ArgumentOutOfRangeException(nameof(options), options.HardNegatives,
+                $"The corpus of {dataset.Name} has too few unjudged documents for {options.HardNegatives} hard negatives per query.");
 
         var documents = dataset.Corpus.ToDictionary(d => d.Id, StringComparer.Ordinal);
         string Text(BeirDocument d) => options.IncludeTitle ? d.TitleAndText : d.Text;
@@ -78,19 +83,35 @@ public static class RetrievalTrainingPairs
             IReadOnlyDictionary<string, int> judged = dataset.Qrels.For(query.Id)!;
             string[] negatives = [];
             if (bm25 is not null)
-                negatives = bm25.Ranked(query.Id).Select(p => p.Key).Where(id => !judged.ContainsKey(id))
-                    .Skip(options.HardNegativeSkip).Take(options.HardNegatives).Select(id => Text(documents[id])).ToArray();
+            {
+                List<string> ids = bm25.Ranked(query.Id).Select(p => p.Key).Where(id => !judged.ContainsKey(id))
+                    .Skip(options.HardNegativeSkip).Take(options.HardNegatives).ToList();
+                // A query sharing too few terms with the corpus: the rest are drawn from the unjudged documents (seeded by the query).
+                for (var random = new Random(StableSeed(query.Id)); ids.Count < options.HardNegatives;)
+                {
+                    string id = dataset.Corpus[random.Next(dataset.Corpus.Count)].Id;
+                    if (!judged.ContainsKey(id) && !ids.Contains(id))
+                        ids.Add(id);
+                }
+                negatives = ids.Select(id => Text(documents[id])).ToArray();
+            }
             foreach ((string documentId, int grade) in judged.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
                 if (grade <= 0 || !documents.TryGetValue(documentId, out BeirDocument? document))
                     continue; // unjudged-relevant or absent from the corpus: nothing to learn from
-                if (negatives.Length < options.HardNegatives)
-                    continue; // BM25 found too few non-relevant documents (tiny corpora)
                 rows.Add(new RetrievalTrainingPair(query.Id, query.Text, documentId, Text(document), negatives));
             }
         }
         if (rows.Count == 0)
             throw new ArgumentException($"The '{dataset.Split}' qrels of {dataset.Name} give no (query, relevant document) pair found in the corpus.", nameof(dataset));
         return rows;
+    }
+
+    private static int StableSeed(string text)
+    {
+        int hash = 17;
+        foreach (char c in text)
+            hash = unchecked(hash * 31 + c);
+        return hash;
     }
 }
