@@ -7,6 +7,7 @@ using MLNetExt.Samples;
 var samples = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgnoreCase)
 {
     ["encode"] = _ => TextEncoderSample.Example(),
+    ["compress"] = _ => ContextCompressionSample.Example(),
     ["ranking"] = _ => RankingMetricsSample.Example(),
     ["tuner"] = _ => TunerSample.Example(),
     ["search"] = a => SemanticSearchSample.Example(DataFolder(a), Rows(a) ?? 1000),

@@ -51,7 +51,7 @@ public static class BeirEvaluator
     /// <param name="evaluation">Evaluation options (cut-offs; BEIR's by default).</param>
     /// <param name="progress">Encoding progress.</param>
     /// <param name="cancellationToken">Stops the encoding.</param>
-    public static IReadOnlyList<BeirResult> EvaluateMultiVector(BeirDataset dataset, TransformerEmbedder encoder, int dimension,
+    public static IReadOnlyList<BeirResult> EvaluateMultiVector(BeirDataset dataset, ITextEmbedder encoder, int dimension,
         IReadOnlyList<MultiVectorVariant> variants, MultiVectorRetrievalOptions? retrieval = null, RankingEvaluatorOptions? evaluation = null,
         IProgress<EncodingProgress>? progress = null, CancellationToken cancellationToken = default)
     {

@@ -28,7 +28,7 @@ public static class MultiVectorRetriever
     /// <returns>One result per variant, in order.</returns>
     /// <exception cref="InvalidOperationException">A token-state vector is not a whole number of <paramref name="dimension"/>-float rows,
     /// or a variant returns no vector or vectors of another width.</exception>
-    public static IReadOnlyList<MultiVectorRetrievalResult> Retrieve(BeirDataset dataset, TransformerEmbedder encoder, int dimension,
+    public static IReadOnlyList<MultiVectorRetrievalResult> Retrieve(BeirDataset dataset, ITextEmbedder encoder, int dimension,
         IReadOnlyList<MultiVectorVariant> variants, MultiVectorRetrievalOptions? options = null,
         IProgress<EncodingProgress>? progress = null, CancellationToken cancellationToken = default)
     {

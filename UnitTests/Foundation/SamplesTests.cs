@@ -43,6 +43,15 @@ public sealed class SamplesTests
     }
 
     [TestMethod]
+    public void CompressSample_IndexesKVectorsPerPassage_AndRanksTheAnsweringPassageFirst()
+    {
+        var (ranked, text) = Capture(ContextCompressionSample.Example);
+        StringAssert.StartsWith(ranked[0], "Aspirin");
+        StringAssert.Contains(text, "passage 0: K = ");
+        StringAssert.Contains(text, "bytes (int8)");
+    }
+
+    [TestMethod]
     public void RankingSamplePrintsTheHandComputedMeasures()
     {
         string text = Capture(RankingMetricsSample.Example);
