@@ -16,6 +16,7 @@ public sealed class LayeringTests
     private static readonly Dictionary<string, int> s_rank = new(StringComparer.Ordinal)
     {
         ["MLNetExt.Transforms"] = 0,
+        ["MLNetExt.AI"] = 1, // Microsoft.Extensions.AI / VectorData adapters, on Transforms only
         ["MLNetExt.Evaluation"] = 1,
         ["MLNetExt.Trainers"] = 2,
         ["MLNetExt.Estimators"] = 3,
