@@ -49,7 +49,7 @@ public static class VectorStoreSample
     /// <param name="dataFolder">The folder holding <c>scifact/</c>.</param>
     /// <param name="maxDocuments">Abstracts to index (the first in file order).</param>
     /// <returns>The top hit's title for the first claim.</returns>
-    public static async Task<string> ExampleAsync(string dataFolder, int maxDocuments = 500)
+    public static async Task<string> ExampleAsync(string dataFolder, int maxDocuments = 200)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDocuments);
         // Dependency injection: one thread-safe generator for the whole app, disposed with the container.

@@ -19,10 +19,10 @@ namespace MLNetExt.UnitTests.AI;
 [TestClass]
 public sealed class VectorStoreSciFactTests
 {
-    // A slice keeps the test to seconds: every judged document of the first queries, plus distractors, 200 in all;
-    // the first 40 of its queries are searched one by one through the collection.
-    private const int SliceDocuments = 200;
-    private const int SearchedQueries = 40;
+    // A slice keeps the test to seconds: every judged document of the first queries, plus distractors, 120 in all;
+    // the first 30 of its queries are searched one by one through the collection.
+    private const int SliceDocuments = 120;
+    private const int SearchedQueries = 30;
 
     public TestContext TestContext { get; set; } = null!;
 
