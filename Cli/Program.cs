@@ -5,6 +5,7 @@ using MLNetExt.Cli.Commands.Contrastive;
 using MLNetExt.Cli.Commands.Eval;
 using MLNetExt.Cli.Commands.Explain;
 using MLNetExt.Cli.Commands.Info;
+using MLNetExt.Cli.Commands.Notebook;
 using MLNetExt.Cli.Commands.Train;
 using MLNetExt.Cli.Infrastructure;
 using Spectre.Console.Cli;
@@ -80,6 +81,12 @@ public static class Program
                     .WithDescription("Sweep text classification pipelines (featurizer + SDCA / L-BFGS / FastTree / LightGBM).");
                 auto.AddCommand<AutoRegressCommand>("regress")
                     .WithDescription("Sweep text regression pipelines (featurizer + SDCA / FastTree / LightGBM).");
+            });
+            config.AddBranch("notebook", notebook =>
+            {
+                notebook.SetDescription("Run the repository's notebooks (Samples/Notebooks) in an in-process C# kernel.");
+                notebook.AddCommand<NotebookRunCommand>("run")
+                    .WithDescription("Run a notebook's cells in order against this tool's assemblies; --update-outputs stores the outputs.");
             });
             config.AddBranch("bench", bench =>
             {
