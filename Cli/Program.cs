@@ -69,7 +69,9 @@ public static class Program
                 train.AddCommand<TrainExportCommand>("export")
                     .WithDescription("Import a pretrained encoder into TorchSharp, export it as a new ONNX graph, compare with the original.");
                 train.AddCommand<TrainEmbedCommand>("embed")
-                    .WithDescription("Train a sentence encoder (MNRL, GradCache, CoSENT, cosine, Mirror-BERT, SimCSE); score an STS file before and after.");
+                    .WithDescription("Train a sentence encoder (MNRL, GradCache, CoSENT, cosine, Mirror-BERT, SimCSE); score STS / BEIR sets before, during and after.");
+                train.AddCommand<TrainAlignCommand>("align")
+                    .WithDescription("Align UCI Multiple Features with caption embeddings (CLIP with CellCLIP's channel encoder, LiMBeR's linear map); accuracy and recall@10.");
             });
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
             config.AddBranch("auto", auto =>
