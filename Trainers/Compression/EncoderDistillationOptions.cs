@@ -1,4 +1,4 @@
-using MLNetExt.Evaluation.Sts;
+using MLNetExt.Trainers.Contrastive;
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms;
 
@@ -34,8 +34,11 @@ public sealed class EncoderDistillationOptions
     /// <summary>Longest input in tokens, special tokens included, for teacher and student while training. Default 128.</summary>
     public int MaxTokens { get; set; } = 128;
 
-    /// <summary>Scored pairs evaluated during training (cosine Spearman, the primary metric for early stopping); null for none.</summary>
-    public IReadOnlyList<StsPair>? StsValidation { get; set; }
+    /// <summary>
+    /// Evaluations of the student during training (e.g. <see cref="StsTrainingEvaluator"/>); the first one's primary metric
+    /// decides early stopping and which step's weights are kept (see <see cref="SentenceEncoderTrainingOptions.Evaluators"/>). Empty by default.
+    /// </summary>
+    public IReadOnlyList<SentenceEncoderEvaluator> Evaluators { get; set; } = [];
 
     /// <summary>
     /// The optimisation loop (batch, epochs, learning rate, warmup, seed, threads, evaluation, checkpoints and resume).
@@ -52,6 +55,7 @@ public sealed class EncoderDistillationOptions
         var copy = (EncoderDistillationOptions)MemberwiseClone();
         copy.Training = Training.Clone();
         copy.StudentLayers = StudentLayers?.ToArray();
+        copy.Evaluators = Evaluators.ToArray();
         return copy;
     }
 

@@ -109,7 +109,7 @@ public sealed class EncoderDistillationTrainer : IEstimator<TextEncoderTransform
             {
                 Model = student, Loss = new EmbeddingDistillationLoss(), TextColumnNames = [_options.TextColumnName], TargetColumnName = TeacherColumn,
                 OutputColumnName = _options.OutputColumnName, Pooling = Teacher.Config.Pooling, MaxTokens = _options.MaxTokens,
-                StsValidation = _options.StsValidation, Training = _options.Training, Progress = _options.Progress,
+                Evaluators = _options.Evaluators, Training = _options.Training, Progress = _options.Progress,
             });
             SentenceEncoderTrainingResult trained = trainer.Train(withTeacher, cancellationToken);
             return new EncoderDistillationResult(trained.Model, Teacher, TeacherLayers, trained.Training);
