@@ -1,6 +1,7 @@
 using System.Reflection;
 using MLNetExt.Cli.Commands.Auto;
 using MLNetExt.Cli.Commands.Bench;
+using MLNetExt.Cli.Commands.Compress;
 using MLNetExt.Cli.Commands.Contrastive;
 using MLNetExt.Cli.Commands.Eval;
 using MLNetExt.Cli.Commands.Info;
@@ -48,6 +49,8 @@ public static class Program
                 .WithDescription("First run: checks the installation, then encodes a few sentences and prints their similarities.");
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Versions, native libraries, pretrained encoders and CPU facts; non-zero exit when something required is broken.");
+            config.AddCommand<CompressCommand>("compress")
+                .WithDescription("Compress an encoder: int8 quantisation and/or layer dropping with distillation; writes the model folder and a size/speed/quality report.");
             config.AddBranch("eval", eval =>
             {
                 eval.SetDescription("Evaluate: trec_eval measures, BEIR retrieval, STS correlation, GLUE tasks, attribution faithfulness.");

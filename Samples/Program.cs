@@ -15,6 +15,7 @@ var samples = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgn
     ["sweep"] = a => TextClassificationSweepSample.Example(DataFolder(a), Rows(a) ?? 2000),
     ["saveload"] = a => EncoderPipelineSaveLoadSample.Example(DataFolder(a), Rows(a) ?? 300),
     ["align"] = a => CrossModalAlignmentSample.Example(DataFolder(a), Rows(a) ?? 20),
+    ["compress"] = a => EncoderCompressionSample.Example(DataFolder(a), Rows(a) ?? 2000),
     ["contrastive"] = a => SentenceEncoderTrainingSample.Example(DataFolder(a), Rows(a) ?? 2000, epochs: a.Length > 2 ? int.Parse(a[2]) : 1),
 };
 
