@@ -4,6 +4,7 @@ using MLNetExt.Cli.Commands.Bench;
 using MLNetExt.Cli.Commands.Compress;
 using MLNetExt.Cli.Commands.Contrastive;
 using MLNetExt.Cli.Commands.Eval;
+using MLNetExt.Cli.Commands.Explain;
 using MLNetExt.Cli.Commands.Info;
 using MLNetExt.Cli.Commands.Train;
 using MLNetExt.Cli.Infrastructure;
@@ -60,6 +61,8 @@ public static class Program
                 eval.AddCommand<EvalGlueCommand>("glue").WithDescription("A GLUE task's measures for a prediction file or an ML.NET model.");
                 eval.AddCommand<EvalFaithfulnessCommand>("faithfulness").WithDescription("ERASER faithfulness (AOPC comprehensiveness/sufficiency) of attribution methods on a text classifier.");
             });
+            config.AddCommand<ExplainCommand>("explain")
+                .WithDescription("Word attributions of a text model (occlusion, ReAGent, KernelSHAP, integrated gradients) for a text or a file; HTML and PNG views.");
             config.AddBranch("train", train =>
             {
                 train.SetDescription("Train models with TorchSharp.");

@@ -13,6 +13,7 @@ var samples = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgn
     ["sts"] = a => StsEvaluationSample.Example(DataFolder(a), Rows(a) ?? 0),
     ["finetune"] = a => TextClassificationFineTuningSample.Example(DataFolder(a), Rows(a) ?? 64),
     ["sweep"] = a => TextClassificationSweepSample.Example(DataFolder(a), Rows(a) ?? 2000),
+    ["explain"] = a => TextAttributionSample.Example(DataFolder(a), Rows(a) ?? 2000),
     ["saveload"] = a => EncoderPipelineSaveLoadSample.Example(DataFolder(a), Rows(a) ?? 300),
     ["align"] = a => CrossModalAlignmentSample.Example(DataFolder(a), Rows(a) ?? 20),
     ["compress"] = a => EncoderCompressionSample.Example(DataFolder(a), Rows(a) ?? 2000),
