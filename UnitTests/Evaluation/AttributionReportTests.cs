@@ -47,7 +47,7 @@ public sealed class AttributionReportTests
             (byte R, byte G, byte B)[] expected = AttributionColors.Colors(attribution);
             for (int i = 0; i < spans.Length; i++)
             {
-                string computed = document.DefaultView.GetComputedStyle(spans[i]).GetBackgroundColor();
+                string computed = document.DefaultView!.GetComputedStyle(spans[i]).GetBackgroundColor();
                 Assert.AreEqual($"rgba({expected[i].R}, {expected[i].G}, {expected[i].B}, 1)", computed, $"word '{attribution.Words[i]}'");
                 Assert.AreEqual(attribution.Scores[i], float.Parse(spans[i].GetAttribute("data-score")!, System.Globalization.CultureInfo.InvariantCulture));
             }

@@ -172,6 +172,17 @@ public sealed class SamplesTests
     }
 
     [TestMethod]
+    public void VectorStoreSampleSearchesThroughTheGeneratorAndReadsBackItsSnapshot()
+    {
+        var (top, output) = Capture(() => VectorStoreSample.ExampleAsync(DataFolder("scifact"), maxDocuments: 100).GetAwaiter().GetResult());
+        StringAssert.Contains(output, "generator: MLNetExt all-MiniLM-L6-v2, 384 dimensions");
+        StringAssert.Contains(output, "indexed 100 abstracts");
+        StringAssert.Contains(output, $"  {top}", "the first hit printed is the one returned");
+        StringAssert.Contains(output, "snapshot: 100 abstracts read back, same top hit: True");
+        Assert.AreEqual(3, output.Split('\n').Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^  0\.\d{4}  ")), output);
+    }
+
+    [TestMethod]
     public void AttributionSampleExplainsFaithfullyAndWritesHtmlAndPng()
     {
         string folder = Path.Combine(Path.GetTempPath(), "mlnetext-explain-sample-" + Guid.NewGuid().ToString("N")[..8]);
