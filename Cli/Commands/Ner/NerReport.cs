@@ -10,16 +10,17 @@ internal static class NerReport
 {
     public static void Print(params NerModelScores?[] models)
     {
-        var table = new Table().AddColumns("model", "strict F1", "P", "R", "macro F1", "conlleval F1", "surface F1", "train s", "sentences/s");
         foreach (NerModelScores? m in models)
         {
             if (m is null)
                 continue;
             NerResult s = m.Strict;
-            table.AddRow(Markup.Escape(m.Model), Pct(s.Micro.F1), Pct(s.Micro.Precision), Pct(s.Micro.Recall), Pct(s.MacroF1), Pct(m.Conlleval.Micro.F1),
-                Pct(s.Surface.F1), m.TrainingSeconds.ToString("F0", CultureInfo.InvariantCulture), m.SentencesPerSecond.ToString("F1", CultureInfo.InvariantCulture));
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(m.Model)}[/]");
+            AnsiConsole.WriteLine($"  strict F1 {Pct(s.Micro.F1)} (P {Pct(s.Micro.Precision)}, R {Pct(s.Micro.Recall)}), macro F1 {Pct(s.MacroF1)}, " +
+                $"conlleval F1 {Pct(m.Conlleval.Micro.F1)}, surface F1 {Pct(s.Surface.F1)}");
+            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {s.Sentences} sentences, {s.Micro.Gold} gold entities, {s.Micro.Predicted} predicted; training {m.TrainingSeconds:F0} s, tagging {m.SentencesPerSecond:F1} sentences/s"));
         }
-        AnsiConsole.Write(table);
         if (models.FirstOrDefault(m => m is not null) is { } first)
         {
             var types = new Table().AddColumns("type", "gold", "predicted", "correct", "strict F1");
