@@ -61,6 +61,12 @@ public sealed class SweepExperiment
     /// <summary>How many trials the last <see cref="Run"/> read back from the checkpoint instead of running.</summary>
     public int ResumedTrialCount { get; private set; }
 
+    /// <summary>Why the last <see cref="Run"/> ended.</summary>
+    public SweepStopReason StopReason { get; private set; }
+
+    /// <summary>The arms the tuner found converged in the last <see cref="Run"/> (empty unless it is an <see cref="IConvergingTuner"/>).</summary>
+    public IReadOnlyList<ConvergedArm> ConvergedArms { get; private set; } = [];
+
     /// <summary>Sets the space to search.</summary>
     public SweepExperiment SetSearchSpace(SearchSpace searchSpace)
     {
@@ -149,8 +155,15 @@ public sealed class SweepExperiment
         var seen = _trials.Where(t => !t.IsFailed).GroupBy(t => t.TrialSettings.Parameter).ToDictionary(g => g.Key, g => g.First());
         int duplicates = 0;
 
+        StopReason = SweepStopReason.TrialLimit;
+        var converging = tuner as IConvergingTuner;
         while (_trials.Count < _maxTrials && !budget.IsCancellationRequested)
         {
+            if (converging is { IsConverged: true })
+            {
+                StopReason = SweepStopReason.Converged;
+                break;
+            }
             var settings = new TrialSettings { TrialId = NextTrialId() };
             settings.Parameter = tuner.Propose(settings);
             if (seen.TryGetValue(settings.Parameter, out TrialResult? earlier) && duplicates++ < MaxDuplicateProposals)
@@ -165,7 +178,10 @@ public sealed class SweepExperiment
             CancellationToken trialToken = _trials.Any(t => !t.IsFailed) ? budget.Token : cancellationToken;
             TrialResult? result = RunTrial(runner, settings, trialToken, cancellationToken);
             if (result is null)
+            {
+                StopReason = SweepStopReason.Cancelled;
                 break;   // cancelled by the caller mid-trial: the trial is not recorded, a resumed sweep runs it again
+            }
             _trials.Add(result);
             tuner.Update(result);
             bool improved = !result.IsFailed && (best is null || result.Loss < best.Loss);
@@ -187,6 +203,9 @@ public sealed class SweepExperiment
                 result.Model = null;
         }
 
+        if (StopReason != SweepStopReason.Converged && budget.IsCancellationRequested)
+            StopReason = cancellationToken.IsCancellationRequested ? SweepStopReason.Cancelled : SweepStopReason.TimeBudget;
+        ConvergedArms = converging?.ConvergedArms.ToArray() ?? [];
         if (best is null)
         {
             cancellationToken.ThrowIfCancellationRequested();

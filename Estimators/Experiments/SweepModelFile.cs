@@ -4,6 +4,7 @@ using Microsoft.ML;
 using MLNetExt.Estimators.Pipelines;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Transforms;
+using MLNetExt.Transforms.Persistence;
 
 namespace MLNetExt.Estimators.Experiments;
 
@@ -25,12 +26,24 @@ public static class SweepModelFile
         return model is EncoderFineTuningTransformer || (model is IEnumerable<ITransformer> chain && chain.Any(HoldsFineTunedEncoder));
     }
 
+    /// <summary>
+    /// Whether <paramref name="model"/> (or a chain inside it) holds a transformer of ours that ML.NET's format cannot hold
+    /// (one with a <see cref="PipelinePartAttribute"/>: an encoder, a fine-tuned encoder, a baseline classifier), so that
+    /// it is written as a pipeline file and loaded with <c>LoadWithEncoders</c>.
+    /// </summary>
+    public static bool NeedsPipelineFile(ITransformer model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.GetType().GetCustomAttributes(typeof(PipelinePartAttribute), inherit: false).Length > 0
+            || (model is IEnumerable<ITransformer> chain && chain.Any(NeedsPipelineFile));
+    }
+
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> (atomically).</summary>
     public static void Save(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string path)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(model);
-        if (HoldsEncoder(model) || HoldsFineTunedEncoder(model))
+        if (NeedsPipelineFile(model))
             mlContext.Model.SaveWithEncoders(model, inputSchema, path);
         else
             MLNetExt.Transforms.IO.AtomicFile.WriteStream(path, stream => mlContext.Model.Save(model, inputSchema, stream));

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetExt.Estimators.Baselines;
 using MLNetExt.Estimators.Pipelines;
 using MLNetExt.Estimators.SearchSpaces;
 using MLNetExt.Estimators.Tuners;
@@ -109,24 +110,52 @@ public sealed class TextPipelineRunner : ITrialRunner, IModelStore
             IDataView scored = trainerModel.Transform(validation);
             if (trainer.ReadsText)
                 scored = ml.Data.Cache(scored, ScoredColumns());   // the metrics read the predictions three times
-            Dictionary<string, double> metrics = SweepMetrics.Compute(ml, scored, _task);
             parts.Add(trainerModel);
-            if (_task == SweepTask.Classification)
-                parts.Add(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(scored));
-            double metric = metrics[Metric];
-            return new TrialResult
-            {
-                TrialSettings = settings,
-                Metric = metric,
-                Loss = double.IsNaN(metric) ? double.PositiveInfinity : SweepMetrics.HigherIsBetter(Metric) ? -metric : metric,
-                Metrics = metrics,
-                Model = new TransformerChain<ITransformer>(parts.ToArray()),
-            };
+            return Scored(ml, settings, scored, parts);
         }
         catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
         {
             throw new OperationCanceledException("The trial was cancelled.", e, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Scores a zero-training <paramref name="baseline"/> on the validation rows as a trial would be scored; the result
+    /// carries its model (input rows → <c>Score</c>, and the predicted label's value for classification), which saves with
+    /// <see cref="SaveModel"/> like a trial's.
+    /// </summary>
+    public TrialResult RunBaseline(SweepBaseline baseline, TrialSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        ArgumentNullException.ThrowIfNull(settings);
+        try
+        {
+            var ml = new MLContext(_seed);
+            using var registration = ml.CancelOn(cancellationToken);
+            ITransformer model = baseline.Fit(ml, _labelModel.Transform(_train));
+            IDataView scored = ml.Data.Cache(model.Transform(_labelModel.Transform(_validation)), ScoredColumns());
+            return Scored(ml, settings, scored, [model]);
+        }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            throw new OperationCanceledException("The baseline was cancelled.", e, cancellationToken);
+        }
+    }
+
+    private TrialResult Scored(MLContext ml, TrialSettings settings, IDataView scored, List<ITransformer> parts)
+    {
+        Dictionary<string, double> metrics = SweepMetrics.Compute(ml, scored, _task);
+        if (_task == SweepTask.Classification)
+            parts.Add(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(scored));
+        double metric = metrics[Metric];
+        return new TrialResult
+        {
+            TrialSettings = settings,
+            Metric = metric,
+            Loss = double.IsNaN(metric) ? double.PositiveInfinity : SweepMetrics.HigherIsBetter(Metric) ? -metric : metric,
+            Metrics = metrics,
+            Model = new TransformerChain<ITransformer>(parts.ToArray()),
+        };
     }
 
     /// <summary>

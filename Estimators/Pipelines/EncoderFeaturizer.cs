@@ -30,6 +30,9 @@ public static class EncoderFeaturizer
 {
     private static readonly ConcurrentDictionary<string, EncoderModel> Models = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The pretrained encoder called <paramref name="name"/>, loaded once per process and shared by every trial and baseline.</summary>
+    internal static EncoderModel Pretrained(string name) => Models.GetOrAdd(name, n => PretrainedEncoders.Load(n));
+
     /// <summary>The sweepable encoder featurizer over <paramref name="textColumns"/>.</summary>
     public static SweepableEstimator Create(IReadOnlyList<string> textColumns)
     {
@@ -41,7 +44,7 @@ public static class EncoderFeaturizer
         {
             // Library defaults: all-MiniLM-L6-v2 with its own pooling and token limit.
             EncoderSearchOptions? o = p?.AsType<EncoderSearchOptions>();
-            EncoderModel model = Models.GetOrAdd(o?.Encoder ?? PretrainedEncoders.MiniLM.Name, name => PretrainedEncoders.Load(name));
+            EncoderModel model = Pretrained(o?.Encoder ?? PretrainedEncoders.MiniLM.Name);
             string[] outputs = columns.Length == 1 ? [StockTrainers.Features]
                 : columns.Length == 2 ? [PairSimilarityFactory.Left, PairSimilarityFactory.Right]
                 : columns.Select((_, i) => "Embedding" + i).ToArray();

@@ -26,9 +26,16 @@ namespace MLNetExt.Estimators.Tuners;
 /// not matter to it): with <c>ignoredChoices</c> its arms drop those keys, so it is one arm, run and costed once,
 /// instead of one identical arm per featurizer.
 /// </para>
+/// <para>
+/// An arm whose results stop improving by more than the <see cref="ConvergenceRule"/>'s tolerance over its patience
+/// (re-proposed configurations included) has converged: it gets no more trials, and its share of the budget goes to
+/// the other arms. When every arm has converged, <see cref="IsConverged"/> tells the sweep to stop.
+/// </para>
 /// </remarks>
-public sealed class EciCostFrugalTuner : ITuner
+public sealed class EciCostFrugalTuner : IConvergingTuner
 {
+    private readonly ConvergenceRule _convergence;
+    private readonly List<ConvergedArm> _converged = new();
     private readonly SearchSpace _space;
     private readonly List<Arm> _arms = new();
     private readonly Random _random;
@@ -40,10 +47,13 @@ public sealed class EciCostFrugalTuner : ITuner
     /// <param name="choiceKeys">Top-level choice options that pick components; missing keys are ignored.</param>
     /// <param name="seed">Random seed.</param>
     /// <param name="ignoredChoices">For a choice value, the choice keys it makes meaningless (e.g. <c>finetune</c> → <c>featurizer</c>).</param>
+    /// <param name="convergence">When an arm has converged; null for the defaults (<see cref="ConvergenceRule.Never"/> turns it off).</param>
     public EciCostFrugalTuner(SearchSpace searchSpace, IReadOnlyList<string> choiceKeys, int seed = 0,
-        IReadOnlyDictionary<string, IReadOnlyList<string>>? ignoredChoices = null)
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? ignoredChoices = null, ConvergenceRule? convergence = null)
     {
         _space = searchSpace ?? throw new ArgumentNullException(nameof(searchSpace));
+        _convergence = convergence ?? new ConvergenceRule();
+        _convergence.Validate();
         ArgumentNullException.ThrowIfNull(choiceKeys);
         _random = new Random(seed);
         string[] keys = choiceKeys.Where(k => searchSpace.Options.ContainsKey(k)).ToArray();
@@ -83,6 +93,12 @@ public sealed class EciCostFrugalTuner : ITuner
     public int ArmCount => _arms.Count;
 
     /// <inheritdoc />
+    public bool IsConverged => _arms.All(a => a.Converged);
+
+    /// <inheritdoc />
+    public IReadOnlyList<ConvergedArm> ConvergedArms => _converged;
+
+    /// <inheritdoc />
     public Parameter Propose(TrialSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -111,7 +127,10 @@ public sealed class EciCostFrugalTuner : ITuner
             return;
         double loss = result.IsFailed || double.IsNaN(result.Loss) ? double.PositiveInfinity : result.Loss;
         double seconds = Math.Max(result.DurationInMilliseconds / 1000, 1e-3);
-        arm.Observe(loss, seconds);
+        bool wasConverged = arm.Converged;
+        arm.Observe(loss, seconds, _convergence);
+        if (arm.Converged && !wasConverged)
+            _converged.Add(new ConvergedArm(arm.Describe(), arm.Trials, result.TrialSettings.TrialId, arm.Best));
         _globalBest = Math.Min(_globalBest, loss);
         if (arm.Tuner is not null)
         {
@@ -131,7 +150,11 @@ public sealed class EciCostFrugalTuner : ITuner
 
     private Arm Schedule()
     {
-        double[] weights = _arms.Select(a => 1 / a.Eci(_globalBest)).ToArray();
+        // Converged arms get no more trials while another arm is open; once all have converged the sweep stops
+        // (a caller that asks anyway gets the arm that holds the best result).
+        if (IsConverged)
+            return _arms.MinBy(a => a.Best)!;
+        double[] weights = _arms.Select(a => a.Converged ? 0 : 1 / a.Eci(_globalBest)).ToArray();
         double total = weights.Sum();
         if (!(total > 0) || double.IsInfinity(total))
             return _arms[_random.Next(_arms.Count)];
@@ -139,10 +162,10 @@ public sealed class EciCostFrugalTuner : ITuner
         for (int i = 0; i < _arms.Count; i++)
         {
             pick -= weights[i];
-            if (pick <= 0)
+            if (pick <= 0 && weights[i] > 0)
                 return _arms[i];
         }
-        return _arms[^1];
+        return _arms.Last(a => !a.Converged);
     }
 
     private static bool IsComponent(SearchSpace space, string[] keys, string name) =>
@@ -154,20 +177,30 @@ public sealed class EciCostFrugalTuner : ITuner
         public SearchSpace Space { get; } = space;
         public CostFrugalTuner? Tuner { get; } = tuner;
         public int Trials { get; private set; }
+        public bool Converged { get; private set; }
+        public double Best => _best;
 
         private double _best = double.PositiveInfinity;
+        private int _stale;
         private double _first = double.PositiveInfinity;
         private double _totalSeconds;
         private double _sinceImprovement;
         private double _lastCost;
 
-        public void Observe(double loss, double seconds)
+        public string Describe() => Choices.Length == 0 ? "(whole space)" : string.Join(" ", Choices.Select(c => $"{c.Key}={(c.Value.Kind == ParameterKind.String ? c.Value.AsString() : c.Value.ToString())}"));
+
+        public void Observe(double loss, double seconds, ConvergenceRule rule)
         {
             Trials++;
             _totalSeconds += seconds;
             _lastCost = seconds;
             if (double.IsPositiveInfinity(_first) && !double.IsPositiveInfinity(loss))
                 _first = loss;
+            // Convergence counts proposals that do not beat the best by more than the tolerance (a failure counts too).
+            bool significant = double.IsPositiveInfinity(_best) ? !double.IsPositiveInfinity(loss) : loss < _best - rule.Tolerance;
+            _stale = significant ? 0 : _stale + 1;
+            if (_stale >= rule.Patience)
+                Converged = true;
             if (loss < _best)
             {
                 _best = loss;

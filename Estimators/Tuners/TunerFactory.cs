@@ -18,8 +18,9 @@ public static class TunerFactory
     /// <param name="budget">Planned number of trials (sizes the grid: about budget^(1/d) points per continuous axis).</param>
     /// <param name="lowCostPoint">The cost-frugal tuner's start; null for the space's default.</param>
     /// <param name="ignoredChoices">For <c>eci</c>: choice keys a component makes meaningless (<c>SweepablePipeline.IgnoredChoices</c>).</param>
+    /// <param name="convergence">For <c>eci</c>: when an arm has converged (null: the defaults).</param>
     public static ITuner Create(string name, SearchSpace searchSpace, int seed, int budget = 100, Parameter? lowCostPoint = null,
-        IReadOnlyDictionary<string, IReadOnlyList<string>>? ignoredChoices = null)
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? ignoredChoices = null, ConvergenceRule? convergence = null)
     {
         ArgumentNullException.ThrowIfNull(searchSpace);
         return name.ToLowerInvariant() switch
@@ -28,7 +29,7 @@ public static class TunerFactory
             "grid" => new GridSearchTuner(searchSpace, GridSteps(searchSpace, budget), seed),
             "cfo" or "cost-frugal" => new CostFrugalTuner(searchSpace, lowCostPoint, seed),
             "tpe" => new TreeParzenTuner(searchSpace, seed, startupTrials: Math.Clamp(budget / 5, 3, 10)),
-            "eci" => new EciCostFrugalTuner(searchSpace, ComponentChoiceKeys, seed, ignoredChoices),
+            "eci" => new EciCostFrugalTuner(searchSpace, ComponentChoiceKeys, seed, ignoredChoices, convergence),
             _ => throw new ArgumentException($"Unknown tuner '{name}'; expected one of {string.Join(", ", Names)}.", nameof(name)),
         };
     }

@@ -18,7 +18,7 @@ public static class BeirEvaluator
     /// <param name="evaluation">Evaluation options (cut-offs; BEIR's by default).</param>
     /// <param name="progress">Encoding progress.</param>
     /// <param name="cancellationToken">Stops the encoding.</param>
-    public static BeirResult EvaluateDense(BeirDataset dataset, TransformerEmbedder embedder, string systemName,
+    public static BeirResult EvaluateDense(BeirDataset dataset, ITextEmbedder embedder, string systemName,
         DenseRetrievalOptions? retrieval = null, RankingEvaluatorOptions? evaluation = null,
         IProgress<EncodingProgress>? progress = null, CancellationToken cancellationToken = default)
     {

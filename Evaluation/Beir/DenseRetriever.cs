@@ -17,7 +17,7 @@ public static class DenseRetriever
     /// <param name="options">Retrieval options; BEIR's by default.</param>
     /// <param name="progress">Receives progress for the "queries" and "corpus" stages.</param>
     /// <param name="cancellationToken">Stops the encoding.</param>
-    public static RankingRun Retrieve(BeirDataset dataset, TransformerEmbedder embedder, DenseRetrievalOptions? options = null,
+    public static RankingRun Retrieve(BeirDataset dataset, ITextEmbedder embedder, DenseRetrievalOptions? options = null,
         IProgress<EncodingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataset);

@@ -8,7 +8,7 @@ namespace MLNetExt.Evaluation.Embeddings;
 /// (a vector of <see cref="float"/>), one pass, one cursor: rows are handed to a callback as they come, so a
 /// caller that does not keep them uses memory independent of the number of texts.
 /// </summary>
-public sealed class TransformerEmbedder
+public sealed class TransformerEmbedder : ITextEmbedder
 {
     private readonly MLContext _mlContext;
     private readonly ITransformer _transformer;
@@ -87,12 +87,7 @@ public sealed class TransformerEmbedder
     /// <summary>Encodes the texts and keeps every embedding (for query sets and sentence lists, not for large corpora).</summary>
     public float[][] EmbedAll(IReadOnlyList<string> texts, string stage = "texts",
         IProgress<EncodingProgress>? progress = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(texts);
-        var result = new float[texts.Count][];
-        Embed(texts, (i, e) => result[i] = e.ToArray(), stage, progress, cancellationToken);
-        return result;
-    }
+        => TextEmbedderExtensions.EmbedAll(this, texts, stage, progress, cancellationToken);
 
     private sealed class TextRow
     {

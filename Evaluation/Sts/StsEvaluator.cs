@@ -11,7 +11,7 @@ namespace MLNetExt.Evaluation.Sts;
 public static class StsEvaluator
 {
     /// <summary>Evaluates an encoder on the pairs.</summary>
-    public static StsResult Evaluate(IReadOnlyList<StsPair> pairs, TransformerEmbedder embedder,
+    public static StsResult Evaluate(IReadOnlyList<StsPair> pairs, ITextEmbedder embedder,
         IProgress<EncodingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pairs);

@@ -1,4 +1,4 @@
-using MLNetExt.Evaluation.Sts;
+using MLNetExt.Evaluation.Embeddings;
 using MLNetExt.Trainers.Losses;
 using MLNetExt.Trainers.Modules;
 using MLNetExt.Transforms;
@@ -7,30 +7,33 @@ using static TorchSharp.torch;
 
 namespace MLNetExt.Trainers.Contrastive;
 
-/// <summary>A sentence encoder trained with a <see cref="SentenceEmbeddingLoss"/>, for the <see cref="TrainingLoop"/>.</summary>
-public sealed class SentenceEncoderTask : ITrainingTask<ContrastiveBatch>
+/// <summary>
+/// A sentence encoder trained with a <see cref="SentenceEmbeddingLoss"/>, for the <see cref="TrainingLoop"/>; as an
+/// <see cref="ITextEmbedder"/> it embeds texts with the module being trained, which is how its evaluators score it.
+/// </summary>
+public sealed class SentenceEncoderTask : ITrainingTask<ContrastiveBatch>, ITextEmbedder
 {
     private readonly SentenceEmbeddingModel _model;
     private readonly SentenceEmbeddingLoss _loss;
     private readonly EncoderTokenizer _tokenizer;
     private readonly SentenceTrainingRows _train;
-    private readonly IReadOnlyList<StsPair>? _validation;
+    private readonly IReadOnlyList<SentenceEncoderEvaluator> _evaluators;
     private readonly int _evaluationBatchSize;
 
-    /// <summary>Creates the task; <paramref name="validation"/> enables evaluation (cosine Spearman) and early stopping.</summary>
+    /// <summary>
+    /// Creates the task; <paramref name="evaluators"/> enable evaluation during training (the first one's primary metric
+    /// decides early stopping and the best weights).
+    /// </summary>
     public SentenceEncoderTask(SentenceEmbeddingModel model, SentenceEmbeddingLoss loss, EncoderTokenizer tokenizer, SentenceTrainingRows train,
-        IReadOnlyList<StsPair>? validation = null, int evaluationBatchSize = 64)
+        IReadOnlyList<SentenceEncoderEvaluator>? evaluators = null, int evaluationBatchSize = 64)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _loss = loss ?? throw new ArgumentNullException(nameof(loss));
         _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
         _train = train ?? throw new ArgumentNullException(nameof(train));
-        _validation = validation;
+        _evaluators = evaluators ?? [];
         _evaluationBatchSize = evaluationBatchSize;
     }
-
-    /// <summary>The name of the primary metric when a validation set is given.</summary>
-    public const string StsMetric = "cosine_spearman";
 
     /// <inheritdoc/>
     public nn.Module Module => _model;
@@ -39,10 +42,10 @@ public sealed class SentenceEncoderTask : ITrainingTask<ContrastiveBatch>
     public int TrainingRowCount => _train.Count;
 
     /// <inheritdoc/>
-    public string? PrimaryMetric => _validation is null ? null : StsMetric;
+    public string? PrimaryMetric => _evaluators.Count == 0 ? null : _evaluators[0].Qualify(_evaluators[0].PrimaryMetric);
 
     /// <inheritdoc/>
-    public bool HigherIsBetter => true;
+    public bool HigherIsBetter => _evaluators.Count == 0 || _evaluators[0].HigherIsBetter;
 
     /// <inheritdoc/>
     public ContrastiveBatch PrepareBatch(IReadOnlyList<int> rows)
@@ -72,14 +75,22 @@ public sealed class SentenceEncoderTask : ITrainingTask<ContrastiveBatch>
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, double> Evaluate(CancellationToken cancellationToken)
     {
-        if (_validation is null)
-            return new Dictionary<string, double>();
-        string[] distinct = _validation.SelectMany(p => new[] { p.Sentence1, p.Sentence2 }).Distinct(StringComparer.Ordinal).ToArray();
-        float[][] vectors = Embed(distinct, cancellationToken);
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < distinct.Length; i++)
-            index[distinct[i]] = i;
-        return StsEvaluator.Evaluate(_validation, p => (vectors[index[p.Sentence1]], vectors[index[p.Sentence2]])).ByName;
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (SentenceEncoderEvaluator evaluator in _evaluators)
+            foreach ((string name, double value) in evaluator.Evaluate(this, cancellationToken))
+                metrics[evaluator.Qualify(name)] = value;
+        return metrics;
+    }
+
+    /// <inheritdoc/>
+    public void Embed(IReadOnlyList<string> texts, EmbeddingSink onEmbedding, string stage = "texts",
+        IProgress<EncodingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onEmbedding);
+        float[][] vectors = Embed(texts, cancellationToken);
+        for (int i = 0; i < vectors.Length; i++)
+            onEmbedding(i, vectors[i]);
+        progress?.Report(new EncodingProgress(stage, vectors.Length, vectors.Length));
     }
 
     /// <summary>Sentence vectors of <paramref name="texts"/> from the module being trained (eval mode, no gradients), in order.</summary>

@@ -93,7 +93,7 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
         torch.manual_seed(loopOptions.Seed);
         BertWeights weights = OnnxBertReader.Read(new MemoryStream(_baseModel.ReadOnnxBytes(), writable: false), _baseModel.OnnxPath);
         using var model = new SentenceEmbeddingModel(weights.CreateModel(), pooling);
-        var task = new SentenceEncoderTask(model, _options.Loss, tokenizer, train, _options.StsValidation);
+        var task = new SentenceEncoderTask(model, _options.Loss, tokenizer, train, _options.Evaluators);
 
         TrainingResult training;
         using (IChannel channel = _host.Start(nameof(SentenceEncoderTrainer)))

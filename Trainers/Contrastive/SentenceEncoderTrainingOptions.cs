@@ -1,4 +1,3 @@
-using MLNetExt.Evaluation.Sts;
 using MLNetExt.Trainers.Losses;
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms;
@@ -47,8 +46,14 @@ public sealed class SentenceEncoderTrainingOptions
     /// <summary>Longest input in tokens, special tokens included; longer texts are cut. At most the model's <see cref="EncoderConfig.MaxPositionEmbeddings"/>. Default 128.</summary>
     public int MaxTokens { get; set; } = 128;
 
-    /// <summary>Scored pairs evaluated during training (cosine Spearman, the primary metric for early stopping); null for none.</summary>
-    public IReadOnlyList<StsPair>? StsValidation { get; set; }
+    /// <summary>
+    /// Evaluations run during training (<see cref="StsTrainingEvaluator"/>, <see cref="BeirTrainingEvaluator"/>), at the end
+    /// of each epoch or every <see cref="TrainingOptions.EvaluateEverySteps"/> steps; their metrics appear in the progress
+    /// reports and in <see cref="TrainingResult.Evaluations"/> as <c>name/metric</c>. The first one's primary metric
+    /// decides early stopping (<see cref="TrainingOptions.EarlyStoppingPatience"/>) and, with
+    /// <see cref="TrainingOptions.KeepBestModel"/> (the default), which step's weights the trained encoder has. Empty by default.
+    /// </summary>
+    public IReadOnlyList<SentenceEncoderEvaluator> Evaluators { get; set; } = [];
 
     /// <summary>
     /// The optimisation loop: batch size (in-batch losses see <c>BatchSize - 1</c> negatives per anchor), epochs, learning
@@ -60,12 +65,13 @@ public sealed class SentenceEncoderTrainingOptions
     /// <summary>Receives a report after every step (besides ML.NET's progress channel).</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
 
-    /// <summary>A copy whose <see cref="Training"/> options and column list are copied too (model, loss, validation and progress are shared).</summary>
+    /// <summary>A copy whose <see cref="Training"/> options and column and evaluator lists are copied too (model, loss, evaluators and progress are shared).</summary>
     public SentenceEncoderTrainingOptions Clone()
     {
         var copy = (SentenceEncoderTrainingOptions)MemberwiseClone();
         copy.Training = Training.Clone();
         copy.TextColumnNames = TextColumnNames.ToArray();
+        copy.Evaluators = Evaluators.ToArray();
         return copy;
     }
 
@@ -75,6 +81,12 @@ public sealed class SentenceEncoderTrainingOptions
         ArgumentNullException.ThrowIfNull(Loss, nameof(Loss));
         ArgumentNullException.ThrowIfNull(TextColumnNames, nameof(TextColumnNames));
         ArgumentNullException.ThrowIfNull(Training, nameof(Training));
+        ArgumentNullException.ThrowIfNull(Evaluators, nameof(Evaluators));
+        if (Evaluators.Any(e => e is null))
+            throw new ArgumentNullException(nameof(Evaluators), "The evaluator list holds a null entry.");
+        string? duplicate = Evaluators.GroupBy(e => e.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+        if (duplicate is not null)
+            throw new ArgumentOutOfRangeException(nameof(Evaluators), duplicate, $"Two evaluators are named '{duplicate}'; give each its own name (it prefixes its metrics).");
         Training.Validate();
         (Model?.Config ?? PretrainedEncoders.MiniLM.Config).ResolveMaxTokens(MaxTokens, nameof(MaxTokens));
         int needed = Loss.Input is SentenceLossInput.AnchorPositive or SentenceLossInput.ScoredPair ? 2 : 1;

@@ -14,6 +14,8 @@ internal sealed class TrainingState
     /// <summary>libtorch threads of the run (0 in checkpoints written before the count was kept).</summary>
     public int Threads { get; set; }
     public double BestMetric { get; set; } = double.NaN;
+    /// <summary>The step of the best evaluation (0: none yet).</summary>
+    public int BestStep { get; set; }
     public int EvaluationsWithoutImprovement { get; set; }
     public bool StoppedEarly { get; set; }
     public List<EvaluationRecord> Evaluations { get; set; } = [];
@@ -34,18 +36,20 @@ internal sealed class EvaluationRecord
 /// </summary>
 /// <remarks>
 /// Layout of a checkpoint folder: <c>module.bin</c> (TorchSharp state dict of the whole module),
-/// <c>optimizer.bin</c> (TorchSharp AdamW state), <c>state.json</c> (step, libtorch thread count, evaluations,
-/// early-stopping counters and the byte length of the two binary files, checked on load).
+/// <c>optimizer.bin</c> (TorchSharp AdamW state), <c>best.bin</c> when the run keeps its best weights
+/// (<see cref="BestModelSnapshot"/>), <c>state.json</c> (step, libtorch thread count, evaluations, best step,
+/// early-stopping counters and the byte length of the binary files, checked on load).
 /// </remarks>
 internal static class TrainingCheckpoint
 {
     private const string LatestFile = "latest";
     private const string ModuleFile = "module.bin";
     private const string OptimizerFile = "optimizer.bin";
+    private const string BestFile = "best.bin";
     private const string StateFile = "state.json";
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    public static void Save(string directory, nn.Module module, OptimizerHelper optimizer, TrainingState state)
+    public static void Save(string directory, nn.Module module, OptimizerHelper optimizer, TrainingState state, BestModelSnapshot? best)
     {
         string name = $"step-{state.Step:D8}";
         AtomicFile.WriteDirectory(Path.Combine(directory, name), folder =>
@@ -55,6 +59,8 @@ internal static class TrainingCheckpoint
                 [ModuleFile] = WriteBinary(Path.Combine(folder, ModuleFile), w => module.save(w)),
                 [OptimizerFile] = WriteBinary(Path.Combine(folder, OptimizerFile), optimizer.save_state_dict),
             };
+            if (best is not null)
+                state.FileLengths[BestFile] = WriteBinary(Path.Combine(folder, BestFile), best.Save);
             using var stream = new FileStream(Path.Combine(folder, StateFile), FileMode.CreateNew);
             JsonSerializer.Serialize(stream, state, Json);
         });
@@ -66,8 +72,11 @@ internal static class TrainingCheckpoint
                 Directory.Delete(old, recursive: true);
     }
 
-    /// <summary>Loads the latest complete checkpoint into the module and optimizer; returns its state, or null when there is none.</summary>
-    public static TrainingState? TryLoad(string directory, nn.Module module, OptimizerHelper optimizer, string fingerprint)
+    /// <summary>
+    /// Loads the latest complete checkpoint into the module and optimizer; returns its state (and the best weights it
+    /// kept, if any), or null when there is none.
+    /// </summary>
+    public static (TrainingState State, BestModelSnapshot? Best)? TryLoad(string directory, nn.Module module, OptimizerHelper optimizer, string fingerprint)
     {
         string latest = Path.Combine(directory, LatestFile);
         if (!File.Exists(latest))
@@ -89,7 +98,11 @@ internal static class TrainingCheckpoint
             module.load(reader, strict: true);
         using (var reader = new BinaryReader(File.OpenRead(Path.Combine(folder, OptimizerFile))))
             optimizer.load_state_dict(reader);
-        return state;
+        string bestPath = Path.Combine(folder, BestFile);
+        if (!state.FileLengths.ContainsKey(BestFile))
+            return (state, null);
+        using (var reader = new BinaryReader(File.OpenRead(bestPath)))
+            return (state, BestModelSnapshot.Load(module, reader, bestPath));
     }
 
     private static long WriteBinary(string path, Action<BinaryWriter> write)

@@ -8,7 +8,8 @@ namespace MLNetExt.Trainers.Training;
 /// <summary>
 /// The optimisation loop shared by every trainer: AdamW with decoupled weight decay (none on biases and LayerNorm
 /// weights), linear warmup then linear decay, global gradient-norm clipping, seeded data order and dropout,
-/// evaluation callbacks with early stopping, atomic checkpoints with resume, cancellation and progress reports.
+/// evaluation callbacks with early stopping and the best evaluation's weights kept, atomic checkpoints with resume,
+/// cancellation and progress reports.
 /// </summary>
 /// <remarks>
 /// Determinism: the rows of epoch <c>e</c> are shuffled by <c>Random(seed + e)</c> and the dropout generator is reseeded
@@ -57,8 +58,9 @@ public sealed class TrainingLoop
         using AdamW optimizer = optim.AdamW(groups, o.LearningRate);
         List<Parameter> parameters = trainable.Select(p => p.parameter).ToList();
 
-        TrainingState state = (o.CheckpointDirectory is null ? null : TrainingCheckpoint.TryLoad(o.CheckpointDirectory, module, optimizer, fingerprint))
-            ?? new TrainingState { Fingerprint = fingerprint };
+        (TrainingState State, BestModelSnapshot? Best)? loaded = o.CheckpointDirectory is null ? null : TrainingCheckpoint.TryLoad(o.CheckpointDirectory, module, optimizer, fingerprint);
+        TrainingState state = loaded?.State ?? new TrainingState { Fingerprint = fingerprint };
+        using var best = new BestHolder(loaded?.Best);
         int resumedFrom = state.Step;
         state.Threads = Threads(o, state);
         torch.set_num_threads(state.Threads);
@@ -98,21 +100,35 @@ public sealed class TrainingLoop
             bool epochEnd = state.Step % stepsPerEpoch == 0 || state.Step == totalSteps;
             IReadOnlyDictionary<string, double>? metrics = null;
             if (task.PrimaryMetric is not null && (o.EvaluateEverySteps > 0 ? state.Step % o.EvaluateEverySteps == 0 || state.Step == totalSteps : epochEnd))
-                metrics = Evaluate(task, state, o, cancellationToken);
+            {
+                bool improved;
+                (metrics, improved) = Evaluate(task, state, o, cancellationToken);
+                if (improved && o.KeepBestModel)
+                    best.Keep(module);
+            }
 
             progress?.Report(new TrainingProgress(state.Step, totalSteps, epoch, loss, learningRate,
                 rowsTrained / Math.Max(1e-9, stepClock.Elapsed.TotalSeconds), metrics));
 
             bool checkpointDue = o.CheckpointEverySteps > 0 ? state.Step % o.CheckpointEverySteps == 0 : epochEnd;
             if (o.CheckpointDirectory is not null && (checkpointDue || state.StoppedEarly || state.Step == totalSteps))
-                TrainingCheckpoint.Save(o.CheckpointDirectory, module, optimizer, state);
+                TrainingCheckpoint.Save(o.CheckpointDirectory, module, optimizer, state, best.Snapshot);
             if (cancellationToken.IsCancellationRequested && o.CheckpointDirectory is not null && !checkpointDue)
-                TrainingCheckpoint.Save(o.CheckpointDirectory, module, optimizer, state);
+                TrainingCheckpoint.Save(o.CheckpointDirectory, module, optimizer, state, best.Snapshot);
+        }
+        bool restored = false;
+        if (best.Snapshot is not null && state.BestStep < state.Step)
+        {
+            best.Snapshot.RestoreInto(module);
+            restored = true;
         }
         module.eval();
 
         return new TrainingResult
         {
+            BestStep = state.BestStep,
+            BestMetric = state.BestMetric,
+            RestoredBestModel = restored,
             Steps = state.Step,
             ResumedFromStep = resumedFrom,
             StoppedEarly = state.StoppedEarly,
@@ -155,7 +171,7 @@ public sealed class TrainingLoop
         return loss.item<float>();
     }
 
-    private static IReadOnlyDictionary<string, double> Evaluate<TBatch>(ITrainingTask<TBatch> task, TrainingState state, TrainingOptions o,
+    private static (IReadOnlyDictionary<string, double> Metrics, bool Improved) Evaluate<TBatch>(ITrainingTask<TBatch> task, TrainingState state, TrainingOptions o,
         CancellationToken cancellationToken) where TBatch : IDisposable
     {
         IReadOnlyDictionary<string, double> metrics;
@@ -169,12 +185,29 @@ public sealed class TrainingLoop
         if (improved)
         {
             state.BestMetric = value;
+            state.BestStep = state.Step;
             state.EvaluationsWithoutImprovement = 0;
         }
         else if (o.EarlyStoppingPatience > 0 && ++state.EvaluationsWithoutImprovement >= o.EarlyStoppingPatience)
         {
             state.StoppedEarly = true;
         }
-        return metrics;
+        return (metrics, improved);
+    }
+
+    /// <summary>The best weights so far, owned by the run.</summary>
+    private sealed class BestHolder(BestModelSnapshot? snapshot) : IDisposable
+    {
+        public BestModelSnapshot? Snapshot { get; private set; } = snapshot;
+
+        public void Keep(nn.Module module)
+        {
+            if (Snapshot is null)
+                Snapshot = BestModelSnapshot.Take(module);
+            else
+                Snapshot.Update(module);
+        }
+
+        public void Dispose() => Snapshot?.Dispose();
     }
 }

@@ -36,6 +36,12 @@ public sealed class TrainingOptions
     /// <summary>Stop when the primary metric has not improved for this many evaluations (0: never stop early).</summary>
     public int EarlyStoppingPatience { get; set; }
 
+    /// <summary>
+    /// When the task evaluates, end the run with the weights of the evaluation with the best primary metric (kept in
+    /// memory, and in each checkpoint so that a resumed run keeps it too) rather than those of the last step. Default true.
+    /// </summary>
+    public bool KeepBestModel { get; set; } = true;
+
     /// <summary>Folder for checkpoints; null disables checkpointing. A run finding a checkpoint there resumes from it.</summary>
     public string? CheckpointDirectory { get; set; }
 

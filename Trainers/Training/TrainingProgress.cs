@@ -26,6 +26,18 @@ public sealed class TrainingResult
     /// <summary>Every evaluation, in order: the step and its metrics.</summary>
     public IReadOnlyList<(int Step, IReadOnlyDictionary<string, double> Metrics)> Evaluations { get; init; } = [];
 
+    /// <summary>The step whose evaluation had the best primary metric (0 when the task does not evaluate).</summary>
+    public int BestStep { get; init; }
+
+    /// <summary>The best primary metric (NaN when the task does not evaluate).</summary>
+    public double BestMetric { get; init; } = double.NaN;
+
+    /// <summary>
+    /// Whether the module ends with the weights of <see cref="BestStep"/> (<see cref="TrainingOptions.KeepBestModel"/>)
+    /// rather than those of the last step.
+    /// </summary>
+    public bool RestoredBestModel { get; init; }
+
     /// <summary>Mean loss of the steps run in this process.</summary>
     public double MeanLoss { get; init; }
 

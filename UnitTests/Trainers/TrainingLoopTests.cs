@@ -95,11 +95,17 @@ public sealed class TrainingLoopTests
     {
         FineTuningTask task = TinyFineTuning.Create(modelSeed: 3);
         var live = new List<long>();
-        var options = new TrainingOptions { BatchSize = 8, Epochs = 2, LearningRate = 1e-3, Seed = 5 };
+        var options = new TrainingOptions { BatchSize = 8, Epochs = 2, LearningRate = 1e-3, Seed = 5, KeepBestModel = false };
         new TrainingLoop(options).Run(task, new SynchronousProgress<TrainingProgress>(_ => live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount)));
         Assert.HasCount(12, live);
         // The first steps create AdamW's moment buffers; after that the count of live tensors must stay flat.
         Assert.AreEqual(live[2], live[^1], $"live tensors per step: {string.Join(", ", live)}");
+
+        // Keeping the best weights copies the module once, at the first evaluation (step 6), and then updates the copy in place.
+        live.Clear();
+        options.KeepBestModel = true;
+        new TrainingLoop(options).Run(TinyFineTuning.Create(modelSeed: 3), new SynchronousProgress<TrainingProgress>(_ => live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount)));
+        Assert.AreEqual(live[5], live[^1], $"live tensors per step with the best weights kept: {string.Join(", ", live)}");
     }
 
     [TestMethod]

@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MLNetExt.Estimators.Experiments;
 using MLNetExt.Estimators.Pipelines;
-using MLNetExt.Estimators.Tuners;
 
 namespace MLNetExt.Cli.Commands.Auto;
 
-/// <summary>The metrics report of an <c>auto</c> run, as <c>metrics.json</c> and <c>metrics.md</c>.</summary>
-internal sealed class AutoReport
+/// <summary>The metrics report of an <c>auto</c> run (a <see cref="TextSweepResult"/>), as <c>metrics.json</c> and <c>metrics.md</c>.</summary>
+internal sealed class AutoReport(TextSweepResult result)
 {
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -15,70 +15,51 @@ internal sealed class AutoReport
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    private readonly AutoSettings _settings;
-    private readonly SweepTask _task;
-    private readonly string _metric;
-    private readonly SweepablePipeline _pipeline;
-    private readonly IReadOnlyList<TrialResult> _trials;
-    private readonly TrialResult _best;
-    private readonly TrialResult? _defaults;
-    private readonly AutoTestScores? _test;
-    private readonly string _validation;
-    private readonly long _trainRows;
-
-    public AutoReport(AutoSettings settings, SweepTask task, string metric, SweepablePipeline pipeline, IReadOnlyList<TrialResult> trials,
-        TrialResult best, TrialResult? defaults, AutoTestScores? test, string validation, long trainRows)
-    {
-        _settings = settings;
-        _task = task;
-        _metric = metric;
-        _pipeline = pipeline;
-        _trials = trials;
-        _best = best;
-        _defaults = defaults;
-        _test = test;
-        _validation = validation;
-        _trainRows = trainRows;
-    }
-
     public void Write(string folder)
     {
         AutoFiles.WriteAllTextAtomic(Path.Combine(folder, "metrics.json"), JsonSerializer.Serialize(ToJson(), JsonOptions));
         AutoFiles.WriteAllTextAtomic(Path.Combine(folder, "metrics.md"), ToMarkdown());
     }
 
+    private TextSweepOptions Options => result.Options;
+
     private object ToJson() => new
     {
-        task = _task.ToString(),
-        dataset = _settings.Dataset,
-        trainRows = _trainRows,
-        validation = _validation,
-        labelColumn = _settings.LabelColumn,
-        textColumns = _settings.TextColumnList,
-        metric = _metric,
-        tuner = _settings.Tuner,
-        timeBudgetSeconds = _settings.TimeSeconds,
-        trials = _trials.Count,
-        failedTrials = _trials.Count(t => t.IsFailed),
-        cancelledTrials = _trials.Count(t => t.IsCancelled),
+        task = Options.Task.ToString(),
+        dataset = Options.Dataset,
+        trainRows = result.TrainRows,
+        validation = result.ValidationDescription,
+        labelColumn = Options.LabelColumn,
+        textColumns = Options.TextColumns,
+        metric = result.Metric,
+        tuner = Options.Tuner,
+        timeBudgetSeconds = Options.TimeSeconds,
+        baselineSeconds = result.BaselineSeconds,
+        sweepSeconds = result.SweepSeconds,
+        stopReason = result.StopReason.ToString(),
+        convergedArms = result.ConvergedArms,
+        trials = result.Trials.Count,
+        failedTrials = result.Trials.Count(t => t.IsFailed),
+        cancelledTrials = result.Trials.Count(t => t.IsCancelled),
         best = new
         {
-            trialId = _best.TrialSettings.TrialId,
-            pipeline = _pipeline.Describe(_best.TrialSettings.Parameter),
-            parameter = _best.TrialSettings.Parameter,
-            metrics = _best.Metrics,
-            seconds = _best.DurationInMilliseconds / 1000,
+            kind = result.Chosen.Kind.ToString(),
+            trialId = result.Chosen.TrialId,
+            pipeline = result.Chosen.Pipeline,
+            parameter = result.Chosen.TrialId is int id ? result.Trials.First(t => t.TrialSettings.TrialId == id).TrialSettings.Parameter : null,
+            metrics = result.Chosen.Validation,
+            test = result.Chosen.Test,
+            seconds = result.Chosen.Seconds,
         },
-        libraryDefaults = _defaults is null ? null : new
-        {
-            pipeline = _pipeline.Describe(_best.TrialSettings.Parameter).Split(" + ").Select(p => p[..p.IndexOf('(')] + "(library defaults)").ToArray(),
-            metrics = _defaults.Metrics,
-        },
-        test = _test,
-        allTrials = _trials.Select(t => new
+        sweepBest = result.SweepBest,
+        baselines = result.Baselines,
+        libraryDefaults = result.LibraryDefaults,
+        refit = result.Refit,
+        testRows = result.TestRows,
+        allTrials = result.Trials.Select(t => new
         {
             trialId = t.TrialSettings.TrialId,
-            pipeline = _pipeline.Describe(t.TrialSettings.Parameter),
+            pipeline = result.Pipeline.Describe(t.TrialSettings.Parameter),
             metric = t.Metric,
             seconds = t.DurationInMilliseconds / 1000,
             peakMemoryMiB = t.PeakMemoryInMegaByte,
@@ -89,35 +70,64 @@ internal sealed class AutoReport
     private string ToMarkdown()
     {
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"# auto {(_task == SweepTask.Classification ? "classify" : "regress")}: {Path.GetFileName(_settings.Dataset)}");
+        var trials = result.Trials;
+        md.AppendLine(CultureInfo.InvariantCulture, $"# auto {(Options.Task == SweepTask.Classification ? "classify" : "regress")}: {Path.GetFileName(Options.Dataset)}");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"- training rows: {_trainRows}; validation: {_validation}");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- label `{_settings.LabelColumn}`, text {string.Join(", ", _settings.TextColumnList.Select(c => $"`{c}`"))}");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- optimised {_metric} with the {_settings.Tuner} tuner for {_settings.TimeSeconds} s: {_trials.Count} trials, {_trials.Count(t => t.IsFailed)} failed ({_trials.Count(t => t.IsCancelled)} of them cut by the time budget)");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- best: trial {_best.TrialSettings.TrialId}, `{_pipeline.Describe(_best.TrialSettings.Parameter)}`");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- training rows: {result.TrainRows}; validation: {result.ValidationDescription}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- label `{Options.LabelColumn}`, text {string.Join(", ", Options.TextColumns.Select(c => $"`{c}`"))}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- optimised {result.Metric} with the {Options.Tuner} tuner for {Options.TimeSeconds} s ({result.BaselineSeconds:F0} s of it on {result.Baselines.Count} baselines): " +
+            $"{trials.Count} trials, {trials.Count(t => t.IsFailed)} failed ({trials.Count(t => t.IsCancelled)} of them cut by the time budget); stopped by {StopText()}");
+        foreach (var arm in result.ConvergedArms)
+            md.AppendLine(CultureInfo.InvariantCulture, $"- converged arm: `{arm.Arm}` after {arm.Trials} trials (at trial {arm.AtTrialId}; best {result.Metric} {F(Math.Abs(arm.BestLoss))}); no more trials went to it");
+        SweepCandidate chosen = result.Chosen;
+        string why = chosen.Kind == SweepCandidateKind.Baseline ? "a zero-training baseline, at least as good on validation as every trial" : $"trial {chosen.TrialId}, the best on validation";
+        string refit = result.Refit is null ? "" : "; saved refitted on training + validation rows";
+        md.AppendLine(CultureInfo.InvariantCulture, $"- chosen: `{chosen.Pipeline}` ({why}){refit}");
         md.AppendLine();
-        var names = _best.Metrics.Keys.ToList();
+
+        var names = chosen.Validation.Count > 0 ? chosen.Validation.Keys.ToList() : SweepMetrics.Names(Options.Task).ToList();
         md.AppendLine("| configuration | " + string.Join(" | ", names) + " |");
         md.AppendLine("|---|" + string.Concat(names.Select(_ => "---|")));
-        md.AppendLine("| validation: sweep best | " + string.Join(" | ", names.Select(n => F(_best.Metrics[n]))) + " |");
-        if (_defaults is not null)
-            md.AppendLine("| validation: same pipeline, library defaults | " + string.Join(" | ", names.Select(n => F(_defaults.Metrics.GetValueOrDefault(n, double.NaN)))) + " |");
-        if (_test is not null)
+        foreach (var (label, candidate) in Rows())
+            md.AppendLine($"| validation: {label} | " + Cells(candidate.Error is null ? candidate.Validation : null, names) + " |");
+        if (result.TestRows is long testRows)
         {
-            md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| test: sweep best ({_test.File}, {_test.Rows} rows) | ") + string.Join(" | ", names.Select(n => F(_test.Best.GetValueOrDefault(n, double.NaN)))) + " |");
-            if (_test.Defaults is not null)
-                md.AppendLine("| test: same pipeline, library defaults | " + string.Join(" | ", names.Select(n => F(_test.Defaults.GetValueOrDefault(n, double.NaN)))) + " |");
+            foreach (var (label, candidate) in Rows().Select(r => (r.Label, (SweepCandidate?)r.Candidate)).Append(("refitted on training + validation", result.Refit)))
+                if (candidate is not null)
+                    md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| test ({Path.GetFileName(Options.Test)}, {testRows} rows): {label} | ") + Cells(candidate.Test, names) + " |");
         }
         md.AppendLine();
         md.AppendLine("## Trials (best first)");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"| trial | pipeline | {_metric} | seconds | peak MiB |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| trial | pipeline | {result.Metric} | seconds | peak MiB |");
         md.AppendLine("|---|---|---|---|---|");
-        foreach (var t in _trials.OrderBy(t => t.Loss).Take(20))
+        foreach (var t in trials.OrderBy(t => t.Loss).Take(20))
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {t.TrialSettings.TrialId} | `{_pipeline.Describe(t.TrialSettings.Parameter)}` | {(t.IsFailed ? "failed: " + t.Error : F(t.Metric))} | {t.DurationInMilliseconds / 1000:F1} | {t.PeakMemoryInMegaByte:F0} |");
+                $"| {t.TrialSettings.TrialId} | `{result.Pipeline.Describe(t.TrialSettings.Parameter)}` | {(t.IsFailed ? "failed: " + t.Error : F(t.Metric))} | {t.DurationInMilliseconds / 1000:F1} | {t.PeakMemoryInMegaByte:F0} |");
         return md.ToString();
     }
+
+    // The compared candidates in report order: the sweep's best, the baselines, the library defaults; the chosen one marked.
+    private IEnumerable<(string Label, SweepCandidate Candidate)> Rows()
+    {
+        string Mark(SweepCandidate c) => ReferenceEquals(c, result.Chosen) ? " **(chosen)**" : "";
+        yield return ($"sweep best, trial {result.SweepBest.TrialId}{Mark(result.SweepBest)}", result.SweepBest);
+        foreach (SweepCandidate b in result.Baselines)
+            yield return ($"baseline `{b.Pipeline}`{Mark(b)}{(b.Error is null ? "" : " failed: " + b.Error)}", b);
+        if (result.LibraryDefaults is not null)
+            yield return ("same pipeline, library defaults", result.LibraryDefaults);
+    }
+
+    private string StopText() => result.StopReason switch
+    {
+        SweepStopReason.Converged => "convergence (every arm converged; the rest of the budget was left unused)",
+        SweepStopReason.TrialLimit => "the trial limit",
+        SweepStopReason.Cancelled => "cancellation",
+        _ => "the time budget",
+    };
+
+    private static string Cells(IReadOnlyDictionary<string, double>? metrics, List<string> names) =>
+        string.Join(" | ", names.Select(n => metrics is null ? "-" : F(metrics.GetValueOrDefault(n, double.NaN))));
 
     private static string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
 }

@@ -71,8 +71,18 @@ public class AutoSettings : CommandSettings
 
     /// <summary>A test file kept out of the sweep, on which the best and the default pipelines are scored at the end.</summary>
     [CommandOption("--test <FILE>")]
-    [Description("Test data kept out of the sweep: the best and the library-default pipelines are scored on it at the end.")]
+    [Description("Test data kept out of the sweep: the chosen model, the sweep's best, the baselines, the library defaults and the refit model are scored on it at the end.")]
     public string? Test { get; init; }
+
+    /// <summary>Leave out the zero-training baselines.</summary>
+    [CommandOption("--no-baselines")]
+    [Description("Do not score the zero-training baselines (pair cosine of each pretrained encoder and pooling; majority class; nearest centroid), which are otherwise candidates.")]
+    public bool NoBaselines { get; init; }
+
+    /// <summary>Refit the chosen configuration on training + validation rows before saving.</summary>
+    [CommandOption("--refit")]
+    [Description("Fit the chosen configuration again on the training and validation rows together before saving (scored on --test only).")]
+    public bool Refit { get; init; }
 
     /// <summary>Seed of the tuner and the trainers.</summary>
     [CommandOption("--seed <N>")]

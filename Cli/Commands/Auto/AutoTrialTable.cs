@@ -29,7 +29,7 @@ internal sealed class AutoTrialTable : IMonitor
     public void ReportRunningTrial(TrialSettings settings)
     {
         lock (_gate)
-            _running = $"trial {settings.TrialId}: {_pipeline.Describe(settings.Parameter)}";
+            _running = $"running trial {settings.TrialId}: {_pipeline.Describe(settings.Parameter)}";
         Changed?.Invoke();
     }
 
@@ -46,6 +46,14 @@ internal sealed class AutoTrialTable : IMonitor
         Changed?.Invoke();
     }
 
+    /// <summary>Shows a progress line (baselines, refit, test scoring) under the table.</summary>
+    public void ShowProgress(string line)
+    {
+        lock (_gate)
+            _running = line;
+        Changed?.Invoke();
+    }
+
     /// <summary>The table as it stands (the last rows when there are many).</summary>
     public Table Render()
     {
@@ -59,7 +67,7 @@ internal sealed class AutoTrialTable : IMonitor
                 table.AddRow(row.Select(cell => best ? $"[green]{Markup.Escape(cell)}[/]" : Markup.Escape(cell)).ToArray());
             }
             if (_running is not null)
-                table.Caption($"[grey]running {Markup.Escape(_running)}[/]");
+                table.Caption($"[grey]{Markup.Escape(_running)}[/]");
         }
         return table;
     }

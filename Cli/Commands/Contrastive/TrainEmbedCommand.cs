@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using MLNetExt.Trainers.Contrastive;
 using MLNetExt.Trainers.Losses;
+using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms;
 using MLNetExt.Transforms.IO;
 using Spectre.Console;
@@ -12,8 +13,8 @@ namespace MLNetExt.Cli.Commands.Contrastive;
 
 /// <summary>
 /// <c>mlnetext train embed</c>: trains a sentence encoder with a contrastive, scored-pair or self-supervised loss
-/// (<see cref="SentenceEncoderRun"/>), optionally scoring an STS file before and after, and writes the trained encoder
-/// as a Hugging Face-layout folder.
+/// (<see cref="SentenceEncoderRun"/>), optionally scoring an STS file and a BEIR split before, during and after training,
+/// and writes the trained encoder as a Hugging Face-layout folder.
 /// </summary>
 public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
 {
@@ -25,9 +26,10 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
         [Description("mnrl, mnrl-symmetric, cached-mnrl, cosent, cosine, mirror-bert or simcse.")]
         public string Loss { get; init; } = "mnrl";
 
-        /// <summary>Training file.</summary>
-        [CommandOption("--data <FILE>")]
-        [Description("Tab-separated file with a header naming --columns (and --score-column); for one text column also a .txt file, one text per line.")]
+        /// <summary>Training file or BEIR folder.</summary>
+        [CommandOption("--data <FILE|DIR>")]
+        [Description("Tab-separated file with a header naming --columns (and --score-column); for one text column also a .txt file, one text per line; " +
+            "or a BEIR folder: its --split qrels give (query, relevant document[, --hard-negatives from BM25]) rows for mnrl.")]
         public string Data { get; init; } = "";
 
         /// <summary>Text columns.</summary>
@@ -48,9 +50,50 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
         [CommandOption("--max-rows <N>")]
         public int? MaxRows { get; init; }
 
+        /// <summary>Qrels split of a BEIR --data folder.</summary>
+        [CommandOption("--split <NAME>")]
+        [Description("Qrels split of a BEIR --data folder (default train).")]
+        public string Split { get; init; } = "train";
+
+        /// <summary>BM25 hard negatives per row.</summary>
+        [CommandOption("--hard-negatives <N>")]
+        [Description("With a BEIR --data folder: BM25's top non-relevant documents per query added as hard-negative columns (0-2).")]
+        public int HardNegatives { get; init; }
+
+        /// <summary>BM25 ranks skipped before the negatives.</summary>
+        [CommandOption("--hard-negative-skip <N>")]
+        [Description("BM25 ranks of non-relevant documents skipped before the hard negatives are taken (likely unjudged positives).")]
+        public int HardNegativeSkip { get; init; }
+
         /// <summary>STS file scored before and after.</summary>
         [CommandOption("--eval-sts <FILE>")]
+        [Description("STS file (any layout eval sts reads) scored before and after training, and during it with --eval-every.")]
         public string? EvalSts { get; init; }
+
+        /// <summary>BEIR folder scored before and after.</summary>
+        [CommandOption("--eval-beir <DIR>")]
+        [Description("BEIR folder whose --eval-beir-split is scored (NDCG@10) before and after training, and during it with --eval-every.")]
+        public string? EvalBeir { get; init; }
+
+        /// <summary>Split of --eval-beir.</summary>
+        [CommandOption("--eval-beir-split <NAME>")]
+        public string EvalBeirSplit { get; init; } = "test";
+
+        /// <summary>Evaluation during training.</summary>
+        [CommandOption("--eval-every <epoch|N>")]
+        [Description("Evaluate the --eval-sts / --eval-beir sets during training: at each epoch end ('epoch') or every N steps. " +
+            "The first set decides --early-stopping and which step's weights are kept.")]
+        public string? EvalEvery { get; init; }
+
+        /// <summary>Early-stopping patience.</summary>
+        [CommandOption("--early-stopping <N>")]
+        [Description("Stop after N evaluations without improvement (needs --eval-every).")]
+        public int EarlyStopping { get; init; }
+
+        /// <summary>Keep the last step's weights.</summary>
+        [CommandOption("--keep-last")]
+        [Description("End with the last step's weights instead of the best evaluation's.")]
+        public bool KeepLast { get; init; }
 
         /// <summary>Encoder to start from.</summary>
         [CommandOption("--encoder <NAME|DIR>")]
@@ -77,9 +120,24 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
         [CommandOption("--learning-rate <LR>")]
         public double LearningRate { get; init; } = 2e-5;
 
+        /// <summary>Warmup fraction.</summary>
+        [CommandOption("--warmup <FRACTION>")]
+        [Description("Fraction of the steps of linear learning-rate warmup (default 0.1).")]
+        public double Warmup { get; init; } = 0.1;
+
         /// <summary>Longest input in tokens.</summary>
         [CommandOption("--max-tokens <N>")]
         public int MaxTokens { get; init; } = 128;
+
+        /// <summary>Skip scoring before training.</summary>
+        [CommandOption("--skip-before")]
+        [Description("Score the --eval-sts / --eval-beir sets after training only (large BEIR corpora take long to encode).")]
+        public bool SkipBefore { get; init; }
+
+        /// <summary>Longest input when scoring the evaluation sets.</summary>
+        [CommandOption("--eval-max-tokens <N>")]
+        [Description("Longest input in tokens when the --eval-sts / --eval-beir sets are scored before and after (default: --max-tokens).")]
+        public int? EvalMaxTokens { get; init; }
 
         /// <summary>Seed.</summary>
         [CommandOption("--seed <N>")]
@@ -103,7 +161,14 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
             : !SentenceLosses.Names.Contains(Loss) ? ValidationResult.Error($"--loss must be one of {string.Join(", ", SentenceLosses.Names)}, got '{Loss}'.")
             : Pooling is not (null or "mean" or "cls") ? ValidationResult.Error($"--pooling must be mean or cls, got '{Pooling}'.")
             : ScoreRange is not null && ParseRange(ScoreRange) is null ? ValidationResult.Error($"--score-range must be MIN:MAX, got '{ScoreRange}'.")
+            : EvalEvery is not null && ParseEvery(EvalEvery) is null ? ValidationResult.Error($"--eval-every must be 'epoch' or a positive number of steps, got '{EvalEvery}'.")
+            : EvalEvery is not null && EvalSts is null && EvalBeir is null ? ValidationResult.Error("--eval-every needs --eval-sts or --eval-beir.")
+            : EarlyStopping > 0 && EvalEvery is null ? ValidationResult.Error("--early-stopping needs --eval-every.")
+            : HardNegatives is < 0 or > 2 ? ValidationResult.Error($"--hard-negatives must be 0, 1 or 2, got {HardNegatives}.")
             : ValidationResult.Success();
+
+        internal static int? ParseEvery(string text) =>
+            text == "epoch" ? 0 : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int steps) && steps > 0 ? steps : null;
 
         internal static (float Min, float Max)? ParseRange(string text)
         {
@@ -121,38 +186,64 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
         {
             Loss = settings.Loss, DataPath = settings.Data, TextColumns = settings.Columns.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             ScoreColumn = settings.ScoreColumn, ScoreMinimum = range?.Min, ScoreMaximum = range?.Max, MaxRows = settings.MaxRows,
-            EvalStsPath = settings.EvalSts, Encoder = settings.Encoder,
+            BeirSplit = settings.Split, HardNegatives = settings.HardNegatives, HardNegativeSkip = settings.HardNegativeSkip,
+            EvalStsPath = settings.EvalSts, EvalBeirPath = settings.EvalBeir, EvalBeirSplit = settings.EvalBeirSplit,
+            EvaluateEvery = settings.EvalEvery is null ? null : Settings.ParseEvery(settings.EvalEvery), EarlyStoppingPatience = settings.EarlyStopping,
+            KeepBestModel = !settings.KeepLast, Encoder = settings.Encoder,
             Pooling = settings.Pooling switch { "mean" => EncoderPooling.Mean, "cls" => EncoderPooling.Cls, _ => null },
             BatchSize = settings.BatchSize, MiniBatchSize = settings.MiniBatchSize, Epochs = settings.Epochs, LearningRate = settings.LearningRate,
-            MaxTokens = settings.MaxTokens, Seed = settings.Seed, OutputDirectory = settings.Out, CheckpointDirectory = settings.CheckpointDirectory,
+            WarmupFraction = settings.Warmup, MaxTokens = settings.MaxTokens, EvalMaxTokens = settings.EvalMaxTokens, EvaluateBefore = !settings.SkipBefore, Seed = settings.Seed, OutputDirectory = settings.Out,
+            CheckpointDirectory = settings.CheckpointDirectory,
         };
         var progress = new Progress(p =>
         {
-            if (p.Step % 25 == 0 || p.Step == p.TotalSteps)
+            if (p.Metrics is not null)
+                AnsiConsole.MarkupLine($"[grey]step {p.Step}/{p.TotalSteps} loss {p.Loss:F4}[/] eval: " +
+                    Markup.Escape(string.Join(", ", p.Metrics.Where(m => IsHeadline(m.Key)).Select(m => $"{m.Key} {100 * m.Value:F2}"))));
+            else if (p.Step % 25 == 0 || p.Step == p.TotalSteps)
                 AnsiConsole.MarkupLine($"[grey]step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} ({p.RowsPerSecond:F1} rows/s)[/]");
         });
         SentenceEncoderRunResult result = SentenceEncoderRun.Execute(spec, progress, cancellationToken);
+        TrainingResult training = result.Training;
 
-        AnsiConsole.MarkupLine($"Trained {Markup.Escape(result.Encoder)} with {result.Loss} on {result.TrainingRows} rows: {result.Training.Steps} steps, " +
-            $"{result.Training.TrainingSeconds:F0} s, {result.Training.RowsPerSecond:F1} rows/s, mean loss {result.Training.MeanLoss:F4}");
-        if (result.StsBefore is { } before && result.StsAfter is { } after)
-            AnsiConsole.MarkupLine($"[bold]STS cosine Spearman: before {100 * before:F2}, after {100 * after:F2}[/]");
+        AnsiConsole.MarkupLine($"Trained {Markup.Escape(result.Encoder)} with {result.Loss} on {result.TrainingRows} rows: {training.Steps} steps, " +
+            $"{training.TrainingSeconds:F0} s, {training.RowsPerSecond:F1} rows/s, mean loss {training.MeanLoss:F4}");
+        if (training.BestStep > 0)
+            AnsiConsole.MarkupLine($"Best evaluation at step {training.BestStep} ({100 * training.BestMetric:F2})" +
+                (training.RestoredBestModel ? "; the trained encoder has that step's weights" : "") + (training.StoppedEarly ? "; stopped early" : ""));
+        static string Before(double? value) => value is { } v ? $"before {100 * v:F2}, " : "";
+        if (result.StsAfter is { } after)
+            AnsiConsole.MarkupLine($"[bold]STS cosine Spearman: {Before(result.StsBefore?.CosineSpearman)}after {100 * after.CosineSpearman:F2}[/]");
+        if (result.BeirAfter is { } beirAfter)
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(beirAfter.Dataset)} {Markup.Escape(beirAfter.Split)} NDCG@10: {Before(result.BeirBefore?.Metrics.Ndcg(10))}" +
+                $"after {100 * beirAfter.Metrics.Ndcg(10):F2}[/] (recall@100: {Before(result.BeirBefore?.Metrics.Recall(100))}after {100 * beirAfter.Metrics.Recall(100):F2})");
         if (settings.Out is not null)
             AnsiConsole.MarkupLine($"Wrote [blue]{Markup.Escape(settings.Out)}[/] (model.onnx, vocab.txt, config.json)");
         if (settings.Json is not null)
         {
             AtomicFile.WriteAllText(settings.Json, JsonSerializer.Serialize(new
             {
-                encoder = result.Encoder, loss = result.Loss, rows = result.TrainingRows, sts_before = result.StsBefore, sts_after = result.StsAfter,
-                steps = result.Training.Steps, seconds = result.Training.TrainingSeconds, rows_per_second = result.Training.RowsPerSecond,
-                mean_loss = result.Training.MeanLoss, settings = spec,
+                encoder = result.Encoder, loss = result.Loss, rows = result.TrainingRows,
+                sts_before = result.StsBefore?.CosineSpearman, sts_after = result.StsAfter?.CosineSpearman,
+                beir_ndcg_10_before = result.BeirBefore?.Metrics.Ndcg(10), beir_ndcg_10_after = result.BeirAfter?.Metrics.Ndcg(10),
+                beir_recall_100_before = result.BeirBefore?.Metrics.Recall(100), beir_recall_100_after = result.BeirAfter?.Metrics.Recall(100),
+                steps = training.Steps, seconds = training.TrainingSeconds, rows_per_second = training.RowsPerSecond,
+                mean_loss = training.MeanLoss, best_step = training.BestStep, best_metric = double.IsNaN(training.BestMetric) ? (double?)null : training.BestMetric,
+                restored_best = training.RestoredBestModel, stopped_early = training.StoppedEarly,
+                evaluations = training.Evaluations.Select(e => new { step = e.Step, metrics = e.Metrics }),
+                settings = spec,
             }, new JsonSerializerOptions { WriteIndented = true }));
         }
         return 0;
     }
 
-    private sealed class Progress(Action<Trainers.Training.TrainingProgress> report) : IProgress<Trainers.Training.TrainingProgress>
+    // The figures worth a line of progress: STS cosine Spearman and BEIR NDCG@10 / recall@100.
+    private static bool IsHeadline(string metric) =>
+        metric.EndsWith("/cosine_spearman", StringComparison.Ordinal) || metric.EndsWith("/ndcg_cut_10", StringComparison.Ordinal)
+        || metric.EndsWith("/recall_100", StringComparison.Ordinal);
+
+    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {
-        public void Report(Trainers.Training.TrainingProgress value) => report(value);
+        public void Report(TrainingProgress value) => report(value);
     }
 }

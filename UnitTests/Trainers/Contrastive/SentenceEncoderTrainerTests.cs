@@ -1,5 +1,9 @@
 using MLNetExt.Trainers.Training;
 using Microsoft.ML;
+using MLNetExt.Evaluation.Beir;
+using MLNetExt.Evaluation.Embeddings;
+using MLNetExt.Evaluation.Sts;
+using MLNetExt.UnitTests.Evaluation;
 using Microsoft.ML.Data;
 using MLNetExt.Trainers.Contrastive;
 using MLNetExt.Trainers.Losses;
@@ -119,6 +123,91 @@ public sealed class SentenceEncoderTrainerTests
             Assert.AreEqual(3, result.Training.Steps, loss.Name);
             Assert.IsTrue(double.IsFinite(result.Training.MeanLoss) && result.Training.MeanLoss > 0, $"{loss.Name}: mean loss {result.Training.MeanLoss}");
         }
+    }
+
+    [TestMethod]
+    public void Evaluators_ReportDuringTraining_AndTheTrainedEncoderHasTheBestEvaluationsWeights()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Pairs(40));
+        StsPair[] dev = Pairs(70).Skip(40).Select(p => new StsPair(p.Sentence1, p.Sentence2, p.Score)).ToArray();
+        using var tmp = new TempFiles();
+        tmp.Write("toy/corpus.jsonl", """{"_id": "d1", "title": "", "text": "a man is playing a guitar"}""",
+            """{"_id": "d2", "title": "", "text": "a woman is slicing an onion"}""", """{"_id": "d3", "title": "", "text": "the cat sleeps on the sofa"}""");
+        tmp.Write("toy/queries.jsonl", """{"_id": "q1", "text": "guitar player"}""", """{"_id": "q2", "text": "cutting onions"}""");
+        tmp.Write("toy/qrels/test.tsv", "query-id\tcorpus-id\tscore", "q1\td1\t1", "q2\td2\t1");
+
+        SentenceEncoderTrainingOptions options = Options(new CoSentLoss(), "Sentence1", "Sentence2");
+        options.Evaluators = [new StsTrainingEvaluator(dev), new BeirTrainingEvaluator(BeirReader.Load(Path.Combine(tmp.Folder, "toy")), name: "toy")];
+        options.Training.Epochs = 2;
+        options.Training.EvaluateEverySteps = 2;
+        options.Training.LearningRate = 3e-3;
+        var reported = new List<TrainingProgress>();
+        options.Progress = new SynchronousProgress<TrainingProgress>(reported.Add);
+
+        SentenceEncoderTrainingResult result = ml.Transforms.Text.TrainSentenceEncoder(options).Train(data);
+
+        Assert.AreEqual(10, result.Training.Steps);
+        CollectionAssert.AreEqual(new[] { 2, 4, 6, 8, 10 }, result.Training.Evaluations.Select(e => e.Step).ToArray());
+        CollectionAssert.AreEqual(new[] { 2, 4, 6, 8, 10 }, reported.Where(p => p.Metrics is not null).Select(p => p.Step).ToArray(), "progress shows each evaluation");
+        foreach ((int _, IReadOnlyDictionary<string, double> metrics) in result.Training.Evaluations)
+        {
+            Assert.IsTrue(metrics["toy/ndcg_cut_10"] is >= 0 and <= 1);
+            Assert.IsTrue(metrics.ContainsKey("sts/cosine_pearson") && metrics.ContainsKey("sts/manhattan_spearman"));
+        }
+        double[] spearman = result.Training.Evaluations.Select(e => e.Metrics["sts/cosine_spearman"]).ToArray();
+        int best = Array.IndexOf(spearman, spearman.Max());
+        Assert.AreEqual(result.Training.Evaluations[best].Step, result.Training.BestStep);
+        Assert.AreEqual(spearman.Max(), result.Training.BestMetric);
+        Assert.AreEqual(result.Training.BestStep < 10, result.Training.RestoredBestModel);
+
+        // The exported encoder (ONNX, EncodeText) scores what the best evaluation scored with the TorchSharp module.
+        TextEncoderTransformer encoder = ml.Transforms.Text.EncodeText(new TextEncoderOptions
+            { Model = result.Model, InputColumnName = "Text", OutputColumnName = "Embedding", MaxTokens = 32 }).Fit(ml.Data.LoadFromEnumerable(Array.Empty<EmbeddingText>()));
+        double exported = StsEvaluator.Evaluate(dev, new TransformerEmbedder(ml, encoder)).CosineSpearman;
+        encoder.Dispose();
+        Assert.AreEqual(spearman.Max(), exported, 1e-3);
+    }
+
+    private sealed class EmbeddingText
+    {
+        public string Text { get; set; } = "";
+    }
+
+    [TestMethod]
+    public void Evaluators_WithEarlyStopping_StopTheRun()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Pairs(40));
+        StsPair[] dev = Pairs(60).Skip(40).Select(p => new StsPair(p.Sentence1, p.Sentence2, p.Score)).ToArray();
+        SentenceEncoderTrainingOptions options = Options(new CoSentLoss(), "Sentence1", "Sentence2");
+        options.Evaluators = [new NeverImproving(), new StsTrainingEvaluator(dev)];
+        options.Training.Epochs = 3;
+        options.Training.EvaluateEverySteps = 1;
+        options.Training.EarlyStoppingPatience = 2;
+        SentenceEncoderTrainingResult result = ml.Transforms.Text.TrainSentenceEncoder(options).Train(data);
+        Assert.IsTrue(result.Training.StoppedEarly);
+        Assert.AreEqual(3, result.Training.Steps, "the first evaluation is the best; two more without improvement stop the run");
+        Assert.AreEqual(1, result.Training.BestStep);
+        Assert.IsTrue(result.Training.RestoredBestModel);
+
+        SentenceEncoderTrainingOptions twice = Options(new CoSentLoss(), "Sentence1", "Sentence2");
+        twice.Evaluators = [new StsTrainingEvaluator(dev), new StsTrainingEvaluator(dev)];
+        var duplicate = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Text.TrainSentenceEncoder(twice));
+        StringAssert.Contains(duplicate.Message, "Two evaluators are named 'sts'");
+    }
+
+    /// <summary>An evaluator whose primary metric only gets worse.</summary>
+    private sealed class NeverImproving : SentenceEncoderEvaluator
+    {
+        private int _calls;
+
+        public override string Name => "fixed";
+
+        public override string PrimaryMetric => "score";
+
+        public override IReadOnlyDictionary<string, double> Evaluate(ITextEmbedder embedder, CancellationToken cancellationToken) =>
+            new Dictionary<string, double> { ["score"] = -_calls++ };
     }
 
     [TestMethod]

@@ -21,15 +21,21 @@ public sealed class TrainEmbedCommandTests
             string outDir = Path.Combine(encoder, "out"), json = Path.Combine(encoder, "result.json");
 
             (int code, string output) = CliRunner.Run("train", "embed", "--loss", "cosent", "--data", data, "--score-range", "0:5",
-                "--eval-sts", sts, "--encoder", encoder, "--batch-size", "8", "--learning-rate", "1e-3", "--max-tokens", "32", "--out", outDir, "--json", json);
+                "--eval-sts", sts, "--eval-every", "2", "--encoder", encoder, "--batch-size", "8", "--learning-rate", "1e-3", "--max-tokens", "32", "--out", outDir, "--json", json);
 
             Assert.AreEqual(0, code, output);
             output = output.Replace(" \n", " ").Replace("\n", " "); // the console wraps long lines
             StringAssert.Contains(output, "with cosent on 24 rows: 3 steps");
             StringAssert.Contains(output, "STS cosine Spearman: before");
+            StringAssert.Contains(output, "step 2/3 loss");
+            StringAssert.Contains(output, "eval: sts/cosine_spearman");
+            StringAssert.Contains(output, "Best evaluation at step");
             Assert.AreEqual(16, EncoderModel.Load(outDir).Config.HiddenSize);
             using JsonDocument result = JsonDocument.Parse(File.ReadAllText(json));
             Assert.AreEqual(3, result.RootElement.GetProperty("steps").GetInt32());
+            Assert.AreEqual(2, result.RootElement.GetProperty("evaluations").GetArrayLength(), "steps 2 and 3 (the last)");
+            int bestStep = result.RootElement.GetProperty("best_step").GetInt32();
+            Assert.IsTrue(bestStep is 2 or 3);
             Assert.IsTrue(result.RootElement.GetProperty("sts_after").GetDouble() is > -1 and < 1);
             CollectionAssert.AreNotEqual(File.ReadAllBytes(Path.Combine(encoder, "model.onnx")), File.ReadAllBytes(Path.Combine(outDir, "model.onnx")));
 
