@@ -29,9 +29,10 @@ public sealed class NerCliTests
             files.Write("data/train.conll", Sentences(12));
             string dev = files.Write("data/dev.conll", Sentences(4));
             string output = Path.Combine(files.Folder, "out"), json = Path.Combine(files.Folder, "result.json");
-            (int code, string printed) = CliRunner.Run("train", "ner", "--data", Path.Combine(files.Folder, "data"), "--encoder", encoder, "--epochs", "1",
+            CliResult run = CliRunner.RunCaptured("train", "ner", "--data", Path.Combine(files.Folder, "data"), "--encoder", encoder, "--epochs", "1",
                 "--batch-size", "4", "--max-tokens", "16", "--out", output, "--json", json);
-            Assert.AreEqual(0, code, printed);
+            (int code, string printed) = (run.Code, run.Output);
+            Assert.AreEqual(0, code, printed + run.Error);
             StringAssert.Contains(printed, "strict F1");
             using (JsonDocument result = JsonDocument.Parse(File.ReadAllText(json)))
             {
@@ -48,9 +49,9 @@ public sealed class NerCliTests
             StringAssert.Contains(printed, "surface F1");
 
             string bad = files.Write("bad.conll", "paris\tB-planet");
-            (code, printed) = CliRunner.Run("eval", "ner", "--model", Path.Combine(output, "model.zip"), "--file", bad);
-            Assert.AreEqual(2, code, printed);
-            StringAssert.Contains(printed, "bad.conll:line 1, column 2: tag 'B-planet' is not in the label set");
+            CliResult failed = CliRunner.RunCaptured("eval", "ner", "--model", Path.Combine(output, "model.zip"), "--file", bad);
+            Assert.AreEqual(2, failed.Code, failed.Output);
+            StringAssert.Contains(failed.Error, "bad.conll:line 1, column 2: tag 'B-planet' is not in the label set");
         }
         finally
         {
