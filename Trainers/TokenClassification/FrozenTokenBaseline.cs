@@ -101,7 +101,7 @@ public static class FrozenTokenBaseline
         var result = new float[]?[sentences.Count][];
         for (int s = 0; s < sentences.Count; s++)
         {
-            TokenizedText aligned = tokenizer.TokenizeWords(sentences[s].Words);
+            TokenizedText aligned = tokenizer.AlignWords(sentences[s].Words);
             if (states[s].Length != aligned.Length * hidden)
                 throw new InvalidOperationException($"Sentence {s}: EncodeText produced {states[s].Length / hidden} tokens, the word alignment {aligned.Length}.");
             result[s] = aligned.Words!.FirstPieces.Select(p => p < 0 ? null : states[s].AsSpan(p * hidden, hidden).ToArray()).ToArray();

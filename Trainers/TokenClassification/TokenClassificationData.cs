@@ -40,7 +40,7 @@ internal static class TokenClassificationData
             int w = 0;
             foreach (uint key in keys.DenseValues())
                 wordTags[w++] = (int)key - 1; // key 0 (missing) becomes -1: not trained on
-            rows.Add(tokenizer.TokenizeWords(words));
+            rows.Add(tokenizer.AlignWords(words));
             tags.Add(wordTags);
         }
         if (rows.Count == 0)

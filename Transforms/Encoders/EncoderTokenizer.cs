@@ -109,49 +109,31 @@ public sealed class EncoderTokenizer
     }
 
     /// <summary>
-    /// <c>[CLS] words [SEP]</c> with each word's first word piece recorded (<see cref="TokenizedText.Words"/>), for
-    /// token classification. The ids equal those of <see cref="Tokenize(ReadOnlySpan{char})"/> on the words joined by
-    /// spaces: word pieces past <see cref="MaxTokens"/> are cut, and a word whose first piece is cut counts as dropped.
-    /// The <see cref="Prefix"/> is not used.
+    /// <c>[CLS] words [SEP]</c> (<see cref="TokenizeWords"/>) with each word's first word piece recorded in
+    /// <see cref="TokenizedText.Words"/>, for token classification: word pieces past <see cref="MaxTokens"/> are cut,
+    /// and a word whose first piece is cut counts as dropped.
     /// </summary>
-    public TokenizedText TokenizeWords(IReadOnlyList<string> words)
+    public TokenizedText AlignWords(IReadOnlyList<string> words)
     {
-        ArgumentNullException.ThrowIfNull(words);
-        int limit = MaxTokens - 2;
-        var ids = new List<int>(Math.Min(limit, words.Count * 2) + 2) { ClassificationTokenId };
+        WordPieceTokens row = TokenizeWords(words);
         var firstPieces = new int[words.Count];
-        int dropped = 0;
-        bool truncated = false;
-        for (int w = 0; w < words.Count; w++)
+        Array.Fill(firstPieces, -1);
+        int last = -1;
+        for (int t = row.WordOfToken.Length - 1; t >= 0; t--)
         {
-            if (truncated)
+            int w = row.WordOfToken[t];
+            if (w >= 0)
             {
-                firstPieces[w] = -1;
-                dropped++;
-                continue;
+                firstPieces[w] = t;
+                last = Math.Max(last, w);
             }
-            List<int> pieces = Encode((words[w] ?? "").AsSpan());
-            firstPieces[w] = pieces.Count == 0 ? -1 : ids.Count;
-            int room = limit - (ids.Count - 1);
-            if (pieces.Count > room)
-            {
-                truncated = true;
-                if (room == 0 && pieces.Count > 0)
-                {
-                    firstPieces[w] = -1;
-                    dropped++;
-                }
-                pieces.RemoveRange(room, pieces.Count - room);
-            }
-            ids.AddRange(pieces);
         }
-        ids.Add(SeparatorTokenId);
-        int[] result = ids.ToArray();
-        return new TokenizedText(result, result.Length, truncated) { Words = new WordAlignment(words, firstPieces, dropped) };
+        int dropped = row.Tokens.Truncated ? words.Count - 1 - last : 0;
+        return row.Tokens with { Words = new WordAlignment(words, firstPieces, dropped) };
     }
 
-    /// <summary>The words of a text split at whitespace (see <see cref="SplitWords"/>), tokenised by <see cref="TokenizeWords(IReadOnlyList{string})"/>.</summary>
-    public TokenizedText TokenizeWords(ReadOnlySpan<char> text) => TokenizeWords(SplitWords(text));
+    /// <summary>The words of a text split at whitespace (see <see cref="SplitWords"/>), aligned by <see cref="AlignWords(IReadOnlyList{string})"/>.</summary>
+    public TokenizedText AlignWords(ReadOnlySpan<char> text) => AlignWords(SplitWords(text));
 
     /// <summary>The words of a text: its runs of non-whitespace characters (how token classification reads a sentence column).</summary>
     public static string[] SplitWords(ReadOnlySpan<char> text) =>

@@ -1,7 +1,7 @@
 namespace MLNetExt.Transforms;
 
 /// <summary>
-/// Where each word of a row starts among its word pieces (made by <see cref="EncoderTokenizer.TokenizeWords(IReadOnlyList{string})"/>):
+/// Where each word of a row starts among its word pieces (made by <see cref="EncoderTokenizer.AlignWords(IReadOnlyList{string})"/>):
 /// what a token classifier needs to put one label on each word.
 /// </summary>
 /// <param name="Words">The words, in order.</param>

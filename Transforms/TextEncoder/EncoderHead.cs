@@ -28,7 +28,7 @@ internal abstract class EncoderHead
     public abstract bool ReadsHiddenStates { get; }
 
     /// <summary>
-    /// Whether rows are tokenised word by word (<see cref="EncoderTokenizer.TokenizeWords(ReadOnlySpan{char})"/>, the text
+    /// Whether rows are tokenised word by word (<see cref="EncoderTokenizer.AlignWords(ReadOnlySpan{char})"/>, the text
     /// split at whitespace) so that <see cref="Compute"/> finds each word's first piece in <see cref="TokenizedText.Words"/>;
     /// the ids are the same either way. Token classification sets it.
     /// </summary>

@@ -60,7 +60,7 @@ internal sealed class EncoderServing : IDisposable
     /// </summary>
     public TokenizedText Tokenize(ReadOnlySpan<char> text, ReadOnlySpan<char> pair, bool hasPair) =>
         hasPair ? Tokenizer.Tokenize(text, pair)
-        : Head.AlignsWords ? Tokenizer.TokenizeWords(text)
+        : Head.AlignsWords ? Tokenizer.AlignWords(text)
         : Tokenizer.Tokenize(text);
 
     /// <summary>Input schema plus the head's columns; checks the text columns.</summary>

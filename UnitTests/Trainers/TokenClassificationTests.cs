@@ -50,7 +50,7 @@ public sealed class TokenClassificationTests
     {
         EncoderTokenizer tokenizer = TrainerTestData.Tokenizer(128);
         string[] words = ["@paulwalk", "Empire", "State", "unbelievably", "."];
-        TokenizedText row = tokenizer.TokenizeWords(words);
+        TokenizedText row = tokenizer.AlignWords(words);
         CollectionAssert.AreEqual(tokenizer.Tokenize(string.Join(' ', words).AsSpan()).Ids, row.Ids, "Same ids as the whole text.");
         int[] first = row.Words!.FirstPieces;
         Assert.AreEqual(1, first[0]);
@@ -71,7 +71,7 @@ public sealed class TokenClassificationTests
     public void TokenizeWords_TruncationKeepsLabelsAlignedAndCountsDroppedWords()
     {
         // Room for 4 pieces: "a" (1) + "@paulwalk" (3) fill it; "b" and "c" are dropped.
-        TokenizedText cut = TrainerTestData.Tokenizer(6).TokenizeWords(["a", "@paulwalk", "b", "c"]);
+        TokenizedText cut = TrainerTestData.Tokenizer(6).AlignWords(["a", "@paulwalk", "b", "c"]);
         CollectionAssert.AreEqual(new[] { 1, 2, -1, -1 }, cut.Words!.FirstPieces);
         Assert.AreEqual(2, cut.Words.DroppedWords);
         Assert.IsTrue(cut.Truncated);
@@ -80,7 +80,7 @@ public sealed class TokenClassificationTests
         CollectionAssert.AreEqual(new long[] { -100, 3, 1, -100, -100, -100 }, targets);
 
         // A word whose first piece fits is kept even when its later pieces are cut.
-        TokenizedText partial = TrainerTestData.Tokenizer(4).TokenizeWords(["@paulwalk", "x"]);
+        TokenizedText partial = TrainerTestData.Tokenizer(4).AlignWords(["@paulwalk", "x"]);
         CollectionAssert.AreEqual(new[] { 1, -1 }, partial.Words!.FirstPieces);
         Assert.AreEqual(1, partial.Words.DroppedWords);
     }
