@@ -3,7 +3,9 @@ using MLNetExt.Cli.Commands.Auto;
 using MLNetExt.Cli.Commands.Bench;
 using MLNetExt.Cli.Commands.Contrastive;
 using MLNetExt.Cli.Commands.Eval;
+using MLNetExt.Cli.Commands.Explain;
 using MLNetExt.Cli.Commands.Info;
+using MLNetExt.Cli.Commands.Notebook;
 using MLNetExt.Cli.Commands.Train;
 using MLNetExt.Cli.Infrastructure;
 using Spectre.Console.Cli;
@@ -57,6 +59,8 @@ public static class Program
                 eval.AddCommand<EvalGlueCommand>("glue").WithDescription("A GLUE task's measures for a prediction file or an ML.NET model.");
                 eval.AddCommand<EvalFaithfulnessCommand>("faithfulness").WithDescription("ERASER faithfulness (AOPC comprehensiveness/sufficiency) of attribution methods on a text classifier.");
             });
+            config.AddCommand<ExplainCommand>("explain")
+                .WithDescription("Word attributions of a text model (occlusion, ReAGent, KernelSHAP, integrated gradients) for a text or a file; HTML and PNG views.");
             config.AddBranch("train", train =>
             {
                 train.SetDescription("Train models with TorchSharp.");
@@ -65,7 +69,9 @@ public static class Program
                 train.AddCommand<TrainExportCommand>("export")
                     .WithDescription("Import a pretrained encoder into TorchSharp, export it as a new ONNX graph, compare with the original.");
                 train.AddCommand<TrainEmbedCommand>("embed")
-                    .WithDescription("Train a sentence encoder (MNRL, GradCache, CoSENT, cosine, Mirror-BERT, SimCSE); score an STS file before and after.");
+                    .WithDescription("Train a sentence encoder (MNRL, GradCache, CoSENT, cosine, Mirror-BERT, SimCSE); score STS / BEIR sets before, during and after.");
+                train.AddCommand<TrainAlignCommand>("align")
+                    .WithDescription("Align UCI Multiple Features with caption embeddings (CLIP with CellCLIP's channel encoder, LiMBeR's linear map); accuracy and recall@10.");
             });
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
             config.AddBranch("auto", auto =>
@@ -75,6 +81,12 @@ public static class Program
                     .WithDescription("Sweep text classification pipelines (featurizer + SDCA / L-BFGS / FastTree / LightGBM).");
                 auto.AddCommand<AutoRegressCommand>("regress")
                     .WithDescription("Sweep text regression pipelines (featurizer + SDCA / FastTree / LightGBM).");
+            });
+            config.AddBranch("notebook", notebook =>
+            {
+                notebook.SetDescription("Run the repository's notebooks (Samples/Notebooks) in an in-process C# kernel.");
+                notebook.AddCommand<NotebookRunCommand>("run")
+                    .WithDescription("Run a notebook's cells in order against this tool's assemblies; --update-outputs stores the outputs.");
             });
             config.AddBranch("bench", bench =>
             {

@@ -30,17 +30,8 @@ public sealed class FaithfulnessExperimentOptions
     /// <summary>Texts evaluated at most, from the top of the file (default all).</summary>
     public int? MaxRows { get; set; }
 
-    /// <summary>Seed of every method's random choices.</summary>
-    public int Seed { get; set; }
-
-    /// <summary>KernelSHAP coalitions per text.</summary>
-    public int ShapSamples { get; set; } = 256;
-
-    /// <summary>ReAGent model calls per text at most.</summary>
-    public int ReAgentMaxModelCalls { get; set; } = 300;
-
-    /// <summary>Integrated-gradients interpolation steps.</summary>
-    public int IntegratedGradientsSteps { get; set; } = 20;
+    /// <summary>How the methods are made; its seed also seeds the stock classifier's training.</summary>
+    public AttributionMethodSettings MethodSettings { get; set; } = new();
 
     /// <summary>Also attribute with a weight-randomised copy of a fine-tuned model and report the rank agreement (gradient methods).</summary>
     public bool RandomizationCheck { get; set; }
@@ -70,19 +61,16 @@ public static class FaithfulnessExperiment
     /// <summary>The model name that trains the stock FeaturizeText + SDCA classifier instead of loading a file.</summary>
     public const string StockModel = "featurize-text-sdca";
 
-    /// <summary>Every method name <see cref="FaithfulnessExperimentOptions.Methods"/> accepts.</summary>
-    public static IReadOnlyList<string> MethodNames { get; } = ["occlusion", "reagent", "shap", "ig", "gxi", "random"];
-
     /// <summary>Runs the benchmark.</summary>
     /// <exception cref="ArgumentException">An unknown method or task, or the stock model without a training file.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static FaithfulnessExperimentResult Run(FaithfulnessExperimentOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Methods.FirstOrDefault(m => !MethodNames.Contains(m)) is string unknown)
-            throw new ArgumentException($"Unknown attribution method '{unknown}'; known: {string.Join(", ", MethodNames)}.", nameof(options));
+        AttributionMethodSettings.CheckNames(options.Methods);
         var clock = Stopwatch.StartNew();
-        var ml = new MLContext(options.Seed);
+        int seed = options.MethodSettings.Seed;
+        var ml = new MLContext(seed);
         GlueTask task = GlueTask.FromName(options.Task);
         if (task.IsRegression || task.IsPairTask)
             throw new ArgumentException($"Task {task.Name}: the faithfulness benchmark reads single-sentence classification tasks (SST-2, CoLA).", nameof(options));
@@ -96,7 +84,7 @@ public static class FaithfulnessExperiment
         float[][] outputs = explained.Score(texts.Select(t => t.Original).ToArray(), cancellationToken);
         double accuracy = rows.Select((r, i) => ArgMax(outputs[i]) == r.LabelIndex ? 1.0 : 0.0).Average();
 
-        ITextAttributionMethod[] methods = options.Methods.Select(m => Create(m, explained, model, options)).ToArray();
+        ITextAttributionMethod[] methods = options.Methods.Select(m => options.MethodSettings.Create(m, explained)).ToArray();
         // ReAGent's replacements: words drawn from the training file's unigram distribution (the evaluated texts' when none is given).
         WordBaseline sampled = WordBaseline.Sampled(UnigramWordSampler.FromTexts(
             options.TrainFile is null ? rows.Select(r => r.Sentence1) : GlueReader.Read(task, options.TrainFile).Select(r => r.Sentence1)));
@@ -113,7 +101,7 @@ public static class FaithfulnessExperiment
             foreach (ITextAttributionMethod method in methods.Where(m => m is IntegratedGradientsAttribution))
             {
                 var gradient = (IntegratedGradientsAttribution)method;
-                using IntegratedGradientsAttribution randomized = gradient.WithRandomizedWeights(options.Seed + 1);
+                using IntegratedGradientsAttribution randomized = gradient.WithRandomizedWeights(seed + 1);
                 IReadOnlyList<TextAttribution> trained = result.Attributions[method.Name];
                 // The same class as the trained model explained, so only the weights differ.
                 TextAttribution[] random = texts.Where(t => t.Count > 0)
@@ -137,22 +125,12 @@ public static class FaithfulnessExperiment
         if (options.MaxTrainRows is int max && max < train.Count)
         {
             GlueExample[] shuffled = [.. train];
-            new Random(options.Seed).Shuffle(shuffled);
+            new Random(options.MethodSettings.Seed).Shuffle(shuffled);
             train = shuffled[..max];
         }
         ITransformer model = StockTextClassifier.Train(ml, train.Select(e => (e.Sentence1, e.LabelIndex)).ToArray(), task.Labels!.Count);
         return new ExplainableModel(model, "Sentence", null, "Score", $"FeaturizeText + SDCA maximum entropy trained on {train.Count} rows of {options.TrainFile}");
     }
-
-    private static ITextAttributionMethod Create(string name, ExplainedTextModel explained, ExplainableModel model, FaithfulnessExperimentOptions options) => name switch
-    {
-        "occlusion" => new OcclusionOptions { Seed = options.Seed }.Create(explained),
-        "reagent" => new ReAgentOptions { Seed = options.Seed, MaxModelCalls = options.ReAgentMaxModelCalls }.Create(explained),
-        "shap" => new KernelShapOptions { Seed = options.Seed, Samples = options.ShapSamples }.Create(explained),
-        "random" => new RandomAttributionOptions { Seed = options.Seed }.Create(explained),
-        "ig" => new IntegratedGradientsOptions { Steps = options.IntegratedGradientsSteps }.Create(explained),
-        _ => new IntegratedGradientsOptions { GradientTimesInput = true }.Create(explained),
-    };
 
     private static int ArgMax(float[] values)
     {

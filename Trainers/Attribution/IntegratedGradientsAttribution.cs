@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Google.Protobuf;
-using Microsoft.ML.Tokenizers;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Modules;
 using MLNetExt.Transforms.Onnx;
@@ -36,33 +35,24 @@ public sealed class IntegratedGradientsAttribution : ITextAttributionMethod, IDi
     private readonly Tensor _headWeight;
     private readonly Tensor _headBias;
     private readonly EncoderPooling _pooling;
-    private readonly BertTokenizer _bert;
-    private readonly int _maxTokens;
+    private readonly EncoderTokenizer _tokenizer;
     private readonly FineTuningKind _kind;
     private readonly IntegratedGradientsOptions _options;
 
     internal IntegratedGradientsAttribution(EncoderFineTuningTransformer model, IntegratedGradientsOptions options)
     {
-        byte[] onnx = [], vocabulary = [];
+        byte[] onnx = [];
         model.WriteEntries((name, bytes, _) =>
         {
             if (name.EndsWith(".onnx", StringComparison.Ordinal))
                 onnx = bytes;
-            else if (name.EndsWith(".txt", StringComparison.Ordinal))
-                vocabulary = bytes;
         });
         ModelProto graph = ModelProto.Parser.ParseFrom(onnx);
         BertWeights weights = OnnxBertReader.Read(new MemoryStream(onnx), "fine-tuned model");
         _encoder = weights.CreateModel();
         (_headWeight, _headBias, _pooling) = ReadHead(graph, weights.Config.HiddenSize);
-        // The same WordPiece settings as the served model's tokenizer; words are tokenised one at a time to map pieces to words.
-        _bert = BertTokenizer.Create(new MemoryStream(vocabulary), new BertOptions
-        {
-            LowerCaseBeforeTokenization = model.Info.LowerCase,
-            RemoveNonSpacingMarks = model.Info.LowerCase,
-            PreTokenizer = MLNetExt.Transforms.BertBasicPreTokenizer.Instance,
-        });
-        _maxTokens = model.Info.MaxTokens;
+        // The served model's own tokenizer, so the pieces differentiated are the pieces the model scores.
+        _tokenizer = model.Serving.Tokenizer;
         _kind = model.Kind;
         _options = options;
         _encoder.eval();
@@ -74,8 +64,7 @@ public sealed class IntegratedGradientsAttribution : ITextAttributionMethod, IDi
         _headWeight = weight;
         _headBias = bias;
         _pooling = source._pooling;
-        _bert = source._bert;
-        _maxTokens = source._maxTokens;
+        _tokenizer = source._tokenizer;
         _kind = source._kind;
         _options = source._options;
         _encoder.eval();
@@ -110,8 +99,7 @@ public sealed class IntegratedGradientsAttribution : ITextAttributionMethod, IDi
         cancellationToken.ThrowIfCancellationRequested();
         var clock = Stopwatch.StartNew();
         (long[] ids, long[] types, int[] wordOf) = Tokenize(input);
-        BertTokenizer bert = _bert;
-        long reference = baseline.Kind == WordBaselineKind.Remove ? bert.PaddingTokenId : bert.UnknownTokenId;
+        long reference = baseline.Kind == WordBaselineKind.Remove ? _tokenizer.PaddingTokenId : _tokenizer.UnknownTokenId;
         long[] baselineIds = ids.Select((id, i) => wordOf[i] >= 0 ? reference : id).ToArray();
         int length = ids.Length;
 
@@ -163,51 +151,14 @@ public sealed class IntegratedGradientsAttribution : ITextAttributionMethod, IDi
         };
     }
 
-    /// <summary>Ids, segment ids and the word of each position (-1 for [CLS]/[SEP]) with longest-first truncation.</summary>
+    /// <summary>Ids, segment ids and the word of each position (-1 for [CLS]/[SEP]), cut as the served model cuts.</summary>
     private (long[] Ids, long[] Types, int[] WordOf) Tokenize(TextInstance input)
     {
-        BertTokenizer bert = _bert;
-        var first = new List<(int Id, int Word)>();
-        var second = new List<(int Id, int Word)>();
-        for (int w = 0; w < input.Count; w++)
-        {
-            foreach (int id in bert.EncodeToIds(input.Words[w], addSpecialTokens: false))
-                (w < input.FirstWordCount ? first : second).Add((id, w));
-        }
         bool pair = input.SecondText is not null;
-        int budget = _maxTokens - (pair ? 3 : 2);
-        while (first.Count + second.Count > budget)
-        {
-            if (second.Count > first.Count)
-                second.RemoveAt(second.Count - 1);
-            else
-                first.RemoveAt(first.Count - 1);
-        }
-        var ids = new List<long> { bert.ClassificationTokenId };
-        var wordOf = new List<int> { -1 };
-        var types = new List<long> { 0 };
-        foreach ((int id, int word) in first)
-        {
-            ids.Add(id);
-            wordOf.Add(word);
-            types.Add(0);
-        }
-        ids.Add(bert.SeparatorTokenId);
-        wordOf.Add(-1);
-        types.Add(0);
-        if (pair)
-        {
-            foreach ((int id, int word) in second)
-            {
-                ids.Add(id);
-                wordOf.Add(word);
-                types.Add(1);
-            }
-            ids.Add(bert.SeparatorTokenId);
-            wordOf.Add(-1);
-            types.Add(1);
-        }
-        return ([.. ids], [.. types], [.. wordOf]);
+        WordPieceTokens row = _tokenizer.TokenizeWords(input.Words[..input.FirstWordCount], pair ? input.Words[input.FirstWordCount..] : null);
+        int[] ids = row.Tokens.Ids;
+        long[] types = ids.Select((_, i) => i < row.Tokens.FirstSegmentLength ? 0L : 1L).ToArray();
+        return (ids.Select(id => (long)id).ToArray(), types, row.WordOfToken);
     }
 
     private float[] Outputs(Tensor embeddings, Tensor mask, Tensor types)

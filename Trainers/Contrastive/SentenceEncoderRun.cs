@@ -34,7 +34,7 @@ public static class SentenceEncoderRun
         if (spec.EvaluateEvery is not null && beir is not null)
             evaluators.Add(new BeirTrainingEvaluator(beir, name: beir.Name));
 
-        (StsResult? stsBefore, BeirResult? beirBefore) = Score(ml, encoder, sts, beir, spec, cancellationToken);
+        (StsResult? stsBefore, BeirResult? beirBefore) = spec.EvaluateBefore ? Score(ml, encoder, sts, beir, spec, cancellationToken) : (null, null);
         var trainer = ml.Transforms.Text.TrainSentenceEncoder(new SentenceEncoderTrainingOptions
         {
             Model = encoder, Loss = loss, TextColumnNames = SentenceFileRow.TextColumnNames(textColumns),
@@ -62,7 +62,7 @@ public static class SentenceEncoderRun
             return (null, null);
         TextEncoderTransformer transformer = ml.Transforms.Text.EncodeText(new TextEncoderOptions
         {
-            Model = model, InputColumnName = nameof(Sentence.Text), OutputColumnName = "Embedding", MaxTokens = spec.MaxTokens, Pooling = spec.Pooling,
+            Model = model, InputColumnName = nameof(Sentence.Text), OutputColumnName = "Embedding", MaxTokens = spec.EvalMaxTokens ?? spec.MaxTokens, Pooling = spec.Pooling,
         }).Fit(ml.Data.LoadFromEnumerable(Array.Empty<Sentence>()));
         try
         {

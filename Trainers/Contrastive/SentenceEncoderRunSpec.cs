@@ -85,6 +85,12 @@ public sealed class SentenceEncoderRunSpec
     /// <summary>Longest input in tokens.</summary>
     public int MaxTokens { get; init; } = 128;
 
+    /// <summary>Score the STS and BEIR sets before training too (they are always scored after). Default true.</summary>
+    public bool EvaluateBefore { get; init; } = true;
+
+    /// <summary>Longest input in tokens when the STS and BEIR sets are scored; null for <see cref="MaxTokens"/>.</summary>
+    public int? EvalMaxTokens { get; init; }
+
     /// <summary>Seed of data order and dropout.</summary>
     public int Seed { get; init; } = 42;
 

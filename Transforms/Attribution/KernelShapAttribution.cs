@@ -27,14 +27,21 @@ public sealed class KernelShapAttribution : PerturbationAttribution
     /// <inheritdoc/>
     public override string Name => MethodName;
 
-    private protected override int? Compute(PerturbationContext context, int words, float[] scores)
+    private protected override IReadOnlyList<TextPair> Prepare(PerturbationContext context, int words)
     {
         List<(bool[] Keep, double Weight)> coalitions = words < 31 && (1L << words) - 2 <= _samples
             ? Enumerate(words)
             : Sample(words, _samples, context.Random);
+        context.Plan = coalitions;
         var texts = new List<TextPair>(coalitions.Count + 1) { context.Perturb(new bool[words]) };
         texts.AddRange(coalitions.Select(c => context.Perturb(c.Keep)));
-        float[] values = context.ScoreTarget(texts);
+        return texts;
+    }
+
+    private protected override int? Compute(PerturbationContext context, int words, float[] scores)
+    {
+        var coalitions = (List<(bool[] Keep, double Weight)>)context.Plan!;
+        float[] values = context.Prepared;
         double empty = values[0], full = context.OriginalValue;
         double[] phi = Fit(words, coalitions, values.AsSpan(1), empty, full);
         for (int i = 0; i < words; i++)

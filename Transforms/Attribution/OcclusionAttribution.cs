@@ -2,8 +2,8 @@ namespace MLNetExt.Transforms.Attribution;
 
 /// <summary>
 /// Occlusion (leave one word out): a word's score is the drop of the explained output when that word alone is taken
-/// out (deleted, replaced by an unknown token, or by a sampled word). All n perturbations of a text are scored in one
-/// batch: n + 1 model calls per text.
+/// out (deleted, replaced by an unknown token, or by a sampled word). The unperturbed text and its n perturbations are scored
+/// in one batch (one <c>Transform</c>): n + 1 model calls per text.
 /// </summary>
 public sealed class OcclusionAttribution : PerturbationAttribution
 {
@@ -19,7 +19,7 @@ public sealed class OcclusionAttribution : PerturbationAttribution
     /// <inheritdoc/>
     public override string Name => MethodName;
 
-    private protected override int? Compute(PerturbationContext context, int words, float[] scores)
+    private protected override IReadOnlyList<TextPair> Prepare(PerturbationContext context, int words)
     {
         var texts = new TextPair[words];
         var keep = new bool[words];
@@ -29,9 +29,13 @@ public sealed class OcclusionAttribution : PerturbationAttribution
             keep[i] = false;
             texts[i] = context.Perturb(keep);
         }
-        float[] values = context.ScoreTarget(texts);
+        return texts;
+    }
+
+    private protected override int? Compute(PerturbationContext context, int words, float[] scores)
+    {
         for (int i = 0; i < words; i++)
-            scores[i] = context.OriginalValue - values[i];
+            scores[i] = context.OriginalValue - context.Prepared[i];
         return null;
     }
 }

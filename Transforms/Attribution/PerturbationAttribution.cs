@@ -37,13 +37,17 @@ public abstract class PerturbationAttribution : ITextAttributionMethod
         ArgumentNullException.ThrowIfNull(target);
         var clock = Stopwatch.StartNew();
         var context = new PerturbationContext(this, input, baseline, cancellationToken);
-        float[] original = context.ScoreOutputs([input.Original])[0];
+        int attributed = Math.Min(input.Count, MaxWords);
+        // Perturbations that do not depend on the target go through the model with the unperturbed text: one pass.
+        IReadOnlyList<TextPair> prepared = attributed > 0 ? Prepare(context, attributed) : [];
+        float[][] outputs = context.ScoreOutputs([input.Original, .. prepared]);
+        float[] original = outputs[0];
         int targetIndex = target.Resolve(original);
         context.TargetIndex = targetIndex;
         context.OriginalValue = original[targetIndex];
+        context.Prepared = outputs[1..].Select(o => o[targetIndex]).ToArray();
         var scores = new float[input.Count];
         int? steps = null;
-        int attributed = Math.Min(input.Count, MaxWords);
         if (attributed > 0)
             steps = Compute(context, attributed, scores);
         return new TextAttribution(Name, input.Words, scores, input.FirstWordCount, targetIndex, context.OriginalValue, context.ModelCalls, clock.Elapsed.TotalSeconds)
@@ -51,6 +55,13 @@ public abstract class PerturbationAttribution : ITextAttributionMethod
             Steps = steps,
         };
     }
+
+    /// <summary>
+    /// The perturbations a method can make before the target is known; they are scored in the same model pass as the
+    /// unperturbed text and their target values are in <see cref="PerturbationContext.Prepared"/> when
+    /// <see cref="Compute"/> runs. None by default.
+    /// </summary>
+    private protected virtual IReadOnlyList<TextPair> Prepare(PerturbationContext context, int words) => [];
 
     /// <summary>Fills <paramref name="scores"/>[0..<paramref name="words"/>) for the text of <paramref name="context"/>; returns the iteration count of iterative methods.</summary>
     private protected abstract int? Compute(PerturbationContext context, int words, float[] scores);
@@ -67,6 +78,12 @@ public abstract class PerturbationAttribution : ITextAttributionMethod
         public int TargetIndex { get; set; }
 
         public float OriginalValue { get; set; }
+
+        /// <summary>The target value of each text <see cref="Prepare"/> returned, in order.</summary>
+        public float[] Prepared { get; set; } = [];
+
+        /// <summary>What a method's <see cref="Prepare"/> keeps for its <see cref="Compute"/> (KernelSHAP's coalitions).</summary>
+        public object? Plan { get; set; }
 
         public long ModelCalls { get; private set; }
 

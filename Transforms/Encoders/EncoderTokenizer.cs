@@ -47,6 +47,12 @@ public sealed class EncoderTokenizer
     /// <summary>Id of <c>[MASK]</c> (span masking in self-supervised training).</summary>
     public int MaskTokenId => _tokenizer.MaskingTokenId;
 
+    /// <summary>Id of <c>[PAD]</c>.</summary>
+    public int PaddingTokenId => _tokenizer.PaddingTokenId;
+
+    /// <summary>Id of <c>[UNK]</c>.</summary>
+    public int UnknownTokenId => _tokenizer.UnknownTokenId;
+
     /// <summary>
     /// A tokenizer for <paramref name="model"/>'s vocabulary and casing.
     /// </summary>
@@ -105,6 +111,58 @@ public sealed class EncoderTokenizer
     /// <summary>One row of text (<paramref name="pair"/> null) or a pair.</summary>
     public TokenizedText Tokenize(string? text, string? pair) =>
         pair is null ? Tokenize((text ?? "").AsSpan()) : Tokenize((text ?? "").AsSpan(), pair.AsSpan());
+
+    /// <summary>
+    /// A row made of already split words (a text's words, and a pair's second text's words), with the word each piece
+    /// came from: the same ids as <see cref="Tokenize(string?, string?)"/> on the text when the words are what
+    /// <see cref="BertBasicPreTokenizer"/> splits it into, cut the same way (longest first).
+    /// </summary>
+    /// <param name="words">The words of the (first) text.</param>
+    /// <param name="pairWords">The words of the second text of a pair, or null for a single text.</param>
+    /// <returns>The row, and per token the index of its word (the second text's words counted after the first's), -1 for
+    /// <c>[CLS]</c>, <c>[SEP]</c> and the prefix.</returns>
+    public WordPieceTokens TokenizeWords(IReadOnlyList<string> words, IReadOnlyList<string>? pairWords = null)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        var first = new List<(int Id, int Word)>();
+        if (Prefix.Length > 0)
+            first.AddRange(Encode(Prefix).Select(id => (id, -1)));
+        for (int w = 0; w < words.Count; w++)
+            first.AddRange(Encode(words[w]).Select(id => (id, w)));
+        var second = new List<(int Id, int Word)>();
+        for (int w = 0; pairWords is not null && w < pairWords.Count; w++)
+            second.AddRange(Encode(pairWords[w]).Select(id => (id, words.Count + w)));
+        int budget = MaxTokens - (pairWords is null ? 2 : 3);
+        int na = first.Count, nb = second.Count;
+        bool truncated = na + nb > budget;
+        while (na + nb > budget)
+        {
+            if (pairWords is null || na > nb)
+                na--;
+            else
+                nb--;
+        }
+        var ids = new List<int>(na + nb + 3) { ClassificationTokenId };
+        var wordOf = new List<int>(na + nb + 3) { -1 };
+        foreach ((int id, int word) in first.Take(na))
+        {
+            ids.Add(id);
+            wordOf.Add(word);
+        }
+        ids.Add(SeparatorTokenId);
+        wordOf.Add(-1);
+        if (pairWords is not null)
+        {
+            foreach ((int id, int word) in second.Take(nb))
+            {
+                ids.Add(id);
+                wordOf.Add(word);
+            }
+            ids.Add(SeparatorTokenId);
+            wordOf.Add(-1);
+        }
+        return new WordPieceTokens(new TokenizedText([.. ids], na + 2, truncated), [.. wordOf]);
+    }
 
     /// <summary>Word-piece ids of the (prefixed) text without special tokens, at most <paramref name="limit"/> of them.</summary>
     private List<int> Pieces(ReadOnlySpan<char> text, int limit, out bool truncated, bool prefixed = true)

@@ -85,4 +85,29 @@ public sealed class EvalCliTests
         Assert.IsGreaterThan(0.7, original, "a real encoder on STS-B dev pairs");
         Assert.AreEqual(original, fused, 1e-4, "same weights, fused kernels");
     }
+
+    [TestMethod]
+    public void Sts_ReadsSickAndSemEvalFiles_SayingWhatItSkipped()
+    {
+        using var tmp = new TempFiles();
+        string[] pairs = ["A man is playing a guitar.\tA man plays the guitar.", "A woman slices an onion.\tA man drives a car.",
+            "Two dogs run in a field.\tTwo dogs are running on grass.", "A child eats soup.\tThe stock market fell today."];
+        string semeval = tmp.Write("sts2016.txt", "4.8\t" + pairs[0], "\tno\tscore", "0.4\t" + pairs[1], "4.2\t" + pairs[2], "0\t" + pairs[3]);
+        string sick = tmp.Write("sick.txt", ["pair_ID\tsentence_A\tsentence_B\trelatedness_score", .. pairs.Select((p, i) => $"{i}\t{p}\t{new[] { 4.8, 1.4, 4.2, 1 }[i]}")]);
+
+        var (code, output) = Run("eval", "sts", "--file", semeval);
+        Assert.AreEqual(0, code, output);
+        output = output.Replace(" \n", " ").Replace("\n", " "); // the console wraps long lines
+        StringAssert.Contains(output, "4 pairs (SemEval layout), 1 lines without a score skipped");
+        StringAssert.Contains(output, "cosine Spearman = 100.00", "the scores were read from the first column");
+        var (sickCode, sickOutput) = Run("eval", "sts", "--file", sick, "--layout", "sick");
+        Assert.AreEqual(0, sickCode, sickOutput);
+        StringAssert.Contains(sickOutput, "4 pairs (Sick layout)");
+
+        CliResult wrong = CliRunner.RunCaptured("eval", "sts", "--file", sick, "--layout", "semeval");
+        Assert.AreNotEqual(0, wrong.Code);
+        StringAssert.Contains(wrong.Error, "sick.txt");
+        StringAssert.Contains(wrong.Error, "line 1");
+        Assert.AreNotEqual(0, CliRunner.RunCaptured("eval", "sts", "--file", sick, "--layout", "csv").Code);
+    }
 }

@@ -77,4 +77,59 @@ public sealed class StsTests
         Assert.AreEqual(1, ex.LineNumber);
         Assert.AreEqual(5, ex.Column);
     }
+
+    [TestMethod]
+    public void Reader_ReadsSickByItsHeader_AndChecksTheRelatednessRange()
+    {
+        using var tmp = new TempFiles();
+        StsData sick = StsReader.Load(tmp.Write("SICK_trial.txt", "pair_ID\tsentence_A\tsentence_B\trelatedness_score\tentailment_judgment",
+            "1\tA boy plays.\tA child is playing.\t4.5\tENTAILMENT", "2\tA cat sleeps.\tA man drives.\t1\tNEUTRAL"));
+        Assert.AreEqual(StsLayout.Sick, sick.Layout);
+        Assert.AreEqual(2, sick.Pairs.Count);
+        Assert.AreEqual(new StsPair("A boy plays.", "A child is playing.", 4.5, 2), sick.Pairs[0]);
+
+        string outside = tmp.Write("sick-bad.txt", "pair_ID\tsentence_A\tsentence_B\trelatedness_score", "1\ta\tb\t4", "2\ta\tb\t0.5");
+        var range = Assert.ThrowsExactly<DataFileException>(() => StsReader.Read(outside));
+        Assert.AreEqual(3, range.LineNumber);
+        Assert.AreEqual(4, range.Column);
+        StringAssert.Contains(range.Message, "expected a Sick score in [1, 5], got 0.5");
+
+        string noScore = tmp.Write("sick-noscore.txt", "pair_ID\tsentence_A\tsentence_B\tentailment_judgment", "1\ta\tb\tNEUTRAL");
+        StringAssert.Contains(Assert.ThrowsExactly<DataFileException>(() => StsReader.Read(noScore)).Message, "no 'relatedness_score' column");
+        StringAssert.Contains(Assert.ThrowsExactly<DataFileException>(() => StsReader.Read(noScore, StsLayout.Sick)).Message, "no 'relatedness_score' column");
+    }
+
+    [TestMethod]
+    public void Reader_ReadsSemEvalLayout_SkippingAndCountingUnscoredLines()
+    {
+        using var tmp = new TempFiles();
+        string path = tmp.Write("STS2016.answer-answer.txt", "4.000\tA man plays a guitar.\tA man is playing guitar.", "\tUnscored first.\tUnscored second.",
+            "", "0.5\tIt \"rains.\tThe sun shines.");
+        StsData data = StsReader.Load(path);
+        Assert.AreEqual(StsLayout.SemEval, data.Layout);
+        Assert.AreEqual(1, data.LinesWithoutScore);
+        Assert.AreEqual(2, data.Pairs.Count);
+        Assert.AreEqual(new StsPair("It \"rains.", "The sun shines.", 0.5, 4), data.Pairs[1]);
+
+        // An unscored first line is still recognised as SemEval.
+        Assert.AreEqual(StsLayout.SemEval, StsReader.Load(tmp.Write("lead.txt", "\ta\tb", "3\tc\td")).Layout);
+
+        var shortLine = Assert.ThrowsExactly<DataFileException>(() => StsReader.Read(tmp.Write("short.txt", "3\ta\tb", "2\tonly one"), StsLayout.SemEval));
+        Assert.AreEqual(2, shortLine.LineNumber);
+        StringAssert.Contains(shortLine.Message, "expected at least 3 tab-separated fields (SemEval STS layout), got 2");
+        var notNumber = Assert.ThrowsExactly<DataFileException>(() => StsReader.Read(tmp.Write("word.txt", "3\ta\tb", "high\tc\td"), StsLayout.SemEval));
+        Assert.AreEqual((2, 1), (notNumber.LineNumber, notNumber.Column));
+        var tooHigh = Assert.ThrowsExactly<DataFileException>(() => StsReader.Read(tmp.Write("high.txt", "5.2\ta\tb")));
+        StringAssert.Contains(tooHigh.Message, "expected a SemEval score in [0, 5], got 5.2");
+        StringAssert.Contains(tooHigh.Message, "high.txt");
+    }
+
+    [TestMethod]
+    public void Reader_ReadsTheSharedSickFiles()
+    {
+        StsData trial = StsReader.Load(SharedData.RequireFile("sick", "SICK_trial.txt"));
+        Assert.AreEqual(StsLayout.Sick, trial.Layout);
+        Assert.AreEqual(500, trial.Pairs.Count);
+        Assert.IsTrue(trial.Pairs.All(p => p.Score is >= 1 and <= 5));
+    }
 }

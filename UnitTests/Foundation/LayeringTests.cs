@@ -16,9 +16,11 @@ public sealed class LayeringTests
     private static readonly Dictionary<string, int> s_rank = new(StringComparer.Ordinal)
     {
         ["MLNetExt.Transforms"] = 0,
+        ["MLNetExt.AI"] = 1, // Microsoft.Extensions.AI / VectorData adapters, on Transforms only
         ["MLNetExt.Evaluation"] = 1,
         ["MLNetExt.Trainers"] = 2,
         ["MLNetExt.Estimators"] = 3,
+        ["MLNetExt.Notebooks"] = 3, // runs .ipynb files in a C# kernel for the CLI and the tests; not shipped
         ["MLNetExt.Benchmarks.Runners"] = 3, // the encode benchmark's runners, on Transforms; not shipped
         ["mlnetext"] = 4,
         ["MLNetExt.Samples"] = 4,

@@ -170,4 +170,36 @@ public sealed class SamplesTests
         Assert.IsGreaterThan(10_000_000, result.FileBytes, "the ONNX weights are inside the file");
         CollectionAssert.Contains(Sst2Labels, result.LoadedPrediction);
     }
+
+    [TestMethod]
+    public void VectorStoreSampleSearchesThroughTheGeneratorAndReadsBackItsSnapshot()
+    {
+        var (top, output) = Capture(() => VectorStoreSample.ExampleAsync(DataFolder("scifact"), maxDocuments: 100).GetAwaiter().GetResult());
+        StringAssert.Contains(output, "generator: MLNetExt all-MiniLM-L6-v2, 384 dimensions");
+        StringAssert.Contains(output, "indexed 100 abstracts");
+        StringAssert.Contains(output, $"  {top}", "the first hit printed is the one returned");
+        StringAssert.Contains(output, "snapshot: 100 abstracts read back, same top hit: True");
+        Assert.AreEqual(3, output.Split('\n').Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^  0\.\d{4}  ")), output);
+    }
+
+    [TestMethod]
+    public void AttributionSampleExplainsFaithfullyAndWritesHtmlAndPng()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "mlnetext-explain-sample-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            (TextAttributionSample.Result result, string text) = Capture(() => TextAttributionSample.Example(DataFolder("sst2"), 2000, folder));
+            StringAssert.Contains(text, "\"a gorgeous , witty , seductive movie .\" -> class 1: top words witty, gorgeous, a");
+            StringAssert.Contains(text, "wrote attributions.html and attributions.png (2 texts)");
+            double occlusion = result.Faithfulness["occlusion"].AopcComprehensiveness, random = result.Faithfulness["random"].AopcComprehensiveness;
+            Assert.IsTrue(occlusion > 2 * random, $"occlusion {occlusion} vs random {random}");
+            StringAssert.Contains(File.ReadAllText(result.HtmlPath), ">seductive</span>");
+            Assert.IsTrue(new FileInfo(result.PngPath).Length > 0);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -31,6 +31,20 @@ public sealed class AttributionMethodTests
     }
 
     [TestMethod]
+    public void OcclusionAndKernelShapScoreEachTextInOneTransform()
+    {
+        var ml = new MLContext(1);
+        var counting = new CountingTransformer(Linear(ml));
+        var model = new ExplainedTextModel(counting, "Text", "Logit", mlContext: ml);
+        TextInstance text = TextInstance.Create(Sentence);
+        int before = counting.TransformCalls;
+        new OcclusionAttribution(model).Attribute(text, WordBaseline.Remove, AttributionTarget.Score);
+        Assert.AreEqual(before + 1, counting.TransformCalls, "the original and its n perturbations go through one Transform");
+        new KernelShapAttribution(model, new KernelShapOptions { Samples = 64 }).Attribute(text, WordBaseline.Remove, AttributionTarget.Score);
+        Assert.AreEqual(before + 2, counting.TransformCalls);
+    }
+
+    [TestMethod]
     public void ExactKernelShapOfALinearScoreIsTheWeights()
     {
         var ml = new MLContext(1);

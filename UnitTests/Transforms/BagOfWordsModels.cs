@@ -59,4 +59,24 @@ internal static class BagOfWordsModels
         output.Probability = [1 - p1, p1];
         output.Label = logit > 0 ? "positive" : "negative";
     }
+
+    /// <summary>Wraps a model and counts its <c>Transform</c> calls and the rows they produce (batching checks).</summary>
+    public sealed class CountingTransformer(ITransformer inner) : ITransformer
+    {
+        public int TransformCalls { get; private set; }
+
+        public bool IsRowToRowMapper => inner.IsRowToRowMapper;
+
+        public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => inner.GetOutputSchema(inputSchema);
+
+        public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => inner.GetRowToRowMapper(inputSchema);
+
+        public IDataView Transform(IDataView input)
+        {
+            TransformCalls++;
+            return inner.Transform(input);
+        }
+
+        void ICanSaveModel.Save(ModelSaveContext ctx) => throw new NotSupportedException();
+    }
 }

@@ -36,4 +36,29 @@ public sealed class EncoderTokenizerTests
         CollectionAssert.AreEqual(new long[] { 1, 1, 1, 1, 1, 0, 0, 0 }, batch.AttentionMask[8..]);
         Assert.AreEqual(102L, batch.InputIds[7]);
     }
+
+    [TestMethod]
+    public void WordsGiveTheSameIdsAsTheTextAndMapEachPieceToItsWord()
+    {
+        EncoderTokenizer tokenizer = TrainerTestData.Tokenizer();
+        const string text = "Price $5 < 10 | unforgettably Café-like , déjà vu";
+        string[] words = MLNetExt.Transforms.Attribution.TextInstance.Create(text).Words;
+        WordPieceTokens row = tokenizer.TokenizeWords(words);
+        CollectionAssert.AreEqual(tokenizer.Tokenize(text).Ids, row.Tokens.Ids);
+        Assert.AreEqual(-1, row.WordOfToken[0]);
+        Assert.AreEqual(-1, row.WordOfToken[^1]);
+        // "unforgettably" is several pieces, all mapped to word 6; every word has at least one piece.
+        Assert.AreEqual("unforgettably", words[6]);
+        Assert.IsTrue(row.WordOfToken.Count(w => w == 6) > 1);
+        CollectionAssert.AreEquivalent(Enumerable.Range(0, words.Length).ToArray(), row.WordOfToken.Where(w => w >= 0).Distinct().ToArray());
+
+        // Pairs are cut longest first exactly like the text path; second-text words are counted after the first's.
+        EncoderTokenizer short8 = TrainerTestData.Tokenizer(maxTokens: 8);
+        WordPieceTokens pair = short8.TokenizeWords(["one", "two", "three", "four", "five", "six"], ["seven"]);
+        TokenizedText expected = short8.Tokenize("one two three four five six", "seven");
+        CollectionAssert.AreEqual(expected.Ids, pair.Tokens.Ids);
+        Assert.AreEqual(expected.FirstSegmentLength, pair.Tokens.FirstSegmentLength);
+        Assert.IsTrue(pair.Tokens.Truncated);
+        CollectionAssert.AreEqual(new[] { -1, 0, 1, 2, 3, -1, 6, -1 }, pair.WordOfToken);
+    }
 }

@@ -129,6 +129,16 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
         [CommandOption("--max-tokens <N>")]
         public int MaxTokens { get; init; } = 128;
 
+        /// <summary>Skip scoring before training.</summary>
+        [CommandOption("--skip-before")]
+        [Description("Score the --eval-sts / --eval-beir sets after training only (large BEIR corpora take long to encode).")]
+        public bool SkipBefore { get; init; }
+
+        /// <summary>Longest input when scoring the evaluation sets.</summary>
+        [CommandOption("--eval-max-tokens <N>")]
+        [Description("Longest input in tokens when the --eval-sts / --eval-beir sets are scored before and after (default: --max-tokens).")]
+        public int? EvalMaxTokens { get; init; }
+
         /// <summary>Seed.</summary>
         [CommandOption("--seed <N>")]
         public int Seed { get; init; } = 42;
@@ -182,7 +192,7 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
             KeepBestModel = !settings.KeepLast, Encoder = settings.Encoder,
             Pooling = settings.Pooling switch { "mean" => EncoderPooling.Mean, "cls" => EncoderPooling.Cls, _ => null },
             BatchSize = settings.BatchSize, MiniBatchSize = settings.MiniBatchSize, Epochs = settings.Epochs, LearningRate = settings.LearningRate,
-            WarmupFraction = settings.Warmup, MaxTokens = settings.MaxTokens, Seed = settings.Seed, OutputDirectory = settings.Out,
+            WarmupFraction = settings.Warmup, MaxTokens = settings.MaxTokens, EvalMaxTokens = settings.EvalMaxTokens, EvaluateBefore = !settings.SkipBefore, Seed = settings.Seed, OutputDirectory = settings.Out,
             CheckpointDirectory = settings.CheckpointDirectory,
         };
         var progress = new Progress(p =>
@@ -201,11 +211,12 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
         if (training.BestStep > 0)
             AnsiConsole.MarkupLine($"Best evaluation at step {training.BestStep} ({100 * training.BestMetric:F2})" +
                 (training.RestoredBestModel ? "; the trained encoder has that step's weights" : "") + (training.StoppedEarly ? "; stopped early" : ""));
-        if (result.StsBefore is { } before && result.StsAfter is { } after)
-            AnsiConsole.MarkupLine($"[bold]STS cosine Spearman: before {100 * before.CosineSpearman:F2}, after {100 * after.CosineSpearman:F2}[/]");
-        if (result.BeirBefore is { } beirBefore && result.BeirAfter is { } beirAfter)
-            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(beirAfter.Dataset)} {Markup.Escape(beirAfter.Split)} NDCG@10: before {100 * beirBefore.Metrics.Ndcg(10):F2}, " +
-                $"after {100 * beirAfter.Metrics.Ndcg(10):F2}[/] (recall@100 {100 * beirBefore.Metrics.Recall(100):F2} -> {100 * beirAfter.Metrics.Recall(100):F2})");
+        static string Before(double? value) => value is { } v ? $"before {100 * v:F2}, " : "";
+        if (result.StsAfter is { } after)
+            AnsiConsole.MarkupLine($"[bold]STS cosine Spearman: {Before(result.StsBefore?.CosineSpearman)}after {100 * after.CosineSpearman:F2}[/]");
+        if (result.BeirAfter is { } beirAfter)
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(beirAfter.Dataset)} {Markup.Escape(beirAfter.Split)} NDCG@10: {Before(result.BeirBefore?.Metrics.Ndcg(10))}" +
+                $"after {100 * beirAfter.Metrics.Ndcg(10):F2}[/] (recall@100: {Before(result.BeirBefore?.Metrics.Recall(100))}after {100 * beirAfter.Metrics.Recall(100):F2})");
         if (settings.Out is not null)
             AnsiConsole.MarkupLine($"Wrote [blue]{Markup.Escape(settings.Out)}[/] (model.onnx, vocab.txt, config.json)");
         if (settings.Json is not null)

@@ -1,8 +1,10 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using MLNetExt.Cli.Infrastructure;
 using MLNetExt.Evaluation.Faithfulness;
 using MLNetExt.Trainers.Attribution;
+using MLNetExt.Transforms;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -12,7 +14,7 @@ namespace MLNetExt.Cli.Commands.Eval;
 public sealed class EvalFaithfulnessCommand : Command<EvalFaithfulnessCommand.Settings>
 {
     /// <summary>Options of <c>eval faithfulness</c>.</summary>
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : AttributionMethodCliSettings
     {
         /// <summary>Model file, or featurize-text-sdca.</summary>
         [CommandOption("--model <ZIP>")]
@@ -48,26 +50,10 @@ public sealed class EvalFaithfulnessCommand : Command<EvalFaithfulnessCommand.Se
         [Description("Explain only the first N texts.")]
         public int? MaxRows { get; init; }
 
-        /// <summary>KernelSHAP coalitions.</summary>
-        [CommandOption("--shap-samples <N>")]
-        public int ShapSamples { get; init; } = 256;
-
-        /// <summary>ReAGent call cap.</summary>
-        [CommandOption("--reagent-max-calls <N>")]
-        public int ReAgentMaxCalls { get; init; } = 300;
-
-        /// <summary>Integrated-gradients steps.</summary>
-        [CommandOption("--ig-steps <N>")]
-        public int IgSteps { get; init; } = 20;
-
         /// <summary>Randomisation check.</summary>
         [CommandOption("--randomization-check")]
         [Description("Also attribute with a weight-randomised copy of the fine-tuned model (ig, gxi) and report the rank agreement.")]
         public bool RandomizationCheck { get; init; }
-
-        /// <summary>Seed.</summary>
-        [CommandOption("--seed <N>")]
-        public int Seed { get; init; }
 
         /// <summary>JSON output.</summary>
         [CommandOption("--json <FILE>")]
@@ -83,13 +69,13 @@ public sealed class EvalFaithfulnessCommand : Command<EvalFaithfulnessCommand.Se
     /// <inheritdoc />
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        OutputPaths.RequireWritableFile(settings.Json, "--json");
         var options = new FaithfulnessExperimentOptions
         {
             Model = settings.Model, Task = settings.Task, DataFile = settings.Data, TrainFile = settings.Train, MaxTrainRows = settings.MaxTrainRows,
             Methods = settings.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            MaxRows = settings.MaxRows, Seed = settings.Seed, ShapSamples = settings.ShapSamples, ReAgentMaxModelCalls = settings.ReAgentMaxCalls,
-            IntegratedGradientsSteps = settings.IgSteps, RandomizationCheck = settings.RandomizationCheck,
-            Progress = new ProgressReport(p => { if (p.Done % 25 == 0 || p.Done == p.Total) Console.Error.WriteLine($"{p.Done}/{p.Total} texts"); }),
+            MaxRows = settings.MaxRows, MethodSettings = settings.ToMethodSettings(), RandomizationCheck = settings.RandomizationCheck,
+            Progress = new SynchronousProgress<(int Done, int Total)>(p => { if (p.Done % 25 == 0 || p.Done == p.Total) Console.Error.WriteLine($"{p.Done}/{p.Total} texts"); }),
         };
         FaithfulnessExperimentResult result = FaithfulnessExperiment.Run(options, cancellationToken);
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
@@ -122,9 +108,4 @@ public sealed class EvalFaithfulnessCommand : Command<EvalFaithfulnessCommand.Se
     }
 
     private static string F(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
-
-    private sealed class ProgressReport(Action<(int Done, int Total)> report) : IProgress<(int Done, int Total)>
-    {
-        public void Report((int Done, int Total) value) => report(value);
-    }
 }

@@ -18,16 +18,19 @@ public sealed class EvalStsCommand : Command<EvalStsCommand.Settings>
     {
         /// <summary>The STS file.</summary>
         [CommandOption("--file <TSV>")]
-        [Description("STS file: GLUE STS-B layout (header with sentence1, sentence2, score) or the original STS benchmark layout.")]
+        [Description("STS file: GLUE STS-B (header with sentence1, sentence2, score), the original STS benchmark layout, SICK " +
+            "(header with sentence_A, sentence_B, relatedness_score) or SemEval STS 2012-2016 (score, sentence 1, sentence 2; no header).")]
         public string File { get; init; } = "";
 
-
-
-
+        /// <summary>The layout.</summary>
+        [CommandOption("--layout <NAME>")]
+        [Description("auto (default: found from the first line), glue, original, sick or semeval.")]
+        public string Layout { get; init; } = "auto";
 
         /// <inheritdoc />
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(File) ? ValidationResult.Error("--file is required.")
+            : !Enum.TryParse<StsLayout>(Layout, ignoreCase: true, out _) ? ValidationResult.Error($"--layout must be auto, glue, original, sick or semeval, got '{Layout}'.")
             : ValidateEncoder();
     }
 
@@ -37,8 +40,10 @@ public sealed class EvalStsCommand : Command<EvalStsCommand.Settings>
         OutputPaths.RequireWritableFile(settings.Json, "--json");
         if (settings.Model is not null)
             ModelArgument.RequireFolderIfPath(settings.Model, "--model");
-        var pairs = StsReader.Read(settings.File);
-        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(settings.File)}:[/] {pairs.Count} pairs");
+        StsData data = StsReader.Load(settings.File, Enum.Parse<StsLayout>(settings.Layout, ignoreCase: true));
+        IReadOnlyList<StsPair> pairs = data.Pairs;
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(settings.File)}:[/] {pairs.Count} pairs ({data.Layout} layout)" +
+            (data.LinesWithoutScore > 0 ? $", {data.LinesWithoutScore} lines without a score skipped" : ""));
         var ml = new MLContext(seed: 0);
         var (embedder, model) = EvalEncoders.Create(ml, settings.Model, settings.BatchSize, settings.Threads, fuseGraph: !settings.NoFuse);
         var result = ConsoleProgress.Encoding(progress => StsEvaluator.Evaluate(pairs, embedder, progress, cancellationToken));

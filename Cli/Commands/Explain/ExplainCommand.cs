@@ -1,0 +1,94 @@
+using System.ComponentModel;
+using System.Globalization;
+using MLNetExt.Cli.Infrastructure;
+using MLNetExt.Evaluation.Reports;
+using MLNetExt.Trainers.Attribution;
+using MLNetExt.Transforms.Attribution;
+using MLNetExt.Transforms;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MLNetExt.Cli.Commands.Explain;
+
+/// <summary><c>mlnetext explain</c>: word attributions of a text model for one text or a file of texts, as a table, HTML and PNG (see <see cref="TextExplainer"/>).</summary>
+public sealed class ExplainCommand : Command<ExplainCommand.Settings>
+{
+    /// <summary>Options of <c>explain</c>.</summary>
+    public sealed class Settings : AttributionMethodCliSettings
+    {
+        /// <summary>Model file.</summary>
+        [CommandOption("--model <ZIP>")]
+        [Description("Model to explain: a fine-tuned model.zip (train classify --out), a SaveWithEncoders or ML.NET model file.")]
+        public string Model { get; init; } = "";
+
+        /// <summary>One text.</summary>
+        [CommandOption("--text <TEXT>")]
+        [Description("The text to explain (or --data).")]
+        public string? Text { get; init; }
+
+        /// <summary>File of texts.</summary>
+        [CommandOption("--data <FILE>")]
+        [Description("Texts to explain: one per line, or a tab-separated file with a header (column --column, else sentence/text, else the first).")]
+        public string? Data { get; init; }
+
+        /// <summary>Column of a TSV file.</summary>
+        [CommandOption("--column <NAME>")]
+        public string? Column { get; init; }
+
+        /// <summary>Rows cap.</summary>
+        [CommandOption("--max-rows <N>")]
+        [Description("Explain only the first N texts of --data.")]
+        public int? MaxRows { get; init; }
+
+        /// <summary>Method.</summary>
+        [CommandOption("--method <NAME>")]
+        [Description("occlusion (default), reagent, shap, ig, gxi (fine-tuned encoders) or random.")]
+        public string Method { get; init; } = "occlusion";
+
+        /// <summary>HTML output.</summary>
+        [CommandOption("--html <FILE>")]
+        [Description("Write the words coloured by attribution as a self-contained HTML page.")]
+        public string? Html { get; init; }
+
+        /// <summary>PNG output.</summary>
+        [CommandOption("--png <FILE>")]
+        [Description("Write a PNG heat strip of the words.")]
+        public string? Png { get; init; }
+
+        /// <inheritdoc />
+        public override ValidationResult Validate() =>
+            string.IsNullOrWhiteSpace(Model) ? ValidationResult.Error("--model is required.")
+            : (Text is null) == (Data is null) ? ValidationResult.Error("Give exactly one of --text and --data.")
+            : MaxRows is < 1 ? ValidationResult.Error($"--max-rows must be at least 1, got {MaxRows}.")
+            : ValidationResult.Success();
+    }
+
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        OutputPaths.RequireWritableFile(settings.Html, "--html");
+        OutputPaths.RequireWritableFile(settings.Png, "--png");
+        IReadOnlyList<string> texts = settings.Text is not null ? [settings.Text] : TextExplainer.ReadTexts(settings.Data!, settings.Column, settings.MaxRows);
+        var options = new TextExplanationOptions
+        {
+            Model = settings.Model, Method = settings.Method, MethodSettings = settings.ToMethodSettings(),
+            Progress = texts.Count < 50 ? null : new SynchronousProgress<(int Done, int Total)>(p => { if (p.Done % 50 == 0 || p.Done == p.Total) Console.Error.WriteLine($"{p.Done}/{p.Total} texts"); }),
+        };
+        TextExplanationResult result = TextExplainer.Explain(options, texts, cancellationToken);
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"{result.Model}, {result.Method}: {result.Attributions.Count} texts in {result.Seconds:F2} s ({result.TextsPerSecond:F2} texts/s, {result.ModelCallsPerText:F1} model calls/text)")));
+        foreach (TextAttribution attribution in result.Attributions.Take(20))
+        {
+            string words = string.Join(' ', attribution.Words.Select((w, i) => string.Create(CultureInfo.InvariantCulture, $"{w}({attribution.Scores[i]:+0.000;-0.000;0})")));
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"[{attribution.TargetIndex}: {attribution.TargetValue:F3}] {words}")));
+        }
+        if (result.Attributions.Count > 20)
+            AnsiConsole.MarkupLine(Markup.Escape($"... {result.Attributions.Count - 20} more (see --html)"));
+        string title = $"{result.Method} attributions: {result.Model}";
+        if (settings.Html is not null)
+            AttributionHtmlReport.Save(result.Attributions, title, settings.Html);
+        if (settings.Png is not null)
+            AttributionHeatStrip.Save(result.Attributions, settings.Png);
+        return 0;
+    }
+}

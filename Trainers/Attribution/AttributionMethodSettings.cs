@@ -1,0 +1,58 @@
+using MLNetExt.Transforms.Attribution;
+
+namespace MLNetExt.Trainers.Attribution;
+
+/// <summary>
+/// The attribution methods by short name (as the command line names them) and the settings they share, so the
+/// faithfulness benchmark and the explain service make methods the same way.
+/// </summary>
+public sealed class AttributionMethodSettings
+{
+    /// <summary>Every short name <see cref="Create"/> accepts: occlusion, reagent, shap, ig, gxi, random.</summary>
+    public static IReadOnlyList<string> MethodNames { get; } = ["occlusion", "reagent", "shap", "ig", "gxi", "random"];
+
+    /// <summary>Seed of every method's random choices (default 0).</summary>
+    public int Seed { get; set; }
+
+    /// <summary>KernelSHAP coalitions per text (default 256).</summary>
+    public int ShapSamples { get; set; } = 256;
+
+    /// <summary>ReAGent model calls per text at most (default 300).</summary>
+    public int ReAgentMaxModelCalls { get; set; } = 300;
+
+    /// <summary>Integrated-gradients interpolation steps (default 20).</summary>
+    public int IntegratedGradientsSteps { get; set; } = 20;
+
+    /// <summary>Words attributed per text (default 128, as <see cref="AttributionMethodOptions.MaxWords"/>).</summary>
+    public int MaxWords { get; set; } = 128;
+
+    /// <summary>Checks that every name is known.</summary>
+    /// <exception cref="ArgumentException">A name is not one of <see cref="MethodNames"/> (the message lists them).</exception>
+    public static void CheckNames(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        if (names.FirstOrDefault(m => !MethodNames.Contains(m)) is string unknown)
+            throw new ArgumentException($"Unknown attribution method '{unknown}'; known: {string.Join(", ", MethodNames)}.", nameof(names));
+    }
+
+    /// <summary>The options of the method called <paramref name="name"/> with these settings.</summary>
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    public AttributionMethodOptions Options(string name)
+    {
+        CheckNames([name]);
+        return name switch
+        {
+            "occlusion" => new OcclusionOptions { Seed = Seed, MaxWords = MaxWords },
+            "reagent" => new ReAgentOptions { Seed = Seed, MaxWords = MaxWords, MaxModelCalls = ReAgentMaxModelCalls },
+            "shap" => new KernelShapOptions { Seed = Seed, MaxWords = MaxWords, Samples = ShapSamples },
+            "random" => new RandomAttributionOptions { Seed = Seed, MaxWords = MaxWords },
+            "ig" => new IntegratedGradientsOptions { Seed = Seed, MaxWords = MaxWords, Steps = IntegratedGradientsSteps },
+            _ => new IntegratedGradientsOptions { Seed = Seed, MaxWords = MaxWords, GradientTimesInput = true },
+        };
+    }
+
+    /// <summary>The method called <paramref name="name"/> for <paramref name="model"/>.</summary>
+    /// <exception cref="ArgumentException">Unknown name, or a gradient method for a model without a fine-tuned encoder.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message quotes it).</exception>
+    public ITextAttributionMethod Create(string name, ExplainedTextModel model) => Options(name).Create(model);
+}

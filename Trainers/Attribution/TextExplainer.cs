@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using MLNetExt.Transforms.Attribution;
+
+namespace MLNetExt.Trainers.Attribution;
+
+/// <summary>Settings of <see cref="TextExplainer.Explain"/>.</summary>
+public sealed class TextExplanationOptions
+{
+    /// <summary>The model file: a fine-tuned model.zip (<c>train classify --out</c>), a <c>SaveWithEncoders</c> pipeline or an ML.NET model file.</summary>
+    public string Model { get; set; } = "";
+
+    /// <summary>The method's short name (see <see cref="AttributionMethodSettings.MethodNames"/>; default occlusion).</summary>
+    public string Method { get; set; } = "occlusion";
+
+    /// <summary>How the method is made (seed, samples, call cap, steps, word cap).</summary>
+    public AttributionMethodSettings MethodSettings { get; set; } = new();
+
+    /// <summary>The model's text column, when the model file does not say (ML.NET files: the first text column of the saved schema).</summary>
+    public string? TextColumnName { get; set; }
+
+    /// <summary>The output explained (default: the model's own score column, <c>Score</c>).</summary>
+    public string? ScoreColumnName { get; set; }
+
+    /// <summary>The output value explained (default: the predicted class).</summary>
+    public AttributionTarget Target { get; set; } = AttributionTarget.PredictedClass;
+
+    /// <summary>Texts whose words ReAGent draws replacements from (default: the explained texts).</summary>
+    public IReadOnlyList<string>? ReplacementCorpus { get; set; }
+
+    /// <summary>Called after each text with the texts done and the total.</summary>
+    public IProgress<(int Done, int Total)>? Progress { get; set; }
+}
+
+/// <summary>What <see cref="TextExplainer.Explain"/> produced.</summary>
+/// <param name="Model">What was explained.</param>
+/// <param name="Method">The method's name.</param>
+/// <param name="Attributions">One attribution per text, in order.</param>
+/// <param name="Seconds">Wall time of the attributions (model loading not counted).</param>
+public sealed record TextExplanationResult(string Model, string Method, IReadOnlyList<TextAttribution> Attributions, double Seconds)
+{
+    /// <summary>Texts explained per second of wall time.</summary>
+    public double TextsPerSecond => Attributions.Count / Math.Max(Seconds, 1e-9);
+
+    /// <summary>Mean model calls per text.</summary>
+    public double ModelCallsPerText => Attributions.Count == 0 ? 0 : Attributions.Average(a => (double)a.ModelCalls);
+}
+
+/// <summary>
+/// The service behind <c>mlnetext explain</c>: loads a model file, makes the named attribution method, and explains
+/// texts word by word. Show the result with <c>AttributionHtmlReport</c> and <c>AttributionHeatStrip</c>
+/// (MLNetExt.Evaluation.Reports).
+/// </summary>
+public static class TextExplainer
+{
+    /// <summary>Explains each text of <paramref name="texts"/> (single texts; pair models are explained from C# with <c>ExplainText</c>).</summary>
+    /// <exception cref="ArgumentException">No texts, an unknown method, or a method that cannot explain the model.</exception>
+    /// <exception cref="FileNotFoundException">The model file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The model file is of no supported kind.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static TextExplanationResult Explain(TextExplanationOptions options, IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(texts);
+        if (texts.Count == 0)
+            throw new ArgumentException("Give at least one text to explain.", nameof(texts));
+        AttributionMethodSettings.CheckNames([options.Method]);
+        var ml = new MLContext(options.MethodSettings.Seed);
+        using ExplainableModel model = ExplainableModel.Load(ml, options.Model, options.TextColumnName, options.ScoreColumnName);
+        if (model.PairColumnName is not null)
+            throw new ArgumentException($"{options.Model} reads text pairs ('{model.TextColumnName}', '{model.PairColumnName}'); explain pair models from C# with ExplainText and a pair column.", nameof(options));
+        ExplainedTextModel explained = model.ToExplained(ml);
+        ITextAttributionMethod method = options.MethodSettings.Create(options.Method, explained);
+        try
+        {
+            WordBaseline baseline = method is ReAgentAttribution
+                ? WordBaseline.Sampled(UnigramWordSampler.FromTexts(options.ReplacementCorpus ?? texts))
+                : WordBaseline.Remove;
+            var results = new TextAttribution[texts.Count];
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < texts.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                results[i] = method.Attribute(TextInstance.Create(texts[i]), baseline, options.Target, cancellationToken);
+                options.Progress?.Report((i + 1, texts.Count));
+            }
+            return new TextExplanationResult(model.Description, method.Name, results, clock.Elapsed.TotalSeconds);
+        }
+        finally
+        {
+            (method as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Reads texts from a file: a tab-separated file with a header (the column named <paramref name="column"/>, else
+    /// one called sentence or text, else the first), or plain text with one text per line (empty lines skipped).
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="column">The column of a tab-separated file, or null.</param>
+    /// <param name="maxRows">Texts read at most, or null for all.</param>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">The named column is missing, a row lacks it, or the file has no text (the message names file and line).</exception>
+    public static IReadOnlyList<string> ReadTexts(string path, string? column = null, int? maxRows = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Text file '{path}' does not exist.", path);
+        using var reader = new StreamReader(path);
+        string? header = reader.ReadLine();
+        var texts = new List<string>();
+        int limit = maxRows ?? int.MaxValue;
+        if (header is null)
+            throw new InvalidDataException($"{path}: the file is empty; expected one text per line or a tab-separated file with a header.");
+        if (!header.Contains('\t') && column is null)
+        {
+            for (string? line = header; line is not null && texts.Count < limit; line = reader.ReadLine())
+            {
+                if (line.Trim().Length > 0)
+                    texts.Add(line);
+            }
+            return texts;
+        }
+        string[] names = header.Split('\t');
+        int index = column is not null
+            ? Array.FindIndex(names, n => string.Equals(n.Trim(), column, StringComparison.OrdinalIgnoreCase))
+            : Array.FindIndex(names, n => n.Trim().ToLowerInvariant() is "sentence" or "text");
+        if (index < 0 && column is not null)
+            throw new InvalidDataException($"{path}, line 1: no column '{column}' in the header (columns: {string.Join(", ", names)}).");
+        index = Math.Max(index, 0);
+        int lineNumber = 1;
+        for (string? line = reader.ReadLine(); line is not null && texts.Count < limit; line = reader.ReadLine())
+        {
+            lineNumber++;
+            if (line.Length == 0)
+                continue;
+            string[] fields = line.Split('\t');
+            if (index >= fields.Length)
+                throw new InvalidDataException($"{path}, line {lineNumber}: expected at least {index + 1} tab-separated fields for column '{names[index]}', got {fields.Length}.");
+            texts.Add(fields[index]);
+        }
+        if (texts.Count == 0)
+            throw new InvalidDataException($"{path}: no rows below the header.");
+        return texts;
+    }
+}

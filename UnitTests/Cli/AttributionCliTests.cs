@@ -1,0 +1,94 @@
+using System.Text.Json;
+using AngleSharp;
+using AngleSharp.Dom;
+using Microsoft.ML;
+using MLNetExt.Evaluation.Glue;
+using MLNetExt.Trainers.Attribution;
+using MLNetExt.UnitTests.Evaluation;
+using MLNetExt.UnitTests.Infrastructure;
+using SkiaSharp;
+
+namespace MLNetExt.UnitTests.Cli;
+
+/// <summary><c>mlnetext explain</c> and <c>mlnetext eval faithfulness</c> on a FeaturizeText + SDCA model of 300 SST-2 rows.</summary>
+[TestClass]
+public sealed class AttributionCliTests
+{
+    private static TempFiles _files = null!;
+    private static string _model = "";
+
+    private sealed class Row
+    {
+        public string Sentence { get; set; } = "";
+    }
+
+    [ClassInitialize]
+    public static void SaveStockModel(TestContext context)
+    {
+        _files = new TempFiles();
+        var ml = new MLContext(1);
+        var train = GlueReader.Read(GlueTask.FromName("sst2"), SharedData.RequireFile("sst2", "train.tsv")).Take(300).ToArray();
+        ITransformer model = StockTextClassifier.Train(ml, train.Select(e => (e.Sentence1, e.LabelIndex)).ToArray(), 2);
+        _model = Path.Combine(_files.Folder, "sdca.zip");
+        ml.Model.Save(model, ml.Data.LoadFromEnumerable(Array.Empty<Row>()).Schema, _model);
+    }
+
+    [ClassCleanup]
+    public static void Cleanup() => _files.Dispose();
+
+    [TestMethod]
+    public void ExplainWritesHtmlAndPngForOneText()
+    {
+        string html = Path.Combine(_files.Folder, "one.html"), png = Path.Combine(_files.Folder, "one.png");
+        CliResult result = CliRunner.RunCaptured("explain", "--model", _model, "--text", "a great , moving film", "--method", "shap",
+            "--shap-samples", "16", "--html", html, "--png", png);
+        Assert.AreEqual(0, result.Code, result.Error);
+        StringAssert.Contains(result.Output, "kernel-shap:"); // the console may wrap lines between words
+        StringAssert.Contains(result.Output, "great(");
+        IDocument document = BrowsingContext.New(Configuration.Default).OpenAsync(r => r.Content(File.ReadAllText(html))).GetAwaiter().GetResult();
+        CollectionAssert.AreEqual(new[] { "a", "great", ",", "moving", "film" }, document.QuerySelectorAll("span.word").Select(s => s.TextContent).ToArray());
+        Assert.IsTrue(document.QuerySelectorAll("span.word").All(s => s.GetAttribute("style")!.StartsWith("background-color:#", StringComparison.Ordinal)));
+        using SKBitmap bitmap = SKBitmap.Decode(File.ReadAllBytes(png));
+        Assert.IsNotNull(bitmap, "a readable PNG");
+    }
+
+    [TestMethod]
+    public void ExplainReadsATsvFileAndRefusesBadInput()
+    {
+        string data = _files.Write("texts.tsv", "sentence\tlabel", "a dull film\t0", "wonderful acting\t1", "an ok plot\t1");
+        string html = Path.Combine(_files.Folder, "file.html");
+        CliResult result = CliRunner.RunCaptured("explain", "--model", _model, "--data", data, "--max-rows", "2", "--html", html);
+        Assert.AreEqual(0, result.Code, result.Error);
+        StringAssert.Contains(result.Output, "occlusion:");
+        StringAssert.Contains(File.ReadAllText(html), ">wonderful</span>");
+
+        CliResult both = CliRunner.RunCaptured("explain", "--model", _model, "--data", data, "--text", "x");
+        Assert.AreEqual(2, both.Code);
+        StringAssert.Contains(both.Error, "exactly one of --text and --data");
+        CliResult unknown = CliRunner.RunCaptured("explain", "--model", _model, "--text", "x", "--method", "lime");
+        Assert.AreEqual(2, unknown.Code);
+        StringAssert.Contains(unknown.Error, "'lime'");
+        CliResult gradients = CliRunner.RunCaptured("explain", "--model", _model, "--text", "x y", "--method", "ig");
+        Assert.AreEqual(2, gradients.Code, "integrated gradients need a fine-tuned encoder");
+        StringAssert.Contains(gradients.Error, "fine-tuned encoder");
+        CliResult column = CliRunner.RunCaptured("explain", "--model", _model, "--data", data, "--column", "review");
+        Assert.AreEqual(2, column.Code);
+        StringAssert.Contains(column.Error, "no column 'review'");
+    }
+
+    [TestMethod]
+    public void EvalFaithfulnessWritesEveryMethodsAopcToJson()
+    {
+        string json = Path.Combine(_files.Folder, "faithfulness.json");
+        CliResult result = CliRunner.RunCaptured("eval", "faithfulness", "--model", _model, "--data", SharedData.RequireFile("sst2", "dev.tsv"),
+            "--max-rows", "4", "--methods", "occlusion,shap,random", "--shap-samples", "16", "--json", json);
+        Assert.AreEqual(0, result.Code, result.Error);
+        StringAssert.Contains(result.Output, "SST-2");
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(json));
+        JsonElement[] methods = document.RootElement.GetProperty("Methods").EnumerateArray().ToArray();
+        CollectionAssert.AreEqual(new[] { "occlusion", "kernel-shap", "random" }, methods.Select(m => m.GetProperty("Method").GetString()).ToArray());
+        Assert.IsTrue(methods.All(m => m.GetProperty("Texts").GetInt32() == 4));
+        Assert.AreEqual(5, methods[0].GetProperty("Comprehensiveness").GetArrayLength(), "ERASER's five levels");
+        Assert.AreEqual(4, document.RootElement.GetProperty("Rows").GetInt32());
+    }
+}
