@@ -17,7 +17,17 @@ namespace MLNetExt.Samples;
 /// <remarks>
 /// Prints the generator's metadata (provider, model id, dimensions), the number of abstracts indexed, the three nearest
 /// abstracts to the first SciFact claim with their cosine similarities, the best one among titles starting with "The",
-/// and whether the collection read back from its snapshot gives the same top hit.
+/// and whether the collection read back from its snapshot gives the same top hit (<c>vectorstore ../shared/data 200</c>):
+/// <code>
+/// generator: MLNetExt all-MiniLM-L6-v2, 384 dimensions
+/// indexed 200 abstracts
+/// claim: 0-dimensional biomaterials lack inductive properties.
+///   0.2871  Emergent structures and dynamics of cell colonies by contact inhibition of locomotion
+///   0.2304  Cerebral organoids model human brain development and microcephaly
+///   0.1959  Chemical approaches to stem cell biology and therapeutics.
+/// titles starting with 'The': 0.1247  The journey of developing hematopoietic stem cells.
+/// snapshot: 200 abstracts read back, same top hit: True
+/// </code>
 /// </remarks>
 public static class VectorStoreSample
 {
