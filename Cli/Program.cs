@@ -1,10 +1,12 @@
 using System.Reflection;
 using MLNetExt.Cli.Commands.Auto;
 using MLNetExt.Cli.Commands.Bench;
+using MLNetExt.Cli.Commands.Compress;
 using MLNetExt.Cli.Commands.Contrastive;
 using MLNetExt.Cli.Commands.Eval;
 using MLNetExt.Cli.Commands.Explain;
 using MLNetExt.Cli.Commands.Info;
+using MLNetExt.Cli.Commands.Ner;
 using MLNetExt.Cli.Commands.Notebook;
 using MLNetExt.Cli.Commands.Train;
 using MLNetExt.Cli.Infrastructure;
@@ -50,6 +52,8 @@ public static class Program
                 .WithDescription("First run: checks the installation, then encodes a few sentences and prints their similarities.");
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Versions, native libraries, pretrained encoders and CPU facts; non-zero exit when something required is broken.");
+            config.AddCommand<CompressCommand>("compress")
+                .WithDescription("Compress an encoder: int8 quantisation and/or layer dropping with distillation; writes the model folder and a size/speed/quality report.");
             config.AddBranch("eval", eval =>
             {
                 eval.SetDescription("Evaluate: trec_eval measures, BEIR retrieval, STS correlation, GLUE tasks, attribution faithfulness.");
@@ -57,6 +61,7 @@ public static class Program
                 eval.AddCommand<EvalBeirCommand>("beir").WithDescription("Dense (text encoder) and/or BM25 retrieval on a BEIR folder, scored as BEIR scores it.");
                 eval.AddCommand<EvalStsCommand>("sts").WithDescription("Pearson/Spearman of embedding similarities on an STS file.");
                 eval.AddCommand<EvalGlueCommand>("glue").WithDescription("A GLUE task's measures for a prediction file or an ML.NET model.");
+                eval.AddCommand<EvalNerCommand>("ner").WithDescription("Entity-level (strict and conlleval) and WNUT surface F1 of a saved token classifier on a CoNLL file.");
                 eval.AddCommand<EvalFaithfulnessCommand>("faithfulness").WithDescription("ERASER faithfulness (AOPC comprehensiveness/sufficiency) of attribution methods on a text classifier.");
             });
             config.AddCommand<ExplainCommand>("explain")
@@ -68,6 +73,8 @@ public static class Program
                     .WithDescription("Fine-tune all-MiniLM-L6-v2 on a GLUE task and compare with a frozen-encoder baseline on dev.");
                 train.AddCommand<TrainExportCommand>("export")
                     .WithDescription("Import a pretrained encoder into TorchSharp, export it as a new ONNX graph, compare with the original.");
+                train.AddCommand<TrainNerCommand>("ner")
+                    .WithDescription("Fine-tune an encoder as a named-entity tagger on a CoNLL folder; dev entity F1 beside a frozen-embedding baseline.");
                 train.AddCommand<TrainEmbedCommand>("embed")
                     .WithDescription("Train a sentence encoder (MNRL, GradCache, CoSENT, cosine, Mirror-BERT, SimCSE); score STS / BEIR sets before, during and after.");
                 train.AddCommand<TrainAlignCommand>("align")

@@ -13,10 +13,12 @@ var samples = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgn
     ["search"] = a => SemanticSearchSample.Example(DataFolder(a), Rows(a) ?? 1000),
     ["sts"] = a => StsEvaluationSample.Example(DataFolder(a), Rows(a) ?? 0),
     ["finetune"] = a => TextClassificationFineTuningSample.Example(DataFolder(a), Rows(a) ?? 64),
+    ["ner"] = a => NamedEntityRecognitionSample.Example(DataFolder(a), Rows(a) ?? 64),
     ["sweep"] = a => TextClassificationSweepSample.Example(DataFolder(a), Rows(a) ?? 2000),
     ["explain"] = a => TextAttributionSample.Example(DataFolder(a), Rows(a) ?? 2000),
     ["saveload"] = a => EncoderPipelineSaveLoadSample.Example(DataFolder(a), Rows(a) ?? 300),
     ["align"] = a => CrossModalAlignmentSample.Example(DataFolder(a), Rows(a) ?? 20),
+    ["compress"] = a => EncoderCompressionSample.Example(DataFolder(a), Rows(a) ?? 2000),
     ["vectorstore"] = a => VectorStoreSample.ExampleAsync(DataFolder(a), Rows(a) ?? 200).GetAwaiter().GetResult(),
     ["contrastive"] = a => SentenceEncoderTrainingSample.Example(DataFolder(a), Rows(a) ?? 2000, epochs: a.Length > 2 ? int.Parse(a[2]) : 1),
 };

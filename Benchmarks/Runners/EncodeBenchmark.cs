@@ -35,6 +35,26 @@ public sealed record EncodeBenchResult
     /// <summary>ours without fusion / peer.</summary>
     [JsonPropertyName("ratio_unfused_vs_peer")] public double RatioUnfusedVsPeer { get; init; }
 
+    /// <summary>Sentences per second, EncodeText over the compressed model (<c>--compressed</c>); null when none was given.</summary>
+    [JsonPropertyName("compressed_sps")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? CompressedSps { get; init; }
+
+    /// <summary>compressed / peer; null without a compressed model.</summary>
+    [JsonPropertyName("ratio_compressed_vs_peer")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? RatioCompressedVsPeer { get; init; }
+
+    /// <summary>compressed / raw loop (fp32, the model's own graph); null without a compressed model.</summary>
+    [JsonPropertyName("ratio_compressed_vs_raw")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? RatioCompressedVsRaw { get; init; }
+
+    /// <summary>What the compressed model is (its name and graph); null without one.</summary>
+    [JsonPropertyName("compressed_model")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? CompressedModel { get; init; }
+
     /// <summary>Peak resident memory (MiB) of the process while ours encoded the stream (with no stream: of the whole run); <see cref="PeakScope"/> says which.</summary>
     [JsonPropertyName("peak_mb")] public double PeakMb { get; init; }
 
@@ -79,8 +99,9 @@ public static class EncodeBenchmark
     /// <param name="streamRows">Rows of the streamed memory run; 0 skips it.</param>
     /// <param name="report">Receives a line per runner and round.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
+    /// <param name="compressed">A compressed version of <paramref name="model"/> (int8, fewer layers) run by EncodeText beside the others; null for none.</param>
     public static EncodeBenchResult Run(EncoderModel model, string[] texts, string[] streamTexts, int threads, int rounds, long streamRows,
-        Action<string> report, CancellationToken cancellationToken)
+        Action<string> report, CancellationToken cancellationToken, EncoderModel? compressed = null)
     {
         const int batch = 32;
         var runners = new Dictionary<string, Func<IEncodeRunner>>
@@ -91,6 +112,8 @@ public static class EncodeBenchmark
             ["peer"] = () => new PeerRunner(threads, batch),
             ["mlnet"] = () => new MlNetOnnxRunner(model, threads),
         };
+        if (compressed is not null)
+            runners["compressed"] = () => new OursRunner(compressed, threads, batch, $"compressed (EncodeText over {compressed.OnnxPath})");
         var best = runners.Keys.ToDictionary(k => k, _ => 0.0);
         var bestCpu = runners.Keys.ToDictionary(k => k, _ => 0.0);
         var vectors = new Dictionary<string, float[][]>();
@@ -153,6 +176,10 @@ public static class EncodeBenchmark
             Threads = threads,
             Rounds = rounds,
             SentencesPerCpuSecond = bestCpu.ToDictionary(p => p.Key, p => Math.Round(p.Value, 2)),
+            CompressedSps = compressed is null ? null : Math.Round(best["compressed"], 2),
+            RatioCompressedVsPeer = compressed is null ? null : Math.Round(best["compressed"] / best["peer"], 3),
+            RatioCompressedVsRaw = compressed is null ? null : Math.Round(best["compressed"] / best["raw"], 3),
+            CompressedModel = compressed?.ToString() + (compressed is null ? null : $", graph {compressed.OnnxPath}"),
             MinCosineVsOurs = vectors.Where(v => v.Key != "ours").ToDictionary(
                 v => v.Key, v => Math.Round(Enumerable.Range(0, texts.Length).Min(i => (double)TensorPrimitives.CosineSimilarity(v.Value[i], vectors["ours"][i])), 6)),
         };

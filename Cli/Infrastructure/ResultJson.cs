@@ -6,7 +6,7 @@ namespace MLNetExt.Cli.Infrastructure;
 /// <summary>Writes a library service's typed result as the JSON file a verb's <c>--json</c> asks for (camelCase names, indented, atomic).</summary>
 internal static class ResultJson
 {
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>The result as JSON text.</summary>
     public static string Serialize<T>(T result) => JsonSerializer.Serialize(result, Options);

@@ -27,7 +27,7 @@ public sealed class TextSweepOptions
     /// <summary>The metric to optimise (see <see cref="SweepMetrics.Names"/>); null: the task's first.</summary>
     public string? Metric { get; set; }
 
-    /// <summary>Time budget in seconds, baselines included (default 60).</summary>
+    /// <summary>Time budget of the sweep's trials in seconds (default 60); the baselines, refit and test scoring come on top.</summary>
     public double TimeSeconds { get; set; } = 60;
 
     /// <summary>Most sweep trials in all, resumed ones included; null: no limit.</summary>

@@ -41,7 +41,7 @@ public sealed class TextSweepResult
     /// <summary>The tuner's arms that converged, in order (their budget went to the other arms).</summary>
     public IReadOnlyList<ConvergedArm> ConvergedArms { get; init; } = [];
 
-    /// <summary>Seconds spent on the baselines (part of the time budget).</summary>
+    /// <summary>Seconds spent on the baselines (before the sweep, outside its time budget).</summary>
     public double BaselineSeconds { get; init; }
 
     /// <summary>Seconds the sweep's trials ran.</summary>

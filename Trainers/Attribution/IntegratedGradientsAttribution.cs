@@ -41,6 +41,8 @@ public sealed class IntegratedGradientsAttribution : ITextAttributionMethod, IDi
 
     internal IntegratedGradientsAttribution(EncoderFineTuningTransformer model, IntegratedGradientsOptions options)
     {
+        if (model.Kind == FineTuningKind.TokenClassification)
+            throw new ArgumentException("Integrated gradients explains a sentence classifier or regressor; this model tags words.", nameof(model));
         byte[] onnx = [];
         model.WriteEntries((name, bytes, _) =>
         {

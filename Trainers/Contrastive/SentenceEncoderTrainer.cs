@@ -112,6 +112,6 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
         byte[] graph = OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), style: OnnxGraphStyle.OnnxRuntimeFused);
         EncoderModel trained = _baseModel.WithGraph(graph, $"trained with {_options.Loss.Name}")
             .WithConfig(_baseModel.Config with { Pooling = pooling });
-        return new SentenceEncoderTrainingResult(trained, _baseModel.ReadVocabularyText(), training);
+        return new SentenceEncoderTrainingResult(trained, training);
     }
 }

@@ -1,18 +1,14 @@
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms;
-using MLNetExt.Transforms.IO;
 
 namespace MLNetExt.Trainers.Contrastive;
 
 /// <summary>What <see cref="SentenceEncoderTrainer.Train"/> returns: the trained encoder and the run's figures.</summary>
 public sealed class SentenceEncoderTrainingResult
 {
-    private readonly byte[] _vocabulary;
-
-    internal SentenceEncoderTrainingResult(EncoderModel model, byte[] vocabulary, TrainingResult training)
+    internal SentenceEncoderTrainingResult(EncoderModel model, TrainingResult training)
     {
         Model = model;
-        _vocabulary = vocabulary;
         Training = training;
     }
 
@@ -26,14 +22,5 @@ public sealed class SentenceEncoderTrainingResult
     /// Writes the encoder as a Hugging Face-layout folder (<c>model.onnx</c>, <c>vocab.txt</c>, <c>config.json</c> with
     /// pooling and normalisation) that <see cref="EncoderModel.Load"/> reads back; the folder is replaced atomically.
     /// </summary>
-    public void SaveFolder(string directory)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        AtomicFile.WriteDirectory(directory, folder =>
-        {
-            File.WriteAllBytes(Path.Combine(folder, "model.onnx"), Model.ReadOnnxBytes());
-            File.WriteAllBytes(Path.Combine(folder, "vocab.txt"), _vocabulary);
-            File.WriteAllText(Path.Combine(folder, "config.json"), Model.Config.ToJson());
-        });
-    }
+    public void SaveFolder(string directory) => Model.Save(directory);
 }

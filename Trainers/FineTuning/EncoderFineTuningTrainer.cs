@@ -110,32 +110,9 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         model.FreezeEncoder(_options.FreezeEncoder);
         var task = new FineTuningTask(model, Kind, train, validation);
 
-        IHostEnvironment host = _host;
-        TrainingResult result;
-        using (IChannel channel = host.Start(nameof(EncoderFineTuningTrainer)))
-        using (IProgressChannel progressChannel = host.StartProgressChannel("Encoder fine-tuning"))
-        {
-            TrainingProgress? latest = null;
-            progressChannel.SetHeader(new ProgressHeader(["loss", "learning rate"], ["step"]), entry =>
-            {
-                if (latest is { } p)
-                {
-                    entry.SetProgress(0, p.Step, p.TotalSteps);
-                    entry.SetMetric(0, p.Loss);
-                    entry.SetMetric(1, p.LearningRate);
-                }
-            });
-            Info(channel, $"Fine-tuning {encoder.Name} ({Kind}, {classCount} outputs) on {train.Rows.Count} rows" +
-                $"{(_options.FreezeEncoder ? " with the encoder frozen" : "")}.");
-            var progress = new SynchronousProgress<TrainingProgress>(p =>
-            {
-                latest = p;
-                _options.Progress?.Report(p);
-                if (p.Metrics is not null)
-                    Info(channel, $"step {p.Step}/{p.TotalSteps}: {string.Join(", ", p.Metrics.Select(m => $"{m.Key} {m.Value:F4}"))}");
-            });
-            result = new TrainingLoop(loopOptions).Run(task, progress, cancellationToken);
-        }
+        TrainingResult result = ReportedTraining.Run(_host, nameof(EncoderFineTuningTrainer), "Encoder fine-tuning",
+            $"Fine-tuning {encoder.Name} ({Kind}, {classCount} outputs) on {train.Rows.Count} rows{(_options.FreezeEncoder ? " with the encoder frozen" : "")}.",
+            loopOptions, task, _options.Progress, cancellationToken);
 
         // Served by ONNX Runtime: written with its fused attention kernels (same arithmetic, faster on long inputs).
         byte[] exported = OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), model.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused);
@@ -156,7 +133,4 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         };
         return new EncoderFineTuningTransformer(_host, info, exported, encoder.ReadVocabularyText(), result);
     }
-
-    private static void Info(IChannel channel, string message) =>
-        channel.Info(MessageSensitivity.None, message);
 }

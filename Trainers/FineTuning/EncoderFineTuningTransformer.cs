@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLNetExt.Evaluation.Ner;
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms;
 using MLNetExt.Transforms.Persistence;
@@ -12,7 +13,8 @@ namespace MLNetExt.Trainers.FineTuning;
 
 /// <summary>
 /// A fine-tuned encoder with its head, served by ONNX Runtime. Adds Score (class probabilities or a value) and, for
-/// classification, PredictedLabel. Holds a native ONNX Runtime session: dispose it when done.
+/// classification, PredictedLabel; a token classifier adds PredictedLabel and Score per word and an entities column.
+/// Holds a native ONNX Runtime session: dispose it when done.
 /// </summary>
 /// <remarks>
 /// <para>It serves through the same inference stack as <c>EncodeText</c> (tokenizer, session, length-sorted batches,
@@ -62,7 +64,8 @@ public sealed class EncoderFineTuningTransformer : IOwnedTransformer, ICancellab
         var settings = new EncoderServingSettings(info.SentenceColumnName, info.SecondSentenceColumnName, BatchRows, SortWindow,
             new EncoderRuntimeSettings(Component, nameof(EncoderFineTuningTransformer), EncoderExecutionProvider.Auto, IntraOpThreads: null, Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL),
             FuseGraph: false); // the trainer exports the graph with the fused kernels already
-        Serving = new EncoderServing(environment, model, EncoderTokenizer.Create(model, info.MaxTokens), settings, new FineTunedHead(info));
+        EncoderHead head = info.Kind == FineTuningKind.TokenClassification ? new TokenClassificationHead(info) : new FineTunedHead(info);
+        Serving = new EncoderServing(environment, model, EncoderTokenizer.Create(model, info.MaxTokens), settings, head);
     }
 
     /// <summary>The inference stack (the tokenizer training used, session, batched view, row mapper) with the logits head.</summary>
@@ -124,15 +127,43 @@ public sealed class EncoderFineTuningTransformer : IOwnedTransformer, ICancellab
             $"The model alone also saves with {nameof(EncoderFineTuningTransformer)}.Save(path) and loads with {nameof(EncoderFineTuningTransformer)}.Load(mlContext, path).");
 
     /// <summary>Scores rows: class probabilities (softmax of the logits) or the regression value, one array per row.</summary>
+    /// <exception cref="InvalidOperationException">The model is a token classifier (use <see cref="PredictTags"/> or <see cref="PredictEntities"/>).</exception>
     public float[][] Predict(IReadOnlyList<string> sentences, IReadOnlyList<string>? secondSentences = null)
     {
         ArgumentNullException.ThrowIfNull(sentences);
+        if (Kind == FineTuningKind.TokenClassification)
+            throw new InvalidOperationException($"This model tags words; call {nameof(PredictTags)} or {nameof(PredictEntities)}.");
         if ((secondSentences is null) != (_info.SecondSentenceColumnName is null))
             throw new ArgumentException(_info.SecondSentenceColumnName is null
                 ? "This model was trained on single sentences; pass no second sentences."
                 : "This model was trained on sentence pairs; pass the second sentences too.", nameof(secondSentences));
         return Serving.Encode(sentences, secondSentences, CancellationToken.None).Select(row => (float[])row.Values[0]!.Clone()).ToArray();
     }
+
+    /// <summary>
+    /// Token classification: the predicted tag of every word (whitespace-separated) of each sentence, in length-sorted
+    /// batches. Words past the maximum token count are tagged <c>O</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model is not a token classifier.</exception>
+    public string[][] PredictTags(IReadOnlyList<string> sentences, CancellationToken cancellationToken = default)
+    {
+        TokenClassificationHead head = TokenHead();
+        return Serving.Encode(sentences, null, cancellationToken).Select(head.Tags).ToArray();
+    }
+
+    /// <summary>Token classification: the entities (type, first word, end word, text) of each sentence, decoded from <see cref="PredictTags"/>.</summary>
+    /// <exception cref="InvalidOperationException">The model is not a token classifier.</exception>
+    public IReadOnlyList<EntitySpan>[] PredictEntities(IReadOnlyList<string> sentences, CancellationToken cancellationToken = default)
+    {
+        TokenClassificationHead head = TokenHead();
+        return Serving.Encode(sentences, null, cancellationToken).Select(row => (IReadOnlyList<EntitySpan>)head.Entities(row)).ToArray();
+    }
+
+    /// <summary>Token classification: the tag names, by class index (key value - 1).</summary>
+    public IReadOnlyList<string>? Tags => Kind == FineTuningKind.TokenClassification ? _info.ClassNames : null;
+
+    private TokenClassificationHead TokenHead() => Serving.Head as TokenClassificationHead
+        ?? throw new InvalidOperationException($"This model is a {Kind} model, not a token classifier; call {nameof(Predict)}.");
 
     /// <summary>Writes the encoder and head as one ONNX graph (outputs <c>last_hidden_state</c> and <c>logits</c>), atomically.</summary>
     public void ExportOnnx(string path) => AtomicFile.WriteAllBytes(path, _onnx);

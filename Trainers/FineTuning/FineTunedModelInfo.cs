@@ -1,3 +1,5 @@
+using MLNetExt.Evaluation.Ner;
+
 namespace MLNetExt.Trainers.FineTuning;
 
 /// <summary>What a fine-tuned model needs besides its graph and vocabulary; saved as <c>fine_tuning.json</c>.</summary>
@@ -18,4 +20,10 @@ internal sealed class FineTunedModelInfo
     /// <summary>Width of the last hidden state; 0 (older files) means: as the graph says.</summary>
     public int HiddenSize { get; set; }
     public int MaxPositionEmbeddings { get; set; } = 512;
+    /// <summary>Token classification: the tagging scheme of <see cref="ClassNames"/>.</summary>
+    public TaggingScheme Scheme { get; set; }
+    /// <summary>Token classification: how predicted tags become the entities column.</summary>
+    public EntityDecoding Decoding { get; set; }
+    /// <summary>Token classification: the entities column (null: none).</summary>
+    public string? EntitiesColumnName { get; set; }
 }

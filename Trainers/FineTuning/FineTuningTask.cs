@@ -14,6 +14,9 @@ public enum FineTuningKind
 
     /// <summary>One output, mean squared error loss; metrics Pearson and Spearman.</summary>
     Regression,
+
+    /// <summary>One tag per word (named entities), cross-entropy on each word's first piece; metrics entity-level F1.</summary>
+    TokenClassification,
 }
 
 /// <summary>Tokenized rows with their targets (class index or value).</summary>
@@ -128,14 +131,10 @@ public sealed class FineTuningTask : ITrainingTask<FineTuningBatch>
     {
         _model.eval();
         var result = new float[rows.Count][];
-        int[] byLength = Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Ids.Length).ToArray();
         using var noGrad = no_grad();
-        for (int start = 0; start < byLength.Length; start += _evaluationBatchSize)
+        foreach ((int[] chunk, TokenizedBatch padded) in TokenizedBatch.LengthSorted(rows, _evaluationBatchSize, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            int[] chunk = byLength[start..Math.Min(byLength.Length, start + _evaluationBatchSize)];
-            TokenizedBatch padded = TokenizedBatch.Pad(chunk.Select(i => rows[i]).ToArray());
             long[] dims = [padded.Rows, padded.Length];
             float[] logits = _model.forward(tensor(padded.InputIds, dims), tensor(padded.AttentionMask, dims), tensor(padded.TokenTypeIds, dims))
                 .data<float>().ToArray();

@@ -101,6 +101,23 @@ public sealed class EncoderModel
         return new EncoderModel(Config, Directory, $"{OnnxPath} ({label})", VocabularyPath, onnx, ReadVocabularyText());
     }
 
+    /// <summary>
+    /// Writes the model as a Hugging Face-layout folder (<c>model.onnx</c>, <c>vocab.txt</c>, <c>config.json</c> with the
+    /// sentence-embedding settings) that <see cref="Load"/> reads back; the folder is replaced atomically.
+    /// </summary>
+    /// <param name="directory">The folder to write (created or replaced).</param>
+    public void Save(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        byte[] onnx = ReadOnnxBytes(), vocabulary = ReadVocabularyText();
+        IO.AtomicFile.WriteDirectory(directory, folder =>
+        {
+            File.WriteAllBytes(Path.Combine(folder, "model.onnx"), onnx);
+            File.WriteAllBytes(Path.Combine(folder, "vocab.txt"), vocabulary);
+            File.WriteAllText(Path.Combine(folder, EncoderConfig.FileName), Config.ToJson());
+        });
+    }
+
     /// <summary>A Microsoft.ML.Tokenizers <see cref="BertTokenizer"/> for this model's vocabulary and casing.</summary>
     public BertTokenizer CreateTokenizer()
     {

@@ -108,6 +108,37 @@ public sealed class EncoderTokenizer
         return new TokenizedText(result, na + 2, truncated);
     }
 
+    /// <summary>
+    /// <c>[CLS] words [SEP]</c> (<see cref="TokenizeWords"/>) with each word's first word piece recorded in
+    /// <see cref="TokenizedText.Words"/>, for token classification: word pieces past <see cref="MaxTokens"/> are cut,
+    /// and a word whose first piece is cut counts as dropped.
+    /// </summary>
+    public TokenizedText AlignWords(IReadOnlyList<string> words)
+    {
+        WordPieceTokens row = TokenizeWords(words);
+        var firstPieces = new int[words.Count];
+        Array.Fill(firstPieces, -1);
+        int last = -1;
+        for (int t = row.WordOfToken.Length - 1; t >= 0; t--)
+        {
+            int w = row.WordOfToken[t];
+            if (w >= 0)
+            {
+                firstPieces[w] = t;
+                last = Math.Max(last, w);
+            }
+        }
+        int dropped = row.Tokens.Truncated ? words.Count - 1 - last : 0;
+        return row.Tokens with { Words = new WordAlignment(words, firstPieces, dropped) };
+    }
+
+    /// <summary>The words of a text split at whitespace (see <see cref="SplitWords"/>), aligned by <see cref="AlignWords(IReadOnlyList{string})"/>.</summary>
+    public TokenizedText AlignWords(ReadOnlySpan<char> text) => AlignWords(SplitWords(text));
+
+    /// <summary>The words of a text: its runs of non-whitespace characters (how token classification reads a sentence column).</summary>
+    public static string[] SplitWords(ReadOnlySpan<char> text) =>
+        text.ToString().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+
     /// <summary>One row of text (<paramref name="pair"/> null) or a pair.</summary>
     public TokenizedText Tokenize(string? text, string? pair) =>
         pair is null ? Tokenize((text ?? "").AsSpan()) : Tokenize((text ?? "").AsSpan(), pair.AsSpan());

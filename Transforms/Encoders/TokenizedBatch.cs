@@ -42,6 +42,22 @@ public sealed class TokenizedBatch
         return new TokenizedBatch(rows, LongestOf(rows));
     }
 
+    /// <summary>
+    /// The rows cut into padded batches of at most <paramref name="batchSize"/> rows of similar length (shortest first),
+    /// each with the indices of its rows in <paramref name="rows"/>; checks <paramref name="cancellationToken"/> before each.
+    /// </summary>
+    internal static IEnumerable<(int[] Indices, TokenizedBatch Batch)> LengthSorted(IReadOnlyList<TokenizedText> rows, int batchSize,
+        CancellationToken cancellationToken)
+    {
+        int[] byLength = Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Ids.Length).ToArray();
+        for (int start = 0; start < byLength.Length; start += batchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int[] chunk = byLength[start..Math.Min(byLength.Length, start + batchSize)];
+            yield return (chunk, Pad(chunk.Select(i => rows[i]).ToArray()));
+        }
+    }
+
     internal static int LongestOf(IReadOnlyList<TokenizedText> rows)
     {
         int length = 0;

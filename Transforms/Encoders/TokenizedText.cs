@@ -8,4 +8,7 @@ public readonly record struct TokenizedText(int[] Ids, int FirstSegmentLength, b
 {
     /// <summary>Number of tokens.</summary>
     public int Length => Ids.Length;
+
+    /// <summary>Where each word starts, when the row was tokenised word by word (<see cref="EncoderTokenizer.AlignWords(IReadOnlyList{string})"/>); otherwise null.</summary>
+    public WordAlignment? Words { get; init; }
 }

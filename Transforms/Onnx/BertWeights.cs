@@ -59,6 +59,52 @@ public sealed class BertWeights
         }
     }
 
+    /// <summary>
+    /// A shallower encoder made of the embeddings and the given layers of this one, in the given order and renumbered
+    /// from 0 (layer dropping, as a distillation student is initialised); the weights are shared, not copied.
+    /// </summary>
+    /// <param name="layers">Indices of the layers to keep, each in [0, <see cref="BertConfig.LayerCount"/>), no repeats.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A layer index is out of range or repeated, or the list is empty; the message names it.</exception>
+    public BertWeights KeepLayers(IReadOnlyList<int> layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        int count = Config.LayerCount;
+        if (layers.Count == 0)
+            throw new ArgumentOutOfRangeException(nameof(layers), "Keep at least one layer.");
+        foreach (int layer in layers)
+            if (layer < 0 || layer >= count)
+                throw new ArgumentOutOfRangeException(nameof(layers), layer, $"Layer {layer} does not exist; the model has layers 0 to {count - 1}.");
+        if (layers.Distinct().Count() != layers.Count)
+            throw new ArgumentOutOfRangeException(nameof(layers), string.Join(", ", layers), $"The layers to keep repeat an index: {string.Join(", ", layers)}.");
+
+        var kept = new Dictionary<string, (float[] Data, long[] Shape)>(StringComparer.Ordinal);
+        foreach (var (name, value) in _weights)
+        {
+            if (!name.StartsWith("encoder.layer.", StringComparison.Ordinal))
+                kept[name] = value;
+        }
+        for (int i = 0; i < layers.Count; i++)
+        {
+            string from = $"encoder.layer.{layers[i]}.", to = $"encoder.layer.{i}.";
+            foreach (var (name, value) in _weights.Where(w => w.Key.StartsWith(from, StringComparison.Ordinal)))
+                kept[to + name[from.Length..]] = value;
+        }
+        var config = new BertConfig
+        {
+            VocabSize = Config.VocabSize,
+            HiddenSize = Config.HiddenSize,
+            HeadsPerLayer = layers.Select(l => Config.HeadsPerLayer[l]).ToArray(),
+            HeadSize = Config.HeadSize,
+            IntermediateSize = Config.IntermediateSize,
+            MaxPositionEmbeddings = Config.MaxPositionEmbeddings,
+            TypeVocabSize = Config.TypeVocabSize,
+            LayerNormEps = Config.LayerNormEps,
+            HiddenDropout = Config.HiddenDropout,
+            AttentionDropout = Config.AttentionDropout,
+        };
+        return new BertWeights(config, kept);
+    }
+
     /// <summary>Throws <see cref="FormatException"/> naming <paramref name="source"/> when a parameter is missing or mis-shaped.</summary>
     internal void CheckComplete(string source)
     {

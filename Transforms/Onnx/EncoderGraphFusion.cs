@@ -54,6 +54,15 @@ public static class EncoderGraphFusion
             reason = $"expected a BERT-family encoder, but the file is not a valid ONNX model ({e.Message}).";
             return false;
         }
+        if (EncoderQuantizer.IsQuantized(graph))
+        {
+            // Re-emitting would need float weights; an int8 graph runs as it was written.
+            bool fusedAttention = graph.Graph.Node.Any(n => n.OpType is "QAttention" or "Attention" && n.Domain == "com.microsoft");
+            reason = fusedAttention
+                ? "the graph is int8-quantised over ONNX Runtime's fused kernels."
+                : "the graph is int8-quantised without fused attention (quantise with FuseGraph on to get QAttention).";
+            return fusedAttention;
+        }
         if (graph.Graph.Node.Any(n => n.OpType == "Attention" && n.Domain == "com.microsoft"))
         {
             reason = "the graph already uses ONNX Runtime's fused Attention.";

@@ -10,7 +10,7 @@ namespace MLNetExt.Transforms.Onnx;
 /// hidden size) as an ONNX graph that ONNX
 /// Runtime and the text encoder transform run: inputs <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c>
 /// (int64 [batch, sequence]), output <c>last_hidden_state</c> (float [batch, sequence, hidden]) and, with a head,
-/// <c>logits</c> (float [batch, labels]).
+/// <c>logits</c> (float [batch, labels], or [batch, sequence, labels] for a per-token head).
 /// </summary>
 /// <remarks>
 /// The graph repeats the node pattern of PyTorch's own BERT export at opset 13 (decomposed LayerNorm, erf GELU,
@@ -178,13 +178,15 @@ public static class OnnxBertWriter
         int labels = head.Bias.Length;
         if (labels == 0 || head.Weight.Length != labels * hidden)
             throw new ArgumentException($"Head weight has {head.Weight.Length} values and {labels} biases; expected {labels} x {hidden} (labels x hidden) and at least one label.", nameof(head));
-        string pooled = Pool(g, head.Pooling, axis1);
+        string pooled = head.Pooling is { } pooling ? Pool(g, pooling, axis1) : "last_hidden_state";
         var transposed = new float[head.Weight.Length];
         for (int o = 0; o < labels; o++)
             for (int i = 0; i < hidden; i++)
                 transposed[i * labels + o] = head.Weight[o * hidden + i];
         g.Node("Add", [g.Node("MatMul", [pooled, g.Floats("classifier.weight", transposed, hidden, labels)]), g.Floats("classifier.bias", head.Bias, labels)], "logits");
-        g.Graph.Output.Add(TensorInfo("logits", TensorProto.Types.DataType.Float, "batch", labels));
+        g.Graph.Output.Add(head.Pooling is null
+            ? TensorInfo("logits", TensorProto.Types.DataType.Float, "batch", "sequence", labels)
+            : TensorInfo("logits", TensorProto.Types.DataType.Float, "batch", labels));
     }
 
     // [batch, hidden] from last_hidden_state [batch, seq, hidden] and attention_mask [batch, seq], as EncodeText pools.

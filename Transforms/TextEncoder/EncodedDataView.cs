@@ -156,15 +156,8 @@ internal sealed class EncodedDataView : IDataView
                 if (_ahead.Position != position + _tokens.Count)
                     throw Inconsistent(position + _tokens.Count);
                 _textGetter!(ref text);
-                if (_pairGetter is null)
-                {
-                    _tokens.Add(_parent.Tokenizer.Tokenize(text.Span));
-                }
-                else
-                {
-                    _pairGetter(ref pair);
-                    _tokens.Add(_parent.Tokenizer.Tokenize(text.Span, pair.Span));
-                }
+                _pairGetter?.Invoke(ref pair);
+                _tokens.Add(_parent.Tokenize(text.Span, pair.Span, _pairGetter is not null));
             }
             if (_tokens.Count == 0)
                 throw Inconsistent(position);

@@ -46,9 +46,7 @@ internal sealed class WindowEncoder : IDisposable
         var tokens = new TokenizedText[texts.Count];
         for (int i = 0; i < tokens.Length; i++)
         {
-            tokens[i] = pairs is null
-                ? _serving.Tokenizer.Tokenize(texts[i].Span)
-                : _serving.Tokenizer.Tokenize(texts[i].Span, pairs[i].Span);
+            tokens[i] = _serving.Tokenize(texts[i].Span, pairs is null ? default : pairs[i].Span, pairs is not null);
         }
         EncodeTokenized(tokens, start, window, cancellationToken);
     }

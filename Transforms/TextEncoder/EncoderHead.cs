@@ -27,6 +27,13 @@ internal abstract class EncoderHead
     /// <summary>Whether <see cref="Compute"/> reads <see cref="BatchEncoder.HiddenStates"/>; when false the states are not copied out.</summary>
     public abstract bool ReadsHiddenStates { get; }
 
+    /// <summary>
+    /// Whether rows are tokenised word by word (<see cref="EncoderTokenizer.AlignWords(ReadOnlySpan{char})"/>, the text
+    /// split at whitespace) so that <see cref="Compute"/> finds each word's first piece in <see cref="TokenizedText.Words"/>;
+    /// the ids are the same either way. Token classification sets it.
+    /// </summary>
+    public virtual bool AlignsWords => false;
+
     /// <summary>Further float outputs of the graph that <see cref="Compute"/> reads through <see cref="BatchEncoder.Extra"/>, in that order.</summary>
     public virtual IReadOnlyList<string> GraphOutputs => Array.Empty<string>();
 

@@ -54,6 +54,15 @@ internal sealed class EncoderServing : IDisposable
     /// <summary>Rows so far whose text was longer than the tokenizer's maximum and was cut.</summary>
     public long TruncatedRowCount => Interlocked.Read(ref _truncatedRows);
 
+    /// <summary>
+    /// The one tokenisation of a served row: a pair, the text word by word when the head aligns words
+    /// (<see cref="EncoderHead.AlignsWords"/>), or the text.
+    /// </summary>
+    public TokenizedText Tokenize(ReadOnlySpan<char> text, ReadOnlySpan<char> pair, bool hasPair) =>
+        hasPair ? Tokenizer.Tokenize(text, pair)
+        : Head.AlignsWords ? Tokenizer.AlignWords(text)
+        : Tokenizer.Tokenize(text);
+
     /// <summary>Input schema plus the head's columns; checks the text columns.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A text column is missing or is not text.</exception>
     public EncoderBindings Bind(DataViewSchema input) =>

@@ -140,6 +140,17 @@ public sealed class SamplesTests
     }
 
     [TestMethod]
+    public void NamedEntityRecognitionSampleTagsWnutSentences()
+    {
+        var (result, output) = Capture(() => NamedEntityRecognitionSample.Example(DataFolder("wnut17"), trainingSentences: 32, devSentences: 32));
+        Assert.AreEqual(2, result.TrainingSteps, "32 sentences in batches of 16, one epoch");
+        Assert.AreEqual(32, result.Dev.Sentences);
+        Assert.IsTrue(result.Dev.Micro.F1 is >= 0 and <= 1, output);
+        StringAssert.Contains(output, $"-> {result.Entities.Count} entities");
+        Assert.IsTrue(result.Entities.All(e => e.End > e.Start && e.Text.Length > 0), output);
+    }
+
+    [TestMethod]
     public void FineTuningSamplePredictsSst2LabelsWithProbabilities()
     {
         var (result, output) = Capture(() => TextClassificationFineTuningSample.Example(DataFolder("sst2"), trainingRows: 64, devRows: 64, maxTokens: 32, epochs: 1));

@@ -75,7 +75,7 @@ internal sealed class AutoReport(TextSweepResult result)
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"- training rows: {result.TrainRows}; validation: {result.ValidationDescription}");
         md.AppendLine(CultureInfo.InvariantCulture, $"- label `{Options.LabelColumn}`, text {string.Join(", ", Options.TextColumns.Select(c => $"`{c}`"))}");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- optimised {result.Metric} with the {Options.Tuner} tuner for {Options.TimeSeconds} s ({result.BaselineSeconds:F0} s of it on {result.Baselines.Count} baselines): " +
+        md.AppendLine(CultureInfo.InvariantCulture, $"- optimised {result.Metric} with the {Options.Tuner} tuner for {Options.TimeSeconds} s (the {result.Baselines.Count} baselines took {result.BaselineSeconds:F0} s more): " +
             $"{trials.Count} trials, {trials.Count(t => t.IsFailed)} failed ({trials.Count(t => t.IsCancelled)} of them cut by the time budget); stopped by {StopText()}");
         foreach (var arm in result.ConvergedArms)
             md.AppendLine(CultureInfo.InvariantCulture, $"- converged arm: `{arm.Arm}` after {arm.Trials} trials (at trial {arm.AtTrialId}; best {result.Metric} {F(Math.Abs(arm.BestLoss))}); no more trials went to it");

@@ -54,6 +54,11 @@ public sealed class BenchEncodeCommand : Command<BenchEncodeCommand.Settings>
         [Description("Folder holding scifact/ and stsb/ (default: MLNETEXT_SHARED_DATA, else shared/data found above the current folder).")]
         public string? Data { get; init; }
 
+        /// <summary>A compressed model to time beside the others.</summary>
+        [CommandOption("--compressed <DIR>")]
+        [Description("Also time EncodeText over a compressed model: a folder written by 'mlnetext compress', or 'int8' for all-MiniLM-L6-v2 quantised in this run. Adds compressed_sps, ratio_compressed_vs_peer and ratio_compressed_vs_raw.")]
+        public string? Compressed { get; init; }
+
         /// <inheritdoc />
         public override ValidationResult Validate() =>
             Rows < 64 ? ValidationResult.Error($"--rows must be at least 64; got {Rows}.")
@@ -73,8 +78,14 @@ public sealed class BenchEncodeCommand : Command<BenchEncodeCommand.Settings>
         string[] texts = EncodeBenchCorpus.Load(data, settings.Rows, settings.Source, model.CreateTokenizer(), model.Config.MaxTokens);
         AnsiConsole.MarkupLine($"[bold]bench encode[/]: {texts.Length} texts ({settings.Source}) from {Markup.Escape(data)}, {settings.Threads} threads, model {model.Name}");
 
+        EncoderModel? compressed = settings.Compressed switch
+        {
+            null => null,
+            "int8" => MLNetExt.Transforms.Onnx.EncoderQuantizer.Quantize(model).Model,
+            string other => ModelArgument.Resolve(other, "--compressed"),
+        };
         EncodeBenchResult result = EncodeBenchmark.Run(model, texts, EncodeBenchCorpus.Sentences(data), settings.Threads, settings.Rounds, settings.StreamRows,
-            line => AnsiConsole.MarkupLine(Markup.Escape(line)), cancellationToken);
+            line => AnsiConsole.MarkupLine(Markup.Escape(line)), cancellationToken, compressed);
 
         var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
         string json = JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true });

@@ -1,0 +1,157 @@
+using System.ComponentModel;
+using System.Text.Json;
+using MLNetExt.Cli.Infrastructure;
+using MLNetExt.Trainers.Compression;
+using MLNetExt.Transforms.IO;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MLNetExt.Cli.Commands.Compress;
+
+/// <summary>
+/// <c>mlnetext compress</c>: layer dropping with distillation and/or int8 quantisation of an encoder
+/// (<see cref="EncoderCompression"/>); writes the model folder and a report of size, speed and quality against the original.
+/// </summary>
+public sealed class CompressCommand : Command<CompressCommand.Settings>
+{
+    /// <summary>Options of <c>compress</c>.</summary>
+    public sealed class Settings : CommandSettings
+    {
+        /// <summary>Encoder to compress.</summary>
+        [CommandOption("--encoder <NAME|DIR>")]
+        [Description("Pretrained encoder name (minilm, arctic-xs) or Hugging Face-layout folder (default minilm).")]
+        public string Encoder { get; init; } = "minilm";
+
+        /// <summary>Quantise to int8.</summary>
+        [CommandOption("--int8")]
+        [Description("Quantise the weights to int8 (dynamic quantisation, per output column; ONNX Runtime's integer kernels).")]
+        public bool Int8 { get; init; }
+
+        /// <summary>Student layers.</summary>
+        [CommandOption("--layers <N>")]
+        [Description("Keep N of the encoder's layers (spread evenly) and distil the student on --distill-text.")]
+        public int? Layers { get; init; }
+
+        /// <summary>Distillation text files.</summary>
+        [CommandOption("--distill-text <FILE>")]
+        [Description("Unlabelled text for distillation (repeatable): .txt, one text per line, or a tab-separated file with a header naming --distill-columns.")]
+        public string[] DistillText { get; init; } = [];
+
+        /// <summary>Columns of tab-separated distillation files.</summary>
+        [CommandOption("--distill-columns <NAMES>")]
+        [Description("Comma-separated header names read from tab-separated --distill-text files (default sentence1,sentence2).")]
+        public string DistillColumns { get; init; } = "sentence1,sentence2";
+
+        /// <summary>Cap on distillation texts.</summary>
+        [CommandOption("--max-distill-texts <N>")]
+        public int? MaxDistillTexts { get; init; }
+
+        /// <summary>Distillation epochs.</summary>
+        [CommandOption("--epochs <N>")]
+        public int Epochs { get; init; } = 1;
+
+        /// <summary>Distillation batch size.</summary>
+        [CommandOption("--batch-size <N>")]
+        public int BatchSize { get; init; } = 32;
+
+        /// <summary>Distillation learning rate.</summary>
+        [CommandOption("--learning-rate <LR>")]
+        public double LearningRate { get; init; } = 1e-4;
+
+        /// <summary>Longest input while distilling.</summary>
+        [CommandOption("--max-tokens <N>")]
+        public int MaxTokens { get; init; } = 128;
+
+        /// <summary>Seed.</summary>
+        [CommandOption("--seed <N>")]
+        public int Seed { get; init; } = 42;
+
+        /// <summary>Checkpoint folder of the distillation.</summary>
+        [CommandOption("--checkpoint-dir <DIR>")]
+        public string? CheckpointDirectory { get; init; }
+
+        /// <summary>Output folder.</summary>
+        [CommandOption("--out <DIR>")]
+        [Description("Folder the compressed model is written to (model.onnx, vocab.txt, config.json). Required.")]
+        public string Out { get; init; } = "";
+
+        /// <summary>STS file.</summary>
+        [CommandOption("--eval-sts <FILE>")]
+        [Description("STS file (e.g. shared/data/stsb/dev.tsv) scored by both models (cosine Spearman).")]
+        public string? EvalSts { get; init; }
+
+        /// <summary>BEIR folder.</summary>
+        [CommandOption("--eval-beir <DIR>")]
+        [Description("BEIR folder (e.g. shared/data/scifact) whose test split is scored (NDCG@10); encodes the whole corpus.")]
+        public string? EvalBeir { get; init; }
+
+        /// <summary>Skip the original's quality figures.</summary>
+        [CommandOption("--no-original-eval")]
+        [Description("Score only the compressed model on --eval-sts / --eval-beir (when the original's figures are known).")]
+        public bool NoOriginalEval { get; init; }
+
+        /// <summary>Texts timed.</summary>
+        [CommandOption("--speed-rows <N>")]
+        [Description("Texts timed through EncodeText for both models, same run (default 256; 0 skips timing).")]
+        public int SpeedRows { get; init; } = 256;
+
+        /// <summary>Timed rounds.</summary>
+        [CommandOption("--speed-rounds <N>")]
+        public int SpeedRounds { get; init; } = 2;
+
+        /// <summary>ONNX Runtime threads.</summary>
+        [CommandOption("--threads <N>")]
+        public int? Threads { get; init; }
+
+        /// <summary>JSON report.</summary>
+        [CommandOption("--json <FILE>")]
+        public string? Json { get; init; }
+
+        /// <inheritdoc/>
+        public override ValidationResult Validate() =>
+            string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
+            : !Int8 && Layers is null ? ValidationResult.Error("Nothing to do: give --int8, --layers N, or both.")
+            : Layers is < 1 ? ValidationResult.Error($"--layers must be at least 1; got {Layers}.")
+            : Layers is not null && DistillText.Length == 0 ? ValidationResult.Error("--layers needs --distill-text FILE (unlabelled text the student learns from).")
+            : SpeedRows < 0 ? ValidationResult.Error($"--speed-rows must not be negative; got {SpeedRows}.")
+            : SpeedRounds < 1 ? ValidationResult.Error($"--speed-rounds must be at least 1; got {SpeedRounds}.")
+            : Threads is < 1 ? ValidationResult.Error($"--threads must be at least 1; got {Threads}.")
+            : ValidationResult.Success();
+    }
+
+    /// <inheritdoc/>
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        OutputPaths.RequireWritableFile(settings.Json, "--json");
+        ModelArgument.RequireFolderIfPath(settings.Encoder, "--encoder");
+        var spec = new EncoderCompressionSpec
+        {
+            Encoder = settings.Encoder, Int8 = settings.Int8, Layers = settings.Layers, DistillTextPaths = settings.DistillText,
+            DistillColumns = settings.DistillColumns.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            MaxDistillTexts = settings.MaxDistillTexts, Epochs = settings.Epochs, BatchSize = settings.BatchSize, LearningRate = settings.LearningRate,
+            MaxTokens = settings.MaxTokens, Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory, OutputDirectory = settings.Out,
+            StsPath = settings.EvalSts, BeirPath = settings.EvalBeir, EvaluateOriginal = !settings.NoOriginalEval,
+            SpeedRows = settings.SpeedRows, SpeedRounds = settings.SpeedRounds, Threads = settings.Threads,
+        };
+        EncoderCompressionReport report = ConsoleProgress.Training("distilling", progress =>
+            EncoderCompression.Run(spec, progress, line => AnsiConsole.MarkupLine(Markup.Escape(line)), cancellationToken));
+
+        var table = new Table().AddColumn("").AddColumn("original").AddColumn("compressed");
+        table.AddRow("model", Markup.Escape(report.Original.Model), Markup.Escape(report.Compressed.Model));
+        table.AddRow("size (MiB)", $"{report.Original.SizeBytes / 1048576.0:F1}", $"{report.Compressed.SizeBytes / 1048576.0:F1}");
+        table.AddRow("sentences/s", $"{report.Original.SentencesPerSecond}", $"{report.Compressed.SentencesPerSecond}");
+        table.AddRow("sentences per CPU-second", $"{report.Original.SentencesPerCpuSecond}", $"{report.Compressed.SentencesPerCpuSecond}");
+        table.AddRow("STS cosine Spearman", $"{report.Original.StsSpearman}", $"{report.Compressed.StsSpearman}");
+        table.AddRow("BEIR NDCG@10", $"{report.Original.BeirNdcgAt10}", $"{report.Compressed.BeirNdcgAt10}");
+        AnsiConsole.Write(table);
+        if (report.Speedup is { } speedup)
+            AnsiConsole.MarkupLine($"[bold]speed-up {speedup:F2}x[/] (per CPU-second {report.SpeedupCpu:F2}x) on {report.SpeedRows} texts");
+        AnsiConsole.MarkupLine($"Wrote [blue]{Markup.Escape(report.OutputDirectory)}[/]");
+        if (settings.Json is not null)
+        {
+            AtomicFile.WriteAllText(settings.Json, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+            AnsiConsole.MarkupLine($"wrote {Markup.Escape(Path.GetFullPath(settings.Json))}");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using MLNetExt.Trainers.Modules;
+using MLNetExt.Transforms;
+using MLNetExt.Transforms.Onnx;
+using MLNetExt.UnitTests.Infrastructure;
+using MLNetExt.UnitTests.Trainers;
+using MLNetExt.UnitTests.Transforms;
+using TorchSharp;
+
+namespace MLNetExt.UnitTests.Cli;
+
+/// <summary><c>mlnetext compress</c> on a tiny 4-layer encoder: distils, quantises, writes the folder and the report; bad input exits 2 naming the value.</summary>
+[TestClass]
+[DoNotParallelize]
+public sealed class CompressCommandTests
+{
+    private static string WriteTinyEncoder(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        torch.manual_seed(5);
+        using var model = new BertModel(new BertConfig
+        {
+            VocabSize = 30522, HiddenSize = 16, HeadsPerLayer = [2, 2, 2, 2], HeadSize = 8, IntermediateSize = 32, MaxPositionEmbeddings = 64,
+        });
+        OnnxBertWriter.Save(model.ToWeights(), Path.Combine(folder, "model.onnx"));
+        File.WriteAllBytes(Path.Combine(folder, "vocab.txt"), TrainerTestData.MiniLmVocabulary);
+        File.WriteAllText(Path.Combine(folder, "config.json"), model.Config.ToJson());
+        return folder;
+    }
+
+    [TestMethod]
+    public void CompressDistilsAndQuantisesATinyEncoderAndReportsBothModels()
+    {
+        using var temp = new TempFolder();
+        string encoder = WriteTinyEncoder(temp.Combine("tiny"));
+        string text = temp.Combine("text.txt");
+        string[] sentences = TrainerTestData.StsbSentences(40);
+        File.WriteAllLines(text, sentences.Prepend(" = Heading = "));
+        int distinct = sentences.Distinct(StringComparer.Ordinal).Count();
+        string output = temp.Combine("compressed"), json = temp.Combine("report.json");
+
+        CliResult result = CliRunner.RunCaptured("compress", "--encoder", encoder, "--int8", "--layers", "2", "--distill-text", text,
+            "--max-tokens", "32", "--batch-size", "8", "--learning-rate", "1e-3", "--speed-rows", "16", "--speed-rounds", "1", "--out", output, "--json", json);
+        Assert.AreEqual(0, result.Code, result.Output + result.Error);
+        StringAssert.Contains(result.Output, "Distilling");
+        StringAssert.Contains(result.Output, "speed-up");
+
+        using JsonDocument report = JsonDocument.Parse(File.ReadAllText(json));
+        JsonElement root = report.RootElement;
+        CollectionAssert.AreEqual(new[] { 0, 3 }, root.GetProperty("teacher_layers").EnumerateArray().Select(e => e.GetInt32()).ToArray());
+        Assert.AreEqual(distinct, root.GetProperty("distill_texts").GetInt32(), "the heading line is skipped, repeated sentences count once");
+        Assert.AreEqual((distinct + 7) / 8, root.GetProperty("distill_steps").GetInt32());
+        StringAssert.Contains(root.GetProperty("quantization").GetString(), "2 QAttention");
+        StringAssert.Contains(root.GetProperty("compressed").GetProperty("model").GetString(), "2 layers");
+        Assert.IsGreaterThan(0, root.GetProperty("speedup").GetDouble());
+        Assert.IsLessThan(root.GetProperty("original").GetProperty("size_bytes").GetInt64(), root.GetProperty("compressed").GetProperty("size_bytes").GetInt64());
+
+        EncoderModel written = EncoderModel.Load(output);
+        Assert.AreEqual(2, written.Config.Layers);
+        var graph = global::Onnx.ModelProto.Parser.ParseFrom(written.ReadOnnxBytes());
+        Assert.AreEqual(2, graph.Graph.Node.Count(n => n.OpType == "QAttention"));
+    }
+
+    [TestMethod]
+    public void BadInputExitsTwoNamingTheValue()
+    {
+        using var temp = new TempFolder();
+        string encoder = WriteTinyEncoder(temp.Combine("tiny"));
+        string text = temp.Combine("text.txt");
+        File.WriteAllLines(text, ["a cat sat on the mat", "a dog ran home"]);
+        string output = temp.Combine("out");
+
+        CliResult tooMany = CliRunner.RunCaptured("compress", "--encoder", encoder, "--layers", "9", "--distill-text", text, "--max-tokens", "32", "--out", output);
+        Assert.AreEqual(2, tooMany.Code, tooMany.Output + tooMany.Error);
+        StringAssert.Contains(tooMany.Error, "--layers must be 1 to 4");
+        StringAssert.Contains(tooMany.Error, "got 9");
+
+        CliResult nothing = CliRunner.RunCaptured("compress", "--encoder", encoder, "--out", output);
+        Assert.AreEqual(2, nothing.Code);
+        StringAssert.Contains(nothing.Error, "Nothing to do");
+
+        CliResult noText = CliRunner.RunCaptured("compress", "--encoder", encoder, "--layers", "2", "--out", output);
+        Assert.AreEqual(2, noText.Code);
+        StringAssert.Contains(noText.Error, "--distill-text");
+
+        CliResult missing = CliRunner.RunCaptured("compress", "--encoder", encoder, "--layers", "2", "--distill-text", temp.Combine("none.txt"), "--out", output);
+        Assert.AreEqual(2, missing.Code);
+        StringAssert.Contains(missing.Error, "none.txt");
+        Assert.IsFalse(Directory.Exists(output), "nothing is written on bad input");
+    }
+}
