@@ -125,12 +125,9 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
             SecondSentenceColumnName = _options.SecondSentenceColumnName,
             ScoreColumnName = _options.ScoreColumnName,
             PredictedLabelColumnName = _options.PredictedLabelColumnName,
-            LowerCase = encoder.Config.LowerCase,
             MaxTokens = _options.MaxTokens,
-            EncoderName = encoder.Name,
-            HiddenSize = encoder.Config.HiddenSize,
-            MaxPositionEmbeddings = encoder.Config.MaxPositionEmbeddings,
         };
+        info.DescribeEncoder(encoder);
         return new EncoderFineTuningTransformer(_host, info, exported, encoder.ReadVocabularyText(), result);
     }
 }

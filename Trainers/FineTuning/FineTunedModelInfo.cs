@@ -1,4 +1,5 @@
 using MLNetExt.Evaluation.Ner;
+using MLNetExt.Transforms;
 
 namespace MLNetExt.Trainers.FineTuning;
 
@@ -26,4 +27,13 @@ internal sealed class FineTunedModelInfo
     public EntityDecoding Decoding { get; set; }
     /// <summary>Token classification: the entities column (null: none).</summary>
     public string? EntitiesColumnName { get; set; }
+
+    /// <summary>Records what the served graph needs to know of the encoder that was fine-tuned.</summary>
+    public void DescribeEncoder(EncoderModel encoder)
+    {
+        LowerCase = encoder.Config.LowerCase;
+        EncoderName = encoder.Name;
+        HiddenSize = encoder.Config.HiddenSize;
+        MaxPositionEmbeddings = encoder.Config.MaxPositionEmbeddings;
+    }
 }

@@ -121,12 +121,9 @@ public sealed class EncoderTokenClassificationTrainer : IEstimator<EncoderFineTu
             EntitiesColumnName = _options.EntitiesColumnName,
             Scheme = _options.Scheme,
             Decoding = _options.Decoding,
-            LowerCase = encoder.Config.LowerCase,
             MaxTokens = _options.MaxTokens,
-            EncoderName = encoder.Name,
-            HiddenSize = encoder.Config.HiddenSize,
-            MaxPositionEmbeddings = encoder.Config.MaxPositionEmbeddings,
         };
+        info.DescribeEncoder(encoder);
         return new EncoderFineTuningTransformer(_host, info, exported, encoder.ReadVocabularyText(), result);
     }
 
