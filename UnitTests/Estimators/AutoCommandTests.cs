@@ -168,6 +168,42 @@ public sealed class AutoCommandTests
         }
     }
 
+    // `auto regress` on 20 STS-B pairs: the zero-training cosine baseline beats a regression fitted on so few rows, so
+    // the training notebook takes its baseline branch and must reproduce the baseline's validation figure.
+    [TestMethod]
+    [Timeout(300_000, CooperativeCancellation = true)]
+    public async Task AutoRegressWhereABaselineWinsWritesANotebookThatReproducesTheBaseline()
+    {
+        string train = SharedData.RequireFile("stsb", "train.tsv");
+        string dev = SharedData.RequireFile("stsb", "dev.tsv");
+        string folder = Path.Combine(Path.GetTempPath(), "mlnetext-auto-baseline-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string valid = Path.Combine(folder, "valid.tsv");
+            File.WriteAllLines(valid, File.ReadLines(dev).Take(31));
+            string outDir = Path.Combine(folder, "out");
+            Assert.AreEqual(0, MLNetExt.Cli.Program.Build().Run([
+                "auto", "regress", "--dataset", train, "--valid", valid, "--label-col", "score", "--text-col", "sentence1,sentence2",
+                "--max-rows", "20", "--time", "60", "--max-trials", "1", "--featurizers", "encoder", "--trainers", "sdca",
+                "--metric", "spearman", "--out", outDir]));
+
+            using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
+            JsonElement best = report.RootElement.GetProperty("best");
+            StringAssert.StartsWith(best.GetProperty("pipeline").GetString(), "cosine(");
+            double spearman = best.GetProperty("metrics").GetProperty("spearman").GetDouble();
+
+            string notebook = await RunTrainingNotebookAsync(outDir);
+            StringAssert.Contains(notebook, "SweepBaselines.For(SweepTask.Regression");
+            StringAssert.Contains(notebook, $"validation spearman: {spearman.ToString("F4", CultureInfo.InvariantCulture)} (the sweep measured");
+            StringAssert.Contains(notebook, "the loaded model agrees on 30 of 30 validation rows");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [TestMethod]
     public void AutoRefusesAMissingColumnNamingTheFileAndHeader()
     {
