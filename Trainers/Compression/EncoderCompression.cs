@@ -44,7 +44,7 @@ public static class EncoderCompression
         int distillTexts = 0;
         if (spec.Layers is int count)
         {
-            string[] texts = DistillationText.Read(spec.DistillTextPaths, spec.DistillColumns, spec.MaxDistillTexts);
+            string[] texts = UnlabelledText.Read(spec.DistillTextPaths, spec.DistillColumns, spec.MaxDistillTexts);
             distillTexts = texts.Length;
             log($"Distilling {original.Name} into {count} layers on {texts.Length} texts from {string.Join(", ", spec.DistillTextPaths)}.");
             var trainer = ml.Transforms.Text.DistillEncoder(new EncoderDistillationOptions
@@ -156,7 +156,7 @@ public static class EncoderCompression
         if (spec.BeirPath is not null)
             texts.AddRange(BeirReader.ReadCorpus(Path.Combine(spec.BeirPath, "corpus.jsonl")).Take(spec.SpeedRows - texts.Count).Select(d => d.Title.Length == 0 ? d.Text : d.Title + " " + d.Text));
         if (texts.Count < spec.SpeedRows && spec.DistillTextPaths.Count > 0)
-            texts.AddRange(DistillationText.Read(spec.DistillTextPaths, spec.DistillColumns, spec.SpeedRows - texts.Count));
+            texts.AddRange(UnlabelledText.Read(spec.DistillTextPaths, spec.DistillColumns, spec.SpeedRows - texts.Count));
         if (texts.Count == 0)
             throw new ArgumentOutOfRangeException(nameof(spec), "No texts to time the models on: give an STS file, a BEIR folder or distillation text, or set the speed rows to 0.");
         return texts.ToArray();
