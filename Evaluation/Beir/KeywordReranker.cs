@@ -73,7 +73,8 @@ public static class KeywordReranker
         }
 
         var run = new RankingRun();
-        int queries = 0, withKeywords = 0, changed = 0, fallbacks = 0, matched = 0, removed = 0;
+        var withKeywords = new List<string>();
+        int queries = 0, changed = 0, fallbacks = 0, matched = 0, removed = 0;
         foreach (string queryId in firstStage.QueryIds)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -89,7 +90,7 @@ public static class KeywordReranker
                     run.Add(queryId, documentId, score);
                 continue;
             }
-            withKeywords++;
+            withKeywords.Add(queryId);
 
             var fractions = new Dictionary<string, double>(list.Count, StringComparer.Ordinal);
             foreach (string documentId in list.Keys)

@@ -76,6 +76,11 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         [Description("Text put before each query; default the model's own (arctic-embed: its retrieval instruction).")]
         public string? QueryPrefix { get; init; }
 
+        /// <summary>A saved run to score instead of retrieving.</summary>
+        [CommandOption("--run <FILE>")]
+        [Description("Score this TREC run (e.g. one written by --save-run) instead of encoding the corpus; with --keyword-model, re-rank it too.")]
+        public string? Run { get; init; }
+
         /// <summary>Token classifier for query keywords.</summary>
         [CommandOption("--keyword-model <ZIP>")]
         [Description("model.zip written by `train ner`: the entities it finds in each query become keywords that re-rank every system's run " +
@@ -121,6 +126,7 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required.")
             : MultiVector && Bm25Only ? ValidationResult.Error("--multi-vector needs the encoder; it cannot be combined with --bm25-only.")
+            : Run is not null && (MultiVector || Bm25Only || Model is not null) ? ValidationResult.Error("--run scores a saved run; it cannot be combined with --model, --multi-vector or --bm25-only.")
             : ValidateEncoder();
     }
 
@@ -160,7 +166,11 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
 
         var evaluation = new RankingEvaluatorOptions { Cutoffs = EvalOptionParsing.Cutoffs(settings.K) };
         var results = new List<BeirResult>();
-        if (settings.MultiVector)
+        if (settings.Run is not null)
+        {
+            results.Add(BeirEvaluator.Score(dataset, $"run {Path.GetFileName(settings.Run)}", TrecRunReader.Read(settings.Run), evaluation));
+        }
+        else if (settings.MultiVector)
         {
             var variants = LateInteractionOptions.Variants(settings.Ratio, settings.Method, settings.Int8);
             var ml = new MLContext(seed: 0);
@@ -214,8 +224,9 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
                     var started = DateTime.UtcNow;
                     KeywordRerankResult reranked = KeywordReranker.Rerank(dataset.Corpus, first.Run!, keywords, options, cancellationToken);
                     string system = $"{first.System} + {options.Describe()}";
-                    KeywordRerankCliOptions.PrintRerank(system, reranked);
-                    results.Add(BeirEvaluator.Score(dataset, system, reranked.Run, evaluation, first.Elapsed + (DateTime.UtcNow - started)));
+                    BeirResult scored = BeirEvaluator.Score(dataset, system, reranked.Run, evaluation, first.Elapsed + (DateTime.UtcNow - started));
+                    KeywordRerankCliOptions.PrintRerank(reranked, first, scored);
+                    results.Add(scored);
                 }
             }
         }

@@ -56,9 +56,18 @@ internal static class KeywordRerankCliOptions
             AnsiConsole.MarkupLine($"  [grey]{Markup.Escape(query.Text)}[/] -> {Markup.Escape(string.Join(" | ", keywords[query.Id]))}");
     }
 
-    /// <summary>What one re-ranking did.</summary>
-    public static void PrintRerank(string system, KeywordRerankResult result) =>
-        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(system)}:[/] {result.QueriesWithKeywords} of {result.Queries} queries had keywords, " +
+    /// <summary>What one re-ranking did, with NDCG@10 before and after over the queries that had keywords (the others are unchanged).</summary>
+    public static void PrintRerank(KeywordRerankResult result, BeirResult before, BeirResult after)
+    {
+        static string Ndcg10(BeirResult r, IEnumerable<string> queries)
+        {
+            double[] values = queries.Select(q => r.Metrics.PerQuery.TryGetValue(q, out var m) ? m.GetValueOrDefault("ndcg_cut_10") : double.NaN)
+                .Where(v => !double.IsNaN(v)).ToArray();
+            return values.Length == 0 ? "-" : (100 * values.Average()).ToString("F2", CultureInfo.InvariantCulture);
+        }
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(after.System)}:[/] {result.QueriesWithKeywords} of {result.Queries} queries had keywords, " +
             $"{result.QueriesChanged} rankings changed, {result.DocumentsWithKeywords} retrieved documents held a keyword" +
-            (result.FilterFallbacks > 0 || result.DocumentsRemoved > 0 ? $", {result.DocumentsRemoved} removed, {result.FilterFallbacks} queries kept whole (no document passed)" : ""));
+            (result.FilterFallbacks > 0 || result.DocumentsRemoved > 0 ? $", {result.DocumentsRemoved} removed, {result.FilterFallbacks} queries kept whole (no document passed)" : "") +
+            $"; NDCG@10 over those queries {Ndcg10(before, result.KeywordQueries)} -> {Ndcg10(after, result.KeywordQueries)}");
+    }
 }
