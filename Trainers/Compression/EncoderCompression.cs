@@ -42,7 +42,7 @@ public static class EncoderCompression
 
         EncoderModel model = original;
         EncoderDistillationResult? distilled = null;
-        string[] texts = spec.Layers is null && spec.PruneHeads is null ? [] : DistillationText.Read(spec.DistillTextPaths, spec.DistillColumns, spec.MaxDistillTexts);
+        string[] texts = spec.Layers is null && spec.PruneHeads is null ? [] : UnlabelledText.Read(spec.DistillTextPaths, spec.DistillColumns, spec.MaxDistillTexts);
         TrainingOptions Training(string? checkpointSubfolder) => new()
         {
             BatchSize = spec.BatchSize, Epochs = spec.Epochs, LearningRate = spec.LearningRate, Seed = spec.Seed,
@@ -177,7 +177,7 @@ public static class EncoderCompression
         if (spec.BeirPath is not null)
             texts.AddRange(BeirReader.ReadCorpus(Path.Combine(spec.BeirPath, "corpus.jsonl")).Take(spec.SpeedRows - texts.Count).Select(d => d.Title.Length == 0 ? d.Text : d.Title + " " + d.Text));
         if (texts.Count < spec.SpeedRows && spec.DistillTextPaths.Count > 0)
-            texts.AddRange(DistillationText.Read(spec.DistillTextPaths, spec.DistillColumns, spec.SpeedRows - texts.Count));
+            texts.AddRange(UnlabelledText.Read(spec.DistillTextPaths, spec.DistillColumns, spec.SpeedRows - texts.Count));
         if (texts.Count == 0)
             throw new ArgumentOutOfRangeException(nameof(spec), "No texts to time the models on: give an STS file, a BEIR folder or distillation text, or set the speed rows to 0.");
         return texts.ToArray();
