@@ -53,6 +53,7 @@ internal sealed class AutoReport(TextSweepResult result)
         },
         sweepBest = result.SweepBest,
         baselines = result.Baselines,
+        baselineComparison = result.BaselineComparison,
         libraryDefaults = result.LibraryDefaults,
         refit = result.Refit,
         testRows = result.TestRows,
@@ -80,7 +81,7 @@ internal sealed class AutoReport(TextSweepResult result)
         foreach (var arm in result.ConvergedArms)
             md.AppendLine(CultureInfo.InvariantCulture, $"- converged arm: `{arm.Arm}` after {arm.Trials} trials (at trial {arm.AtTrialId}; best {result.Metric} {F(Math.Abs(arm.BestLoss))}); no more trials went to it");
         SweepCandidate chosen = result.Chosen;
-        string why = chosen.Kind == SweepCandidateKind.Baseline ? "a zero-training baseline, at least as good on validation as every trial" : $"trial {chosen.TrialId}, the best on validation";
+        string why = result.BaselineComparison?.Describe(result.Metric) ?? $"trial {chosen.TrialId}, the best on validation";
         string refit = result.Refit is null ? "" : "; saved refitted on training + validation rows";
         md.AppendLine(CultureInfo.InvariantCulture, $"- chosen: `{chosen.Pipeline}` ({why}){refit}");
         md.AppendLine();
