@@ -200,9 +200,13 @@ public sealed class TextPipelineRunner : ITrialRunner, IModelStore
         ? [StockTrainers.Label, "Score", "PredictedLabel"]
         : [StockTrainers.Label, "Score"];
 
-    // ML.NET's cancellation reaches stock trainers through the context; the fine-tuning loop takes the token itself.
-    private static ITransformer Fit(IEstimator<ITransformer> estimator, IDataView data, CancellationToken cancellationToken) =>
-        estimator is EncoderFineTuningTrainer fineTuning ? fineTuning.Fit(data, cancellationToken) : estimator.Fit(data);
+    // ML.NET's cancellation reaches stock trainers through the context; the training loops take the token themselves.
+    private static ITransformer Fit(IEstimator<ITransformer> estimator, IDataView data, CancellationToken cancellationToken) => estimator switch
+    {
+        EncoderFineTuningTrainer fineTuning => fineTuning.Fit(data, cancellationToken),
+        CoSentPairTrainer coSent => coSent.Fit(data, cancellationToken),
+        _ => estimator.Fit(data),
+    };
 
     private CachedFeatures Features(SweepableEstimator featurizer, Parameter? parameter, CancellationToken cancellationToken)
     {

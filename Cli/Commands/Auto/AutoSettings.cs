@@ -61,7 +61,8 @@ public class AutoSettings : CommandSettings
     /// <summary>Trainers to consider, comma-separated.</summary>
     [CommandOption("--trainers <NAMES>")]
     [Description("Trainers to consider, comma-separated: sdca, lbfgs (classification only), fasttree, lightgbm, and finetune " +
-        "(fine-tunes all-MiniLM-L6-v2 on one text column or a pair; minutes per trial, so only when named). Default: the four stock trainers.")]
+        "(fine-tunes all-MiniLM-L6-v2 on one text column or a pair) and, for auto regress on a sentence pair, cosent (trains all-MiniLM-L6-v2 " +
+        "with the CoSENT loss and scores a pair by the trained encoder's cosine); these two take minutes per trial, so only when named. Default: the four stock trainers.")]
     public string? Trainers { get; init; }
 
     /// <summary>Featurizers to consider, comma-separated.</summary>
