@@ -66,7 +66,7 @@ internal static class AutoRun
         if (result.ResumedTrials > 0)
             AnsiConsole.MarkupLine($"Resumed {result.ResumedTrials} finished trials from [blue]{Markup.Escape(Path.Combine(outDir, "sweep"))}[/].");
 
-        new AutoReport(result).Write(outDir);
+        new TextSweepReport(result).Write(outDir);
         string project = AutoConsumptionProject.Write(outDir, result.ModelPath, task, options.TextColumns, settings.LabelColumn, (result.Refit ?? result.Chosen).Pipeline,
             TrainerName(result), SweepModelFile.NeedsPipelineFile(result.Model), result.SampleText, SweepModelFile.HoldsFineTunedEncoder(result.Model));
 
