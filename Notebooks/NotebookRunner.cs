@@ -25,7 +25,7 @@ namespace MLNetExt.Notebooks;
 public static partial class NotebookRunner
 {
     private static readonly SemaphoreSlim s_oneAtATime = new(1, 1);
-    private static readonly KernelInfoCollection s_kernels = CreateKernelInfos();
+    internal static KernelInfoCollection Kernels { get; } = CreateKernelInfos();
 
     /// <summary>Runs every code cell of <paramref name="path"/> in order.</summary>
     /// <param name="path">The <c>.ipynb</c> file.</param>
@@ -73,7 +73,7 @@ public static partial class NotebookRunner
             bool succeeded = results.Count == codeCells && results.All(c => c.Succeeded);
             bool update = options.UpdateOutputs && succeeded;
             if (update)
-                AtomicFile.WriteStream(path, stream => Notebook.Write(document, stream, s_kernels));
+                AtomicFile.WriteStream(path, stream => Notebook.Write(document, stream, Kernels));
             return new NotebookRunResult(path, results, codeCells, total.Elapsed, update);
         }
         finally
@@ -181,7 +181,7 @@ public static partial class NotebookRunner
     {
         try
         {
-            return Notebook.Parse(File.ReadAllText(path), s_kernels);
+            return Notebook.Parse(File.ReadAllText(path), Kernels);
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or ArgumentException or KeyNotFoundException)
         {

@@ -35,6 +35,12 @@ internal static class ConsoleProgress
         return result;
     }
 
+    /// <summary>"eta 12m05s" from a training report (wall time left at the mean pace of the steps so far).</summary>
+    public static string Eta(TrainingProgress p) =>
+        p.Step >= p.TotalSteps ? "done" : TimeSpan.FromSeconds(Math.Round(p.SecondsRemaining)) is var t && t.TotalHours >= 1
+            ? string.Create(CultureInfo.InvariantCulture, $"eta {(int)t.TotalHours}h{t.Minutes:D2}m")
+            : string.Create(CultureInfo.InvariantCulture, $"eta {t.Minutes}m{t.Seconds:D2}s");
+
     /// <summary>Runs <paramref name="work"/> with a bar over the training steps (redirected output: a line every 5% of the steps).</summary>
     public static T Training<T>(string description, Func<IProgress<TrainingProgress>, T> work)
     {
@@ -45,7 +51,7 @@ internal static class ConsoleProgress
             {
                 if (p.Step == p.TotalSteps || p.Step % Math.Max(1, p.TotalSteps / 20) == 0)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} lr {p.LearningRate:E2} {p.RowsPerSecond:F1} rows/s ({clock.Elapsed.TotalSeconds:F0} s)"));
+                        $"step {p.Step}/{p.TotalSteps} epoch {p.Epoch + 1} loss {p.Loss:F3} lr {p.LearningRate:E2} {p.RowsPerSecond:F1} rows/s ({clock.Elapsed.TotalSeconds:F0} s, {Eta(p)})"));
             }));
         }
         T result = default!;

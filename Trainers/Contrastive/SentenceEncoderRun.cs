@@ -43,6 +43,7 @@ public static class SentenceEncoderRun
             Training = new TrainingOptions
             {
                 BatchSize = spec.BatchSize, Epochs = spec.Epochs, LearningRate = spec.LearningRate, WarmupFraction = spec.WarmupFraction, Seed = spec.Seed,
+                LengthBucketBatches = spec.LengthBucketBatches,
                 CheckpointDirectory = spec.CheckpointDirectory, EvaluateEverySteps = spec.EvaluateEvery ?? 0,
                 EarlyStoppingPatience = spec.EarlyStoppingPatience, KeepBestModel = spec.KeepBestModel,
             },

@@ -82,6 +82,9 @@ public sealed class SentenceEncoderRunSpec
     /// <summary>Fraction of the steps of linear warmup.</summary>
     public double WarmupFraction { get; init; } = 0.1;
 
+    /// <summary>Batches per length-sorting window (<see cref="Training.TrainingOptions.LengthBucketBatches"/>); 0 for none.</summary>
+    public int LengthBucketBatches { get; init; }
+
     /// <summary>Longest input in tokens.</summary>
     public int MaxTokens { get; init; } = 128;
 

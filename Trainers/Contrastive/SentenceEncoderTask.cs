@@ -42,6 +42,10 @@ public sealed class SentenceEncoderTask : ITrainingTask<ContrastiveBatch>, IText
     public int TrainingRowCount => _train.Count;
 
     /// <inheritdoc/>
+    /// <remarks>A row's length is the sum of its texts' token counts.</remarks>
+    public IReadOnlyList<int>? TrainingRowLengths => Enumerable.Range(0, _train.Count).Select(i => _train.Columns.Sum(c => c[i].Length)).ToArray();
+
+    /// <inheritdoc/>
     public string? PrimaryMetric => _evaluators.Count == 0 ? null : _evaluators[0].Qualify(_evaluators[0].PrimaryMetric);
 
     /// <inheritdoc/>

@@ -100,6 +100,9 @@ public sealed class FineTuningTask : ITrainingTask<FineTuningBatch>
     public int TrainingRowCount => _train.Rows.Count;
 
     /// <inheritdoc/>
+    public IReadOnlyList<int>? TrainingRowLengths => _train.Rows.Select(r => r.Length).ToArray();
+
+    /// <inheritdoc/>
     public string? PrimaryMetric => _validation is null ? null : Kind == FineTuningKind.Classification ? "accuracy" : "spearman";
 
     /// <inheritdoc/>

@@ -56,6 +56,9 @@ public sealed class TokenClassificationTask : ITrainingTask<FineTuningBatch>
     public int TrainingRowCount => _train.Rows.Count;
 
     /// <inheritdoc/>
+    public IReadOnlyList<int>? TrainingRowLengths => _train.Rows.Select(r => r.Length).ToArray();
+
+    /// <inheritdoc/>
     public string? PrimaryMetric => _validation is null ? null : "f1";
 
     /// <inheritdoc/>

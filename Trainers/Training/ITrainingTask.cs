@@ -15,6 +15,12 @@ public interface ITrainingTask<TBatch> where TBatch : IDisposable
     /// <summary>Number of training rows.</summary>
     int TrainingRowCount { get; }
 
+    /// <summary>
+    /// Token length of each training row, for length-bucketed batches (<see cref="TrainingOptions.LengthBucketBatches"/>);
+    /// null (the default) when the task cannot tell, and then bucketing is refused.
+    /// </summary>
+    IReadOnlyList<int>? TrainingRowLengths => null;
+
     /// <summary>Builds the batch of the given training rows.</summary>
     TBatch PrepareBatch(IReadOnlyList<int> rows);
 

@@ -12,7 +12,8 @@ namespace MLNetExt.Trainers.Training;
 /// cancellation and progress reports.
 /// </summary>
 /// <remarks>
-/// Determinism: the rows of epoch <c>e</c> are shuffled by <c>Random(seed + e)</c> and the dropout generator is reseeded
+/// Determinism: the rows of epoch <c>e</c> are ordered by <see cref="EpochOrder"/> (a seeded shuffle, length-bucketed
+/// when <see cref="TrainingOptions.LengthBucketBatches"/> asks for it) and the dropout generator is reseeded
 /// with <c>(seed, step)</c> before every step, and a resumed run uses the libtorch thread count the checkpoint was
 /// written with (results depend on it), so a run resumed from a checkpoint takes exactly the steps an uninterrupted
 /// run takes. Every step runs inside its own dispose scope; only the loss value leaves it.
@@ -43,7 +44,17 @@ public sealed class TrainingLoop
         int stepsPerEpoch = (rows + o.BatchSize - 1) / o.BatchSize;
         int totalSteps = Math.Min(stepsPerEpoch * o.Epochs, o.MaxSteps ?? int.MaxValue);
         var schedule = new LinearWarmupSchedule(o.LearningRate, totalSteps, (int)Math.Round(totalSteps * o.WarmupFraction));
-        string fingerprint = $"seed={o.Seed};batch={o.BatchSize};rows={rows};steps={totalSteps};lr={o.LearningRate:R}";
+        string fingerprint = $"seed={o.Seed};batch={o.BatchSize};rows={rows};steps={totalSteps};lr={o.LearningRate:R}"
+            + (o.GradientAccumulationSteps > 1 ? $";accumulate={o.GradientAccumulationSteps}" : "")
+            + (o.LengthBucketBatches > 0 ? $";buckets={o.LengthBucketBatches}" : "");
+        IReadOnlyList<int>? lengths = null;
+        if (o.LengthBucketBatches > 0)
+        {
+            lengths = task.TrainingRowLengths
+                ?? throw new InvalidOperationException($"LengthBucketBatches is {o.LengthBucketBatches}, but the task {task.GetType().Name} does not report its row lengths; set LengthBucketBatches to 0.");
+            if (lengths.Count != rows)
+                throw new InvalidOperationException($"The task reports {lengths.Count} row lengths for {rows} training rows.");
+        }
 
         nn.Module module = task.Module;
         var trainable = module.named_parameters().Where(p => p.parameter.requires_grad).ToList();
@@ -65,6 +76,7 @@ public sealed class TrainingLoop
         state.Threads = Threads(o, state);
         torch.set_num_threads(state.Threads);
 
+        var wallClock = Stopwatch.StartNew();
         var stepClock = new Stopwatch();
         var prepClock = new Stopwatch();
         double lossSum = 0;
@@ -79,8 +91,7 @@ public sealed class TrainingLoop
             int epoch = step / stepsPerEpoch;
             if (epoch != orderEpoch)
             {
-                order = Enumerable.Range(0, rows).ToArray();
-                new Random(o.Seed + epoch).Shuffle(order);
+                order = EpochOrder.Create(rows, o.BatchSize, o.Seed, epoch, lengths, o.LengthBucketBatches);
                 orderEpoch = epoch;
             }
             int start = (step % stepsPerEpoch) * o.BatchSize;
@@ -107,8 +118,13 @@ public sealed class TrainingLoop
                     best.Keep(module);
             }
 
+            double elapsed = wallClock.Elapsed.TotalSeconds;
             progress?.Report(new TrainingProgress(state.Step, totalSteps, epoch, loss, learningRate,
-                rowsTrained / Math.Max(1e-9, stepClock.Elapsed.TotalSeconds), metrics));
+                rowsTrained / Math.Max(1e-9, stepClock.Elapsed.TotalSeconds), metrics)
+            {
+                ElapsedSeconds = elapsed,
+                SecondsRemaining = elapsed / (state.Step - resumedFrom) * (totalSteps - state.Step),
+            });
 
             bool checkpointDue = o.CheckpointEverySteps > 0 ? state.Step % o.CheckpointEverySteps == 0 : epochEnd;
             if (o.CheckpointDirectory is not null && (checkpointDue || state.StoppedEarly || state.Step == totalSteps))
@@ -154,21 +170,46 @@ public sealed class TrainingLoop
         return state.Threads;
     }
 
+    // Gradient accumulation: the batch runs as micro-batches of near-equal size; after micro-batch i the gradients hold
+    // sum_j<=i w_j g_j with w_j = rows_j / rows. Scaling the sum by 1 / w_i before the backward pass and by w_i after it
+    // adds w_i g_i whatever the task's LossAndGradients does inside (its own backward passes included). One micro-batch
+    // (no accumulation) skips the scaling.
     private static double RunStep<TBatch>(ITrainingTask<TBatch> task, int[] rows, AdamW optimizer, List<Parameter> parameters,
         TrainingOptions o, int step, Stopwatch prepClock) where TBatch : IDisposable
     {
         using var scope = NewDisposeScope();
         torch.manual_seed(o.Seed * 1_000_003L + step);
         task.Module.train();
-        prepClock.Start();
-        using TBatch batch = task.PrepareBatch(rows);
-        prepClock.Stop();
         optimizer.zero_grad();
-        Tensor loss = task.LossAndGradients(batch);
+        int parts = Math.Min(o.GradientAccumulationSteps, rows.Length);
+        double loss = 0;
+        int start = 0;
+        for (int part = 0; part < parts; part++)
+        {
+            int count = rows.Length / parts + (part < rows.Length % parts ? 1 : 0);
+            double weight = (double)count / rows.Length;
+            if (parts > 1)
+                ScaleGradients(parameters, 1 / weight);
+            prepClock.Start();
+            using TBatch batch = task.PrepareBatch(parts == 1 ? rows : rows[start..(start + count)]);
+            prepClock.Stop();
+            using (var micro = NewDisposeScope())
+                loss += weight * task.LossAndGradients(batch).item<float>();
+            if (parts > 1)
+                ScaleGradients(parameters, weight);
+            start += count;
+        }
         if (o.MaxGradientNorm > 0)
             nn.utils.clip_grad_norm_(parameters, o.MaxGradientNorm);
         optimizer.step();
-        return loss.item<float>();
+        return loss;
+    }
+
+    private static void ScaleGradients(List<Parameter> parameters, double factor)
+    {
+        using var noGrad = no_grad();
+        foreach (Parameter p in parameters)
+            p.grad?.mul_(factor);
     }
 
     private static (IReadOnlyDictionary<string, double> Metrics, bool Improved) Evaluate<TBatch>(ITrainingTask<TBatch> task, TrainingState state, TrainingOptions o,

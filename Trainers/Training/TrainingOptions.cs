@@ -21,6 +21,24 @@ public sealed class TrainingOptions
     /// <summary>Fraction of the steps over which the learning rate rises linearly from 0; it then decays linearly to 0.</summary>
     public double WarmupFraction { get; set; } = 0.1;
 
+    /// <summary>
+    /// Run each batch of <see cref="BatchSize"/> rows as this many micro-batches, one after another, and take one
+    /// optimiser step on their gradients weighted by rows. For a loss that averages independent rows (classification,
+    /// regression) this is the update of the whole batch with a fraction of the activation memory; a loss that compares
+    /// the rows of a batch with each other (in-batch negatives, CoSENT) sees only the rows of each micro-batch.
+    /// Default 1 (no accumulation).
+    /// </summary>
+    public int GradientAccumulationSteps { get; set; } = 1;
+
+    /// <summary>
+    /// Length-bucketed batches: the epoch's shuffled rows are sorted by token length within windows of this many
+    /// batches, cut into batches and the batches shuffled (<see cref="EpochOrder"/>), so that each batch holds rows of
+    /// similar length and little padding. The order stays a pure function of <see cref="Seed"/> and the epoch, so a
+    /// resumed run is bit-exact. 0 (default) shuffles rows without bucketing; 50-100 removes most padding on short,
+    /// varied texts. Needs a task that reports its row lengths (<see cref="ITrainingTask{TBatch}.TrainingRowLengths"/>).
+    /// </summary>
+    public int LengthBucketBatches { get; set; }
+
     /// <summary>Clip the global gradient norm to this value (0 or less: no clipping).</summary>
     public double MaxGradientNorm { get; set; } = 1.0;
 
@@ -57,6 +75,9 @@ public sealed class TrainingOptions
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be positive.");
         if (WarmupFraction is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(WarmupFraction), WarmupFraction, "WarmupFraction must be in [0, 1).");
         if (WeightDecay < 0) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must not be negative.");
+        if (GradientAccumulationSteps < 1) throw new ArgumentOutOfRangeException(nameof(GradientAccumulationSteps), GradientAccumulationSteps, "GradientAccumulationSteps must be at least 1.");
+        if (GradientAccumulationSteps > BatchSize) throw new ArgumentOutOfRangeException(nameof(GradientAccumulationSteps), GradientAccumulationSteps, $"GradientAccumulationSteps must not exceed BatchSize ({BatchSize}): each micro-batch needs a row.");
+        if (LengthBucketBatches < 0) throw new ArgumentOutOfRangeException(nameof(LengthBucketBatches), LengthBucketBatches, "LengthBucketBatches must not be negative.");
         if (EvaluateEverySteps < 0) throw new ArgumentOutOfRangeException(nameof(EvaluateEverySteps), EvaluateEverySteps, "EvaluateEverySteps must not be negative.");
         if (CheckpointEverySteps < 0) throw new ArgumentOutOfRangeException(nameof(CheckpointEverySteps), CheckpointEverySteps, "CheckpointEverySteps must not be negative.");
         if (EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience must not be negative.");

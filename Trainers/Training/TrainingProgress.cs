@@ -9,7 +9,17 @@ namespace MLNetExt.Trainers.Training;
 /// <param name="RowsPerSecond">Training rows per second over this run so far (excluding evaluation and checkpoints).</param>
 /// <param name="Metrics">Evaluation metrics, when this step ended with an evaluation; otherwise null.</param>
 public sealed record TrainingProgress(int Step, int TotalSteps, int Epoch, double Loss, double LearningRate, double RowsPerSecond,
-    IReadOnlyDictionary<string, double>? Metrics);
+    IReadOnlyDictionary<string, double>? Metrics)
+{
+    /// <summary>Wall-clock seconds since this process started (or resumed) the run, evaluations and checkpoints included.</summary>
+    public double ElapsedSeconds { get; init; }
+
+    /// <summary>
+    /// Estimated wall-clock seconds to the last step: the steps left times the mean wall time per step so far in this
+    /// process (evaluations and checkpoints included, so it settles once they have happened a few times).
+    /// </summary>
+    public double SecondsRemaining { get; init; }
+}
 
 /// <summary>What a run did.</summary>
 public sealed class TrainingResult

@@ -19,10 +19,11 @@ namespace MLNetExt.UnitTests.AI;
 [TestClass]
 public sealed class VectorStoreSciFactTests
 {
-    // A slice keeps the test to seconds: every judged document of the first queries, plus distractors, 120 in all;
-    // the first 30 of its queries are searched one by one through the collection.
-    private const int SliceDocuments = 120;
-    private const int SearchedQueries = 30;
+    // A slice keeps the test to seconds: every judged document of the first queries, plus distractors, 50 in all,
+    // cut at 128 word pieces; the first 15 of its queries are searched one by one through the collection.
+    private const int SliceDocuments = 50;
+    private const int SearchedQueries = 15;
+    private const int MaxTokens = 128;
 
     public TestContext TestContext { get; set; } = null!;
 
@@ -48,12 +49,13 @@ public sealed class VectorStoreSciFactTests
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var mlContext = new MLContext(seed: 0);
-        TextEncoderTransformer encoder = mlContext.Transforms.Text.EncodeText("Embedding", "Text", model).Fit(EncoderTestModels.Texts(mlContext));
+        var encoderOptions = new TextEncoderOptions { Model = model, InputColumnName = "Text", OutputColumnName = "Embedding", MaxTokens = MaxTokens };
+        TextEncoderTransformer encoder = mlContext.Transforms.Text.EncodeText(encoderOptions).Fit(EncoderTestModels.Texts(mlContext));
         using var _ = Owned.Ends(encoder);
         RankingRun expected = DenseRetriever.Retrieve(dataset, new TransformerEmbedder(mlContext, encoder),
             new DenseRetrievalOptions { TopK = 10, SkipIdenticalIds = false });
 
-        using var generator = EncoderEmbeddingGenerator.Create(model);
+        using var generator = EncoderEmbeddingGenerator.Create(encoderOptions);
         using var collection = new DenseVectorStoreCollection<string, Abstract>("scifact",
             new DenseVectorStoreCollectionOptions { EmbeddingGenerator = generator });
         await collection.EnsureCollectionExistsAsync();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using MLNetExt.Notebooks;
 using MLNetExt.UnitTests.Infrastructure;
 
 namespace MLNetExt.UnitTests.Estimators;
@@ -12,7 +13,7 @@ public sealed class AutoCommandTests
     // generated consumption project with `dotnet build` and checks that it predicts and reproduces the metric.
     [TestMethod]
     [Timeout(300_000, CooperativeCancellation = true)]
-    public void AutoClassifyWritesAModelAReportAndAProjectThatBuildsAndReproducesTheMetric()
+    public async Task AutoClassifyWritesAModelAReportAProjectAndANotebookThatReproduceTheMetric()
     {
         string train = SharedData.RequireFile("sst2", "train.tsv");
         string dev = SharedData.RequireFile("sst2", "dev.tsv");
@@ -44,6 +45,12 @@ public sealed class AutoCommandTests
             StringAssert.Contains(positive, "PredictedLabel: 1");
             string evaluated = Run("dotnet", $"\"{dll}\" --evaluate \"{valid}\"", project);
             StringAssert.Contains(evaluated, $"accuracy {accuracy.ToString("F4", CultureInfo.InvariantCulture)} on 200 rows");
+
+            // The training notebook trains the chosen pipeline again from its source and reproduces the validation figure.
+            string notebook = await RunTrainingNotebookAsync(outDir);
+            StringAssert.Contains(notebook, "mlContext.Transforms.Text.FeaturizeText(");
+            StringAssert.Contains(notebook, $"validation accuracy: {accuracy.ToString("F4", CultureInfo.InvariantCulture)} (the sweep measured");
+            StringAssert.Contains(notebook, "the loaded model agrees on 200 of 200 validation rows");
         }
         finally
         {
@@ -52,10 +59,11 @@ public sealed class AutoCommandTests
     }
 
     // Fine-tunes all-MiniLM-L6-v2 for one epoch on 80 rows (about 20 s), then builds and runs the consumption project
-    // (without the baselines: on 80 rows the nearest centroid beats one epoch of fine-tuning and would be chosen).
+    // (without the baselines: on 80 rows the nearest centroid beats one epoch of fine-tuning and would be chosen), and
+    // runs the training notebook, which fine-tunes again from its source.
     [TestMethod]
     [Timeout(300_000, CooperativeCancellation = true)]
-    public void AutoClassifyWithTheFineTuningTrainerWritesAProjectThatLoadsTheFineTunedModel()
+    public async Task AutoClassifyWithTheFineTuningTrainerWritesAProjectAndANotebookThatLoadTheFineTunedModel()
     {
         string train = SharedData.RequireFile("sst2", "train.tsv");
         string dev = SharedData.RequireFile("sst2", "dev.tsv");
@@ -85,6 +93,11 @@ public sealed class AutoCommandTests
             StringAssert.Matches(Run("dotnet", $"\"{dll}\" \"a wonderful , moving and beautifully acted film\"", project), new System.Text.RegularExpressions.Regex("PredictedLabel: [01]"));
             string evaluated = Run("dotnet", $"\"{dll}\" --evaluate \"{valid}\"", project);
             StringAssert.Contains(evaluated, $"accuracy {accuracy.ToString("F4", CultureInfo.InvariantCulture)} on 40 rows");
+
+            string notebook = await RunTrainingNotebookAsync(outDir);
+            StringAssert.Contains(notebook, "trainerContext.MulticlassClassification.Trainers.EncoderTextClassification(");
+            StringAssert.Matches(notebook, new System.Text.RegularExpressions.Regex(@"validation accuracy: [01]\.\d{4} \(the sweep measured"));
+            StringAssert.Contains(notebook, "the loaded model agrees on 40 of 40 validation rows");
         }
         finally
         {
@@ -97,7 +110,7 @@ public sealed class AutoCommandTests
     // trial on 200 STS-B rows, one build.
     [TestMethod]
     [Timeout(300_000, CooperativeCancellation = true)]
-    public void AutoRegressWithTheEncoderFeaturizerWritesAProjectThatBuildsAndReproducesTheMetric()
+    public async Task AutoRegressWithTheEncoderFeaturizerWritesAProjectAndANotebookThatReproduceTheMetric()
     {
         string train = SharedData.RequireFile("stsb", "train.tsv");
         string dev = SharedData.RequireFile("stsb", "dev.tsv");
@@ -143,6 +156,47 @@ public sealed class AutoCommandTests
             foreach (var (name, group) in new[] { ("pearson", 1), ("spearman", 2), ("rmse", 3) })
                 Assert.AreEqual(metrics.GetProperty(name).GetDouble(), double.Parse(printed.Groups[group].Value, CultureInfo.InvariantCulture), 1e-3,
                     $"{name}: the project reproduces the sweep's validation figure\n{evaluated}");
+
+            string notebook = await RunTrainingNotebookAsync(outDir);
+            StringAssert.Contains(notebook, "PairSimilarityFactory");
+            StringAssert.Contains(notebook, $"validation pearson: {metrics.GetProperty("pearson").GetDouble().ToString("F4", CultureInfo.InvariantCulture)} (the sweep measured");
+            StringAssert.Contains(notebook, "the loaded model agrees on 60 of 60 validation rows");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    // `auto regress` on 20 STS-B pairs: the zero-training cosine baseline beats a regression fitted on so few rows, so
+    // the training notebook takes its baseline branch and must reproduce the baseline's validation figure.
+    [TestMethod]
+    [Timeout(300_000, CooperativeCancellation = true)]
+    public async Task AutoRegressWhereABaselineWinsWritesANotebookThatReproducesTheBaseline()
+    {
+        string train = SharedData.RequireFile("stsb", "train.tsv");
+        string dev = SharedData.RequireFile("stsb", "dev.tsv");
+        string folder = Path.Combine(Path.GetTempPath(), "mlnetext-auto-baseline-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string valid = Path.Combine(folder, "valid.tsv");
+            File.WriteAllLines(valid, File.ReadLines(dev).Take(31));
+            string outDir = Path.Combine(folder, "out");
+            Assert.AreEqual(0, MLNetExt.Cli.Program.Build().Run([
+                "auto", "regress", "--dataset", train, "--valid", valid, "--label-col", "score", "--text-col", "sentence1,sentence2",
+                "--max-rows", "20", "--time", "60", "--max-trials", "1", "--featurizers", "encoder", "--trainers", "sdca",
+                "--metric", "spearman", "--out", outDir]));
+
+            using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
+            JsonElement best = report.RootElement.GetProperty("best");
+            StringAssert.StartsWith(best.GetProperty("pipeline").GetString(), "cosine(");
+            double spearman = best.GetProperty("metrics").GetProperty("spearman").GetDouble();
+
+            string notebook = await RunTrainingNotebookAsync(outDir);
+            StringAssert.Contains(notebook, "SweepBaselines.For(SweepTask.Regression");
+            StringAssert.Contains(notebook, $"validation spearman: {spearman.ToString("F4", CultureInfo.InvariantCulture)} (the sweep measured");
+            StringAssert.Contains(notebook, "the loaded model agrees on 30 of 30 validation rows");
         }
         finally
         {
@@ -158,6 +212,15 @@ public sealed class AutoCommandTests
             "auto", "classify", "--dataset", train, "--label-col", "label", "--text-col", "review",
             "--time", "5", "--out", Path.Combine(Path.GetTempPath(), "mlnetext-auto-unused")]));
         StringAssert.Contains(e.Message, "line 1: no text column 'review'");
+    }
+
+    // Runs the generated ModelTraining.ipynb; returns its source and output.
+    private static async Task<string> RunTrainingNotebookAsync(string outDir)
+    {
+        string path = Path.Combine(outDir, "ModelTraining.ipynb");
+        NotebookRunResult run = await NotebookRunner.RunAsync(path);
+        Assert.IsTrue(run.Succeeded, run.FailureMessage ?? "the run stopped early");
+        return string.Join("\n", run.Cells.Select(c => c.Source)) + "\n" + run.Output;
     }
 
     private static string Run(string file, string arguments, string workingDirectory)

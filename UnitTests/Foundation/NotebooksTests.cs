@@ -112,7 +112,7 @@ public sealed partial class NotebooksTests
         SharedData.Require("scifact");
         NotebookRunResult run = await RunAsync("semantic-search.ipynb");
         string output = run.Output;
-        StringAssert.Contains(output, "200 abstracts");
+        StringAssert.Contains(output, "60 abstracts");
         double dense = Number(output, @"all-MiniLM-L6-v2: ndcg@10 ([0-9.]+)");
         double bm25 = Number(output, @"BM25: ndcg@10 ([0-9.]+)");
         // The slice has few distractors: both systems score far above chance (about 0.01), near each other.

@@ -12,9 +12,12 @@ namespace MLNetExt.UnitTests.Trainers;
 /// <summary>A tiny randomly initialised classifier on real SST-2 rows: seconds to train, enough to test the loop.</summary>
 internal static class TinyFineTuning
 {
-    public static readonly BertConfig Config = new()
+    public static readonly BertConfig Config = WithDropout(0.1);
+
+    private static BertConfig WithDropout(double dropout) => new()
     {
         VocabSize = 30522, HiddenSize = 16, HeadsPerLayer = [2], HeadSize = 8, IntermediateSize = 32, MaxPositionEmbeddings = 64,
+        HiddenDropout = dropout, AttentionDropout = dropout,
     };
 
     /// <summary>Writes a tiny random encoder (<see cref="Config"/>, MiniLM's vocabulary) as a Hugging Face-layout folder; returns it.</summary>
@@ -30,13 +33,13 @@ internal static class TinyFineTuning
         return folder;
     }
 
-    public static FineTuningTask Create(int modelSeed, int trainRows = 48, int validationRows = 32)
+    public static FineTuningTask Create(int modelSeed, int trainRows = 48, int validationRows = 32, double dropout = 0.1)
     {
         EncoderTokenizer tokenizer = TrainerTestData.Tokenizer(32);
         string folder = SharedData.Require("sst2");
         FineTuningRows Read(string file, int count) => ToRows(tokenizer, File.ReadLines(Path.Combine(folder, file)).Skip(1).Take(count));
         torch.manual_seed(modelSeed);
-        var model = new SequenceClassifier(new BertModel(Config), 2, EncoderPooling.Mean);
+        var model = new SequenceClassifier(new BertModel(WithDropout(dropout)), 2, EncoderPooling.Mean);
         return new FineTuningTask(model, FineTuningKind.Classification, Read("train.tsv", trainRows), Read("dev.tsv", validationRows), 16);
     }
 
@@ -57,6 +60,7 @@ internal sealed class CrashingTask(ITrainingTask<FineTuningBatch> inner, int cra
 
     public nn.Module Module => inner.Module;
     public int TrainingRowCount => inner.TrainingRowCount;
+    public IReadOnlyList<int>? TrainingRowLengths => inner.TrainingRowLengths;
     public string? PrimaryMetric => inner.PrimaryMetric;
     public bool HigherIsBetter => inner.HigherIsBetter;
 

@@ -8,7 +8,7 @@ namespace MLNetExt.Cli.Commands.Auto;
 /// <summary>
 /// What <c>auto classify</c> and <c>auto regress</c> do: turn the options into a <see cref="TextSweepOptions"/>, run
 /// <see cref="TextSweep"/> (baselines, sweep, choice, optional refit, test scores) with a live trial table, then
-/// write the metrics report and the consumption project and print the outcome.
+/// write the metrics report, the consumption project and the training notebook, and print the outcome.
 /// </summary>
 internal static class AutoRun
 {
@@ -69,6 +69,7 @@ internal static class AutoRun
         new TextSweepReport(result).Write(outDir);
         string project = AutoConsumptionProject.Write(outDir, result.ModelPath, task, options.TextColumns, settings.LabelColumn, (result.Refit ?? result.Chosen).Pipeline,
             TrainerName(result), SweepModelFile.NeedsPipelineFile(result.Model), result.SampleText, SweepModelFile.HoldsFineTunedEncoder(result.Model));
+        string notebook = AutoTrainingNotebook.Write(outDir, result, settings.MaxRows);
 
         foreach (var arm in result.ConvergedArms)
             AnsiConsole.MarkupLine($"Converged: {Markup.Escape(arm.Arm)} after {arm.Trials} trials (trial {arm.AtTrialId}); its budget went to the other arms.");
@@ -91,7 +92,7 @@ internal static class AutoRun
                 (bestBaseline is null ? "" : $", best baseline {Test(bestBaseline)}") +
                 (result.LibraryDefaults is null ? "" : $", library defaults {Test(result.LibraryDefaults)}") + ".");
         }
-        AnsiConsole.MarkupLine($"Wrote [blue]{Markup.Escape(result.ModelPath)}[/]{(result.Refit is null ? "" : " (the refitted model)")}, metrics.md, metrics.json and the project [blue]{Markup.Escape(project)}[/].");
+        AnsiConsole.MarkupLine($"Wrote [blue]{Markup.Escape(result.ModelPath)}[/]{(result.Refit is null ? "" : " (the refitted model)")}, metrics.md, metrics.json, the project [blue]{Markup.Escape(project)}[/] and the training notebook [blue]{Markup.Escape(notebook)}[/].");
         return 0;
     }
 

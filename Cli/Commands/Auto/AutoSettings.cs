@@ -35,7 +35,7 @@ public class AutoSettings : CommandSettings
 
     /// <summary>Output folder.</summary>
     [CommandOption("--out <DIR>")]
-    [Description("Output folder: model.zip, metrics.md/json, the consumption project, and the checkpoint (rerun to resume).")]
+    [Description("Output folder: model.zip, metrics.md/json, the consumption project, the training notebook ModelTraining.ipynb, and the checkpoint (rerun to resume).")]
     public string Out { get; init; } = "";
 
     /// <summary>Most trials in all.</summary>

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using MLNetExt.Cli.Infrastructure;
 using MLNetExt.Trainers.Contrastive;
 using MLNetExt.Trainers.Losses;
 using MLNetExt.Trainers.Training;
@@ -125,6 +126,11 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
         [Description("Fraction of the steps of linear learning-rate warmup (default 0.1).")]
         public double Warmup { get; init; } = 0.1;
 
+        /// <summary>Length-bucketed batches.</summary>
+        [CommandOption("--length-buckets <N>")]
+        [Description("Batch rows of similar token length: sort the shuffled rows by length within windows of N batches, then shuffle the batches (0: off, the default; 50-100 removes most padding).")]
+        public int LengthBuckets { get; init; }
+
         /// <summary>Longest input in tokens.</summary>
         [CommandOption("--max-tokens <N>")]
         public int MaxTokens { get; init; } = 128;
@@ -164,6 +170,7 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
             : EvalEvery is not null && ParseEvery(EvalEvery) is null ? ValidationResult.Error($"--eval-every must be 'epoch' or a positive number of steps, got '{EvalEvery}'.")
             : EvalEvery is not null && EvalSts is null && EvalBeir is null ? ValidationResult.Error("--eval-every needs --eval-sts or --eval-beir.")
             : EarlyStopping > 0 && EvalEvery is null ? ValidationResult.Error("--early-stopping needs --eval-every.")
+            : LengthBuckets < 0 ? ValidationResult.Error($"--length-buckets must not be negative, got {LengthBuckets}.")
             : HardNegatives is < 0 or > 2 ? ValidationResult.Error($"--hard-negatives must be 0, 1 or 2, got {HardNegatives}.")
             : ValidationResult.Success();
 
@@ -192,7 +199,7 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
             KeepBestModel = !settings.KeepLast, Encoder = settings.Encoder,
             Pooling = settings.Pooling switch { "mean" => EncoderPooling.Mean, "cls" => EncoderPooling.Cls, _ => null },
             BatchSize = settings.BatchSize, MiniBatchSize = settings.MiniBatchSize, Epochs = settings.Epochs, LearningRate = settings.LearningRate,
-            WarmupFraction = settings.Warmup, MaxTokens = settings.MaxTokens, EvalMaxTokens = settings.EvalMaxTokens, EvaluateBefore = !settings.SkipBefore, Seed = settings.Seed, OutputDirectory = settings.Out,
+            WarmupFraction = settings.Warmup, LengthBucketBatches = settings.LengthBuckets, MaxTokens = settings.MaxTokens, EvalMaxTokens = settings.EvalMaxTokens, EvaluateBefore = !settings.SkipBefore, Seed = settings.Seed, OutputDirectory = settings.Out,
             CheckpointDirectory = settings.CheckpointDirectory,
         };
         var progress = new Progress(p =>
@@ -201,7 +208,7 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
                 AnsiConsole.MarkupLine($"[grey]step {p.Step}/{p.TotalSteps} loss {p.Loss:F4}[/] eval: " +
                     Markup.Escape(string.Join(", ", p.Metrics.Where(m => IsHeadline(m.Key)).Select(m => $"{m.Key} {100 * m.Value:F2}"))));
             else if (p.Step % 25 == 0 || p.Step == p.TotalSteps)
-                AnsiConsole.MarkupLine($"[grey]step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} ({p.RowsPerSecond:F1} rows/s)[/]");
+                AnsiConsole.MarkupLine($"[grey]step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} ({p.RowsPerSecond:F1} rows/s, {ConsoleProgress.Eta(p)})[/]");
         });
         SentenceEncoderRunResult result = SentenceEncoderRun.Execute(spec, progress, cancellationToken);
         TrainingResult training = result.Training;

@@ -51,6 +51,21 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
         [CommandOption("--learning-rate <LR>")]
         public double LearningRate { get; init; } = 5e-5;
 
+        /// <summary>Warmup fraction.</summary>
+        [CommandOption("--warmup <FRACTION>")]
+        [Description("Fraction of the steps of linear learning-rate warmup, then linear decay to 0 (default 0.1).")]
+        public double Warmup { get; init; } = 0.1;
+
+        /// <summary>Length-bucketed batches.</summary>
+        [CommandOption("--length-buckets <N>")]
+        [Description("Batch rows of similar token length: sort the shuffled rows by length within windows of N batches, then shuffle the batches (0: off, the default; 50-100 removes most padding, the order stays a function of --seed, so resume is exact).")]
+        public int LengthBuckets { get; init; }
+
+        /// <summary>Gradient accumulation.</summary>
+        [CommandOption("--grad-accumulation <N>")]
+        [Description("Run each --batch-size batch as N micro-batches and take one optimiser step on their summed gradients (default 1).")]
+        public int GradientAccumulation { get; init; } = 1;
+
         /// <summary>Longest input in tokens.</summary>
         [CommandOption("--max-tokens <N>")]
         public int MaxTokens { get; init; } = 128;
@@ -100,6 +115,9 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             if (Out is not null && Mode == "frozen") return ValidationResult.Error("--out saves the fine-tuned model; --mode frozen fine-tunes none.");
             if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be at least 1, got {BatchSize}.");
             if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) return ValidationResult.Error($"--learning-rate must be a positive number, got {LearningRate.ToString(CultureInfo.InvariantCulture)}.");
+            if (Warmup is < 0 or >= 1 || double.IsNaN(Warmup)) return ValidationResult.Error($"--warmup must be in [0, 1), got {Warmup.ToString(CultureInfo.InvariantCulture)}.");
+            if (LengthBuckets < 0) return ValidationResult.Error($"--length-buckets must not be negative, got {LengthBuckets}.");
+            if (GradientAccumulation < 1 || GradientAccumulation > BatchSize) return ValidationResult.Error($"--grad-accumulation must be between 1 and --batch-size ({BatchSize}), got {GradientAccumulation}.");
             if (MaxTokens is < 3 or > 512) return ValidationResult.Error($"--max-tokens must be between 3 and 512, got {MaxTokens}.");
             return ValidationResult.Success();
         }
@@ -125,7 +143,8 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
                     FreezeEncoder = FreezeEncoder,
                     Training = new TrainingOptions
                     {
-                        BatchSize = BatchSize, Epochs = Epochs, LearningRate = LearningRate,
+                        BatchSize = BatchSize, Epochs = Epochs, LearningRate = LearningRate, WarmupFraction = Warmup,
+                        LengthBucketBatches = LengthBuckets, GradientAccumulationSteps = GradientAccumulation,
                         Seed = Seed, CheckpointDirectory = CheckpointDirectory, CheckpointEverySteps = CheckpointEverySteps ?? 0,
                     },
                 },

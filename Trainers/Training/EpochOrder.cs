@@ -1,0 +1,63 @@
+namespace MLNetExt.Trainers.Training;
+
+/// <summary>
+/// The order in which an epoch visits the training rows: batch <c>k</c> of the epoch is the slice
+/// <c>[k * batchSize, (k + 1) * batchSize)</c> of the returned order (the last batch may be shorter).
+/// </summary>
+/// <remarks>
+/// The order is a pure function of its arguments, so a run resumed from a checkpoint visits the rows exactly as an
+/// uninterrupted run does. Without length bucketing it is the row indices shuffled by <c>Random(seed + epoch)</c>.
+/// With length bucketing (a "sortish" sampler) that shuffled order is cut into windows of
+/// <c>bucketBatches * batchSize</c> rows, each window is sorted by token length (ties keep the shuffled order) and cut
+/// into batches, and the full batches are then shuffled with the same generator; the one short batch, if any, stays
+/// last. Every row still appears once per epoch, and rows of similar length share a batch, so padding shrinks.
+/// </remarks>
+public static class EpochOrder
+{
+    /// <summary>The rows of <paramref name="epoch"/> in visiting order.</summary>
+    /// <param name="rows">Number of training rows.</param>
+    /// <param name="batchSize">Rows per batch.</param>
+    /// <param name="seed">The run's seed.</param>
+    /// <param name="epoch">Zero-based epoch.</param>
+    /// <param name="lengths">Token length of each row; needed when <paramref name="bucketBatches"/> is positive.</param>
+    /// <param name="bucketBatches">Batches per length-sorting window; 0 shuffles without bucketing.</param>
+    public static int[] Create(int rows, int batchSize, int seed, int epoch, IReadOnlyList<int>? lengths = null, int bucketBatches = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(bucketBatches);
+        var random = new Random(unchecked(seed + epoch));
+        int[] order = Enumerable.Range(0, rows).ToArray();
+        random.Shuffle(order);
+        if (bucketBatches == 0)
+            return order;
+        ArgumentNullException.ThrowIfNull(lengths);
+        if (lengths.Count != rows)
+            throw new ArgumentException($"{lengths.Count} row lengths for {rows} rows.", nameof(lengths));
+
+        long window = (long)bucketBatches * batchSize;
+        for (int start = 0; start < rows; start += (int)Math.Min(window, rows - start))
+        {
+            int count = (int)Math.Min(window, rows - start);
+            // Sort by (length, position in the shuffled order): a total order, so the result does not depend on the sort algorithm.
+            int[] keys = new int[count];
+            long[] sortKeys = new long[count];
+            for (int i = 0; i < count; i++)
+            {
+                keys[i] = order[start + i];
+                sortKeys[i] = ((long)lengths[keys[i]] << 32) | (uint)i;
+            }
+            Array.Sort(sortKeys, keys);
+            keys.CopyTo(order, start);
+        }
+
+        int fullBatches = rows / batchSize;
+        int[] batchOrder = Enumerable.Range(0, fullBatches).ToArray();
+        random.Shuffle(batchOrder);
+        int[] result = new int[rows];
+        for (int b = 0; b < fullBatches; b++)
+            Array.Copy(order, batchOrder[b] * batchSize, result, b * batchSize, batchSize);
+        Array.Copy(order, fullBatches * batchSize, result, fullBatches * batchSize, rows - fullBatches * batchSize);
+        return result;
+    }
+}
