@@ -30,7 +30,8 @@ internal static class AutoPipelineCode
 
     /// <summary>An expression (over the context <paramref name="context"/>) of the trainer <paramref name="name"/> configured by <paramref name="parameter"/>.</summary>
     public static string Trainer(string name, Parameter? parameter, SweepTask task, IReadOnlyList<string> textColumns, int seed, string context) =>
-        TrainerOverMLContext(name, parameter, task, textColumns, seed).Replace("mlContext.", context + ".", StringComparison.Ordinal);
+        TrainerOverMLContext(name, parameter, task, textColumns, seed).Replace("mlContext.", context + ".", StringComparison.Ordinal)
+            .Replace("(mlContext,", "(" + context + ",", StringComparison.Ordinal);
 
     private static string TrainerOverMLContext(string name, Parameter? parameter, SweepTask task, IReadOnlyList<string> textColumns, int seed)
     {
