@@ -8,6 +8,7 @@ using MLNetExt.Cli.Commands.Explain;
 using MLNetExt.Cli.Commands.Info;
 using MLNetExt.Cli.Commands.Ner;
 using MLNetExt.Cli.Commands.Notebook;
+using MLNetExt.Cli.Commands.Pretraining;
 using MLNetExt.Cli.Commands.Train;
 using MLNetExt.Cli.Infrastructure;
 using Spectre.Console.Cli;
@@ -79,6 +80,8 @@ public static class Program
                     .WithDescription("Train a sentence encoder (MNRL, GradCache, CoSENT, cosine, Mirror-BERT, SimCSE); score STS / BEIR sets before, during and after.");
                 train.AddCommand<TrainAlignCommand>("align")
                     .WithDescription("Align UCI Multiple Features with caption embeddings (CLIP with CellCLIP's channel encoder, LiMBeR's linear map); accuracy and recall@10.");
+                train.AddCommand<TrainMlmCommand>("mlm")
+                    .WithDescription("Train a masked-language-model head over a frozen encoder (ReAGent's replacement predictor); held-out top-1/top-5.");
             });
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
             config.AddBranch("auto", auto =>

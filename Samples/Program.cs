@@ -7,19 +7,21 @@ using MLNetExt.Samples;
 var samples = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgnoreCase)
 {
     ["encode"] = _ => TextEncoderSample.Example(),
-    ["compress"] = _ => ContextCompressionSample.Example(),
+    ["context"] = _ => ContextCompressionSample.Example(),
     ["ranking"] = _ => RankingMetricsSample.Example(),
     ["tuner"] = _ => TunerSample.Example(),
     ["search"] = a => SemanticSearchSample.Example(DataFolder(a), Rows(a) ?? 1000),
     ["sts"] = a => StsEvaluationSample.Example(DataFolder(a), Rows(a) ?? 0),
     ["finetune"] = a => TextClassificationFineTuningSample.Example(DataFolder(a), Rows(a) ?? 64),
     ["ner"] = a => NamedEntityRecognitionSample.Example(DataFolder(a), Rows(a) ?? 64),
+    ["keywords"] = a => KeywordRetrievalSample.Example(a.Length > 0 ? a[0] : null),
     ["sweep"] = a => TextClassificationSweepSample.Example(DataFolder(a), Rows(a) ?? 2000),
     ["explain"] = a => TextAttributionSample.Example(DataFolder(a), Rows(a) ?? 2000),
     ["saveload"] = a => EncoderPipelineSaveLoadSample.Example(DataFolder(a), Rows(a) ?? 300),
     ["align"] = a => CrossModalAlignmentSample.Example(DataFolder(a), Rows(a) ?? 20),
     ["compress"] = a => EncoderCompressionSample.Example(DataFolder(a), Rows(a) ?? 2000),
     ["vectorstore"] = a => VectorStoreSample.ExampleAsync(DataFolder(a), Rows(a) ?? 200).GetAwaiter().GetResult(),
+    ["prune"] = a => HeadPruningSample.Example(DataFolder(a), Rows(a) ?? 2000),
     ["contrastive"] = a => SentenceEncoderTrainingSample.Example(DataFolder(a), Rows(a) ?? 2000, epochs: a.Length > 2 ? int.Parse(a[2]) : 1),
 };
 

@@ -22,6 +22,11 @@ public abstract class AttributionMethodCliSettings : CommandSettings
     [Description("Integrated-gradients interpolation steps (default 20).")]
     public int IgSteps { get; init; } = 20;
 
+    /// <summary>Masked-language-model folder for ReAGent's replacements.</summary>
+    [CommandOption("--replacement-model <DIR>")]
+    [Description("Folder written by 'mlnetext train mlm': ReAGent replaces words with the masked-language model's predictions in context (default: words drawn from the data's unigram distribution).")]
+    public string? ReplacementModel { get; init; }
+
     /// <summary>Seed.</summary>
     [CommandOption("--seed <N>")]
     public int Seed { get; init; }
@@ -29,6 +34,6 @@ public abstract class AttributionMethodCliSettings : CommandSettings
     /// <summary>The library settings these options stand for.</summary>
     public AttributionMethodSettings ToMethodSettings() => new()
     {
-        Seed = Seed, ShapSamples = ShapSamples, ReAgentMaxModelCalls = ReAgentMaxCalls, IntegratedGradientsSteps = IgSteps,
+        Seed = Seed, ShapSamples = ShapSamples, ReAgentMaxModelCalls = ReAgentMaxCalls, IntegratedGradientsSteps = IgSteps, ReplacementModel = ReplacementModel,
     };
 }

@@ -26,6 +26,16 @@ public sealed class AttributionMethodSettings
     /// <summary>Words attributed per text (default 128, as <see cref="AttributionMethodOptions.MaxWords"/>).</summary>
     public int MaxWords { get; set; } = 128;
 
+    /// <summary>
+    /// A folder with an encoder and a masked-language-model head (written by <c>mlnetext train mlm</c>): ReAGent replaces
+    /// words with what it predicts in context, as the reference does. Null (default): words drawn from the unigram
+    /// distribution of the data.
+    /// </summary>
+    public string? ReplacementModel { get; set; }
+
+    /// <summary>Candidates a predicted replacement is drawn from (default 5).</summary>
+    public int ReplacementTopK { get; set; } = 5;
+
     /// <summary>Checks that every name is known.</summary>
     /// <exception cref="ArgumentException">A name is not one of <see cref="MethodNames"/> (the message lists them).</exception>
     public static void CheckNames(IEnumerable<string> names)
@@ -55,4 +65,22 @@ public sealed class AttributionMethodSettings
     /// <exception cref="ArgumentException">Unknown name, or a gradient method for a model without a fine-tuned encoder.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message quotes it).</exception>
     public ITextAttributionMethod Create(string name, ExplainedTextModel model) => Options(name).Create(model);
+
+    /// <summary>
+    /// ReAGent's word baseline: words predicted in context by the masked-language-model folder
+    /// <see cref="ReplacementModel"/> when it is set (<paramref name="predictor"/> then holds the predictor, which the
+    /// caller disposes), otherwise words drawn from <paramref name="corpus"/>'s unigram distribution.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The replacement folder has no masked-language-model head.</exception>
+    public WordBaseline ReAgentBaseline(Func<IEnumerable<string?>> corpus, out MaskedWordPredictor? predictor)
+    {
+        ArgumentNullException.ThrowIfNull(corpus);
+        if (ReplacementModel is null)
+        {
+            predictor = null;
+            return WordBaseline.Sampled(UnigramWordSampler.FromTexts(corpus()));
+        }
+        predictor = MaskedWordPredictor.Load(ReplacementModel);
+        return WordBaseline.Predicted(predictor, ReplacementTopK);
+    }
 }

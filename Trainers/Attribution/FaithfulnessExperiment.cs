@@ -85,9 +85,12 @@ public static class FaithfulnessExperiment
         double accuracy = rows.Select((r, i) => ArgMax(outputs[i]) == r.LabelIndex ? 1.0 : 0.0).Average();
 
         ITextAttributionMethod[] methods = options.Methods.Select(m => options.MethodSettings.Create(m, explained)).ToArray();
-        // ReAGent's replacements: words drawn from the training file's unigram distribution (the evaluated texts' when none is given).
-        WordBaseline sampled = WordBaseline.Sampled(UnigramWordSampler.FromTexts(
-            options.TrainFile is null ? rows.Select(r => r.Sentence1) : GlueReader.Read(task, options.TrainFile).Select(r => r.Sentence1)));
+        // ReAGent's replacements: predicted by the masked-language-model folder when one is given, else words drawn from
+        // the training file's unigram distribution (the evaluated texts' when none is given).
+        WordBaseline sampled = options.MethodSettings.ReAgentBaseline(
+            () => options.TrainFile is null ? rows.Select(r => r.Sentence1) : GlueReader.Read(task, options.TrainFile).Select(r => r.Sentence1),
+            out MaskedWordPredictor? predictor);
+        using var ownedPredictor = predictor;
         var evaluator = new FaithfulnessEvaluator(explained, new FaithfulnessOptions
         {
             Progress = options.Progress,

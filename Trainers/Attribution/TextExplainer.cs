@@ -73,9 +73,11 @@ public static class TextExplainer
         ITextAttributionMethod method = options.MethodSettings.Create(options.Method, explained);
         try
         {
+            MaskedWordPredictor? predictor = null;
             WordBaseline baseline = method is ReAgentAttribution
-                ? WordBaseline.Sampled(UnigramWordSampler.FromTexts(options.ReplacementCorpus ?? texts))
+                ? options.MethodSettings.ReAgentBaseline(() => options.ReplacementCorpus ?? texts, out predictor)
                 : WordBaseline.Remove;
+            using var ownedPredictor = predictor;
             var results = new TextAttribution[texts.Count];
             var clock = Stopwatch.StartNew();
             for (int i = 0; i < texts.Count; i++)

@@ -10,7 +10,8 @@ using MLNetExt.Transforms.Onnx;
 namespace MLNetExt.Trainers.Compression;
 
 /// <summary>
-/// The library service behind <c>mlnetext compress</c>: drops layers and distils (optional), quantises to int8
+/// The library service behind <c>mlnetext compress</c>: drops layers and distils (optional), prunes attention heads and
+/// recovers (optional), quantises to int8
 /// (optional), writes the compressed model as a Hugging Face-layout folder, and measures it against the original in the
 /// same run: size, sentences per second through <c>EncodeText</c>, STS cosine Spearman and BEIR NDCG@10.
 /// </summary>
@@ -41,22 +42,35 @@ public static class EncoderCompression
 
         EncoderModel model = original;
         EncoderDistillationResult? distilled = null;
-        int distillTexts = 0;
+        string[] texts = spec.Layers is null && spec.PruneHeads is null ? [] : UnlabelledText.Read(spec.DistillTextPaths, spec.DistillColumns, spec.MaxDistillTexts);
+        TrainingOptions Training(string? checkpointSubfolder) => new()
+        {
+            BatchSize = spec.BatchSize, Epochs = spec.Epochs, LearningRate = spec.LearningRate, Seed = spec.Seed,
+            CheckpointDirectory = spec.CheckpointDirectory is null || checkpointSubfolder is null ? spec.CheckpointDirectory : Path.Combine(spec.CheckpointDirectory, checkpointSubfolder),
+        };
         if (spec.Layers is int count)
         {
-            string[] texts = DistillationText.Read(spec.DistillTextPaths, spec.DistillColumns, spec.MaxDistillTexts);
-            distillTexts = texts.Length;
             log($"Distilling {original.Name} into {count} layers on {texts.Length} texts from {string.Join(", ", spec.DistillTextPaths)}.");
             var trainer = ml.Transforms.Text.DistillEncoder(new EncoderDistillationOptions
             {
-                Teacher = original, StudentLayerCount = count, MaxTokens = spec.MaxTokens, Progress = progress,
-                Training = new TrainingOptions
-                {
-                    BatchSize = spec.BatchSize, Epochs = spec.Epochs, LearningRate = spec.LearningRate, Seed = spec.Seed, CheckpointDirectory = spec.CheckpointDirectory,
-                },
+                Teacher = original, StudentLayerCount = count, MaxTokens = spec.MaxTokens, Progress = progress, Training = Training(null),
             });
             distilled = trainer.Train(ml.Data.LoadFromEnumerable(texts.Select(t => new TextRow { Text = t })), cancellationToken);
             model = distilled.Student;
+        }
+
+        EncoderHeadPruningResult? pruned = null;
+        if (spec.PruneHeads is double fraction)
+        {
+            log($"Pruning {fraction:0.###} of the attention heads of {model.Name} (importance over {spec.ImportanceBatches} batches), recovering on {texts.Length} texts.");
+            var trainer = ml.Transforms.Text.PruneEncoderHeads(new EncoderHeadPruningOptions
+            {
+                Model = model, Teacher = original, PruneFraction = fraction, ImportanceBatches = spec.ImportanceBatches, ImportanceBatchSize = spec.BatchSize,
+                MaxTokens = spec.MaxTokens, Progress = progress, Training = Training(spec.Layers is null ? null : "heads"),
+            });
+            pruned = trainer.Train(ml.Data.LoadFromEnumerable(texts.Select(t => new TextRow { Text = t })), cancellationToken);
+            log($"Pruned: {pruned}.");
+            model = pruned.Pruned;
         }
 
         string? quantization = null;
@@ -102,12 +116,16 @@ public static class EncoderCompression
         return new EncoderCompressionReport
         {
             Original = Figures(original, originalSpeed, originalSts, originalBeir),
-            Compressed = Figures(written, compressedSpeed, compressedSts, compressedBeir) with { Model = Describe(written, spec, distilled) },
+            Compressed = Figures(written, compressedSpeed, compressedSts, compressedBeir) with { Model = Describe(written, spec, distilled, pruned) },
             Speedup = originalSpeed is { } o && compressedSpeed is { } c ? Math.Round(c.Wall / o.Wall, 3) : null,
             SpeedupCpu = originalSpeed is { } oc && compressedSpeed is { } cc ? Math.Round(cc.Cpu / oc.Cpu, 3) : null,
             SpeedRows = timedTexts,
             TeacherLayers = distilled?.TeacherLayers,
-            DistillTexts = distillTexts,
+            DistillTexts = texts.Length,
+            HeadsTotal = pruned?.HeadsBefore,
+            HeadsKept = pruned?.HeadsAfter,
+            HeadPruning = pruned?.ToString(),
+            HeadRecovery = pruned?.Recovery,
             Distillation = distilled?.Training,
             Quantization = quantization,
             OutputDirectory = Path.GetFullPath(spec.OutputDirectory),
@@ -118,10 +136,12 @@ public static class EncoderCompression
     private static void Validate(EncoderCompressionSpec spec)
     {
         ArgumentException.ThrowIfNullOrEmpty(spec.OutputDirectory, nameof(spec.OutputDirectory));
-        if (!spec.Int8 && spec.Layers is null)
-            throw new ArgumentOutOfRangeException(nameof(spec), "Nothing to do: ask for int8 quantisation, fewer layers, or both.");
-        if (spec.Layers is not null && spec.DistillTextPaths.Count == 0)
-            throw new ArgumentOutOfRangeException(nameof(spec), "A student with fewer layers needs unlabelled text to learn from (--distill-text FILE).");
+        if (!spec.Int8 && spec.Layers is null && spec.PruneHeads is null)
+            throw new ArgumentOutOfRangeException(nameof(spec), "Nothing to do: ask for int8 quantisation, fewer layers, head pruning, or a combination.");
+        if (spec.PruneHeads is double fraction)
+            HeadImportance.CheckFraction(fraction, "--prune-heads");
+        if ((spec.Layers is not null || spec.PruneHeads is not null) && spec.DistillTextPaths.Count == 0)
+            throw new ArgumentOutOfRangeException(nameof(spec), "Fewer layers or heads need unlabelled text to learn from (--distill-text FILE).");
         if (spec.SpeedRows < 0)
             throw new ArgumentOutOfRangeException(nameof(spec), spec.SpeedRows, $"The speed rows must not be negative; got {spec.SpeedRows}.");
         if (spec.SpeedRounds < 1)
@@ -133,8 +153,9 @@ public static class EncoderCompression
             throw new DirectoryNotFoundException($"The BEIR folder '{spec.BeirPath}' does not exist.");
     }
 
-    private static string Describe(EncoderModel model, EncoderCompressionSpec spec, EncoderDistillationResult? distilled) =>
-        $"{model.Name}: {model.Config.Layers} layers" + (distilled is null ? "" : $" (teacher layers {string.Join(", ", distilled.TeacherLayers ?? [])}, distilled)") + (spec.Int8 ? ", int8" : ", fp32");
+    private static string Describe(EncoderModel model, EncoderCompressionSpec spec, EncoderDistillationResult? distilled, EncoderHeadPruningResult? pruned) =>
+        $"{model.Name}: {model.Config.Layers} layers" + (distilled is null ? "" : $" (teacher layers {string.Join(", ", distilled.TeacherLayers ?? [])}, distilled)")
+        + (pruned is null ? "" : $", {pruned.HeadsAfter} of {pruned.HeadsBefore} heads") + (spec.Int8 ? ", int8" : ", fp32");
 
     private static CompressedModelFigures Figures(EncoderModel model, (double Wall, double Cpu)? speed, double? sts, double? beir) => new()
     {
@@ -156,7 +177,7 @@ public static class EncoderCompression
         if (spec.BeirPath is not null)
             texts.AddRange(BeirReader.ReadCorpus(Path.Combine(spec.BeirPath, "corpus.jsonl")).Take(spec.SpeedRows - texts.Count).Select(d => d.Title.Length == 0 ? d.Text : d.Title + " " + d.Text));
         if (texts.Count < spec.SpeedRows && spec.DistillTextPaths.Count > 0)
-            texts.AddRange(DistillationText.Read(spec.DistillTextPaths, spec.DistillColumns, spec.SpeedRows - texts.Count));
+            texts.AddRange(UnlabelledText.Read(spec.DistillTextPaths, spec.DistillColumns, spec.SpeedRows - texts.Count));
         if (texts.Count == 0)
             throw new ArgumentOutOfRangeException(nameof(spec), "No texts to time the models on: give an STS file, a BEIR folder or distillation text, or set the speed rows to 0.");
         return texts.ToArray();

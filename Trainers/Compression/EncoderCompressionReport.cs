@@ -62,6 +62,24 @@ public sealed record EncoderCompressionReport
     /// <summary>The distillation run; null without distillation.</summary>
     [JsonIgnore] public TrainingResult? Distillation { get; init; }
 
+    /// <summary>Attention heads before head pruning; null without it.</summary>
+    [JsonPropertyName("heads_total")] public int? HeadsTotal { get; init; }
+
+    /// <summary>Attention heads kept by head pruning; null without it.</summary>
+    [JsonPropertyName("heads_kept")] public int? HeadsKept { get; init; }
+
+    /// <summary>What head pruning removed (heads per layer and the removed <c>layer:head</c> list); null without it.</summary>
+    [JsonPropertyName("head_pruning")] public string? HeadPruning { get; init; }
+
+    /// <summary>Seconds of the recovery fine-tune after head pruning.</summary>
+    [JsonPropertyName("head_recovery_seconds")] public double HeadRecoverySeconds => Math.Round(HeadRecovery?.TrainingSeconds ?? 0, 1);
+
+    /// <summary>Mean MSE-to-original loss of the recovery steps after head pruning.</summary>
+    [JsonPropertyName("head_recovery_mean_loss")] public double? HeadRecoveryMeanLoss => HeadRecovery?.MeanLoss;
+
+    /// <summary>The recovery fine-tune after head pruning; null without it.</summary>
+    [JsonIgnore] public TrainingResult? HeadRecovery { get; init; }
+
     /// <summary>What int8 quantisation did (operators, fusion, range); null without it.</summary>
     [JsonPropertyName("quantization")] public string? Quantization { get; init; }
 

@@ -13,8 +13,18 @@ public sealed class EncoderCompressionSpec
     public int? Layers { get; init; }
 
     /// <summary>
+    /// Share of all attention heads to remove by importance pruning (<see cref="EncoderHeadPruningTrainer"/>), in (0, 1),
+    /// after layer dropping when both are asked for; the recovery fine-tune distils towards the original on
+    /// <see cref="DistillTextPaths"/>. Null prunes no heads.
+    /// </summary>
+    public double? PruneHeads { get; init; }
+
+    /// <summary>Batches of distillation text over which head importance is accumulated.</summary>
+    public int ImportanceBatches { get; init; } = 32;
+
+    /// <summary>
     /// Unlabelled text the student learns from: <c>.txt</c> files (one text per non-empty line; WikiText <c> = Heading = </c>
-    /// lines skipped) or tab-separated files with a header, whose <see cref="DistillColumns"/> are read. Needed with <see cref="Layers"/>.
+    /// lines skipped) or tab-separated files with a header, whose <see cref="DistillColumns"/> are read. Needed with <see cref="Layers"/> and <see cref="PruneHeads"/>.
     /// </summary>
     public IReadOnlyList<string> DistillTextPaths { get; init; } = [];
 

@@ -29,7 +29,7 @@ namespace MLNetExt.Trainers.Compression;
 /// </remarks>
 public sealed class EncoderDistillationTrainer : IEstimator<TextEncoderTransformer>
 {
-    private const string TeacherColumn = "TeacherEmbedding";
+    internal const string TeacherColumn = "TeacherEmbedding";
 
     private readonly TransformsCatalog.TextTransforms _catalog;
     private readonly IHostEnvironment _host;
@@ -97,11 +97,7 @@ public sealed class EncoderDistillationTrainer : IEstimator<TextEncoderTransform
                 : $"Distilling {Teacher.Name} into a {TeacherLayers.Count}-layer student (teacher layers {string.Join(", ", TeacherLayers)}) on '{_options.TextColumnName}'.");
         }
 
-        // The teacher's unnormalised pooled vectors, which is what the student's forward pass returns.
-        TextEncoderTransformer teacher = _catalog.EncodeText(new TextEncoderOptions
-        {
-            Model = Teacher, InputColumnName = _options.TextColumnName, OutputColumnName = TeacherColumn, Normalize = false, MaxTokens = _options.MaxTokens,
-        }).Fit(input);
+        TextEncoderTransformer teacher = FitTeacher(_catalog, Teacher, _options.TextColumnName, _options.MaxTokens, input);
         try
         {
             IDataView withTeacher = teacher.Transform(input, cancellationToken);
@@ -139,22 +135,29 @@ public sealed class EncoderDistillationTrainer : IEstimator<TextEncoderTransform
             });
     }
 
-    private static BertWeights ReadWeights(EncoderModel model)
+    /// <summary>The teacher as an <c>EncodeText</c> transformer writing its unnormalised pooled vectors (what a student's forward pass returns) to <see cref="TeacherColumn"/>.</summary>
+    internal static TextEncoderTransformer FitTeacher(TransformsCatalog.TextTransforms catalog, EncoderModel teacher, string textColumn, int maxTokens, IDataView input) =>
+        catalog.EncodeText(new TextEncoderOptions
+        {
+            Model = teacher, InputColumnName = textColumn, OutputColumnName = TeacherColumn, Normalize = false, MaxTokens = maxTokens,
+        }).Fit(input);
+
+    internal static BertWeights ReadWeights(EncoderModel model)
     {
         if (!string.Equals(model.Config.ModelType, "bert", StringComparison.OrdinalIgnoreCase))
-            throw new InvalidDataException($"{model.OnnxPath}: model_type is '{model.Config.ModelType}'; layer dropping reads BERT-family ('bert') encoders only.");
+            throw new InvalidDataException($"{model.OnnxPath}: model_type is '{model.Config.ModelType}'; compression reads BERT-family ('bert') encoders only.");
         try
         {
             return OnnxBertReader.Read(new MemoryStream(model.ReadOnnxBytes(), writable: false), model.OnnxPath);
         }
         catch (FormatException e)
         {
-            throw new InvalidDataException($"{model.OnnxPath}: not a recognised encoder graph for layer dropping. {e.Message}", e);
+            throw new InvalidDataException($"{model.OnnxPath}: not a recognised encoder graph for compression. {e.Message}", e);
         }
     }
 
     /// <summary>A given student must share the teacher's vocabulary and width: it reads the same word pieces and learns the same vectors.</summary>
-    private static void CheckStudent(EncoderModel teacher, EncoderModel student)
+    internal static void CheckStudent(EncoderModel teacher, EncoderModel student)
     {
         if (!teacher.ReadVocabularyText().AsSpan().SequenceEqual(student.ReadVocabularyText()))
             throw new ArgumentException(

@@ -36,6 +36,24 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     public int HeadSize { get; }
 
     /// <summary>
+    /// Optional weights [<see cref="Heads"/>] multiplying each head's output before the heads are concatenated (Michel et
+    /// al. 2019's head mask): 0 silences a head, exactly as removing it does; a mask that requires gradients yields each
+    /// head's importance. Null (the default) leaves the heads as they are. The caller owns the tensor.
+    /// </summary>
+    public Tensor? HeadMask
+    {
+        get => _headMask;
+        set
+        {
+            if (value is not null && (value.ndim != 1 || value.shape[0] != Heads))
+                throw new ArgumentException($"The head mask must have shape [{Heads}]; got [{string.Join(", ", value.shape)}].", nameof(value));
+            _headMask = value;
+        }
+    }
+
+    private Tensor? _headMask;
+
+    /// <summary>
     /// Attends over <paramref name="hidden"/> [batch, seq, hidden] with an additive mask [batch, 1, 1, seq]
     /// (0 for real tokens, a large negative number for padding); returns the concatenated heads [batch, seq, heads*headSize].
     /// </summary>
@@ -47,6 +65,8 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
             projection.forward(hidden).view(batch, length, Heads, HeadSize).transpose(1, 2);
         Tensor context = nn.functional.scaled_dot_product_attention(
             Split(query), Split(key), Split(value), additiveMask, training ? _attentionDropout : 0.0, false);
+        if (_headMask is not null)
+            context = context * _headMask.view(1, Heads, 1, 1);
         return context.transpose(1, 2).reshape(batch, length, Heads * HeadSize).MoveToOuterDisposeScope();
     }
 }

@@ -102,13 +102,11 @@ public abstract class PerturbationAttribution : ITextAttributionMethod
         public float[] ScoreTarget(IReadOnlyList<TextPair> texts) => ScoreOutputs(texts).Select(o => o[TargetIndex]).ToArray();
 
         /// <summary>The text with the words where <paramref name="keep"/> is false taken out per the baseline (words past the mask are kept).</summary>
-        public TextPair Perturb(ReadOnlySpan<bool> keep)
-        {
-            var replacements = new string?[Input.Count];
-            for (int i = 0; i < Input.Count; i++)
-                replacements[i] = i < keep.Length && !keep[i] ? Baseline.Replacement(Random) : Input.Words[i];
-            return Input.Render(i => replacements[i]);
-        }
+        public TextPair Perturb(ReadOnlySpan<bool> keep) => Perturb([keep.ToArray()])[0];
+
+        /// <summary>Each mask's text (see <see cref="Perturb(ReadOnlySpan{bool})"/>); a predicted baseline fills them all in one pass.</summary>
+        public TextPair[] Perturb(IReadOnlyList<bool[]> keeps) =>
+            Baseline.Replace(Input, keeps, Random, cancellationToken).Select(words => Input.Render(i => words[i])).ToArray();
 
         /// <summary>The output vector of one perturbed text (for stopping rules that look at every class).</summary>
         public float[] Outputs(TextPair text) => ScoreOutputs([text])[0];

@@ -8,9 +8,10 @@ namespace MLNetExt.Transforms.Attribution;
 /// softmax of the accumulated logits.
 /// </summary>
 /// <remarks>
-/// The reference replaces words with a masked language model's predictions; no masked-LM head exists offline, so the
-/// baseline decides: <see cref="WordBaseline.Sampled"/> (words drawn from the data's unigram distribution, the
-/// substitute this project uses), an unknown token, or deletion. Each step scores
+/// The reference replaces words with a masked language model's predictions: <see cref="WordBaseline.Predicted"/> does
+/// that with a <see cref="MaskedWordPredictor"/> (trained by <c>mlnetext train mlm</c>, as no offline model has a
+/// masked-LM head); <see cref="WordBaseline.Sampled"/> (words drawn from the data's unigram distribution), an unknown
+/// token or deletion are the alternatives. Each step scores
 /// <see cref="ReAgentOptions.PerturbationsPerStep"/> perturbations in one batch and applies their updates in turn.
 /// For a scalar target (no classes) there is no top-k rule, so the method runs to its model-call cap.
 /// </remarks>
@@ -47,7 +48,6 @@ public sealed class ReAgentAttribution : PerturbationAttribution
             context.CancellationToken.ThrowIfCancellationRequested();
             steps++;
             var masks = new bool[_options.PerturbationsPerStep][];
-            var texts = new TextPair[masks.Length];
             for (int p = 0; p < masks.Length; p++)
             {
                 var keep = new bool[words];
@@ -59,8 +59,8 @@ public sealed class ReAgentAttribution : PerturbationAttribution
                     keep[order[i]] = false;
                 }
                 masks[p] = keep;
-                texts[p] = context.Perturb(keep);
             }
+            TextPair[] texts = context.Perturb(masks);
             float[] values = context.ScoreTarget(texts);
             for (int p = 0; p < masks.Length; p++)
             {

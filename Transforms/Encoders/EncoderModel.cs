@@ -109,13 +109,15 @@ public sealed class EncoderModel
     public void Save(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        byte[] onnx = ReadOnnxBytes(), vocabulary = ReadVocabularyText();
-        IO.AtomicFile.WriteDirectory(directory, folder =>
-        {
-            File.WriteAllBytes(Path.Combine(folder, "model.onnx"), onnx);
-            File.WriteAllBytes(Path.Combine(folder, "vocab.txt"), vocabulary);
-            File.WriteAllText(Path.Combine(folder, EncoderConfig.FileName), Config.ToJson());
-        });
+        IO.AtomicFile.WriteDirectory(directory, WriteFiles);
+    }
+
+    /// <summary>Writes model.onnx, vocab.txt and config.json into the existing folder <paramref name="folder"/> (for a caller that adds files and writes the folder atomically).</summary>
+    internal void WriteFiles(string folder)
+    {
+        File.WriteAllBytes(Path.Combine(folder, "model.onnx"), ReadOnnxBytes());
+        File.WriteAllBytes(Path.Combine(folder, "vocab.txt"), ReadVocabularyText());
+        File.WriteAllText(Path.Combine(folder, EncoderConfig.FileName), Config.ToJson());
     }
 
     /// <summary>A Microsoft.ML.Tokenizers <see cref="BertTokenizer"/> for this model's vocabulary and casing.</summary>

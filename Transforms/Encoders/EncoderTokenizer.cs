@@ -70,6 +70,9 @@ public sealed class EncoderTokenizer
         return new EncoderTokenizer(model.CreateTokenizer(), pieces, tokens, prefix ?? "");
     }
 
+    /// <summary>Number of word pieces in the vocabulary file.</summary>
+    internal int PieceCount => _pieces.Length;
+
     /// <summary>The word piece of an id (for the word-pieces output).</summary>
     public string Piece(int id) => (uint)id < (uint)_pieces.Length ? _pieces[id] : _tokenizer.UnknownToken;
 
@@ -150,19 +153,22 @@ public sealed class EncoderTokenizer
     /// </summary>
     /// <param name="words">The words of the (first) text.</param>
     /// <param name="pairWords">The words of the second text of a pair, or null for a single text.</param>
+    /// <param name="masked">Words (indexed as in the returned map) that become one <c>[MASK]</c> token each; none when null.</param>
     /// <returns>The row, and per token the index of its word (the second text's words counted after the first's), -1 for
     /// <c>[CLS]</c>, <c>[SEP]</c> and the prefix.</returns>
-    public WordPieceTokens TokenizeWords(IReadOnlyList<string> words, IReadOnlyList<string>? pairWords = null)
+    public WordPieceTokens TokenizeWords(IReadOnlyList<string> words, IReadOnlyList<string>? pairWords = null, Func<int, bool>? masked = null)
     {
         ArgumentNullException.ThrowIfNull(words);
+        IEnumerable<(int Id, int Word)> Word(string word, int index) =>
+            masked is not null && masked(index) ? [(MaskTokenId, index)] : Encode(word).Select(id => (id, index));
         var first = new List<(int Id, int Word)>();
         if (Prefix.Length > 0)
             first.AddRange(Encode(Prefix).Select(id => (id, -1)));
         for (int w = 0; w < words.Count; w++)
-            first.AddRange(Encode(words[w]).Select(id => (id, w)));
+            first.AddRange(Word(words[w], w));
         var second = new List<(int Id, int Word)>();
         for (int w = 0; pairWords is not null && w < pairWords.Count; w++)
-            second.AddRange(Encode(pairWords[w]).Select(id => (id, words.Count + w)));
+            second.AddRange(Word(pairWords[w], words.Count + w));
         int budget = MaxTokens - (pairWords is null ? 2 : 3);
         int na = first.Count, nb = second.Count;
         bool truncated = na + nb > budget;

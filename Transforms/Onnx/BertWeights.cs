@@ -89,21 +89,78 @@ public sealed class BertWeights
             foreach (var (name, value) in _weights.Where(w => w.Key.StartsWith(from, StringComparison.Ordinal)))
                 kept[to + name[from.Length..]] = value;
         }
-        var config = new BertConfig
-        {
-            VocabSize = Config.VocabSize,
-            HiddenSize = Config.HiddenSize,
-            HeadsPerLayer = layers.Select(l => Config.HeadsPerLayer[l]).ToArray(),
-            HeadSize = Config.HeadSize,
-            IntermediateSize = Config.IntermediateSize,
-            MaxPositionEmbeddings = Config.MaxPositionEmbeddings,
-            TypeVocabSize = Config.TypeVocabSize,
-            LayerNormEps = Config.LayerNormEps,
-            HiddenDropout = Config.HiddenDropout,
-            AttentionDropout = Config.AttentionDropout,
-        };
-        return new BertWeights(config, kept);
+        return new BertWeights(CopyConfig(layers.Select(l => Config.HeadsPerLayer[l]).ToArray()), kept);
     }
+
+    /// <summary>
+    /// A narrower encoder keeping, in each layer, only the given attention heads (head pruning): the rows of the query,
+    /// key and value projections and the columns of the attention output projection that belong to the other heads
+    /// are removed, so the pruned heads are gone from the weights and from any graph written from them. With every
+    /// head kept it computes exactly what this encoder computes; otherwise what this encoder computes with the removed
+    /// heads' outputs set to zero. The weights of unpruned parameters are shared, not copied.
+    /// </summary>
+    /// <param name="heads">One list per layer of the heads (0-based, in [0, heads of that layer)) to keep, each with at least one head.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The list does not have one entry per layer, a layer keeps no heads
+    /// (a layer without attention is not expressible in this graph), or a head index is out of range or repeated; the message names the layer and value.</exception>
+    public BertWeights KeepHeads(IReadOnlyList<IReadOnlyList<int>> heads)
+    {
+        ArgumentNullException.ThrowIfNull(heads);
+        if (heads.Count != Config.LayerCount)
+            throw new ArgumentOutOfRangeException(nameof(heads), heads.Count, $"Give the heads to keep for each of the {Config.LayerCount} layers; got {heads.Count} lists.");
+        int size = Config.HeadSize, hidden = Config.HiddenSize;
+        var kept = new Dictionary<string, (float[] Data, long[] Shape)>(_weights, StringComparer.Ordinal);
+        for (int layer = 0; layer < heads.Count; layer++)
+        {
+            IReadOnlyList<int> keep = heads[layer] ?? throw new ArgumentNullException(nameof(heads), $"The head list of layer {layer} is null.");
+            int available = Config.HeadsPerLayer[layer];
+            if (keep.Count == 0)
+                throw new ArgumentOutOfRangeException(nameof(heads), 0, $"Layer {layer} keeps no heads; each layer needs at least one (drop the layer instead).");
+            foreach (int head in keep)
+                if (head < 0 || head >= available)
+                    throw new ArgumentOutOfRangeException(nameof(heads), head, $"Layer {layer} has heads 0 to {available - 1}; got head {head}.");
+            if (keep.Distinct().Count() != keep.Count)
+                throw new ArgumentOutOfRangeException(nameof(heads), string.Join(", ", keep), $"Layer {layer} repeats a head: {string.Join(", ", keep)}.");
+
+            string pre = $"encoder.layer.{layer}.attention.";
+            int width = keep.Count * size;
+            foreach (string part in new[] { "query", "key", "value" })
+            {
+                (float[] w, _) = _weights[$"{pre}self.{part}.weight"];
+                (float[] b, _) = _weights[$"{pre}self.{part}.bias"];
+                var rows = new float[width * hidden];
+                var bias = new float[width];
+                for (int k = 0; k < keep.Count; k++)
+                {
+                    Array.Copy(w, (long)keep[k] * size * hidden, rows, (long)k * size * hidden, size * hidden);
+                    Array.Copy(b, keep[k] * size, bias, k * size, size);
+                }
+                kept[$"{pre}self.{part}.weight"] = (rows, [width, hidden]);
+                kept[$"{pre}self.{part}.bias"] = (bias, [width]);
+            }
+            (float[] dense, _) = _weights[$"{pre}output.dense.weight"];
+            int oldWidth = available * size;
+            var columns = new float[hidden * width];
+            for (int o = 0; o < hidden; o++)
+                for (int k = 0; k < keep.Count; k++)
+                    Array.Copy(dense, (long)o * oldWidth + keep[k] * size, columns, (long)o * width + k * size, size);
+            kept[$"{pre}output.dense.weight"] = (columns, [hidden, width]);
+        }
+        return new BertWeights(CopyConfig(heads.Select(h => h.Count).ToArray()), kept);
+    }
+
+    private BertConfig CopyConfig(IReadOnlyList<int> headsPerLayer) => new()
+    {
+        VocabSize = Config.VocabSize,
+        HiddenSize = Config.HiddenSize,
+        HeadsPerLayer = headsPerLayer,
+        HeadSize = Config.HeadSize,
+        IntermediateSize = Config.IntermediateSize,
+        MaxPositionEmbeddings = Config.MaxPositionEmbeddings,
+        TypeVocabSize = Config.TypeVocabSize,
+        LayerNormEps = Config.LayerNormEps,
+        HiddenDropout = Config.HiddenDropout,
+        AttentionDropout = Config.AttentionDropout,
+    };
 
     /// <summary>Throws <see cref="FormatException"/> naming <paramref name="source"/> when a parameter is missing or mis-shaped.</summary>
     internal void CheckComplete(string source)

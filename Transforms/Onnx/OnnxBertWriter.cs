@@ -137,9 +137,9 @@ public static class OnnxBertWriter
                         qkvWeight[h * 3 * width + part * width + o] = w[o * config.HiddenSize + h];
                 p[$"{pre}.attention.self.{parts[part]}.bias"].Data.CopyTo(qkvBias, part * width);
             }
+            // A pruned layer (width < hidden) needs no qkv_hidden_sizes: ONNX Runtime takes the query, key and value
+            // widths as a third of the packed bias each, and QAttention (int8), which has no such attribute, runs it too.
             var attributes = new List<AttributeProto> { Int("num_heads", heads), Float("mask_filter_value", BertConfig.MaskedAttentionScore) };
-            if (width != config.HiddenSize)
-                attributes.Add(Ints("qkv_hidden_sizes", width, width, width));
             string context = g.DomainNode(Ort, "Attention", [input,
                 g.Floats($"{pre}.attention.self.qkv.weight", qkvWeight, config.HiddenSize, 3 * width),
                 g.Floats($"{pre}.attention.self.qkv.bias", qkvBias, 3 * width), maskIndex!], null, [.. attributes]);

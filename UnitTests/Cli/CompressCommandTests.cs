@@ -62,6 +62,44 @@ public sealed class CompressCommandTests
     }
 
     [TestMethod]
+    public void CompressPrunesHeadsAndTheWrittenGraphHasFewerHeads()
+    {
+        using var temp = new TempFolder();
+        string encoder = WriteTinyEncoder(temp.Combine("tiny"));
+        string text = temp.Combine("text.txt");
+        File.WriteAllLines(text, TrainerTestData.StsbSentences(32));
+        string output = temp.Combine("pruned"), json = temp.Combine("report.json");
+
+        CliResult result = CliRunner.RunCaptured("compress", "--encoder", encoder, "--prune-heads", "0.4", "--importance-batches", "2", "--distill-text", text,
+            "--max-tokens", "32", "--batch-size", "8", "--speed-rows", "0", "--out", output, "--json", json);
+        Assert.AreEqual(0, result.Code, result.Output + result.Error);
+        StringAssert.Contains(result.Output, "Pruning 0.4 of the attention heads");
+
+        using JsonDocument report = JsonDocument.Parse(File.ReadAllText(json));
+        JsonElement root = report.RootElement;
+        Assert.AreEqual(8, root.GetProperty("heads_total").GetInt32());
+        Assert.AreEqual(5, root.GetProperty("heads_kept").GetInt32(), "round(0.4 x 8) = 3 heads removed");
+        StringAssert.Contains(root.GetProperty("compressed").GetProperty("model").GetString(), "5 of 8 heads");
+        Assert.IsGreaterThan(0, root.GetProperty("head_recovery_seconds").GetDouble());
+        Assert.AreEqual(5, OnnxBertReader.Read(Path.Combine(output, "model.onnx")).Config.HeadsPerLayer.Sum());
+
+        foreach (string bad in new[] { "0", "1", "-0.5", "1.2" })
+        {
+            CliResult refused = CliRunner.RunCaptured("compress", "--encoder", encoder, "--prune-heads", bad, "--distill-text", text, "--out", temp.Combine("bad"));
+            Assert.AreEqual(2, refused.Code, refused.Output + refused.Error);
+            StringAssert.Contains(refused.Error, "--prune-heads must be a fraction in (0, 1)");
+            StringAssert.Contains(refused.Error, $"got {double.Parse(bad, System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+        CliResult tooMany = CliRunner.RunCaptured("compress", "--encoder", encoder, "--prune-heads", "0.9", "--distill-text", text, "--max-tokens", "32", "--out", temp.Combine("bad"));
+        Assert.AreEqual(2, tooMany.Code, tooMany.Output + tooMany.Error);
+        StringAssert.Contains(tooMany.Error, "leave a layer without heads");
+        CliResult noText = CliRunner.RunCaptured("compress", "--encoder", encoder, "--prune-heads", "0.4", "--out", temp.Combine("bad"));
+        Assert.AreEqual(2, noText.Code);
+        StringAssert.Contains(noText.Error, "--prune-heads needs --distill-text");
+        Assert.IsFalse(Directory.Exists(temp.Combine("bad")), "nothing is written on bad input");
+    }
+
+    [TestMethod]
     public void BadInputExitsTwoNamingTheValue()
     {
         using var temp = new TempFolder();

@@ -151,6 +151,20 @@ public sealed class SamplesTests
     }
 
     [TestMethod]
+    public void KeywordRetrievalSampleLiftsTheListingsHoldingTheQueryKeywords()
+    {
+        var (result, output) = Capture(() => KeywordRetrievalSample.Example());
+        CollectionAssert.AreEquivalent(new[] { "Toyota", "red" }, result.Keywords["q1"].ToArray(), output);
+        Assert.AreEqual(12, result.Dense.Metrics.QueriesEvaluated);
+        // Dense retrieval puts a black Toyota first for "red Toyota for sale"; both keyword stages put the red one first.
+        Assert.AreEqual(0.0, result.Dense.Metrics.PerQuery["q1"]["P_1"], output);
+        Assert.AreEqual(1.0, result.Boosted.Metrics.PerQuery["q1"]["P_1"], output);
+        Assert.AreEqual(1.0, result.Filtered.Metrics.PerQuery["q1"]["P_1"], output);
+        Assert.IsGreaterThan(result.Dense.Metrics.Ndcg(3), result.Filtered.Metrics.Ndcg(3), output);
+        StringAssert.Contains(output, "dense + keyword filter (all)");
+    }
+
+    [TestMethod]
     public void FineTuningSamplePredictsSst2LabelsWithProbabilities()
     {
         var (result, output) = Capture(() => TextClassificationFineTuningSample.Example(DataFolder("sst2"), trainingRows: 64, devRows: 64, maxTokens: 32, epochs: 1));

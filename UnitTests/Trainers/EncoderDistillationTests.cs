@@ -42,7 +42,7 @@ public sealed class EncoderDistillationTests
             Directory.Delete(_teacherFolder, recursive: true);
     }
 
-    private static List<float[]> Encode(MLContext ml, IDataView data, EncoderModel model)
+    internal static List<float[]> Encode(MLContext ml, IDataView data, EncoderModel model)
     {
         TextEncoderTransformer transformer = ml.Transforms.Text.EncodeText(new TextEncoderOptions
         {
@@ -52,7 +52,7 @@ public sealed class EncoderDistillationTests
         return ReadVectors(transformer.Transform(data), "Embedding");
     }
 
-    private static double MeanSquaredError(List<float[]> a, List<float[]> b) =>
+    internal static double MeanSquaredError(List<float[]> a, List<float[]> b) =>
         a.Zip(b, (x, y) => x.Zip(y, (p, q) => (double)(p - q) * (p - q)).Average()).Average();
 
     [TestMethod]

@@ -200,4 +200,32 @@ public sealed class TokenClassificationTests
         weighted.ClassWeights = new Dictionary<string, float> { ["O"] = -1f };
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.EncoderNamedEntityRecognition(weighted));
     }
+
+    [TestMethod]
+    public void EntityKeywordExtractor_GivesTheTaggersEntityTextsAsQueryKeywords()
+    {
+        Assert.AreEqual("Did John Smith visit New-York , or rome ?", EntityKeywordExtractor.SplitWords("Did John Smith visit New-York, or rome?"));
+        Assert.AreEqual("it's 5 % !", EntityKeywordExtractor.SplitWords("  it's 5%!"));
+
+        (MLContext ml, IDataView data, _) = Data(Sentences());
+        EncoderFineTuningTransformer model = ml.MulticlassClassification.Trainers.EncoderNamedEntityRecognition(Options()).Fit(data);
+        using var end = Owned.Ends(model);
+        var extractor = new EntityKeywordExtractor(model);
+        CollectionAssert.AreEqual(new[] { "location", "person" }, extractor.EntityTypes.ToArray());
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new EntityKeywordExtractor(model, ["vehicle"]));
+        StringAssert.Contains(e.Message, "Entity type 'vehicle' is not predicted by the keyword model; its types are location, person");
+
+        // Keywords are the decoded entities' texts of the word-split query, of the chosen types only.
+        string[] queries = ["did anna visit new york?", "mary visited paris yesterday.", "nothing here"];
+        IReadOnlyList<EntitySpan>[] entities = extractor.ExtractEntities(queries);
+        CollectionAssert.AreEqual(model.PredictEntities(queries.Select(EntityKeywordExtractor.SplitWords).ToArray())[1].ToArray(), entities[1].ToArray());
+        IReadOnlyList<string>[] all = extractor.ExtractKeywords(queries);
+        IReadOnlyList<string>[] places = new EntityKeywordExtractor(model, ["location"]).ExtractKeywords(queries);
+        for (int q = 0; q < queries.Length; q++)
+        {
+            CollectionAssert.AreEqual(entities[q].Select(s => s.Text).Distinct(StringComparer.OrdinalIgnoreCase).ToArray(), all[q].ToArray());
+            CollectionAssert.AreEqual(entities[q].Where(s => s.Type == "location").Select(s => s.Text).Distinct(StringComparer.OrdinalIgnoreCase).ToArray(), places[q].ToArray());
+        }
+        Console.WriteLine(string.Join(" | ", all.Select(k => string.Join(", ", k))));
+    }
 }

@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 namespace MLNetExt.Cli.Commands.Compress;
 
 /// <summary>
-/// <c>mlnetext compress</c>: layer dropping with distillation and/or int8 quantisation of an encoder
+/// <c>mlnetext compress</c>: layer dropping with distillation, attention-head pruning and/or int8 quantisation of an encoder
 /// (<see cref="EncoderCompression"/>); writes the model folder and a report of size, speed and quality against the original.
 /// </summary>
 public sealed class CompressCommand : Command<CompressCommand.Settings>
@@ -31,6 +31,16 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         [CommandOption("--layers <N>")]
         [Description("Keep N of the encoder's layers (spread evenly) and distil the student on --distill-text.")]
         public int? Layers { get; init; }
+
+        /// <summary>Share of attention heads to prune.</summary>
+        [CommandOption("--prune-heads <F>")]
+        [Description("Remove this share of the attention heads, in (0, 1): the least important by the gradient of the distillation loss w.r.t. a head mask over --importance-batches batches of --distill-text; then a recovery fine-tune towards the original.")]
+        public double? PruneHeads { get; init; }
+
+        /// <summary>Batches for head importance.</summary>
+        [CommandOption("--importance-batches <N>")]
+        [Description("Batches of --distill-text over which head importance is accumulated (default 32).")]
+        public int ImportanceBatches { get; init; } = 32;
 
         /// <summary>Distillation text files.</summary>
         [CommandOption("--distill-text <FILE>")]
@@ -110,9 +120,12 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         /// <inheritdoc/>
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
-            : !Int8 && Layers is null ? ValidationResult.Error("Nothing to do: give --int8, --layers N, or both.")
+            : !Int8 && Layers is null && PruneHeads is null ? ValidationResult.Error("Nothing to do: give --int8, --layers N, --prune-heads F, or a combination.")
             : Layers is < 1 ? ValidationResult.Error($"--layers must be at least 1; got {Layers}.")
+            : PruneHeads is { } f && !(f > 0 && f < 1) ? ValidationResult.Error($"--prune-heads must be a fraction in (0, 1), exclusive; got {f}.")
+            : ImportanceBatches < 1 ? ValidationResult.Error($"--importance-batches must be at least 1; got {ImportanceBatches}.")
             : Layers is not null && DistillText.Length == 0 ? ValidationResult.Error("--layers needs --distill-text FILE (unlabelled text the student learns from).")
+            : PruneHeads is not null && DistillText.Length == 0 ? ValidationResult.Error("--prune-heads needs --distill-text FILE (unlabelled text for head importance and recovery).")
             : SpeedRows < 0 ? ValidationResult.Error($"--speed-rows must not be negative; got {SpeedRows}.")
             : SpeedRounds < 1 ? ValidationResult.Error($"--speed-rounds must be at least 1; got {SpeedRounds}.")
             : Threads is < 1 ? ValidationResult.Error($"--threads must be at least 1; got {Threads}.")
@@ -126,14 +139,15 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         ModelArgument.RequireFolderIfPath(settings.Encoder, "--encoder");
         var spec = new EncoderCompressionSpec
         {
-            Encoder = settings.Encoder, Int8 = settings.Int8, Layers = settings.Layers, DistillTextPaths = settings.DistillText,
+            Encoder = settings.Encoder, Int8 = settings.Int8, Layers = settings.Layers, PruneHeads = settings.PruneHeads, ImportanceBatches = settings.ImportanceBatches,
+            DistillTextPaths = settings.DistillText,
             DistillColumns = settings.DistillColumns.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             MaxDistillTexts = settings.MaxDistillTexts, Epochs = settings.Epochs, BatchSize = settings.BatchSize, LearningRate = settings.LearningRate,
             MaxTokens = settings.MaxTokens, Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory, OutputDirectory = settings.Out,
             StsPath = settings.EvalSts, BeirPath = settings.EvalBeir, EvaluateOriginal = !settings.NoOriginalEval,
             SpeedRows = settings.SpeedRows, SpeedRounds = settings.SpeedRounds, Threads = settings.Threads,
         };
-        EncoderCompressionReport report = ConsoleProgress.Training("distilling", progress =>
+        EncoderCompressionReport report = ConsoleProgress.Training(settings.Layers is null ? "recovering" : "distilling", progress =>
             EncoderCompression.Run(spec, progress, line => AnsiConsole.MarkupLine(Markup.Escape(line)), cancellationToken));
 
         var table = new Table().AddColumn("").AddColumn("original").AddColumn("compressed");

@@ -6,6 +6,8 @@ using MLNetExt.Evaluation.Embeddings;
 using MLNetExt.Evaluation.Ranking;
 using MLNetExt.Evaluation.Reports;
 using MLNetExt.Cli.Infrastructure;
+using MLNetExt.Trainers.FineTuning;
+using MLNetExt.Trainers.TokenClassification;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -74,8 +76,36 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         [Description("Text put before each query; default the model's own (arctic-embed: its retrieval instruction).")]
         public string? QueryPrefix { get; init; }
 
+        /// <summary>A saved run to score instead of retrieving.</summary>
+        [CommandOption("--run <FILE>")]
+        [Description("Score this TREC run (e.g. one written by --save-run) instead of encoding the corpus; with --keyword-model, re-rank it too.")]
+        public string? Run { get; init; }
 
+        /// <summary>Token classifier for query keywords.</summary>
+        [CommandOption("--keyword-model <ZIP>")]
+        [Description("model.zip written by `train ner`: the entities it finds in each query become keywords that re-rank every system's run " +
+            "(scored beside the run it re-ranks).")]
+        public string? KeywordModel { get; init; }
 
+        /// <summary>Entity types kept as keywords.</summary>
+        [CommandOption("--keyword-types <LIST>")]
+        [Description("With --keyword-model: entity types to use, comma-separated (e.g. person,location). Default every type.")]
+        public string? KeywordTypes { get; init; }
+
+        /// <summary>Re-ranking modes.</summary>
+        [CommandOption("--keyword-mode <LIST>")]
+        [Description("With --keyword-model: boost (raise documents holding the keywords) and/or filter (keep only those; the whole list when none does), comma-separated. Default boost.")]
+        public string KeywordMode { get; init; } = "boost";
+
+        /// <summary>Boost weights.</summary>
+        [CommandOption("--keyword-weight <LIST>")]
+        [Description("With boost: lift of a document holding every keyword, as a fraction of the query's score range; comma-separated for several systems. Default 0.1.")]
+        public string KeywordWeight { get; init; } = "0.1";
+
+        /// <summary>Filter match.</summary>
+        [CommandOption("--keyword-match <all|any>")]
+        [Description("With filter: a document needs all (default) or any of the query's keywords.")]
+        public string KeywordMatch { get; init; } = "all";
 
         /// <summary>Markdown output.</summary>
         [CommandOption("--markdown <FILE>")]
@@ -96,6 +126,7 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required.")
             : MultiVector && Bm25Only ? ValidationResult.Error("--multi-vector needs the encoder; it cannot be combined with --bm25-only.")
+            : Run is not null && (MultiVector || Bm25Only || Model is not null) ? ValidationResult.Error("--run scores a saved run; it cannot be combined with --model, --multi-vector or --bm25-only.")
             : ValidateEncoder();
     }
 
@@ -108,16 +139,38 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         OutputPaths.RequireWritableFile(settings.Markdown, "--markdown");
         OutputPaths.RequireWritableFile(settings.Plot, "--plot");
         OutputPaths.RequireWritableFile(settings.SaveRun, "--save-run");
+        List<KeywordRerankOptions>? keywordSettings = settings.KeywordModel is null ? null
+            : KeywordRerankCliOptions.Parse(settings.KeywordMode, settings.KeywordWeight, settings.KeywordMatch);
         var dataset = BeirReader.Load(settings.Data, settings.Split);
         AnsiConsole.MarkupLine($"[grey]{Markup.Escape(dataset.Name)} ({Markup.Escape(dataset.Split)}):[/] {dataset.Corpus.Count} documents, " +
             $"{dataset.Queries.Count} judged queries, {dataset.Qrels.JudgementCount} judgements");
         string? missing = MissingIdsWarning(dataset);
         if (missing is not null)
             Console.Error.WriteLine("warning: " + missing);
+        // Keywords first, so that a bad keyword model stops the command before the long encoding pass.
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? keywords = null;
+        if (settings.KeywordModel is not null)
+        {
+            EncoderFineTuningTransformer tagger = EncoderFineTuningTransformer.Load(new MLContext(seed: 0), settings.KeywordModel);
+            try
+            {
+                var extractor = new EntityKeywordExtractor(tagger, settings.KeywordTypes?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                keywords = KeywordReranker.ExtractKeywords(dataset.Queries, extractor, cancellationToken);
+            }
+            finally
+            {
+                tagger.Dispose();
+            }
+            KeywordRerankCliOptions.PrintKeywords(dataset.Queries, keywords);
+        }
 
         var evaluation = new RankingEvaluatorOptions { Cutoffs = EvalOptionParsing.Cutoffs(settings.K) };
         var results = new List<BeirResult>();
-        if (settings.MultiVector)
+        if (settings.Run is not null)
+        {
+            results.Add(BeirEvaluator.Score(dataset, $"run {Path.GetFileName(settings.Run)}", TrecRunReader.Read(settings.Run), evaluation));
+        }
+        else if (settings.MultiVector)
         {
             var variants = LateInteractionOptions.Variants(settings.Ratio, settings.Method, settings.Int8);
             var ml = new MLContext(seed: 0);
@@ -160,6 +213,22 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
             results.Add(bm25);
             if (settings.Bm25Only && settings.SaveRun is not null)
                 TrecRunReader.Write(bm25.Run!, settings.SaveRun, "bm25");
+        }
+
+        if (keywords is not null)
+        {
+            foreach (BeirResult first in results.ToArray())
+            {
+                foreach (KeywordRerankOptions options in keywordSettings!)
+                {
+                    var started = DateTime.UtcNow;
+                    KeywordRerankResult reranked = KeywordReranker.Rerank(dataset.Corpus, first.Run!, keywords, options, cancellationToken);
+                    string system = $"{first.System} + {options.Describe()}";
+                    BeirResult scored = BeirEvaluator.Score(dataset, system, reranked.Run, evaluation, first.Elapsed + (DateTime.UtcNow - started));
+                    KeywordRerankCliOptions.PrintRerank(reranked, first, scored);
+                    results.Add(scored);
+                }
+            }
         }
 
         Print(results);

@@ -1,9 +1,9 @@
 using MLNetExt.Trainers.Contrastive;
 
-namespace MLNetExt.Trainers.Compression;
+namespace MLNetExt.Trainers.Training;
 
-/// <summary>Unlabelled text for distillation, read with the training-file reader of <c>train embed</c> (file:line errors).</summary>
-internal static class DistillationText
+/// <summary>Unlabelled text (distillation, pretraining objectives), read with the training-file reader of <c>train embed</c> (file:line errors).</summary>
+internal static class UnlabelledText
 {
     /// <summary>
     /// The distinct non-empty texts of <paramref name="paths"/> in file order: every line of a <c>.txt</c> file, or the
@@ -30,7 +30,7 @@ internal static class DistillationText
             }
         }
         if (texts.Count == 0)
-            throw new ArgumentException($"The distillation text ({string.Join(", ", paths)}) holds no text.", nameof(paths));
+            throw new ArgumentException($"The text files ({string.Join(", ", paths)}) holds no text.", nameof(paths));
         return [.. texts];
     }
 }
