@@ -73,12 +73,15 @@ public static class SweepBaselines
         ArgumentException.ThrowIfNullOrWhiteSpace(right);
         PretrainedEncoders.Get(encoder);
         return new($"cosine(Encoder={encoder} Pooling={pooling})", (ml, train) =>
-        {
-            EncoderModel model = EncoderFeaturizer.Pretrained(encoder);
-            return ml.Transforms.Text.EncodeText(new TextEncoderOptions { OutputColumnName = PairSimilarityFactory.Left, InputColumnName = left, Model = model, Pooling = pooling })
-                .Append(ml.Transforms.Text.EncodeText(new TextEncoderOptions { OutputColumnName = PairSimilarityFactory.Right, InputColumnName = right, Model = model, Pooling = pooling }))
-                .Append(ml.Transforms.CustomMapping(new PairCosineFactory().GetMapping(), PairCosineFactory.ContractName))
-                .Fit(train);
-        });
+            PairCosineScorer(ml, left, right, EncoderFeaturizer.Pretrained(encoder), pooling).Fit(train));
     }
+
+    /// <summary>
+    /// The pair cosine model over <paramref name="model"/>: each sentence encoded (<paramref name="pooling"/>, null for the
+    /// model's own; the encoder's own token limit), then the cosine of the two as <c>Score</c>.
+    /// </summary>
+    internal static IEstimator<ITransformer> PairCosineScorer(MLContext ml, string left, string right, EncoderModel model, EncoderPooling? pooling) =>
+        ml.Transforms.Text.EncodeText(new TextEncoderOptions { OutputColumnName = PairSimilarityFactory.Left, InputColumnName = left, Model = model, Pooling = pooling })
+            .Append(ml.Transforms.Text.EncodeText(new TextEncoderOptions { OutputColumnName = PairSimilarityFactory.Right, InputColumnName = right, Model = model, Pooling = pooling }))
+            .Append(ml.Transforms.CustomMapping(new PairCosineFactory().GetMapping(), PairCosineFactory.ContractName));
 }

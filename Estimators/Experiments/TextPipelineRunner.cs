@@ -166,15 +166,25 @@ public sealed class TextPipelineRunner : ITrialRunner, IModelStore
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
-        ITransformer scoring = model;
-        if (_task == SweepTask.Classification && model is TransformerChain<ITransformer> chain)
-        {
-            // The last part maps the predicted key back to the label's value; the evaluator wants the key.
-            ITransformer[] parts = chain.ToArray();
-            scoring = new TransformerChain<ITransformer>(parts[..^1]);
-        }
-        return SweepMetrics.Compute(_ml, scoring.Transform(_labelModel.Transform(data)), _task);
+        return SweepMetrics.Compute(_ml, Scoring(model).Transform(_labelModel.Transform(data)), _task);
     }
+
+    /// <summary>
+    /// The per-row predictions of a model this runner made on the validation rows (or on <paramref name="data"/>), for a
+    /// <see cref="PairedBootstrap"/> comparison of two candidates.
+    /// </summary>
+    public ScoredRows ScoreRows(ITransformer model, IDataView? data = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        IDataView scored = Scoring(model).Transform(_labelModel.Transform(data ?? _validation));
+        return ScoredRows.Read(_ml.Data.Cache(scored, ScoredColumns()), _task);
+    }
+
+    // For classification the last part of a model maps the predicted key back to the label's value; metrics want the key.
+    private ITransformer Scoring(ITransformer model) =>
+        _task == SweepTask.Classification && model is TransformerChain<ITransformer> chain
+            ? new TransformerChain<ITransformer>(chain.ToArray()[..^1])
+            : model;
 
     /// <inheritdoc />
     /// <remarks>
@@ -190,9 +200,13 @@ public sealed class TextPipelineRunner : ITrialRunner, IModelStore
         ? [StockTrainers.Label, "Score", "PredictedLabel"]
         : [StockTrainers.Label, "Score"];
 
-    // ML.NET's cancellation reaches stock trainers through the context; the fine-tuning loop takes the token itself.
-    private static ITransformer Fit(IEstimator<ITransformer> estimator, IDataView data, CancellationToken cancellationToken) =>
-        estimator is EncoderFineTuningTrainer fineTuning ? fineTuning.Fit(data, cancellationToken) : estimator.Fit(data);
+    // ML.NET's cancellation reaches stock trainers through the context; the training loops take the token themselves.
+    private static ITransformer Fit(IEstimator<ITransformer> estimator, IDataView data, CancellationToken cancellationToken) => estimator switch
+    {
+        EncoderFineTuningTrainer fineTuning => fineTuning.Fit(data, cancellationToken),
+        CoSentPairTrainer coSent => coSent.Fit(data, cancellationToken),
+        _ => estimator.Fit(data),
+    };
 
     private CachedFeatures Features(SweepableEstimator featurizer, Parameter? parameter, CancellationToken cancellationToken)
     {

@@ -18,9 +18,11 @@ namespace MLNetExt.Estimators.Experiments;
 /// </summary>
 /// <remarks>
 /// The time budget is the sweep's: the baselines, the library-defaults comparison, the refit and the test scoring come on
-/// top of it, each timed in the result. A baseline is chosen when its
-/// validation metric is at least the best trial's, so a sweep never returns a model that does worse on validation than
-/// a user gets without training. The saved model loads with <see cref="SweepModelFile.Load"/>.
+/// top of it, each timed in the result. The best baseline is chosen when its
+/// validation metric is at least the best trial's, and also when the trial is better on validation but not on at least
+/// <see cref="TextSweepOptions.BaselineConfidence"/> of the paired bootstrap resamples of the validation rows: a sweep
+/// returns a trained model only when the validation rows say it beats what a user gets without training beyond their
+/// noise (see <see cref="TextSweepResult.BaselineComparison"/>). The saved model loads with <see cref="SweepModelFile.Load"/>.
 /// </remarks>
 /// <example><code>
 /// TextSweepResult result = TextSweep.Run(new TextSweepOptions
@@ -106,8 +108,9 @@ public static class TextSweep
             Seconds = best.DurationInMilliseconds / 1000,
             Model = best.Model ?? throw new InvalidOperationException("The best trial has no model."),
         };
-        // A baseline wins ties: it is the simpler model.
-        SweepCandidate chosen = baselines.Where(b => b.Error is null && b.Loss <= sweepBest.Loss).MinBy(b => b.Loss) ?? sweepBest;
+        SweepCandidate? bestBaseline = baselines.Where(b => b.Error is null).MinBy(b => b.Loss);
+        BaselineComparison? comparison = bestBaseline is null ? null : Compare(runner, sweepBest, bestBaseline, metric, options, log);
+        SweepCandidate chosen = comparison is { TrialChosen: false } ? bestBaseline! : sweepBest;
 
         SweepCandidate? defaults = null;
         var (trainer, _) = pipeline.SelectTrainer(best.TrialSettings.Parameter);
@@ -160,6 +163,7 @@ public static class TextSweep
             SweepBest = sweepBest,
             Baselines = baselines,
             Chosen = chosen,
+            BaselineComparison = comparison,
             LibraryDefaults = defaults,
             Refit = refit,
             ModelPath = modelPath,
@@ -167,6 +171,14 @@ public static class TextSweep
             SampleText = textColumns.Select(c => dataset.Data.GetColumn<ReadOnlyMemory<char>>(c).Select(v => v.ToString()).FirstOrDefault() ?? "").ToArray(),
         };
     }
+
+    private static BaselineComparison Compare(TextPipelineRunner runner, SweepCandidate trial, SweepCandidate baseline, string metric,
+        TextSweepOptions options, Action<string>? log) =>
+        BaselineComparison.Weigh(trial, baseline, options.BaselineConfidence, PairedBootstrap.DefaultResamples, () =>
+        {
+            log?.Invoke($"Comparing trial {trial.TrialId} with the baseline {baseline.Pipeline} on resamples of the validation rows...");
+            return PairedBootstrap.WinShare(runner.ScoreRows(trial.Model!), runner.ScoreRows(baseline.Model!), metric, PairedBootstrap.DefaultResamples, options.Seed);
+        });
 
     private static SweepCandidate RunBaseline(TextPipelineRunner runner, SweepBaseline baseline, CancellationToken cancellationToken)
     {

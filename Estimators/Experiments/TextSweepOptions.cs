@@ -55,6 +55,15 @@ public sealed class TextSweepOptions
     public bool Baselines { get; set; } = true;
 
     /// <summary>
+    /// How sure the validation rows must make the sweep that its best trial beats the best zero-training baseline before
+    /// the trial is returned instead (default 0.95): the share of paired bootstrap resamples of the validation rows
+    /// (<see cref="PairedBootstrap"/>) on which the trial's metric is better. A trial that is better on a few hundred
+    /// validation rows by less than their noise is as likely to be worse on new data, and the baseline is the simpler,
+    /// untrained model. 0: the better on validation is returned (a baseline wins ties).
+    /// </summary>
+    public double BaselineConfidence { get; set; } = 0.95;
+
+    /// <summary>
     /// Fit the chosen configuration again on the training and validation rows together before saving (default false).
     /// The refit model is what is saved; it can only be scored on <see cref="Test"/>.
     /// </summary>
@@ -82,6 +91,8 @@ public sealed class TextSweepOptions
             throw new ArgumentOutOfRangeException(nameof(MaxTrials), $"At least one trial is needed; got {MaxTrials}.");
         if (!TunerFactory.Names.Contains(Tuner.ToLowerInvariant()))
             throw new ArgumentException($"Unknown tuner '{Tuner}'; expected one of {string.Join(", ", TunerFactory.Names)}.", nameof(Tuner));
+        if (!(BaselineConfidence >= 0 && BaselineConfidence < 1))
+            throw new ArgumentOutOfRangeException(nameof(BaselineConfidence), $"The baseline confidence must be in [0, 1); got {BaselineConfidence}.");
         SweepMetrics.Check(Metric ?? SweepMetrics.Names(Task)[0], Task);
     }
 }

@@ -53,8 +53,14 @@ public sealed class TextSweepResult
     /// <summary>The zero-training baselines, in the order they were scored.</summary>
     public IReadOnlyList<SweepCandidate> Baselines { get; init; } = [];
 
-    /// <summary>The chosen candidate: the best on validation of <see cref="SweepBest"/> and <see cref="Baselines"/> (a baseline wins ties).</summary>
+    /// <summary>
+    /// The chosen candidate: <see cref="SweepBest"/>, unless the best of <see cref="Baselines"/> does at least as well on
+    /// validation or the trial's lead is within the validation noise (see <see cref="BaselineComparison"/>).
+    /// </summary>
     public required SweepCandidate Chosen { get; init; }
+
+    /// <summary>How the best trial and the best baseline were weighed; null without baselines.</summary>
+    public BaselineComparison? BaselineComparison { get; init; }
 
     /// <summary>The sweep's best pipeline with library defaults, when it was scored (fine-tuning's defaults are not rerun).</summary>
     public SweepCandidate? LibraryDefaults { get; init; }

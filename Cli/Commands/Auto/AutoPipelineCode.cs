@@ -30,7 +30,8 @@ internal static class AutoPipelineCode
 
     /// <summary>An expression (over the context <paramref name="context"/>) of the trainer <paramref name="name"/> configured by <paramref name="parameter"/>.</summary>
     public static string Trainer(string name, Parameter? parameter, SweepTask task, IReadOnlyList<string> textColumns, int seed, string context) =>
-        TrainerOverMLContext(name, parameter, task, textColumns, seed).Replace("mlContext.", context + ".", StringComparison.Ordinal);
+        TrainerOverMLContext(name, parameter, task, textColumns, seed).Replace("mlContext.", context + ".", StringComparison.Ordinal)
+            .Replace("(mlContext,", "(" + context + ",", StringComparison.Ordinal);
 
     private static string TrainerOverMLContext(string name, Parameter? parameter, SweepTask task, IReadOnlyList<string> textColumns, int seed)
     {
@@ -92,6 +93,8 @@ internal static class AutoPipelineCode
             }
             case FineTuningTrainers.Name:
                 return FineTuning(parameter?.AsType<FineTuningSearchOptions>(), task, textColumns, seed);
+            case ContrastiveTrainers.CoSentName:
+                return CoSent(parameter?.AsType<CoSentSearchOptions>() ?? new CoSentSearchOptions(), textColumns, seed);
             default:
                 throw new NotSupportedException($"No source is written for the trainer '{name}'.");
         }
@@ -174,6 +177,16 @@ internal static class AutoPipelineCode
             ? $"mlContext.MulticlassClassification.Trainers.EncoderTextClassification({options})"
             : $"mlContext.Regression.Trainers.EncoderSentenceSimilarity({options})";
     }
+
+    // As ContrastiveTrainers.CoSent builds it: CoSENT training of all-MiniLM-L6-v2, scored by the trained encoder's cosine.
+    private static string CoSent(CoSentSearchOptions o, IReadOnlyList<string> textColumns, int seed) =>
+        "new CoSentPairTrainer(mlContext, new SentenceEncoderTrainingOptions\n    {\n" +
+        $"        TextColumnNames = [{string.Join(", ", textColumns.Select(Literal))}],\n" +
+        $"        TargetColumnName = \"{StockTrainers.Label}\",\n" +
+        $"        MaxTokens = Math.Min({o.MaxTokens}, PretrainedEncoders.MiniLM.Config.MaxPositionEmbeddings),\n" +
+        $"        Training = new TrainingOptions {{ LearningRate = {Double(o.LearningRate)}, Epochs = {o.Epochs}, BatchSize = {o.BatchSize}, " +
+        $"WarmupFraction = {Double(o.WarmupFraction)}, Seed = {seed} }},\n" +
+        "    })";
 
     private static string Options(string type, string columns, IReadOnlyList<string> set) =>
         set.Count == 0 ? $"new {type} {{ {columns} }}"

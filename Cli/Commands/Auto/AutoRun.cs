@@ -51,6 +51,7 @@ internal static class AutoRun
             Featurizers = List(settings.Featurizers),
             Seed = settings.Seed,
             Baselines = !settings.NoBaselines,
+            BaselineConfidence = settings.BaselineConfidence,
             Refit = settings.Refit,
             OutputFolder = settings.Out,
         };
@@ -65,7 +66,7 @@ internal static class AutoRun
         if (result.ResumedTrials > 0)
             AnsiConsole.MarkupLine($"Resumed {result.ResumedTrials} finished trials from [blue]{Markup.Escape(Path.Combine(outDir, "sweep"))}[/].");
 
-        new AutoReport(result).Write(outDir);
+        new TextSweepReport(result).Write(outDir);
         string project = AutoConsumptionProject.Write(outDir, result.ModelPath, task, options.TextColumns, settings.LabelColumn, (result.Refit ?? result.Chosen).Pipeline,
             TrainerName(result), SweepModelFile.NeedsPipelineFile(result.Model), result.SampleText, SweepModelFile.HoldsFineTunedEncoder(result.Model));
         string notebook = AutoTrainingNotebook.Write(outDir, result, settings.MaxRows);
@@ -75,12 +76,14 @@ internal static class AutoRun
         if (result.StopReason == SweepStopReason.Converged)
             AnsiConsole.MarkupLine("Every arm converged: the sweep stopped before its time budget.");
         SweepCandidate chosen = result.Chosen;
-        string what = chosen.Kind == SweepCandidateKind.Baseline ? "a zero-training baseline beat every trial" : $"trial {chosen.TrialId}";
+        string what = chosen.Kind == SweepCandidateKind.Baseline ? "a zero-training baseline" : $"trial {chosen.TrialId}";
         AnsiConsole.MarkupLine($"Chosen ({what}): [green]{metric} = {chosen.Metric:F4}[/] on validation ({Markup.Escape(chosen.Pipeline)})" +
             (result.LibraryDefaults is null ? "" : $"; library defaults of the sweep's best pipeline: {result.LibraryDefaults.Metric:F4}") + ".");
         SweepCandidate? bestBaseline = result.Baselines.Where(b => b.Error is null).MinBy(b => b.Loss);
         if (bestBaseline is not null && chosen.Kind != SweepCandidateKind.Baseline)
             AnsiConsole.MarkupLine($"Best baseline: {metric} = {bestBaseline.Metric:F4} on validation ({Markup.Escape(bestBaseline.Pipeline)}).");
+        if (result.BaselineComparison is { } comparison)
+            AnsiConsole.MarkupLine(Markup.Escape($"Why: {comparison.Describe(metric)}."));
         if (result.TestRows is long testRows)
         {
             string Test(SweepCandidate? c) => c?.Test is { } t ? t[metric].ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "-";

@@ -61,7 +61,8 @@ public class AutoSettings : CommandSettings
     /// <summary>Trainers to consider, comma-separated.</summary>
     [CommandOption("--trainers <NAMES>")]
     [Description("Trainers to consider, comma-separated: sdca, lbfgs (classification only), fasttree, lightgbm, and finetune " +
-        "(fine-tunes all-MiniLM-L6-v2 on one text column or a pair; minutes per trial, so only when named). Default: the four stock trainers.")]
+        "(fine-tunes all-MiniLM-L6-v2 on one text column or a pair) and, for auto regress on a sentence pair, cosent (trains all-MiniLM-L6-v2 " +
+        "with the CoSENT loss and scores a pair by the trained encoder's cosine); these two take minutes per trial, so only when named. Default: the four stock trainers.")]
     public string? Trainers { get; init; }
 
     /// <summary>Featurizers to consider, comma-separated.</summary>
@@ -78,6 +79,12 @@ public class AutoSettings : CommandSettings
     [CommandOption("--no-baselines")]
     [Description("Do not score the zero-training baselines (pair cosine of each pretrained encoder and pooling; majority class; nearest centroid), which are otherwise candidates.")]
     public bool NoBaselines { get; init; }
+
+    /// <summary>How sure validation must be that the best trial beats the best baseline.</summary>
+    [CommandOption("--baseline-confidence <P>")]
+    [Description("Return the best trial instead of the best zero-training baseline only when it scores better on at least this share " +
+        "of paired bootstrap resamples of the validation rows (default 0.95; 0: whichever is better on validation, a baseline winning ties).")]
+    public double BaselineConfidence { get; init; } = 0.95;
 
     /// <summary>Refit the chosen configuration on training + validation rows before saving.</summary>
     [CommandOption("--refit")]
@@ -116,6 +123,8 @@ public class AutoSettings : CommandSettings
             return ValidationResult.Error($"--max-trials must be at least 1; got {MaxTrials}.");
         if (MaxRows is < 10)
             return ValidationResult.Error($"--max-rows must be at least 10; got {MaxRows}.");
+        if (!(BaselineConfidence >= 0 && BaselineConfidence < 1))
+            return ValidationResult.Error($"--baseline-confidence must be at least 0 and below 1; got {BaselineConfidence.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
         if (!TunerFactory.Names.Contains(Tuner.ToLowerInvariant()))
             return ValidationResult.Error($"--tuner: unknown tuner '{Tuner}'; expected one of {string.Join(", ", TunerFactory.Names)}.");
         return ValidationResult.Success();

@@ -183,6 +183,7 @@ internal static class AutoTrainingNotebook
             "using MLNetExt.Estimators.Baselines;",
             "using MLNetExt.Estimators.Experiments;",
             "using MLNetExt.Estimators.Pipelines;",
+            "using MLNetExt.Trainers.Contrastive;",
             "using MLNetExt.Trainers.FineTuning;",
             "using MLNetExt.Trainers.Training;",
             "using MLNetExt.Transforms;",
