@@ -80,7 +80,9 @@ public sealed class CompressCommandTests
         Assert.AreEqual(8, root.GetProperty("heads_total").GetInt32());
         Assert.AreEqual(5, root.GetProperty("heads_kept").GetInt32(), "round(0.4 x 8) = 3 heads removed");
         StringAssert.Contains(root.GetProperty("compressed").GetProperty("model").GetString(), "5 of 8 heads");
-        Assert.IsGreaterThan(0, root.GetProperty("head_recovery_seconds").GetDouble());
+        // The recovery fine-tune ran (its time, rounded to 0.1 s, can be 0 on a quiet machine for this tiny model).
+        double recoveryLoss = root.GetProperty("head_recovery_mean_loss").GetDouble();
+        Assert.IsTrue(recoveryLoss > 0 && double.IsFinite(recoveryLoss), $"recovery mean loss {recoveryLoss}");
         Assert.AreEqual(5, OnnxBertReader.Read(Path.Combine(output, "model.onnx")).Config.HeadsPerLayer.Sum());
 
         foreach (string bad in new[] { "0", "1", "-0.5", "1.2" })
