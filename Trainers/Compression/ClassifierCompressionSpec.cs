@@ -21,6 +21,12 @@ public sealed record ClassifierCompressionSpec
     /// <summary>Heads kept in all instead of a fraction (at least one per layer).</summary>
     public int? KeepHeads { get; init; }
 
+    /// <summary>SHRP: epochs of the routing run before pruning.</summary>
+    public double RoutingEpochs { get; init; } = 1;
+
+    /// <summary>SHRP: weight of distillation from the unpruned classifier during routing (0 for the task loss alone).</summary>
+    public double DistillationWeight { get; init; }
+
     /// <summary>Importance batches.</summary>
     public int ImportanceBatches { get; init; } = 32;
 

@@ -20,6 +20,16 @@ namespace MLNetExt.Trainers.Compression;
 /// (<see cref="BertWeights.KeepHeads"/>), and a short recovery fine-tune on the task follows through the shared
 /// training loop (progress, cancellation, checkpoints and resume). The result is a fine-tuned model like the input,
 /// with a narrower graph.
+/// <para>SHRP (<see cref="HeadPruningMethod.Shrp"/>; Su et al. 2025, "SHRP: Specialized Head Routing and Pruning for
+/// Efficient Encoder Compression") turns every layer into Expert Attention: each head is an expert whose output a
+/// per-layer Top-1 router weighs per token (<see cref="ExpertAttentionRouter"/>), and a light expander feed-forward
+/// network shared by the layer's heads refines their projected output (<see cref="AttentionExpander"/>). A routing run
+/// trains router, expanders and classifier with the task loss (optionally distillation from the unpruned classifier):
+/// load balancing, then specialisation with Top-1 usage counted, then the least-used heads (one global ranking, at
+/// least one per layer) and the routing itself fade to zero. At deployment the router is dropped and the faded heads
+/// are cut out of the weights: a deterministic choice, and the pruned network computes exactly what the routed one did
+/// at its last step. The expanders stay (exported into the graph). The same recovery fine-tune follows. The routing
+/// run is not checkpointed (its usage counts live outside the module); the recovery is.</para>
 /// </summary>
 /// <remarks>
 /// <list type="table">
@@ -96,20 +106,32 @@ public sealed class ClassifierHeadPruningTrainer : IEstimator<EncoderFineTuningT
         var clock = Stopwatch.StartNew();
         TrainingOptions training = _options.Training;
         torch.manual_seed(training.Seed);
-        float[][] scores;
-        using (SequenceClassifier original = FineTunedClassifierGraph.CreateClassifier(_model, _weights, _head))
+        IReadOnlyList<IReadOnlyList<float>> scores;
+        IReadOnlyList<IReadOnlyList<int>> keep;
+        TrainingResult? routing = null;
+        BertWeights pruned;
+        OnnxLinearHead head = _head;
+        if (_options.Method == HeadPruningMethod.Shrp)
         {
-            var task = new FineTuningTask(original, _model.Kind, rows);
-            scores = HeadImportance.Compute(task, original.Encoder, _options.ImportanceBatches, _options.ImportanceBatchSize, training.Seed,
-                _options.NormalizeImportancePerLayer, cancellationToken);
+            ShrpRouting route = Route(rows, cancellationToken);
+            (scores, keep, routing, pruned, head) = (route.Usage, route.Kept, route.Training, route.Pruned, route.Head);
         }
-        IReadOnlyList<IReadOnlyList<int>> keep = SelectHeads(scores);
-        BertWeights pruned = _weights.KeepHeads(keep);
+        else
+        {
+            using (SequenceClassifier original = FineTunedClassifierGraph.CreateClassifier(_model, _weights, _head))
+            {
+                var task = new FineTuningTask(original, _model.Kind, rows);
+                scores = HeadImportance.Compute(task, original.Encoder, _options.ImportanceBatches, _options.ImportanceBatchSize, training.Seed,
+                    _options.NormalizeImportancePerLayer, cancellationToken);
+            }
+            keep = SelectHeads(scores);
+            pruned = _weights.KeepHeads(keep);
+        }
         int before = _weights.Config.HeadsPerLayer.Sum(), after = pruned.Config.HeadsPerLayer.Sum();
         using (IChannel channel = _host.Start(nameof(ClassifierHeadPruningTrainer)))
-            channel.Info(MessageSensitivity.None, $"Pruned {_model.Info.EncoderName}: {after} of {before} heads kept (per layer {string.Join(",", keep.Select(k => k.Count))}).");
+            channel.Info(MessageSensitivity.None, $"Pruned {_model.Info.EncoderName} ({_options.Method}): {after} of {before} heads kept (per layer {string.Join(",", keep.Select(k => k.Count))}).");
 
-        using SequenceClassifier classifier = FineTunedClassifierGraph.CreateClassifier(_model, pruned, _head);
+        using SequenceClassifier classifier = FineTunedClassifierGraph.CreateClassifier(_model, pruned, head);
         TrainingResult? recovery = null;
         if (_options.Recover)
         {
@@ -117,8 +139,67 @@ public sealed class ClassifierHeadPruningTrainer : IEstimator<EncoderFineTuningT
                 $"Recovering the pruned classifier ({after} of {before} heads) on {rows.Rows.Count} rows.",
                 training, new FineTuningTask(classifier, _model.Kind, rows), _options.Progress, cancellationToken);
         }
-        EncoderFineTuningTransformer model = Export(classifier, $"{after} of {before} heads, {HeadPruningMethod.Importance}", recovery);
-        return new ClassifierHeadPruningResult(model, HeadPruningMethod.Importance, scores, keep, null, recovery, clock.Elapsed.TotalSeconds);
+        EncoderFineTuningTransformer model = Export(classifier, $"{after} of {before} heads, {_options.Method}", recovery);
+        return new ClassifierHeadPruningResult(model, _options.Method, scores, keep, routing, recovery, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>What SHRP's routing run leaves: usage, the heads kept, the run, and the pruned encoder (with its expanders) and head.</summary>
+    internal sealed record ShrpRouting(IReadOnlyList<IReadOnlyList<float>> Usage, IReadOnlyList<IReadOnlyList<int>> Kept, TrainingResult Training,
+        BertWeights Pruned, OnnxLinearHead Head, BertWeights Routed);
+
+    /// <summary>
+    /// SHRP's routing run (<see cref="ShrpRoutingTask"/>) on the classifier with expanders added; ends with the removed
+    /// heads gated to zero and no routing, so <see cref="ShrpRouting.Pruned"/> computes what the routed network did at its
+    /// last step. <see cref="ShrpRouting.Routed"/> holds the routed encoder's weights before the heads are cut.
+    /// </summary>
+    internal ShrpRouting Route(FineTuningRows rows, CancellationToken cancellationToken)
+    {
+        TrainingOptions training = _options.Training;
+        using SequenceClassifier classifier = new(new BertModel(WithExpanders(_weights.Config, _options.ShrpExpanderSize)), _model.ClassCount, _head.Pooling ?? Transforms.EncoderPooling.Mean);
+        LoadAvailable(classifier.Encoder, _weights);
+        classifier.LoadHead(_head);
+        using SequenceClassifier? teacher = _options.DistillationWeight > 0 ? FineTunedClassifierGraph.CreateClassifier(_model, _weights, _head) : null;
+        if (teacher is not null)
+        {
+            teacher.eval();
+            foreach (var p in teacher.parameters())
+                p.requires_grad = false;
+        }
+        int stepsPerEpoch = (rows.Rows.Count + training.BatchSize - 1) / training.BatchSize;
+        int steps = Math.Max(1, (int)Math.Ceiling(_options.ShrpRoutingEpochs * stepsPerEpoch));
+        TrainingOptions loop = training.Clone();
+        loop.Epochs = (int)Math.Ceiling(_options.ShrpRoutingEpochs);
+        loop.MaxSteps = steps;
+        loop.CheckpointDirectory = null; // the routers' usage counts live outside the checkpoint: a routing run restarts
+        using var task = new ShrpRoutingTask(classifier, _model.Kind, rows, teacher, _options, steps * Math.Max(1, training.GradientAccumulationSteps), SelectHeads);
+        TrainingResult result = ReportedTraining.Run(_host, nameof(ClassifierHeadPruningTrainer), "SHRP routing",
+            $"Routing {_weights.Config.HeadsPerLayer.Sum()} heads (experts) of {_model.Info.EncoderName} on {rows.Rows.Count} rows, {steps} steps.",
+            loop, task, _options.Progress, cancellationToken);
+        task.Finish();
+        IReadOnlyList<IReadOnlyList<int>> kept = task.Kept!;
+        BertWeights routed = classifier.Encoder.ToWeights();
+        return new ShrpRouting(task.Usage, kept, result, routed.KeepHeads(kept), classifier.ExportHead(), routed);
+    }
+
+    private static BertConfig WithExpanders(BertConfig config, int size) => new()
+    {
+        VocabSize = config.VocabSize, HiddenSize = config.HiddenSize, HeadsPerLayer = config.HeadsPerLayer, HeadSize = config.HeadSize,
+        IntermediateSize = config.IntermediateSize, MaxPositionEmbeddings = config.MaxPositionEmbeddings, TypeVocabSize = config.TypeVocabSize,
+        LayerNormEps = config.LayerNormEps, HiddenDropout = config.HiddenDropout, AttentionDropout = config.AttentionDropout,
+        ExpanderSize = Math.Max(size, config.ExpanderSize),
+    };
+
+    // Copies every weight the model has a parameter for; parameters without a weight (new expanders) keep their initial values.
+    private static void LoadAvailable(BertModel model, BertWeights weights)
+    {
+        using var noGrad = torch.no_grad();
+        foreach ((string name, TorchSharp.Modules.Parameter parameter) in model.named_parameters())
+        {
+            if (!weights.Weights.TryGetValue(name, out var w))
+                continue;
+            using var source = torch.tensor(w.Data, w.Shape);
+            parameter.copy_(source);
+        }
     }
 
     private IReadOnlyList<IReadOnlyList<int>> SelectHeads(IReadOnlyList<IReadOnlyList<float>> scores)

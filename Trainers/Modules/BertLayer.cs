@@ -12,22 +12,31 @@ public sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
     private readonly Linear dense;
     private readonly LayerNorm LayerNorm;
     private readonly Dropout dropout;
+    private readonly AttentionExpander? expander;
 #pragma warning restore IDE1006
 
-    /// <summary>Creates the projection from <paramref name="inputSize"/> back to <paramref name="hiddenSize"/>.</summary>
-    public BertResidualOutput(int inputSize, int hiddenSize, double layerNormEps, double hiddenDropout) : base(nameof(BertResidualOutput))
+    /// <summary>
+    /// Creates the projection from <paramref name="inputSize"/> back to <paramref name="hiddenSize"/>, with SHRP's
+    /// <see cref="AttentionExpander"/> after it when <paramref name="expanderSize"/> is positive.
+    /// </summary>
+    public BertResidualOutput(int inputSize, int hiddenSize, double layerNormEps, double hiddenDropout, int expanderSize = 0) : base(nameof(BertResidualOutput))
     {
         dense = nn.Linear(inputSize, hiddenSize);
+        if (expanderSize > 0)
+            expander = new AttentionExpander(hiddenSize, expanderSize);
         LayerNorm = nn.LayerNorm(hiddenSize, layerNormEps);
         dropout = nn.Dropout(hiddenDropout);
         RegisterComponents();
     }
 
-    /// <summary>LayerNorm(dropout(dense(<paramref name="states"/>)) + <paramref name="residual"/>).</summary>
+    /// <summary>LayerNorm(dropout(expander(dense(<paramref name="states"/>))) + <paramref name="residual"/>), the expander only when there is one.</summary>
     public override Tensor forward(Tensor states, Tensor residual)
     {
         using var scope = NewDisposeScope();
-        return LayerNorm.forward(dropout.forward(dense.forward(states)) + residual).MoveToOuterDisposeScope();
+        Tensor projected = dense.forward(states);
+        if (expander is not null)
+            projected = expander.forward(projected);
+        return LayerNorm.forward(dropout.forward(projected) + residual).MoveToOuterDisposeScope();
     }
 }
 
@@ -43,7 +52,7 @@ public sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
     public BertAttention(BertConfig config, int heads) : base(nameof(BertAttention))
     {
         self = new BertSelfAttention(config.HiddenSize, heads, config.HeadSize, config.AttentionDropout);
-        output = new BertResidualOutput(heads * config.HeadSize, config.HiddenSize, config.LayerNormEps, config.HiddenDropout);
+        output = new BertResidualOutput(heads * config.HeadSize, config.HiddenSize, config.LayerNormEps, config.HiddenDropout, config.ExpanderSize);
         RegisterComponents();
     }
 

@@ -54,6 +54,13 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     private Tensor? _headMask;
 
     /// <summary>
+    /// Optional per-token head weights (SHRP's router): maps the layer input [batch, seq, hidden] to weights
+    /// [batch, seq, <see cref="Heads"/>] multiplying each head's output for each token. Not a parameter of this module
+    /// (the router's owner registers and trains it); null (the default) leaves the heads as they are.
+    /// </summary>
+    public Func<Tensor, Tensor>? HeadRouter { get; set; }
+
+    /// <summary>
     /// Attends over <paramref name="hidden"/> [batch, seq, hidden] with an additive mask [batch, 1, 1, seq]
     /// (0 for real tokens, a large negative number for padding); returns the concatenated heads [batch, seq, heads*headSize].
     /// </summary>
@@ -67,6 +74,8 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
             Split(query), Split(key), Split(value), additiveMask, training ? _attentionDropout : 0.0, false);
         if (_headMask is not null)
             context = context * _headMask.view(1, Heads, 1, 1);
+        if (HeadRouter is not null)
+            context = context * HeadRouter(hidden).permute(0, 2, 1).unsqueeze(-1);
         return context.transpose(1, 2).reshape(batch, length, Heads * HeadSize).MoveToOuterDisposeScope();
     }
 }

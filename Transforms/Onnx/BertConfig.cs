@@ -43,6 +43,13 @@ public sealed class BertConfig
     /// <summary>Dropout on attention probabilities while training (<c>attention_probs_dropout_prob</c>).</summary>
     public double AttentionDropout { get; init; } = 0.1;
 
+    /// <summary>
+    /// Width of the attention expander of every layer (<c>attention_expander_size</c>; 0, the default, for none): a small
+    /// feed-forward network shared by the heads of a layer that refines their projected output before the residual,
+    /// <c>a + W2 gelu(W1 a + b1) + b2</c> (SHRP's Expert Attention; parameters <c>attention.output.expander.dense_in/dense_out</c>).
+    /// </summary>
+    public int ExpanderSize { get; init; }
+
     /// <summary>Number of transformer layers.</summary>
     public int LayerCount => HeadsPerLayer.Count;
 
@@ -55,6 +62,8 @@ public sealed class BertConfig
         Positive(IntermediateSize, "intermediate_size");
         Positive(MaxPositionEmbeddings, "max_position_embeddings");
         Positive(TypeVocabSize, "type_vocab_size");
+        if (ExpanderSize < 0)
+            throw new ArgumentOutOfRangeException("attention_expander_size", ExpanderSize, $"'attention_expander_size' must not be negative, got {ExpanderSize}.");
         if (HeadsPerLayer.Count == 0)
             throw new ArgumentOutOfRangeException(nameof(HeadsPerLayer), "A model needs at least one layer.");
         for (int i = 0; i < HeadsPerLayer.Count; i++)
@@ -88,6 +97,8 @@ public sealed class BertConfig
             ["attention_probs_dropout_prob"] = AttentionDropout,
             ["hidden_act"] = "gelu",
         };
+        if (ExpanderSize > 0)
+            json["attention_expander_size"] = ExpanderSize;
         if (HeadsPerLayer.Distinct().Count() > 1)
             json["heads_per_layer"] = new JsonArray(HeadsPerLayer.Select(h => (JsonNode)h).ToArray());
         return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
@@ -128,6 +139,7 @@ public sealed class BertConfig
             LayerNormEps = Real("layer_norm_eps", 1e-12),
             HiddenDropout = Real("hidden_dropout_prob", 0.1),
             AttentionDropout = Real("attention_probs_dropout_prob", 0.1),
+            ExpanderSize = Int("attention_expander_size", 0),
         };
         config.Validate();
         return config;

@@ -48,6 +48,13 @@ public sealed class BertWeights
             }
             yield return ($"{pre}.attention.output.dense.weight", [hidden, width]);
             yield return ($"{pre}.attention.output.dense.bias", [hidden]);
+            if (config.ExpanderSize > 0)
+            {
+                yield return ($"{pre}.attention.output.expander.dense_in.weight", [config.ExpanderSize, hidden]);
+                yield return ($"{pre}.attention.output.expander.dense_in.bias", [config.ExpanderSize]);
+                yield return ($"{pre}.attention.output.expander.dense_out.weight", [hidden, config.ExpanderSize]);
+                yield return ($"{pre}.attention.output.expander.dense_out.bias", [hidden]);
+            }
             yield return ($"{pre}.attention.output.LayerNorm.weight", [hidden]);
             yield return ($"{pre}.attention.output.LayerNorm.bias", [hidden]);
             yield return ($"{pre}.intermediate.dense.weight", [inner, hidden]);
@@ -160,6 +167,7 @@ public sealed class BertWeights
         LayerNormEps = Config.LayerNormEps,
         HiddenDropout = Config.HiddenDropout,
         AttentionDropout = Config.AttentionDropout,
+        ExpanderSize = Config.ExpanderSize,
     };
 
     /// <summary>Throws <see cref="FormatException"/> naming <paramref name="source"/> when a parameter is missing or mis-shaped.</summary>

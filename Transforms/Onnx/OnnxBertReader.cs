@@ -179,6 +179,7 @@ public static class OnnxBertReader
             MaxPositionEmbeddings = (int)Shape("embeddings.position_embeddings.weight")[0],
             TypeVocabSize = (int)Shape("embeddings.token_type_embeddings.weight")[0],
             LayerNormEps = LayerNormEpsilon(index) ?? 1e-12,
+            ExpanderSize = weights.TryGetValue("encoder.layer.0.attention.output.expander.dense_in.bias", out var expander) ? (int)expander.Shape[0] : 0,
         };
     }
 

@@ -115,12 +115,22 @@ public static class OnnxBertWriter
             string merged = g.Node("Reshape", [
                 g.Node("Transpose", [context], null, Ints("perm", 0, 2, 1, 3)),
                 g.Longs($"{pre}.merge_shape", [0, 0, heads * config.HeadSize], 3)]);
-            string attended = LayerNorm(g.Node("Add", [Linear(merged, $"{pre}.attention.output.dense"), x]), $"{pre}.attention.output.LayerNorm");
+            string attended = LayerNorm(g.Node("Add", [Expand(Linear(merged, $"{pre}.attention.output.dense"), pre), x]), $"{pre}.attention.output.LayerNorm");
             string inner = Linear(attended, $"{pre}.intermediate.dense");
             string gelu = g.Node("Mul", [g.Node("Mul", [inner, g.Node("Add", [g.Node("Erf", [g.Node("Div", [inner, g.Scalar(MathF.Sqrt(2f))])]), g.Scalar(1f)])]), g.Scalar(0.5f)]);
             x = LayerNorm(g.Node("Add", [Linear(gelu, $"{pre}.output.dense"), attended]), $"{pre}.output.LayerNorm");
         }
         g.Node("Identity", [x], "last_hidden_state");
+
+        // SHRP's attention expander: a + W2 gelu(W1 a + b1) + b2 on the projected attention output (absent: a).
+        string Expand(string projected, string pre)
+        {
+            if (config.ExpanderSize == 0)
+                return projected;
+            string inner = Linear(projected, $"{pre}.attention.output.expander.dense_in");
+            string gelu = g.Node("Mul", [g.Node("Mul", [inner, g.Node("Add", [g.Node("Erf", [g.Node("Div", [inner, g.Scalar(MathF.Sqrt(2f))])]), g.Scalar(1f)])]), g.Scalar(0.5f)]);
+            return g.Node("Add", [projected, Linear(gelu, $"{pre}.attention.output.expander.dense_out")]);
+        }
 
         string FusedLayer(string input, string pre, int heads)
         {
@@ -147,7 +157,15 @@ public static class OnnxBertWriter
             string SkipNorm(string value, string skip, string dense, string norm) => g.DomainNode(Ort, "SkipLayerNormalization",
                 [g.Node("MatMul", [value, LinearWeight(dense)]), skip, Param(norm + ".weight"), Param(norm + ".bias"), Param(dense + ".bias")],
                 null, epsilon);
-            string attended = SkipNorm(context, input, $"{pre}.attention.output.dense", $"{pre}.attention.output.LayerNorm");
+            string attended;
+            if (config.ExpanderSize == 0)
+                attended = SkipNorm(context, input, $"{pre}.attention.output.dense", $"{pre}.attention.output.LayerNorm");
+            else
+            {
+                string norm = $"{pre}.attention.output.LayerNorm";
+                attended = g.DomainNode(Ort, "SkipLayerNormalization",
+                    [Expand(Linear(context, $"{pre}.attention.output.dense"), pre), input, Param(norm + ".weight"), Param(norm + ".bias")], null, epsilon);
+            }
             string gelu = g.DomainNode(Ort, "BiasGelu", [g.Node("MatMul", [attended, LinearWeight($"{pre}.intermediate.dense")]), Param($"{pre}.intermediate.dense.bias")]);
             return SkipNorm(gelu, attended, $"{pre}.output.dense", $"{pre}.output.LayerNorm");
         }

@@ -40,7 +40,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
 
         /// <summary>Head pruning methods.</summary>
         [CommandOption("--method <NAMES>")]
-        [Description("With --model: comma-separated head pruning methods, each a variant in the report: importance (default).")]
+        [Description("With --model: comma-separated head pruning methods, each a variant in the report: importance (default; Michel et al. 2019) and/or shrp (Top-1 routed Expert Attention with shared expanders, Su et al. 2025).")]
         public string Method { get; init; } = "importance";
 
         /// <summary>Heads kept in all.</summary>
@@ -52,6 +52,16 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         [CommandOption("--max-train-rows <N>")]
         [Description("With --model: use a seeded sample of at most N training rows for scoring and recovery.")]
         public int? MaxTrainRows { get; init; }
+
+        /// <summary>SHRP routing epochs.</summary>
+        [CommandOption("--routing-epochs <N>")]
+        [Description("With --method shrp: epochs of the routing run before the heads are cut (default 1; fractions allowed).")]
+        public double RoutingEpochs { get; init; } = 1;
+
+        /// <summary>SHRP distillation weight.</summary>
+        [CommandOption("--distill-weight <W>")]
+        [Description("With --method shrp: weight of distillation from the unpruned classifier during routing (default 0: the task loss alone).")]
+        public double DistillWeight { get; init; }
 
         /// <summary>Skip the plot.</summary>
         [CommandOption("--no-plot")]
@@ -167,6 +177,8 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
             : MaxTrainRows is < 1 ? ValidationResult.Error($"--max-train-rows must be at least 1; got {MaxTrainRows}.")
             : ImportanceBatches < 1 ? ValidationResult.Error($"--importance-batches must be at least 1; got {ImportanceBatches}.")
             : SpeedRounds < 1 ? ValidationResult.Error($"--speed-rounds must be at least 1; got {SpeedRounds}.")
+            : !(RoutingEpochs > 0) ? ValidationResult.Error($"--routing-epochs must be positive; got {RoutingEpochs}.")
+            : !(DistillWeight >= 0) ? ValidationResult.Error($"--distill-weight must not be negative; got {DistillWeight}.")
             : ParseMethods(Method, out _) is { } error ? ValidationResult.Error(error)
             : ValidationResult.Success();
 
@@ -247,6 +259,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         {
             ModelPath = settings.Model!, Task = settings.Task!, DataFolder = settings.Data!, Methods = methods,
             PruneFraction = settings.PruneHeads ?? 0.4, KeepHeads = settings.KeepHeads, ImportanceBatches = settings.ImportanceBatches,
+            RoutingEpochs = settings.RoutingEpochs, DistillationWeight = settings.DistillWeight,
             MaxTrainRows = settings.MaxTrainRows, Epochs = settings.Epochs, BatchSize = settings.BatchSize,
             LearningRate = settings.LearningRate ?? 5e-5, Seed = settings.Seed,
             CheckpointDirectory = settings.CheckpointDirectory, OutputDirectory = settings.Out, SpeedRounds = settings.SpeedRounds, Plot = !settings.NoPlot,
