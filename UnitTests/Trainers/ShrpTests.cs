@@ -145,6 +145,20 @@ public sealed class ShrpTests
         }
     }
 
+    /// <summary>Saves a tiny SST-2 classifier (3 layers x 4 heads) to <paramref name="path"/>.</summary>
+    internal static void SaveTinyClassifier(string path)
+    {
+        (MLContext _, EncoderFineTuningTransformer model, IDataView _) = TinyClassifier();
+        try
+        {
+            model.Save(path);
+        }
+        finally
+        {
+            model.Dispose();
+        }
+    }
+
     private static FineTuningRows Rows(EncoderFineTuningTransformer model, int count)
     {
         string[][] fields = File.ReadLines(SharedData.RequireFile("sst2", "train.tsv")).Skip(1).Take(count).Select(l => l.Split('\t')).ToArray();
