@@ -88,6 +88,12 @@ public sealed partial class EncoderFineTuningTransformer : IOwnedTransformer, IC
     /// <summary>The column names and types this transformer adds.</summary>
     internal FineTunedModelInfo Info => _info;
 
+    /// <summary>The served graph (encoder and head), as saved.</summary>
+    internal byte[] OnnxBytes => _onnx;
+
+    /// <summary>The vocabulary file, as saved.</summary>
+    internal byte[] VocabularyBytes => _vocabulary;
+
     /// <inheritdoc/>
     /// <exception cref="ArgumentOutOfRangeException">A sentence column is missing or is not text.</exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
@@ -190,7 +196,16 @@ public sealed partial class EncoderFineTuningTransformer : IOwnedTransformer, IC
         ArgumentNullException.ThrowIfNull(mlContext);
         if (!File.Exists(path))
             throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
-        using ZipArchive zip = ZipFile.OpenRead(path);
+        ZipArchive opened;
+        try
+        {
+            opened = ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a model saved by {nameof(EncoderFineTuningTransformer)}.Save (a zip with model.onnx, vocab.txt, fine_tuning.json): {e.Message}", e);
+        }
+        using ZipArchive zip = opened;
         return ReadEntries(mlContext, name =>
         {
             ZipArchiveEntry entry = zip.GetEntry(name) ?? throw new InvalidDataException($"{path}: no '{name}' entry; is it a model saved by {nameof(EncoderFineTuningTransformer)}.Save?");

@@ -52,6 +52,21 @@ public sealed partial class SequenceClassifier : nn.Module<Tensor, Tensor, Tenso
     public OnnxLinearHead ExportHead() =>
         new(Pooling, classifier.weight!.detach().contiguous().data<float>().ToArray(), classifier.bias!.detach().contiguous().data<float>().ToArray());
 
+    /// <summary>Copies the weights of a head written by <see cref="ExportHead"/> (e.g. read back from a fine-tuned graph) into this head.</summary>
+    /// <exception cref="ArgumentException">The head's size differs from this one's (the message gives both).</exception>
+    public void LoadHead(OnnxLinearHead head)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        int hidden = (int)classifier.weight!.shape[1];
+        if (head.Bias.Length != Outputs || head.Weight.Length != Outputs * hidden)
+            throw new ArgumentException($"The head has {head.Bias.Length} outputs and {head.Weight.Length} weights; this classifier needs {Outputs} outputs x {hidden} inputs.", nameof(head));
+        using var noGrad = no_grad();
+        using Tensor weight = tensor(head.Weight, [Outputs, hidden]);
+        using Tensor bias = tensor(head.Bias, [Outputs]);
+        classifier.weight!.copy_(weight);
+        classifier.bias!.copy_(bias);
+    }
+
     /// <summary>Logits [batch, outputs] of a batch of encoder inputs (see <see cref="BertModel.forward"/>).</summary>
     public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
     {
