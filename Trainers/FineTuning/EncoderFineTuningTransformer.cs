@@ -29,7 +29,7 @@ namespace MLNetExt.Trainers.FineTuning;
 /// column names, tokenization).</para>
 /// </remarks>
 [PipelinePart(typeof(FineTunedModelPart))]
-public sealed class EncoderFineTuningTransformer : IOwnedTransformer, ICancellableTransformer
+public sealed partial class EncoderFineTuningTransformer : IOwnedTransformer, ICancellableTransformer
 {
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
 
@@ -43,10 +43,12 @@ public sealed class EncoderFineTuningTransformer : IOwnedTransformer, ICancellab
     private readonly FineTunedModelInfo _info;
     private readonly byte[] _onnx;
     private readonly byte[] _vocabulary;
+    private readonly IHostEnvironment _environment;
 
     internal EncoderFineTuningTransformer(IHostEnvironment environment, FineTunedModelInfo info, byte[] onnx, byte[] vocabulary, TrainingResult? training)
     {
         ArgumentNullException.ThrowIfNull(environment);
+        _environment = environment;
         _info = info;
         _onnx = onnx;
         _vocabulary = vocabulary;

@@ -10,7 +10,7 @@ namespace MLNetExt.Trainers.Modules;
 /// An encoder with a linear head on its pooled sentence vector (Hugging Face <c>BertForSequenceClassification</c>:
 /// parameters <c>bert.*</c> and <c>classifier.*</c>). One output per class, or one output for regression.
 /// </summary>
-public sealed class SequenceClassifier : nn.Module<Tensor, Tensor, Tensor, Tensor>
+public sealed partial class SequenceClassifier : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
 #pragma warning disable IDE1006
     private readonly BertModel bert;
