@@ -78,6 +78,8 @@ public static class OnnxBertWriter
         string Param(string name) => ops.Param(name);
         string LinearWeight(string prefix) => ops.LinearWeight(prefix);
         string LayerNorm(string x, string prefix) => ops.LayerNorm(x, prefix);
+        string Linear(string x, string prefix) => ops.Linear(x, prefix);
+        float headScale = MathF.Sqrt(config.HeadSize);
 
         // Additive attention mask [batch, 1, 1, seq].
         string axis1 = g.Longs("axes_1", [1], 1), axis2 = g.Longs("axes_2", [2], 1), axis0 = g.Longs("axes_0", [0], 1);
@@ -139,10 +141,7 @@ public static class OnnxBertWriter
                 string geluFused = g.DomainNode(OrtDomain, "BiasGelu", [g.Node("MatMul", [attendedFused, LinearWeight($"{pre}.intermediate.dense")]), Param($"{pre}.intermediate.dense.bias")]);
                 return (SkipNorm(geluFused, attendedFused, $"{pre}.output.dense", $"{pre}.output.LayerNorm"), probabilities);
             }
-            string attended = LayerNorm(g.Node("Add", [Linear(merged, $"{pre}.attention.output.dense"), input]), $"{pre}.attention.output.LayerNorm");
-            string inner = Linear(attended, $"{pre}.intermediate.dense");
-            string gelu = g.Node("Mul", [g.Node("Mul", [inner, g.Node("Add", [g.Node("Erf", [g.Node("Div", [inner, g.Scalar(MathF.Sqrt(2f))])]), g.Scalar(1f)])]), g.Scalar(0.5f)]);
-            return (LayerNorm(g.Node("Add", [Linear(gelu, $"{pre}.output.dense"), attended]), $"{pre}.output.LayerNorm"), probabilities);
+            return (ops.AfterAttention(merged, input, pre), probabilities);
         }
 
         string SkipNorm(string value, string skip, string dense, string norm) => g.DomainNode(OrtDomain, "SkipLayerNormalization",
