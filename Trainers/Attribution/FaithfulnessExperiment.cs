@@ -33,6 +33,12 @@ public sealed class FaithfulnessExperimentOptions
     /// <summary>How the methods are made; its seed also seeds the stock classifier's training.</summary>
     public AttributionMethodSettings MethodSettings { get; set; } = new();
 
+    /// <summary>How a fine-tuned model is served (int8 graph, ONNX Runtime threads); null (default) serves it as saved. Int8 cannot go with the gradient methods, which read the fp32 weights.</summary>
+    public MLNetExt.Trainers.FineTuning.FineTunedRuntimeOptions? Runtime { get; set; }
+
+    /// <summary>Texts evaluated at once when every method is a perturbation method (see <see cref="FaithfulnessOptions.Parallelism"/>); default 1.</summary>
+    public int Parallelism { get; set; } = 1;
+
     /// <summary>Also attribute with a weight-randomised copy of a fine-tuned model and report the rank agreement (gradient methods).</summary>
     public bool RandomizationCheck { get; set; }
 
@@ -68,6 +74,7 @@ public static class FaithfulnessExperiment
     {
         ArgumentNullException.ThrowIfNull(options);
         AttributionMethodSettings.CheckNames(options.Methods);
+        AttributionMethodSettings.CheckRuntime(options.Methods, options.Runtime);
         var clock = Stopwatch.StartNew();
         int seed = options.MethodSettings.Seed;
         var ml = new MLContext(seed);
@@ -94,6 +101,7 @@ public static class FaithfulnessExperiment
         var evaluator = new FaithfulnessEvaluator(explained, new FaithfulnessOptions
         {
             Progress = options.Progress,
+            Parallelism = options.Parallelism,
             BaselineFor = m => m is ReAgentAttribution ? sampled : null,
         });
         FaithfulnessResult result = evaluator.Evaluate(texts, methods, cancellationToken);
@@ -121,7 +129,7 @@ public static class FaithfulnessExperiment
     private static ExplainableModel LoadOrTrain(MLContext ml, GlueTask task, FaithfulnessExperimentOptions options)
     {
         if (options.Model != StockModel)
-            return ExplainableModel.Load(ml, options.Model);
+            return ExplainableModel.Load(ml, options.Model, runtime: options.Runtime);
         if (options.TrainFile is null)
             throw new ArgumentException($"The model '{StockModel}' is trained here: give the training file.", nameof(options));
         IReadOnlyList<GlueExample> train = GlueReader.Read(task, options.TrainFile);

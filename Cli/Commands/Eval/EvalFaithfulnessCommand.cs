@@ -63,6 +63,7 @@ public sealed class EvalFaithfulnessCommand : Command<EvalFaithfulnessCommand.Se
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Model) || string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--model and --data are required.")
             : MaxRows is < 1 ? ValidationResult.Error($"--max-rows must be at least 1, got {MaxRows}.")
+            : ValidateRuntime() is { Successful: false } runtime ? runtime
             : ValidationResult.Success();
     }
 
@@ -70,11 +71,12 @@ public sealed class EvalFaithfulnessCommand : Command<EvalFaithfulnessCommand.Se
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         OutputPaths.RequireWritableFile(settings.Json, "--json");
+        string[] methods = settings.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var options = new FaithfulnessExperimentOptions
         {
             Model = settings.Model, Task = settings.Task, DataFile = settings.Data, TrainFile = settings.Train, MaxTrainRows = settings.MaxTrainRows,
-            Methods = settings.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            MaxRows = settings.MaxRows, MethodSettings = settings.ToMethodSettings(), RandomizationCheck = settings.RandomizationCheck,
+            Methods = methods,
+            MaxRows = settings.MaxRows, MethodSettings = settings.ToMethodSettings(), Runtime = settings.ToRuntime(methods), Parallelism = settings.Parallel, RandomizationCheck = settings.RandomizationCheck,
             Progress = new SynchronousProgress<(int Done, int Total)>(p => { if (p.Done % 25 == 0 || p.Done == p.Total) Console.Error.WriteLine($"{p.Done}/{p.Total} texts"); }),
         };
         FaithfulnessExperimentResult result = FaithfulnessExperiment.Run(options, cancellationToken);
