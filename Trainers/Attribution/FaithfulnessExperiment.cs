@@ -30,6 +30,12 @@ public sealed class FaithfulnessExperimentOptions
     /// <summary>Texts evaluated at most, from the top of the file (default all).</summary>
     public int? MaxRows { get; set; }
 
+    /// <summary>
+    /// Texts evaluated: a random sample of this many rows of the file (after <see cref="MaxRows"/>), drawn with the
+    /// methods' seed and kept in file order; null (default) evaluates every row.
+    /// </summary>
+    public int? SampleRows { get; set; }
+
     /// <summary>How the methods are made; its seed also seeds the stock classifier's training.</summary>
     public AttributionMethodSettings MethodSettings { get; set; } = new();
 
@@ -84,6 +90,8 @@ public static class FaithfulnessExperiment
         IReadOnlyList<GlueExample> rows = GlueReader.Read(task, options.DataFile);
         if (options.MaxRows is int max && max < rows.Count)
             rows = rows.Take(max).ToArray();
+        if (options.SampleRows is int sample && sample < rows.Count)
+            rows = Sample(rows, sample, seed);
 
         using ExplainableModel model = LoadOrTrain(ml, task, options);
         ExplainedTextModel explained = model.ToExplained(ml);
@@ -141,6 +149,15 @@ public static class FaithfulnessExperiment
         }
         ITransformer model = StockTextClassifier.Train(ml, train.Select(e => (e.Sentence1, e.LabelIndex)).ToArray(), task.Labels!.Count);
         return new ExplainableModel(model, "Sentence", null, "Score", $"FeaturizeText + SDCA maximum entropy trained on {train.Count} rows of {options.TrainFile}");
+    }
+
+    /// <summary><paramref name="count"/> rows drawn without replacement with <paramref name="seed"/>, in file order.</summary>
+    private static GlueExample[] Sample(IReadOnlyList<GlueExample> rows, int count, int seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1, nameof(FaithfulnessExperimentOptions.SampleRows));
+        int[] order = Enumerable.Range(0, rows.Count).ToArray();
+        new Random(seed).Shuffle(order);
+        return order.Take(count).Order().Select(i => rows[i]).ToArray();
     }
 
     private static int ArgMax(float[] values)
