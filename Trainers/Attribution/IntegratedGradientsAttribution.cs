@@ -186,24 +186,20 @@ public sealed class IntegratedGradientsAttribution : ITextAttributionMethod, IDi
         return pooled.matmul(_headWeight.t()) + _headBias;
     }
 
-    /// <summary>The linear head (classifier.weight stored [hidden, labels], classifier.bias) and the pooling feeding it.</summary>
+    /// <summary>The linear head (<see cref="FineTunedClassifierGraph.ReadHead"/>) as tensors, and the pooling feeding it.</summary>
     private static (Tensor Weight, Tensor Bias, EncoderPooling Pooling) ReadHead(ModelProto graph, int hidden)
     {
-        TensorProto? weight = graph.Graph.Initializer.FirstOrDefault(t => t.Name == "classifier.weight");
-        TensorProto? bias = graph.Graph.Initializer.FirstOrDefault(t => t.Name == "classifier.bias");
-        if (weight is null || bias is null || weight.Dims.Count != 2 || weight.Dims[0] != hidden)
-            throw new InvalidDataException("The fine-tuned model's graph has no linear head (initializers classifier.weight [hidden, labels] and classifier.bias).");
-        float[] w = Floats(weight);
-        float[] b = Floats(bias);
-        int labels = (int)weight.Dims[1];
-        bool cls = graph.Graph.Node.Any(n => n.OpType == "Gather" && n.Input.Count > 0 && n.Input[0] == "last_hidden_state");
-        Tensor weightTensor = tensor(w, [hidden, labels]).t().contiguous();
-        return (weightTensor, tensor(b, [labels]), cls ? EncoderPooling.Cls : EncoderPooling.Mean);
+        OnnxLinearHead head;
+        try
+        {
+            head = FineTunedClassifierGraph.ReadHead(graph, hidden, "The fine-tuned model");
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException(e.Message, e);
+        }
+        return (tensor(head.Weight, [head.Bias.Length, hidden]), tensor(head.Bias, [head.Bias.Length]), head.Pooling ?? EncoderPooling.Mean);
     }
-
-    private static float[] Floats(TensorProto tensor) => tensor.RawData.Length > 0
-        ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray()
-        : tensor.FloatData.ToArray();
 
     /// <summary>Releases the TorchSharp modules and tensors.</summary>
     public void Dispose()

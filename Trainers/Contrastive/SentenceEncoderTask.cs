@@ -46,6 +46,16 @@ public sealed class SentenceEncoderTask : ITrainingTask<ContrastiveBatch>, IText
     public IReadOnlyList<int>? TrainingRowLengths => Enumerable.Range(0, _train.Count).Select(i => _train.Columns.Sum(c => c[i].Length)).ToArray();
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// With in-batch negatives every text of a row is a key (its token ids), so two rows sharing an anchor or a positive
+    /// never meet in one batch, where each would be the other's false negative; other losses report none.
+    /// </remarks>
+    public IReadOnlyList<IReadOnlyList<string>>? TrainingRowKeys => !_loss.UsesInBatchNegatives ? null
+        : Enumerable.Range(0, _train.Count).Select(i => (IReadOnlyList<string>)_train.Columns.Select(c => Key(c[i])).ToArray()).ToArray();
+
+    private static string Key(TokenizedText text) => string.Join(' ', text.Ids);
+
+    /// <inheritdoc/>
     public string? PrimaryMetric => _evaluators.Count == 0 ? null : _evaluators[0].Qualify(_evaluators[0].PrimaryMetric);
 
     /// <inheritdoc/>

@@ -29,7 +29,7 @@ namespace MLNetExt.Trainers.FineTuning;
 /// column names, tokenization).</para>
 /// </remarks>
 [PipelinePart(typeof(FineTunedModelPart))]
-public sealed class EncoderFineTuningTransformer : IOwnedTransformer, ICancellableTransformer
+public sealed partial class EncoderFineTuningTransformer : IOwnedTransformer, ICancellableTransformer
 {
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
 
@@ -113,6 +113,12 @@ public sealed class EncoderFineTuningTransformer : IOwnedTransformer, ICancellab
 
     /// <summary>The column names and types this transformer adds.</summary>
     internal FineTunedModelInfo Info => _info;
+
+    /// <summary>The served graph (encoder and head), as saved.</summary>
+    internal byte[] OnnxBytes => _onnx;
+
+    /// <summary>The vocabulary file, as saved.</summary>
+    internal byte[] VocabularyBytes => _vocabulary;
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentOutOfRangeException">A sentence column is missing or is not text.</exception>
@@ -219,7 +225,16 @@ public sealed class EncoderFineTuningTransformer : IOwnedTransformer, ICancellab
         ArgumentNullException.ThrowIfNull(mlContext);
         if (!File.Exists(path))
             throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
-        using ZipArchive zip = ZipFile.OpenRead(path);
+        ZipArchive opened;
+        try
+        {
+            opened = ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a model saved by {nameof(EncoderFineTuningTransformer)}.Save (a zip with model.onnx, vocab.txt, fine_tuning.json): {e.Message}", e);
+        }
+        using ZipArchive zip = opened;
         return ReadEntries(mlContext, name =>
         {
             ZipArchiveEntry entry = zip.GetEntry(name) ?? throw new InvalidDataException($"{path}: no '{name}' entry; is it a model saved by {nameof(EncoderFineTuningTransformer)}.Save?");

@@ -32,7 +32,7 @@ public sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
 }
 
 /// <summary>Self-attention followed by its output block (Hugging Face <c>BertAttention</c>).</summary>
-public sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
+public sealed partial class BertAttention : nn.Module<Tensor, Tensor, Tensor>
 {
 #pragma warning disable IDE1006
     private readonly BertSelfAttention self;
@@ -81,7 +81,7 @@ public sealed class BertIntermediate : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>One transformer layer: attention block, then feed-forward block (Hugging Face <c>BertLayer</c>).</summary>
-public sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
+public sealed partial class BertLayer : nn.Module<Tensor, Tensor, Tensor>
 {
 #pragma warning disable IDE1006
     private readonly BertAttention attention;

@@ -8,7 +8,7 @@ namespace MLNetExt.Trainers.Modules;
 /// Multi-head scaled dot-product self-attention with its own head count, so that a pruned layer (fewer heads) is the
 /// same module with a smaller projection (Hugging Face <c>BertSelfAttention</c>).
 /// </summary>
-public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
+public sealed partial class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
 {
 #pragma warning disable IDE1006
     private readonly Linear query;

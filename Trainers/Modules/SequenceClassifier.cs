@@ -10,7 +10,7 @@ namespace MLNetExt.Trainers.Modules;
 /// An encoder with a linear head on its pooled sentence vector (Hugging Face <c>BertForSequenceClassification</c>:
 /// parameters <c>bert.*</c> and <c>classifier.*</c>). One output per class, or one output for regression.
 /// </summary>
-public sealed class SequenceClassifier : nn.Module<Tensor, Tensor, Tensor, Tensor>
+public sealed partial class SequenceClassifier : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
 #pragma warning disable IDE1006
     private readonly BertModel bert;
@@ -51,6 +51,21 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor, Tensor, Tenso
     /// <summary>The head's weights as <see cref="OnnxLinearHead"/>, for <see cref="OnnxBertWriter"/>.</summary>
     public OnnxLinearHead ExportHead() =>
         new(Pooling, classifier.weight!.detach().contiguous().data<float>().ToArray(), classifier.bias!.detach().contiguous().data<float>().ToArray());
+
+    /// <summary>Copies the weights of a head written by <see cref="ExportHead"/> (e.g. read back from a fine-tuned graph) into this head.</summary>
+    /// <exception cref="ArgumentException">The head's size differs from this one's (the message gives both).</exception>
+    public void LoadHead(OnnxLinearHead head)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        int hidden = (int)classifier.weight!.shape[1];
+        if (head.Bias.Length != Outputs || head.Weight.Length != Outputs * hidden)
+            throw new ArgumentException($"The head has {head.Bias.Length} outputs and {head.Weight.Length} weights; this classifier needs {Outputs} outputs x {hidden} inputs.", nameof(head));
+        using var noGrad = no_grad();
+        using Tensor weight = tensor(head.Weight, [Outputs, hidden]);
+        using Tensor bias = tensor(head.Bias, [Outputs]);
+        classifier.weight!.copy_(weight);
+        classifier.bias!.copy_(bias);
+    }
 
     /// <summary>Logits [batch, outputs] of a batch of encoder inputs (see <see cref="BertModel.forward"/>).</summary>
     public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)

@@ -11,6 +11,8 @@ namespace MLNetExt.Trainers.Training;
 /// <c>bucketBatches * batchSize</c> rows, each window is sorted by token length (ties keep the shuffled order) and cut
 /// into batches, and the full batches are then shuffled with the same generator; the one short batch, if any, stays
 /// last. Every row still appears once per epoch, and rows of similar length share a batch, so padding shrinks.
+/// With row keys (tasks with in-batch negatives), the order is finally passed through
+/// <see cref="NoDuplicatesBatchSampler.Order"/>, so rows that share a text do not share a batch.
 /// </remarks>
 public static class EpochOrder
 {
@@ -21,7 +23,17 @@ public static class EpochOrder
     /// <param name="epoch">Zero-based epoch.</param>
     /// <param name="lengths">Token length of each row; needed when <paramref name="bucketBatches"/> is positive.</param>
     /// <param name="bucketBatches">Batches per length-sorting window; 0 shuffles without bucketing.</param>
-    public static int[] Create(int rows, int batchSize, int seed, int epoch, IReadOnlyList<int>? lengths = null, int bucketBatches = 0)
+    /// <param name="keys">Keys of each row that must not meet in one batch; null when duplicates do not matter.</param>
+    public static int[] Create(int rows, int batchSize, int seed, int epoch, IReadOnlyList<int>? lengths = null, int bucketBatches = 0,
+        IReadOnlyList<IReadOnlyList<string>>? keys = null)
+    {
+        if (keys is not null && keys.Count != rows)
+            throw new ArgumentException($"{keys.Count} row keys for {rows} rows.", nameof(keys));
+        int[] order = Shuffled(rows, batchSize, seed, epoch, lengths, bucketBatches);
+        return keys is null ? order : NoDuplicatesBatchSampler.Order(order, keys, batchSize);
+    }
+
+    private static int[] Shuffled(int rows, int batchSize, int seed, int epoch, IReadOnlyList<int>? lengths, int bucketBatches)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);

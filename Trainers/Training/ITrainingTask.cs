@@ -21,6 +21,12 @@ public interface ITrainingTask<TBatch> where TBatch : IDisposable
     /// </summary>
     IReadOnlyList<int>? TrainingRowLengths => null;
 
+    /// <summary>
+    /// Keys of each training row (e.g. its texts) that must not meet in one batch, for losses with in-batch negatives
+    /// (see <see cref="NoDuplicatesBatchSampler"/>); null (the default) when duplicates in a batch do no harm.
+    /// </summary>
+    IReadOnlyList<IReadOnlyList<string>>? TrainingRowKeys => null;
+
     /// <summary>Builds the batch of the given training rows.</summary>
     TBatch PrepareBatch(IReadOnlyList<int> rows);
 

@@ -13,7 +13,8 @@ namespace MLNetExt.Trainers.Training;
 /// </summary>
 /// <remarks>
 /// Determinism: the rows of epoch <c>e</c> are ordered by <see cref="EpochOrder"/> (a seeded shuffle, length-bucketed
-/// when <see cref="TrainingOptions.LengthBucketBatches"/> asks for it) and the dropout generator is reseeded
+/// when <see cref="TrainingOptions.LengthBucketBatches"/> asks for it, rows sharing a key kept apart when the task
+/// reports <see cref="ITrainingTask{TBatch}.TrainingRowKeys"/>) and the dropout generator is reseeded
 /// with <c>(seed, step)</c> before every step, and a resumed run uses the libtorch thread count the checkpoint was
 /// written with (results depend on it), so a run resumed from a checkpoint takes exactly the steps an uninterrupted
 /// run takes. Every step runs inside its own dispose scope; only the loss value leaves it.
@@ -56,6 +57,12 @@ public sealed class TrainingLoop
                 throw new InvalidOperationException($"The task reports {lengths.Count} row lengths for {rows} training rows.");
         }
 
+        IReadOnlyList<IReadOnlyList<string>>? keys = task.TrainingRowKeys;
+        if (keys is not null && keys.Count != rows)
+            throw new InvalidOperationException($"The task reports {keys.Count} row keys for {rows} training rows.");
+        if (keys is not null)
+            fingerprint += ";no-duplicates";
+
         nn.Module module = task.Module;
         var trainable = module.named_parameters().Where(p => p.parameter.requires_grad).ToList();
         if (trainable.Count == 0)
@@ -91,7 +98,7 @@ public sealed class TrainingLoop
             int epoch = step / stepsPerEpoch;
             if (epoch != orderEpoch)
             {
-                order = EpochOrder.Create(rows, o.BatchSize, o.Seed, epoch, lengths, o.LengthBucketBatches);
+                order = EpochOrder.Create(rows, o.BatchSize, o.Seed, epoch, lengths, o.LengthBucketBatches, keys);
                 orderEpoch = epoch;
             }
             int start = (step % stepsPerEpoch) * o.BatchSize;

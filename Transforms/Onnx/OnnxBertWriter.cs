@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using MLNetExt.Transforms.IO;
+using MLNetExt.Transforms.TokenPruning;
 using Onnx;
 using static MLNetExt.Transforms.Onnx.OnnxGraphBuilder;
 
@@ -41,7 +42,22 @@ public static class OnnxBertWriter
     public static byte[] ToBytes(BertWeights weights, OnnxLinearHead? head = null, OnnxGraphStyle style = OnnxGraphStyle.Portable) =>
         Build(weights, head, style).ToByteArray();
 
-    internal static ModelProto Build(BertWeights weights, OnnxLinearHead? head, OnnxGraphStyle style = OnnxGraphStyle.Portable)
+    /// <summary>
+    /// The serialized ONNX model of a token-pruned forward (the Latency Adjustable Transformer): after each layer the
+    /// tokens are ranked by their attention context contribution and only the number <paramref name="tokenKeep"/> gives
+    /// for the next layer go on (TopK + GatherND per layer, [CLS] always kept, padding never counted). The schedule is
+    /// the initializer <see cref="OnnxTokenKeep.InitializerName"/>, which <see cref="OnnxTokenKeep.Rewrite"/> changes
+    /// without rebuilding the graph; the head pools over the tokens the last layer kept, and <c>last_hidden_state</c>
+    /// holds only those (its second dimension is the kept count).
+    /// </summary>
+    /// <exception cref="ArgumentException">A parameter is missing or has the wrong shape, or the schedule has another layer count.</exception>
+    public static byte[] ToTokenPrunedBytes(BertWeights weights, TokenKeepSchedule tokenKeep, OnnxLinearHead? head = null, OnnxGraphStyle style = OnnxGraphStyle.OnnxRuntimeFused)
+    {
+        ArgumentNullException.ThrowIfNull(tokenKeep);
+        return Build(weights, head, style, tokenKeep).ToByteArray();
+    }
+
+    internal static ModelProto Build(BertWeights weights, OnnxLinearHead? head, OnnxGraphStyle style = OnnxGraphStyle.Portable, TokenKeepSchedule? tokenKeep = null)
     {
         ArgumentNullException.ThrowIfNull(weights);
         try
@@ -53,29 +69,17 @@ public static class OnnxBertWriter
             throw new ArgumentException(e.Message, nameof(weights), e);
         }
         BertConfig config = weights.Config;
+        if (tokenKeep is not null && tokenKeep.LayerCount != config.LayerCount)
+            throw new ArgumentException($"The token keep schedule ({tokenKeep}) has {tokenKeep.LayerCount} fractions but the encoder has {config.LayerCount} layers.", nameof(tokenKeep));
         IReadOnlyDictionary<string, (float[] Data, long[] Shape)> p = weights.Weights;
         var g = new OnnxGraphBuilder();
 
-        string Param(string name) => g.Floats(name, p[name].Data, p[name].Shape);
-        string LinearWeight(string prefix)
-        {
-            (float[] w, long[] shape) = p[prefix + ".weight"];
-            int outSize = (int)shape[0], inSize = (int)shape[1];
-            var t = new float[w.Length];
-            for (int o = 0; o < outSize; o++)
-                for (int i = 0; i < inSize; i++)
-                    t[i * outSize + o] = w[o * inSize + i];
-            return g.Floats(prefix + ".weight", t, inSize, outSize);
-        }
-        string Linear(string x, string prefix) =>
-            g.Node("Add", [Param(prefix + ".bias"), g.Node("MatMul", [x, LinearWeight(prefix)])]);
-        string LayerNorm(string x, string prefix)
-        {
-            string centred = g.Node("Sub", [x, g.Node("ReduceMean", [x], null, Ints("axes", -1))]);
-            string variance = g.Node("ReduceMean", [g.Node("Pow", [centred, g.Scalar(2f)])], null, Ints("axes", -1));
-            string normed = g.Node("Div", [centred, g.Node("Sqrt", [g.Node("Add", [variance, g.Scalar((float)config.LayerNormEps)])])]);
-            return g.Node("Add", [g.Node("Mul", [normed, Param(prefix + ".weight")]), Param(prefix + ".bias")]);
-        }
+        var ops = new OnnxLayerBuilder(g, p, config.LayerNormEps);
+        string Param(string name) => ops.Param(name);
+        string LinearWeight(string prefix) => ops.LinearWeight(prefix);
+        string LayerNorm(string x, string prefix) => ops.LayerNorm(x, prefix);
+        string Linear(string x, string prefix) => ops.Linear(x, prefix);
+        float headScale = MathF.Sqrt(config.HeadSize);
 
         // Additive attention mask [batch, 1, 1, seq].
         string axis1 = g.Longs("axes_1", [1], 1), axis2 = g.Longs("axes_2", [2], 1), axis0 = g.Longs("axes_0", [0], 1);
@@ -91,36 +95,58 @@ public static class OnnxBertWriter
             g.Node("Gather", [Param("embeddings.position_embeddings.weight"), positions])]);
         string x = LayerNorm(sum, "embeddings.LayerNorm");
 
-        float headScale = MathF.Sqrt(config.HeadSize);
         string? maskIndex = style == OnnxGraphStyle.OnnxRuntimeFused
             ? g.Node("Cast", ["attention_mask"], null, Int("to", (long)TensorProto.Types.DataType.Int32))
             : null;
+        TokenPrunedGraph? pruning = tokenKeep is null ? null : new TokenPrunedGraph(g, tokenKeep);
+        string poolingMask = "attention_mask";
         for (int i = 0; i < config.LayerCount; i++)
         {
             string pre = $"encoder.layer.{i}";
             int heads = config.HeadsPerLayer[i];
+            if (pruning is not null)
+            {
+                (x, string probabilities) = PrunableLayer(x, pruning.AdditiveMask, pre, heads);
+                if (i + 1 < config.LayerCount)
+                    x = pruning.Prune(x, probabilities, i + 1);
+                continue;
+            }
             if (maskIndex is not null)
             {
                 x = FusedLayer(x, pre, heads);
                 continue;
             }
+            x = ops.AfterAttention(ops.Attention(x, x, additiveMask, pre, heads, config.HeadSize), x, pre);
+        }
+        g.Node("Identity", [x], "last_hidden_state");
+        if (pruning is not null)
+            poolingMask = pruning.Mask;
+
+        // A layer with explicit attention probabilities (for ranking tokens); the rest in the requested style.
+        (string Output, string Probabilities) PrunableLayer(string input, string mask, string pre, int heads)
+        {
             string split = g.Longs($"{pre}.split_shape", [0, 0, heads, config.HeadSize], 4);
             string Heads(string name, params long[] perm) =>
-                g.Node("Transpose", [g.Node("Reshape", [Linear(x, $"{pre}.attention.self.{name}"), split])], null, Ints("perm", perm));
+                g.Node("Transpose", [g.Node("Reshape", [Linear(input, $"{pre}.attention.self.{name}"), split])], null, Ints("perm", perm));
             string query = Heads("query", 0, 2, 1, 3);
             string key = Heads("key", 0, 2, 3, 1);
             string value = Heads("value", 0, 2, 1, 3);
-            string scores = g.Node("Add", [g.Node("Div", [g.Node("MatMul", [query, key]), g.Scalar(headScale)]), additiveMask]);
-            string context = g.Node("MatMul", [g.Node("Softmax", [scores], null, Int("axis", -1)), value]);
+            string probabilities = g.Node("Softmax", [g.Node("Add", [g.Node("Div", [g.Node("MatMul", [query, key]), g.Scalar(headScale)]), mask])], null, Int("axis", -1));
             string merged = g.Node("Reshape", [
-                g.Node("Transpose", [context], null, Ints("perm", 0, 2, 1, 3)),
+                g.Node("Transpose", [g.Node("MatMul", [probabilities, value])], null, Ints("perm", 0, 2, 1, 3)),
                 g.Longs($"{pre}.merge_shape", [0, 0, heads * config.HeadSize], 3)]);
-            string attended = LayerNorm(g.Node("Add", [Linear(merged, $"{pre}.attention.output.dense"), x]), $"{pre}.attention.output.LayerNorm");
-            string inner = Linear(attended, $"{pre}.intermediate.dense");
-            string gelu = g.Node("Mul", [g.Node("Mul", [inner, g.Node("Add", [g.Node("Erf", [g.Node("Div", [inner, g.Scalar(MathF.Sqrt(2f))])]), g.Scalar(1f)])]), g.Scalar(0.5f)]);
-            x = LayerNorm(g.Node("Add", [Linear(gelu, $"{pre}.output.dense"), attended]), $"{pre}.output.LayerNorm");
+            if (style == OnnxGraphStyle.OnnxRuntimeFused)
+            {
+                string attendedFused = SkipNorm(merged, input, $"{pre}.attention.output.dense", $"{pre}.attention.output.LayerNorm");
+                string geluFused = g.DomainNode(OrtDomain, "BiasGelu", [g.Node("MatMul", [attendedFused, LinearWeight($"{pre}.intermediate.dense")]), Param($"{pre}.intermediate.dense.bias")]);
+                return (SkipNorm(geluFused, attendedFused, $"{pre}.output.dense", $"{pre}.output.LayerNorm"), probabilities);
+            }
+            return (ops.AfterAttention(merged, input, pre), probabilities);
         }
-        g.Node("Identity", [x], "last_hidden_state");
+
+        string SkipNorm(string value, string skip, string dense, string norm) => g.DomainNode(OrtDomain, "SkipLayerNormalization",
+            [g.Node("MatMul", [value, LinearWeight(dense)]), skip, Param(norm + ".weight"), Param(norm + ".bias"), Param(dense + ".bias")],
+            null, Float("epsilon", (float)config.LayerNormEps));
 
         string FusedLayer(string input, string pre, int heads)
         {
@@ -143,10 +169,6 @@ public static class OnnxBertWriter
             string context = g.DomainNode(Ort, "Attention", [input,
                 g.Floats($"{pre}.attention.self.qkv.weight", qkvWeight, config.HiddenSize, 3 * width),
                 g.Floats($"{pre}.attention.self.qkv.bias", qkvBias, 3 * width), maskIndex!], null, [.. attributes]);
-            AttributeProto epsilon = Float("epsilon", (float)config.LayerNormEps);
-            string SkipNorm(string value, string skip, string dense, string norm) => g.DomainNode(Ort, "SkipLayerNormalization",
-                [g.Node("MatMul", [value, LinearWeight(dense)]), skip, Param(norm + ".weight"), Param(norm + ".bias"), Param(dense + ".bias")],
-                null, epsilon);
             string attended = SkipNorm(context, input, $"{pre}.attention.output.dense", $"{pre}.attention.output.LayerNorm");
             string gelu = g.DomainNode(Ort, "BiasGelu", [g.Node("MatMul", [attended, LinearWeight($"{pre}.intermediate.dense")]), Param($"{pre}.intermediate.dense.bias")]);
             return SkipNorm(gelu, attended, $"{pre}.output.dense", $"{pre}.output.LayerNorm");
@@ -155,9 +177,9 @@ public static class OnnxBertWriter
         var dataType = TensorProto.Types.DataType.Int64;
         foreach (string input in InputNames)
             g.Graph.Input.Add(TensorInfo(input, dataType, "batch", "sequence"));
-        g.Graph.Output.Add(TensorInfo("last_hidden_state", TensorProto.Types.DataType.Float, "batch", "sequence", config.HiddenSize));
+        g.Graph.Output.Add(TensorInfo("last_hidden_state", TensorProto.Types.DataType.Float, "batch", pruning is null ? "sequence" : "kept_tokens", config.HiddenSize));
         if (head is not null)
-            AddHead(g, head, config.HiddenSize, axis1);
+            AddHead(g, head, config.HiddenSize, axis1, poolingMask);
 
         var modelProto = new ModelProto
         {
@@ -173,12 +195,14 @@ public static class OnnxBertWriter
         return modelProto;
     }
 
-    private static void AddHead(OnnxGraphBuilder g, OnnxLinearHead head, int hidden, string axis1)
+    private const string OrtDomain = "com.microsoft";
+
+    private static void AddHead(OnnxGraphBuilder g, OnnxLinearHead head, int hidden, string axis1, string attentionMask)
     {
         int labels = head.Bias.Length;
         if (labels == 0 || head.Weight.Length != labels * hidden)
             throw new ArgumentException($"Head weight has {head.Weight.Length} values and {labels} biases; expected {labels} x {hidden} (labels x hidden) and at least one label.", nameof(head));
-        string pooled = head.Pooling is { } pooling ? Pool(g, pooling, axis1) : "last_hidden_state";
+        string pooled = head.Pooling is { } pooling ? Pool(g, pooling, axis1, attentionMask) : "last_hidden_state";
         var transposed = new float[head.Weight.Length];
         for (int o = 0; o < labels; o++)
             for (int i = 0; i < hidden; i++)
@@ -190,12 +214,12 @@ public static class OnnxBertWriter
     }
 
     // [batch, hidden] from last_hidden_state [batch, seq, hidden] and attention_mask [batch, seq], as EncodeText pools.
-    private static string Pool(OnnxGraphBuilder g, EncoderPooling pooling, string axis1)
+    private static string Pool(OnnxGraphBuilder g, EncoderPooling pooling, string axis1, string attentionMask)
     {
         const string Hidden = "last_hidden_state";
         if (pooling == EncoderPooling.Cls)
             return g.Node("Gather", [Hidden, g.Longs("index_0", [0])], null, Int("axis", 1));
-        string mask = g.Node("Unsqueeze", [g.Node("Cast", ["attention_mask"], null, Int("to", (long)TensorProto.Types.DataType.Float)), g.Longs("axes_last", [-1], 1)]);
+        string mask = g.Node("Unsqueeze", [g.Node("Cast", [attentionMask], null, Int("to", (long)TensorProto.Types.DataType.Float)), g.Longs("axes_last", [-1], 1)]);
         if (pooling == EncoderPooling.Max)
         {
             // Padding positions get a very negative value so that they never win (sentence-transformers uses -1e9).

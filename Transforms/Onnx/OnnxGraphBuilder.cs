@@ -32,6 +32,9 @@ internal sealed class OnnxGraphBuilder
 
     public string Scalar(float value) => Floats(Name("scalar"), [value]);
 
+    /// <summary>A rank-0 float constant (what Range takes).</summary>
+    public string Scalar0(float value) => Floats(Name("scalar0"), [value]);
+
     /// <summary>Adds a node; returns the name of its (single) output, <paramref name="output"/> when given.</summary>
     public string Node(string opType, string[] inputs, string? output = null, params AttributeProto[] attributes) =>
         DomainNode("", opType, inputs, output, attributes);

@@ -21,7 +21,7 @@ public sealed class LayeringTests
         ["MLNetExt.Trainers"] = 2,
         ["MLNetExt.Estimators"] = 3,
         ["MLNetExt.Notebooks"] = 3, // runs .ipynb files in a C# kernel for the CLI and the tests; not shipped
-        ["MLNetExt.Benchmarks.Runners"] = 3, // the encode benchmark's runners, on Transforms; not shipped
+        ["MLNetExt.Benchmarks.Runners"] = 3, // the encode and training-step benchmarks' runners, on Transforms and Trainers; not shipped
         ["mlnetext"] = 4,
         ["MLNetExt.Samples"] = 4,
         ["MLNetExt.Benchmarks"] = 4,

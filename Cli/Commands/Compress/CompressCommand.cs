@@ -11,6 +11,7 @@ namespace MLNetExt.Cli.Commands.Compress;
 /// <summary>
 /// <c>mlnetext compress</c>: layer dropping with distillation, attention-head pruning and/or int8 quantisation of an encoder
 /// (<see cref="EncoderCompression"/>); writes the model folder and a report of size, speed and quality against the original.
+/// With <c>--model MODEL.zip --task T</c> it prunes the heads of a fine-tuned classifier instead (<see cref="ClassifierCompression"/>).
 /// </summary>
 public sealed class CompressCommand : Command<CompressCommand.Settings>
 {
@@ -21,6 +22,41 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         [CommandOption("--encoder <NAME|DIR>")]
         [Description("Pretrained encoder name (minilm, arctic-xs) or Hugging Face-layout folder (default minilm).")]
         public string Encoder { get; init; } = "minilm";
+
+        /// <summary>Fine-tuned classifier to prune.</summary>
+        [CommandOption("--model <ZIP>")]
+        [Description("A fine-tuned classifier (model.zip from train classify --out): prune its heads with its task loss on --task's training rows instead of compressing --encoder.")]
+        public string? Model { get; init; }
+
+        /// <summary>GLUE task of --model.</summary>
+        [CommandOption("--task <NAME>")]
+        [Description("With --model: the GLUE task it was fine-tuned on (sst2, mrpc, cola, stsb, ...).")]
+        public string? Task { get; init; }
+
+        /// <summary>GLUE task folder.</summary>
+        [CommandOption("--data <DIR>")]
+        [Description("With --model: the task's folder (train.tsv, dev.tsv), e.g. ../shared/data/sst2.")]
+        public string? Data { get; init; }
+
+        /// <summary>Head pruning methods.</summary>
+        [CommandOption("--method <NAMES>")]
+        [Description("With --model: comma-separated head pruning methods, each a variant in the report: importance (default).")]
+        public string Method { get; init; } = "importance";
+
+        /// <summary>Heads kept in all.</summary>
+        [CommandOption("--keep-heads <N>")]
+        [Description("With --model: keep N heads in all (at least one per layer) instead of --prune-heads F.")]
+        public int? KeepHeads { get; init; }
+
+        /// <summary>Training row cap.</summary>
+        [CommandOption("--max-train-rows <N>")]
+        [Description("With --model: use a seeded sample of at most N training rows for scoring and recovery.")]
+        public int? MaxTrainRows { get; init; }
+
+        /// <summary>Skip the plot.</summary>
+        [CommandOption("--no-plot")]
+        [Description("With --model: do not write speed_quality.png.")]
+        public bool NoPlot { get; init; }
 
         /// <summary>Quantise to int8.</summary>
         [CommandOption("--int8")]
@@ -64,9 +100,10 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         [CommandOption("--batch-size <N>")]
         public int BatchSize { get; init; } = 32;
 
-        /// <summary>Distillation learning rate.</summary>
+        /// <summary>Learning rate of distillation or recovery.</summary>
         [CommandOption("--learning-rate <LR>")]
-        public double LearningRate { get; init; } = 1e-4;
+        [Description("Learning rate of distillation (default 1e-4) or, with --model, of the recovery fine-tune (default 5e-5).")]
+        public double? LearningRate { get; init; }
 
         /// <summary>Longest input while distilling.</summary>
         [CommandOption("--max-tokens <N>")]
@@ -118,7 +155,39 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         public string? Json { get; init; }
 
         /// <inheritdoc/>
-        public override ValidationResult Validate() =>
+        public override ValidationResult Validate() => Model is not null ? ValidateClassifier() : ValidateEncoder();
+
+        private ValidationResult ValidateClassifier() =>
+            string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
+            : string.IsNullOrWhiteSpace(Task) || string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--model needs --task NAME and --data DIR (the GLUE task it was fine-tuned on).")
+            : PruneHeads is null && KeepHeads is null ? ValidationResult.Error("--model needs --prune-heads F or --keep-heads N.")
+            : PruneHeads is { } f && !(f > 0 && f < 1) ? ValidationResult.Error($"--prune-heads must be a fraction in (0, 1), exclusive; got {f}.")
+            : KeepHeads is < 1 ? ValidationResult.Error($"--keep-heads must be at least 1; got {KeepHeads}.")
+            : Int8 || Layers is not null || DistillText.Length > 0 ? ValidationResult.Error("--int8, --layers and --distill-text compress an --encoder; with --model only head pruning runs.")
+            : MaxTrainRows is < 1 ? ValidationResult.Error($"--max-train-rows must be at least 1; got {MaxTrainRows}.")
+            : ImportanceBatches < 1 ? ValidationResult.Error($"--importance-batches must be at least 1; got {ImportanceBatches}.")
+            : SpeedRounds < 1 ? ValidationResult.Error($"--speed-rounds must be at least 1; got {SpeedRounds}.")
+            : ParseMethods(Method, out _) is { } error ? ValidationResult.Error(error)
+            : ValidationResult.Success();
+
+        /// <summary>The methods of --method, or an error naming the unknown one.</summary>
+        internal static string? ParseMethods(string text, out HeadPruningMethod[] methods)
+        {
+            var list = new List<HeadPruningMethod>();
+            foreach (string name in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!Enum.TryParse(name, ignoreCase: true, out HeadPruningMethod method) || int.TryParse(name, out _))
+                {
+                    methods = [];
+                    return $"--method: unknown head pruning method '{name}'; expected {string.Join(" or ", Enum.GetNames<HeadPruningMethod>().Select(n => n.ToLowerInvariant()))}.";
+                }
+                list.Add(method);
+            }
+            methods = [.. list.Distinct()];
+            return methods.Length == 0 ? "--method names no method." : null;
+        }
+
+        private ValidationResult ValidateEncoder() =>
             string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
             : !Int8 && Layers is null && PruneHeads is null ? ValidationResult.Error("Nothing to do: give --int8, --layers N, --prune-heads F, or a combination.")
             : Layers is < 1 ? ValidationResult.Error($"--layers must be at least 1; got {Layers}.")
@@ -136,13 +205,15 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         OutputPaths.RequireWritableFile(settings.Json, "--json");
+        if (settings.Model is not null)
+            return ExecuteClassifier(settings, cancellationToken);
         ModelArgument.RequireFolderIfPath(settings.Encoder, "--encoder");
         var spec = new EncoderCompressionSpec
         {
             Encoder = settings.Encoder, Int8 = settings.Int8, Layers = settings.Layers, PruneHeads = settings.PruneHeads, ImportanceBatches = settings.ImportanceBatches,
             DistillTextPaths = settings.DistillText,
             DistillColumns = settings.DistillColumns.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
-            MaxDistillTexts = settings.MaxDistillTexts, Epochs = settings.Epochs, BatchSize = settings.BatchSize, LearningRate = settings.LearningRate,
+            MaxDistillTexts = settings.MaxDistillTexts, Epochs = settings.Epochs, BatchSize = settings.BatchSize, LearningRate = settings.LearningRate ?? 1e-4,
             MaxTokens = settings.MaxTokens, Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory, OutputDirectory = settings.Out,
             StsPath = settings.EvalSts, BeirPath = settings.EvalBeir, EvaluateOriginal = !settings.NoOriginalEval,
             SpeedRows = settings.SpeedRows, SpeedRounds = settings.SpeedRounds, Threads = settings.Threads,
@@ -164,6 +235,39 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         if (settings.Json is not null)
         {
             AtomicFile.WriteAllText(settings.Json, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+            AnsiConsole.MarkupLine($"wrote {Markup.Escape(Path.GetFullPath(settings.Json))}");
+        }
+        return 0;
+    }
+
+    private static int ExecuteClassifier(Settings settings, CancellationToken cancellationToken)
+    {
+        Settings.ParseMethods(settings.Method, out HeadPruningMethod[] methods);
+        var spec = new ClassifierCompressionSpec
+        {
+            ModelPath = settings.Model!, Task = settings.Task!, DataFolder = settings.Data!, Methods = methods,
+            PruneFraction = settings.PruneHeads ?? 0.4, KeepHeads = settings.KeepHeads, ImportanceBatches = settings.ImportanceBatches,
+            MaxTrainRows = settings.MaxTrainRows, Epochs = settings.Epochs, BatchSize = settings.BatchSize,
+            LearningRate = settings.LearningRate ?? 5e-5, Seed = settings.Seed,
+            CheckpointDirectory = settings.CheckpointDirectory, OutputDirectory = settings.Out, SpeedRounds = settings.SpeedRounds, Plot = !settings.NoPlot,
+        };
+        ClassifierCompressionReport report = ConsoleProgress.Training("pruning", progress =>
+            ClassifierCompression.Run(spec, progress, line => AnsiConsole.MarkupLine(Markup.Escape(line)), cancellationToken));
+
+        var table = new Table().Title($"{report.Task} dev ({report.DevRows} rows; pruned on {report.TrainRows} training rows)")
+            .AddColumn("variant").AddColumn("heads").AddColumn("dev").AddColumn("retained").AddColumn("rows/s").AddColumn("speed-up").AddColumn("per CPU-s").AddColumn("MiB").AddColumn("pruning s");
+        foreach (ClassifierVariantFigures v in report.Variants.Prepend(report.Original))
+            table.AddRow(v.Variant, $"{v.Heads}", Markup.Escape(string.Join(", ", v.Dev.Select(m => $"{m.Key} {m.Value:F2}"))), $"{100 * v.DevRetained:F1}%",
+                $"{v.RowsPerSecond}", $"{v.Speedup:F2}x", $"{v.SpeedupCpu:F2}x", $"{v.SizeBytes / 1048576.0:F1}", $"{v.PruningSeconds}");
+        AnsiConsole.Write(table);
+        foreach (ClassifierVariantFigures v in report.Variants)
+            AnsiConsole.MarkupLine($"{Markup.Escape(v.Pruning ?? "")} -> [blue]{Markup.Escape(v.ModelPath ?? "")}[/]");
+        AnsiConsole.MarkupLine($"peak working set {report.PeakWorkingSetMiB} MiB");
+        if (report.PlotPath is not null)
+            AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(report.PlotPath)}[/]");
+        if (settings.Json is not null)
+        {
+            ResultJson.Write(settings.Json, report);
             AnsiConsole.MarkupLine($"wrote {Markup.Escape(Path.GetFullPath(settings.Json))}");
         }
         return 0;

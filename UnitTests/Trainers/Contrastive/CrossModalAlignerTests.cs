@@ -9,24 +9,6 @@ namespace MLNetExt.UnitTests.Trainers.Contrastive;
 public sealed class CrossModalAlignerTests
 {
     [TestMethod]
-    public void NoDuplicatesSampler_KeepsSharedKeysOutOfABatchAndUsesEveryRowOnce()
-    {
-        string[] captions = ["a", "b", "a", "c", "a", "b", "d", "a"];
-        var keys = captions.Select(c => (IReadOnlyList<string>)[c]).ToArray();
-        IReadOnlyList<int[]> batches = NoDuplicatesBatchSampler.Batches(keys, 3, new Random(1));
-        CollectionAssert.AreEquivalent(Enumerable.Range(0, captions.Length).ToArray(), batches.SelectMany(b => b).ToArray());
-        foreach (int[] batch in batches)
-        {
-            Assert.IsTrue(batch.Length is >= 1 and <= 3);
-            Assert.AreEqual(batch.Length, batch.Select(i => captions[i]).Distinct().Count(), "no caption twice in a batch");
-        }
-        // Pairs: a row's anchor and positive are both keys.
-        var pairs = new IReadOnlyList<string>[] { ["q1", "d1"], ["q2", "d1"], ["q3", "d2"], ["q1", "d3"] };
-        foreach (int[] batch in NoDuplicatesBatchSampler.Batches(pairs, 4, new Random(2)))
-            Assert.AreEqual(batch.SelectMany(i => pairs[i]).Count(), batch.SelectMany(i => pairs[i]).Distinct().Count());
-    }
-
-    [TestMethod]
     public void InconsistentChannelWidths_AreRefusedNamingSampleAndChannel()
     {
         var error = Assert.ThrowsExactly<ArgumentException>(() => new MultiChannelFeatures(["fou", "mor"], [3, 2], [[[1, 2, 3], [1, 2]], [[1, 2, 3], [1, 2, 3]]]));

@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using MLNetExt.Evaluation.Glue;
+using MLNetExt.Evaluation.Reports;
+using MLNetExt.Trainers.FineTuning;
+using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms;
+
+namespace MLNetExt.Trainers.Compression;
+
+/// <summary>
+/// The library service behind <c>mlnetext compress --model MODEL.zip --task T</c>: prunes the attention heads of a
+/// fine-tuned GLUE classifier with each requested method (<see cref="ClassifierHeadPruningTrainer"/>) on the task's
+/// training rows, writes each pruned model.zip, and measures every model in the same run: the task's dev measures
+/// through the served (ONNX Runtime) model, dev rows per second, size, training time and peak memory; optionally the
+/// speed-versus-quality plot over the variants.
+/// </summary>
+public static class ClassifierCompression
+{
+    /// <summary>Runs <paramref name="spec"/>.</summary>
+    /// <param name="spec">What to make and measure.</param>
+    /// <param name="progress">Training steps.</param>
+    /// <param name="log">One line per stage.</param>
+    /// <param name="cancellationToken">Stops training (after a checkpoint when checkpointing) and scoring.</param>
+    /// <exception cref="FileNotFoundException">The model or a task file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The model file is not a saved fine-tuned model.</exception>
+    /// <exception cref="ArgumentException">The model is not a sentence classifier or regressor, or it does not fit the task.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message names it and its value).</exception>
+    public static ClassifierCompressionReport Run(ClassifierCompressionSpec spec, IProgress<TrainingProgress>? progress = null, Action<string>? log = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        log ??= _ => { };
+        ArgumentException.ThrowIfNullOrEmpty(spec.OutputDirectory, nameof(spec.OutputDirectory));
+        if (spec.Methods.Count == 0)
+            throw new ArgumentOutOfRangeException(nameof(spec), "Give at least one pruning method.");
+        if (spec.SpeedRounds < 1)
+            throw new ArgumentOutOfRangeException(nameof(spec), spec.SpeedRounds, $"The speed rounds must be at least 1; got {spec.SpeedRounds}.");
+        if (spec.MaxTrainRows is < 1)
+            throw new ArgumentOutOfRangeException(nameof(spec), spec.MaxTrainRows, $"The training row cap must be at least 1; got {spec.MaxTrainRows}.");
+        GlueTask task = GlueTask.FromName(spec.Task);
+        string trainFile = Path.Combine(spec.DataFolder, "train.tsv");
+        if (!File.Exists(trainFile))
+            throw new FileNotFoundException($"No training file '{trainFile}': head pruning scores and recovers on the task's train.tsv.", trainFile);
+
+        var ml = new MLContext(seed: spec.Seed);
+        EncoderFineTuningTransformer original = EncoderFineTuningTransformer.Load(ml, spec.ModelPath);
+        try
+        {
+            CheckFits(original, task, spec.ModelPath);
+            return Run(spec, ml, original, task, trainFile, progress, log, cancellationToken);
+        }
+        finally
+        {
+            original.Dispose(); // an IOwnedTransformer: its owner ends it
+        }
+    }
+
+    private static ClassifierCompressionReport Run(ClassifierCompressionSpec spec, MLContext ml, EncoderFineTuningTransformer original, GlueTask task, string trainFile,
+        IProgress<TrainingProgress>? progress, Action<string> log, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<GlueExample> train = GlueReader.Read(task, trainFile, labelsRequired: true);
+        if (spec.MaxTrainRows is int max && max < train.Count)
+        {
+            GlueExample[] shuffled = [.. train];
+            new Random(spec.Seed).Shuffle(shuffled);
+            train = shuffled[..max];
+        }
+        IReadOnlyList<GlueExample> dev = GlueReader.ReadDev(task, spec.DataFolder);
+        FineTuningRows rows = Tokenize(original, task, train);
+        log($"{task.Name}: {rows.Rows.Count} training rows{(spec.MaxTrainRows is null ? "" : $" (a seeded sample of at most {spec.MaxTrainRows})")}, {dev.Count} dev rows.");
+
+        var pruned = new List<(ClassifierHeadPruningResult Result, string Path)>();
+        try
+        {
+            foreach (HeadPruningMethod method in spec.Methods)
+            {
+                log($"Pruning with {method}: {(spec.KeepHeads is int k ? $"keeping {k} heads" : $"removing {spec.PruneFraction:0.###} of the heads")}, recovering {spec.Epochs} epoch(s).");
+                var trainer = new ClassifierHeadPruningTrainer(ml, original, new ClassifierHeadPruningOptions
+                {
+                    PruneFraction = spec.PruneFraction, KeepHeads = spec.KeepHeads, ImportanceBatches = spec.ImportanceBatches, ImportanceBatchSize = spec.BatchSize,
+                    Progress = progress,
+                    Training = new TrainingOptions
+                    {
+                        BatchSize = spec.BatchSize, Epochs = spec.Epochs, LearningRate = spec.LearningRate, Seed = spec.Seed,
+                        CheckpointDirectory = spec.CheckpointDirectory is null ? null : Path.Combine(spec.CheckpointDirectory, method.ToString().ToLowerInvariant()),
+                    },
+                });
+                ClassifierHeadPruningResult result = trainer.Train(rows, cancellationToken);
+                string path = Path.Combine(spec.OutputDirectory, method.ToString().ToLowerInvariant(), "model.zip");
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                result.Pruned.Save(path);
+                log($"{result} -> {path} ({result.Seconds:F0} s).");
+                pruned.Add((result, path));
+            }
+
+            EncoderFineTuningTransformer[] models = [original, .. pruned.Select(p => p.Result.Pruned)];
+            log($"Scoring and timing {models.Length} models on the {dev.Count} dev rows, {spec.SpeedRounds} alternating rounds.");
+            (GlueResult[] metrics, (double Wall, double Cpu)[] speed) = Measure(models, task, dev, spec.SpeedRounds, cancellationToken);
+
+            ClassifierVariantFigures Figures(int i, string variant, long size, ClassifierHeadPruningResult? result, string? path) => new()
+            {
+                Variant = variant,
+                Heads = result?.HeadsAfter ?? 0,
+                HeadsPerLayer = result?.KeptHeads.Select(k => k.Count).ToArray() ?? [],
+                SizeBytes = size,
+                Dev = metrics[i].ByName.ToDictionary(m => m.Key, m => Math.Round(100 * m.Value, 2)),
+                DevPrimary = Math.Round(100 * metrics[i].Primary, 2),
+                DevRetained = Math.Round(metrics[i].Primary / metrics[0].Primary, 4),
+                RowsPerSecond = Math.Round(speed[i].Wall, 2),
+                RowsPerCpuSecond = Math.Round(speed[i].Cpu, 2),
+                Speedup = Math.Round(speed[i].Wall / speed[0].Wall, 3),
+                SpeedupCpu = Math.Round(speed[i].Cpu / speed[0].Cpu, 3),
+                Pruning = result?.ToString(),
+                PruningSeconds = result is null ? null : Math.Round(result.Seconds, 1),
+                Routing = result?.Routing,
+                Recovery = result?.Recovery,
+                ModelPath = path is null ? null : Path.GetFullPath(path),
+            };
+            ClassifierVariantFigures originalFigures = Figures(0, "original", new FileInfo(spec.ModelPath).Length, null, null);
+            ClassifierVariantFigures[] variants = pruned.Select((p, i) => Figures(i + 1, p.Result.Method.ToString().ToLowerInvariant(), new FileInfo(p.Path).Length, p.Result, p.Path)).ToArray();
+            originalFigures = originalFigures with
+            {
+                Heads = OriginalHeads(original),
+                HeadsPerLayer = pruned.Count > 0 ? pruned[0].Result.Scores.Select(l => l.Count).ToArray() : [],
+            };
+
+            string? plotPath = null;
+            if (spec.Plot)
+            {
+                plotPath = Path.GetFullPath(Path.Combine(spec.OutputDirectory, "speed_quality.png"));
+                SpeedQualityPlot.Save(variants.Prepend(originalFigures).Select(v => new SpeedQualityPoint($"{v.Variant} ({v.Heads} heads)", v.Speedup, v.DevPrimary)),
+                    $"{task.Name} dev {GlueResult.ShortName(task.Metrics[0])}", plotPath);
+            }
+            using var process = Process.GetCurrentProcess();
+            return new ClassifierCompressionReport
+            {
+                Task = task.Name,
+                TrainRows = rows.Rows.Count,
+                DevRows = dev.Count,
+                Original = originalFigures,
+                Variants = variants,
+                PeakWorkingSetMiB = Math.Round(process.PeakWorkingSet64 / 1048576.0, 1),
+                PlotPath = plotPath,
+                OutputDirectory = Path.GetFullPath(spec.OutputDirectory),
+            };
+        }
+        finally
+        {
+            foreach (var (result, _) in pruned)
+                result.Pruned.Dispose();
+        }
+    }
+
+    private static int OriginalHeads(EncoderFineTuningTransformer model) =>
+        FineTunedClassifierGraph.Read(model, "the original model").Encoder.Config.HeadsPerLayer.Sum();
+
+    private static void CheckFits(EncoderFineTuningTransformer model, GlueTask task, string path)
+    {
+        if (model.Kind == FineTuningKind.TokenClassification)
+            throw new ArgumentException($"'{path}' is a token classifier (it tags words); head pruning takes a fine-tuned sentence classifier or regressor.", nameof(path));
+        if (task.IsRegression != (model.Kind == FineTuningKind.Regression))
+            throw new ArgumentException($"'{path}' is a {model.Kind} model but {task.Name} is a {(task.IsRegression ? "regression" : "classification")} task.", nameof(path));
+        if (!task.IsRegression && model.ClassCount != task.Labels!.Count)
+            throw new ArgumentException($"'{path}' predicts {model.ClassCount} classes but {task.Name} has {task.Labels.Count}.", nameof(path));
+        if ((model.Info.SecondSentenceColumnName is not null) != task.IsPairTask)
+            throw new ArgumentException($"'{path}' reads {(model.Info.SecondSentenceColumnName is null ? "single sentences" : "sentence pairs")} but {task.Name} has {(task.IsPairTask ? "pairs" : "single sentences")}.", nameof(path));
+    }
+
+    private static FineTuningRows Tokenize(EncoderFineTuningTransformer model, GlueTask task, IReadOnlyList<GlueExample> examples)
+    {
+        EncoderTokenizer tokenizer = model.Serving.Tokenizer;
+        var rows = examples.Select(e => task.IsPairTask ? tokenizer.Tokenize(e.Sentence1, e.Sentence2) : tokenizer.Tokenize(e.Sentence1)).ToArray();
+        var targets = examples.Select(e => task.IsRegression ? e.Score : e.LabelIndex).ToArray();
+        return new FineTuningRows(rows, targets);
+    }
+
+    private static (GlueResult[] Metrics, (double Wall, double Cpu)[] Speed) Measure(EncoderFineTuningTransformer[] models, GlueTask task,
+        IReadOnlyList<GlueExample> dev, int rounds, CancellationToken cancellationToken)
+    {
+        string[] first = dev.Select(d => d.Sentence1).ToArray();
+        string[]? second = task.IsPairTask ? dev.Select(d => d.Sentence2).ToArray() : null;
+        var metrics = new GlueResult[models.Length];
+        var best = new (double Wall, double Cpu)[models.Length];
+        using var process = Process.GetCurrentProcess();
+        for (int round = 0; round < rounds; round++)
+        {
+            IEnumerable<int> order = round % 2 == 0 ? Enumerable.Range(0, models.Length) : Enumerable.Range(0, models.Length).Reverse();
+            foreach (int i in order)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                models[i].Predict(first.Take(16).ToArray(), second?.Take(16).ToArray()); // warm-up: session start and first allocations
+                process.Refresh();
+                TimeSpan cpu = process.TotalProcessorTime;
+                var clock = Stopwatch.StartNew();
+                float[][] outputs = models[i].Predict(first, second);
+                double wall = dev.Count / clock.Elapsed.TotalSeconds;
+                process.Refresh();
+                double perCpu = dev.Count / Math.Max(1e-9, (process.TotalProcessorTime - cpu).TotalSeconds);
+                best[i] = (Math.Max(best[i].Wall, wall), Math.Max(best[i].Cpu, perCpu));
+                metrics[i] ??= task.IsRegression
+                    ? GlueEvaluator.Evaluate(task, dev.Select(d => (double)d.Score).ToArray(), outputs.Select(o => (double)o[0]).ToArray())
+                    : GlueEvaluator.Evaluate(task, dev.Select(d => d.LabelIndex).ToArray(), outputs.Select(o => FineTuningTask.ArgMax(o)).ToArray());
+            }
+        }
+        return (metrics, best);
+    }
+}

@@ -1,0 +1,53 @@
+namespace MLNetExt.Trainers.Compression;
+
+/// <summary>What <see cref="ClassifierCompression.Run"/> makes and measures (the settings of <c>mlnetext compress --model</c>).</summary>
+public sealed record ClassifierCompressionSpec
+{
+    /// <summary>A fine-tuned model saved by <c>EncoderFineTuningTransformer.Save</c> (e.g. <c>train classify --out</c>'s model.zip).</summary>
+    public required string ModelPath { get; init; }
+
+    /// <summary>The GLUE task the model was fine-tuned on (SST-2, MRPC, CoLA, STS-B, ...).</summary>
+    public required string Task { get; init; }
+
+    /// <summary>The task's folder (train.tsv for pruning and recovery, the dev file for the metric).</summary>
+    public required string DataFolder { get; init; }
+
+    /// <summary>The methods to run, each a variant in the report. Default importance pruning.</summary>
+    public IReadOnlyList<HeadPruningMethod> Methods { get; init; } = [HeadPruningMethod.Importance];
+
+    /// <summary>Share of the heads removed, in (0, 1); ignored when <see cref="KeepHeads"/> is set.</summary>
+    public double PruneFraction { get; init; } = 0.4;
+
+    /// <summary>Heads kept in all instead of a fraction (at least one per layer).</summary>
+    public int? KeepHeads { get; init; }
+
+    /// <summary>Importance batches.</summary>
+    public int ImportanceBatches { get; init; } = 32;
+
+    /// <summary>Training rows used (a seeded sample); null for all.</summary>
+    public int? MaxTrainRows { get; init; }
+
+    /// <summary>Recovery epochs.</summary>
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>Batch size of scoring, routing and recovery.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Recovery learning rate.</summary>
+    public double LearningRate { get; init; } = 5e-5;
+
+    /// <summary>Seed of the sample, the batch order and the initialisation.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Checkpoint folder of the training runs (a subfolder per method); null for none.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Folder the pruned models are written to (one subfolder per method holding model.zip).</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Timed rounds over the dev set per model (best kept); the first also gives the metric.</summary>
+    public int SpeedRounds { get; init; } = 2;
+
+    /// <summary>Write <c>speed_quality.png</c> (dev metric vs speed-up of every model) into the output folder.</summary>
+    public bool Plot { get; init; } = true;
+}

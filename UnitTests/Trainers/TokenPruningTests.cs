@@ -1,0 +1,196 @@
+using Microsoft.ML;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Tensor = TorchSharp.torch.Tensor;
+using MLNetExt.Trainers.FineTuning;
+using MLNetExt.Trainers.Modules;
+using MLNetExt.Transforms;
+using MLNetExt.Transforms.Onnx;
+using MLNetExt.Transforms.TokenPruning;
+using MLNetExt.UnitTests.Infrastructure;
+using MLNetExt.UnitTests.Transforms;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetExt.UnitTests.Trainers;
+
+/// <summary>Latency-adjustable token pruning: the schedule, its cost estimate, the TorchSharp forward and the ONNX graph agree.</summary>
+[TestClass]
+public sealed class TokenPruningTests
+{
+    private static readonly BertConfig Tiny = new()
+    {
+        VocabSize = 30522, HiddenSize = 16, HeadsPerLayer = [2, 2, 2], HeadSize = 8, IntermediateSize = 32, MaxPositionEmbeddings = 64,
+    };
+
+    private static readonly string[] Sentences =
+    [
+        "a gorgeous , witty , seductive movie .",
+        "bad",
+        "the film is strictly routine , but it has a few laughs and one terrific performance by a supporting actor .",
+        "it 's a charming and often affecting journey .",
+    ];
+
+    [TestMethod]
+    [DataRow("1,0.5", "2 fractions")]
+    [DataRow("1,0.5,0", "layer 2")]
+    [DataRow("1,1.5,0.5", "1.5")]
+    [DataRow("1,NaN,0.5", "NaN")]
+    [DataRow("0.9,0.8,0.7", "layer 0")]
+    [DataRow("1,0.5,0.7", "0.7")]
+    [DataRow("1,x,0.5", "'x'")]
+    [DataRow("0", "got 0")]
+    public void BadSchedulesAreRefusedNamingTheValue(string text, string named)
+    {
+        var error = Assert.Throws<ArgumentException>(() => TokenKeepSchedule.Parse(text, 3), text);
+        StringAssert.Contains(error.Message, named);
+    }
+
+    [TestMethod]
+    public void OneRateKeepsItsPowerPerLayer()
+    {
+        TokenKeepSchedule schedule = TokenKeepSchedule.Parse("0.5", 3);
+        CollectionAssert.AreEqual(new[] { 1f, 0.5f, 0.25f }, schedule.Fractions.ToArray());
+        Assert.AreEqual("1,0.5,0.25", schedule.ToString());
+        Assert.AreEqual(schedule, TokenKeepSchedule.Parse(schedule.ToString(), 3));
+        Assert.AreEqual(5, schedule.KeptTokens(1, 10));
+        Assert.AreEqual(1, schedule.KeptTokens(2, 2)); // at least [CLS]
+        Assert.IsTrue(TokenKeepSchedule.Parse("1", 3).KeepsEverything);
+    }
+
+    [TestMethod]
+    public void EstimateCountsFewerTokensAndFlops()
+    {
+        var config = new BertConfig();
+        TokenPruningEstimate none = TokenPruningEstimate.Estimate(config, TokenKeepSchedule.Full(6), [20, 40]);
+        Assert.AreEqual(1.0, none.Speedup, 1e-12);
+        TokenPruningEstimate half = TokenPruningEstimate.Estimate(config, TokenKeepSchedule.Parse("1,0.5,0.5,0.5,0.5,0.5", 6), [20, 40]);
+        CollectionAssert.AreEqual(new[] { 30.0, 15, 15, 15, 15, 15 }, half.TokensPerLayer.ToArray());
+        // Five of six layers at half the tokens: a bit under 12/7 because of the ranking passes, a bit over from the quadratic term.
+        Assert.IsTrue(half.Speedup > 1.6 && half.Speedup < 1.8, half.ToString());
+        Assert.ThrowsExactly<ArgumentException>(() => TokenPruningEstimate.Estimate(config, TokenKeepSchedule.Full(3), [20]));
+    }
+
+    [TestMethod]
+    public void KeepingEveryTokenEqualsTheUnprunedModel()
+    {
+        using var model = TinyClassifier(seed: 3);
+        TokenizedBatch batch = TrainerTestData.Encode(Sentences, maxTokens: 32);
+        using var scope = NewDisposeScope();
+        (Tensor ids, Tensor mask, Tensor types) = Tensors(batch);
+        float[] plain = model.forward(ids, mask, types).data<float>().ToArray();
+        float[] pruned = model.ForwardPruned(ids, mask, types, TokenKeepSchedule.Full(3)).data<float>().ToArray();
+        Assert.IsLessThanOrEqualTo(1e-5, MaxDiff(plain, pruned), "keep 1 vs unpruned");
+    }
+
+    [TestMethod]
+    public void TheScheduleCutsTheTokensEachLayerSees()
+    {
+        using var model = TinyClassifier(seed: 4);
+        TokenizedBatch batch = TrainerTestData.Encode(Sentences, maxTokens: 32);
+        TokenKeepSchedule schedule = TokenKeepSchedule.Parse("1,0.6,0.3", 3);
+        using var scope = NewDisposeScope();
+        (Tensor ids, Tensor mask, Tensor types) = Tensors(batch);
+        (Tensor hidden, Tensor kept) = TokenPruning.Encode(model.Encoder, ids, mask, types, schedule);
+        int[] lengths = batch.Texts.Select(t => t.Length).ToArray();
+        int[] expected = lengths.Select(n => schedule.KeptTokens(2, n)).ToArray();
+        Assert.AreEqual(expected.Max(), (int)hidden.shape[1], "the last layer sees the widest row's kept tokens only");
+        Assert.IsLessThan(batch.Length, (int)hidden.shape[1]);
+        CollectionAssert.AreEqual(expected, kept.sum(1).data<float>().ToArray().Select(v => (int)v).ToArray());
+
+        // The ONNX graph keeps as many: its last_hidden_state is that narrow.
+        (_, int[] shape) = RunGraph(OnnxBertWriter.ToTokenPrunedBytes(model.Encoder.ToWeights(), schedule, model.ExportHead()), batch, "last_hidden_state");
+        Assert.AreEqual(expected.Max(), shape[1]);
+    }
+
+    [TestMethod]
+    [DataRow(OnnxGraphStyle.OnnxRuntimeFused)]
+    [DataRow(OnnxGraphStyle.Portable)]
+    public void OnnxGraphMatchesTorchSharp(OnnxGraphStyle style)
+    {
+        using var model = TinyClassifier(seed: 5);
+        TokenizedBatch batch = TrainerTestData.Encode(Sentences, maxTokens: 32);
+        foreach (string text in new[] { "1", "1,0.7,0.4", "0.5" })
+        {
+            TokenKeepSchedule schedule = TokenKeepSchedule.Parse(text, 3);
+            using var scope = NewDisposeScope();
+            (Tensor ids, Tensor mask, Tensor types) = Tensors(batch);
+            float[] torchLogits = model.ForwardPruned(ids, mask, types, schedule).data<float>().ToArray();
+            byte[] graph = OnnxBertWriter.ToTokenPrunedBytes(model.Encoder.ToWeights(), schedule, model.ExportHead(), style);
+            float[] onnxLogits = RunGraph(graph, batch, "logits").Values;
+            Assert.IsLessThanOrEqualTo(1e-4, MaxDiff(torchLogits, onnxLogits), $"schedule {text}, {style}");
+            // Batched rows are pruned as they would be alone.
+            float[] alone = RunGraph(graph, TrainerTestData.Encode([Sentences[2]], maxTokens: 32), "logits").Values;
+            Assert.IsLessThanOrEqualTo(1e-4, MaxDiff(alone, onnxLogits[4..6]), $"row alone vs in a batch, schedule {text}");
+        }
+    }
+
+    [TestMethod]
+    public void TheScheduleIsAnInferenceOptionThatSavesAndLoads()
+    {
+        using var model = TinyClassifier(seed: 6);
+        var ml = new MLContext(seed: 1);
+        var info = new FineTunedModelInfo { Kind = FineTuningKind.Classification, ClassCount = 2, ClassNames = ["0", "1"], MaxTokens = 32, HiddenSize = 16, EncoderName = "tiny" };
+        byte[] plainGraph = OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), model.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused);
+        var plain = new EncoderFineTuningTransformer(ml, info, plainGraph, TrainerTestData.MiniLmVocabulary, null);
+        using var endPlain = Owned.Ends(plain);
+        Assert.IsNull(plain.TokenKeep);
+        Assert.AreEqual(3, plain.LayerCount);
+
+        EncoderFineTuningTransformer full = plain.WithTokenKeep("1");
+        using var endFull = Owned.Ends(full);
+        Assert.IsLessThanOrEqualTo(1e-5, MaxDiff(plain.Predict(Sentences).SelectMany(r => r).ToArray(), full.Predict(Sentences).SelectMany(r => r).ToArray()), "keep 1 graph vs unpruned graph");
+
+        EncoderFineTuningTransformer fast = full.WithTokenKeep("1,0.5,0.2");
+        using var endFast = Owned.Ends(fast);
+        Assert.AreEqual("1,0.5,0.2", fast.TokenKeep!.ToString());
+        float[] fastScores = fast.Predict(Sentences).SelectMany(r => r).ToArray();
+        Assert.IsGreaterThan(1e-5, MaxDiff(fastScores, full.Predict(Sentences).SelectMany(r => r).ToArray()), "pruning changes the scores of this random model");
+
+        using var folder = new TempFolder();
+        string file = Path.Combine(folder.Path, "pruned.zip");
+        fast.Save(file);
+        EncoderFineTuningTransformer loaded = EncoderFineTuningTransformer.Load(ml, file);
+        using var endLoaded = Owned.Ends(loaded);
+        Assert.AreEqual(fast.TokenKeep, loaded.TokenKeep);
+        CollectionAssert.AreEqual(fastScores, loaded.Predict(Sentences).SelectMany(r => r).ToArray());
+
+        var error = Assert.ThrowsExactly<ArgumentException>(() => loaded.WithTokenKeep("1,0.5"));
+        StringAssert.Contains(error.Message, "3 layers");
+    }
+
+    private static SequenceClassifier TinyClassifier(int seed)
+    {
+        torch.manual_seed(seed);
+        var model = new SequenceClassifier(new BertModel(Tiny), 2, EncoderPooling.Mean);
+        model.eval();
+        return model;
+    }
+
+    // ONNX Runtime directly, outputs unallocated: a pruned graph's last_hidden_state is narrower than its input.
+    private static (float[] Values, int[] Shape) RunGraph(byte[] onnx, TokenizedBatch batch, string output)
+    {
+        using var session = new InferenceSession(onnx);
+        int[] dims = [batch.Rows, batch.Length];
+        using var results = session.Run(
+        [
+            NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(batch.InputIds, dims)),
+            NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(batch.AttentionMask, dims)),
+            NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(batch.TokenTypeIds, dims)),
+        ], [output]);
+        var tensor = results.First().AsTensor<float>();
+        return (tensor.ToArray(), tensor.Dimensions.ToArray());
+    }
+
+    private static (Tensor Ids, Tensor Mask, Tensor Types) Tensors(TokenizedBatch batch)
+    {
+        long[] dims = [batch.Rows, batch.Length];
+        return (tensor(batch.InputIds, dims), tensor(batch.AttentionMask, dims), tensor(batch.TokenTypeIds, dims));
+    }
+
+    private static double MaxDiff(float[] a, float[] b)
+    {
+        Assert.HasCount(a.Length, b);
+        return a.Zip(b, (x, y) => (double)Math.Abs(x - y)).Max();
+    }
+}
