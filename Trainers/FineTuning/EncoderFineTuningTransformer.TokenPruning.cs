@@ -51,16 +51,13 @@ public sealed partial class EncoderFineTuningTransformer
     /// <summary>Number of transformer layers of the served encoder.</summary>
     public int LayerCount => TokenKeep?.LayerCount ?? ReadWeights().Config.LayerCount;
 
-    /// <summary>The encoder's weights and the head, read back from the served graph (for rewriting or further training).</summary>
-    internal (BertWeights Weights, OnnxLinearHead Head) ReadGraph() => (ReadWeights(), OnnxHeadReader.Read(_onnx, Source));
-
     private BertWeights ReadWeights() => OnnxBertReader.Read(new MemoryStream(_onnx, writable: false), Source);
 
-    private string Source => _info.EncoderName is { } name ? $"fine-tuned {name}" : "fine-tuned model";
+    internal string Source => _info.EncoderName is { } name ? $"fine-tuned {name}" : "fine-tuned model";
 
     private byte[] TokenPrunedGraph(TokenKeepSchedule schedule)
     {
-        (BertWeights weights, OnnxLinearHead head) = ReadGraph();
+        (BertWeights weights, OnnxLinearHead head) = FineTunedClassifierGraph.Read(this, Source);
         return OnnxBertWriter.ToTokenPrunedBytes(weights, schedule, head, OnnxGraphStyle.OnnxRuntimeFused);
     }
 
