@@ -3,7 +3,6 @@ using Microsoft.ML;
 using MLNetExt.Evaluation.Glue;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Training;
-using MLNetExt.Transforms.Onnx;
 using MLNetExt.Transforms.TokenPruning;
 
 namespace MLNetExt.Trainers.Compression;
@@ -83,12 +82,12 @@ public static class TokenPruningCompression
             log($"Scoring and timing the unpruned model and {variants.Length} schedules on the {dev.Count} dev rows, {spec.SpeedRounds} alternating rounds.");
             (GlueResult[] metrics, (double Wall, double Cpu)[] speed) = ClassifierCompression.Measure([original, .. variants], task, dev, spec.SpeedRounds, cancellationToken);
 
-            BertConfig config = OnnxBertReader.Read(new MemoryStream(original.OnnxBytes, writable: false), spec.ModelPath).Config;
-            int[] lengths = ClassifierCompression.Tokenize(original, task, dev).Rows.Select(r => r.Length).ToArray();
+            string[] first = dev.Select(d => d.Sentence1).ToArray();
+            string[]? second = task.IsPairTask ? dev.Select(d => d.Sentence2).ToArray() : null;
             double originalPrimary = Math.Round(100 * metrics[0].Primary, 2);
             TokenPruningPoint Point(int i)
             {
-                TokenPruningEstimate estimate = TokenPruningEstimate.Estimate(config, curve[i], lengths);
+                TokenPruningEstimate estimate = original.EstimateTokenPruning(curve[i], first, second);
                 return new TokenPruningPoint
                 {
                     Schedule = curve[i].ToString(),
