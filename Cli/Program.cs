@@ -84,6 +84,8 @@ public static class Program
                     .WithDescription("Align UCI Multiple Features with caption embeddings (CLIP with CellCLIP's channel encoder, LiMBeR's linear map); accuracy and recall@10.");
                 train.AddCommand<TrainMlmCommand>("mlm")
                     .WithDescription("Train a masked-language-model head over a frozen encoder (ReAGent's replacement predictor); held-out top-1/top-5.");
+                train.AddCommand<TrainContextCompressorCommand>("context-compressor")
+                    .WithDescription("Train an ARC-style context compressor (pooled-query last layer + MLP projector) on BEIR qrels with a late-interaction loss.");
             });
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
             config.AddBranch("auto", auto =>

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using MLNetExt.Trainers.Attribution;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace MLNetExt.Cli.Commands;
@@ -30,6 +31,36 @@ public abstract class AttributionMethodCliSettings : CommandSettings
     /// <summary>Seed.</summary>
     [CommandOption("--seed <N>")]
     public int Seed { get; init; }
+
+    /// <summary>Int8 serving.</summary>
+    [CommandOption("--int8")]
+    [Description("Serve a fine-tuned model with its graph quantised to int8 (faster on the CPU; scores differ slightly from the saved model's).")]
+    public bool Int8 { get; init; }
+
+    /// <summary>ONNX Runtime threads.</summary>
+    [CommandOption("--threads <N>")]
+    [Description("ONNX Runtime intra-op threads of a fine-tuned model (default: 1 when --parallel is above 1, else one per core).")]
+    public int? Threads { get; init; }
+
+    /// <summary>Texts explained at once.</summary>
+    [CommandOption("--parallel <N>")]
+    [Description("Texts explained at once by occlusion, reagent, shap and random (default: one per core; ig and gxi take one at a time).")]
+    public int Parallel { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Checks --threads and --parallel.</summary>
+    protected ValidationResult ValidateRuntime() =>
+        Parallel < 1 ? ValidationResult.Error($"--parallel must be at least 1, got {Parallel}.")
+        : Threads is < 1 ? ValidationResult.Error($"--threads must be at least 1, got {Threads}.")
+        : ValidationResult.Success();
+
+    /// <summary>How a fine-tuned model is served, or null to serve it as saved: texts explained in parallel each get one ONNX Runtime thread unless --threads says otherwise.</summary>
+    /// <param name="methods">The methods run: gradient methods (ig, gxi) explain one text at a time, so ONNX Runtime keeps its threads.</param>
+    public MLNetExt.Trainers.FineTuning.FineTunedRuntimeOptions? ToRuntime(IEnumerable<string> methods)
+    {
+        bool parallel = Parallel > 1 && !methods.Any(m => m is "ig" or "gxi");
+        int? threads = Threads ?? (parallel ? 1 : null);
+        return Int8 || threads is not null ? new() { Int8 = Int8, IntraOpThreads = threads } : null;
+    }
 
     /// <summary>The library settings these options stand for.</summary>
     public AttributionMethodSettings ToMethodSettings() => new()

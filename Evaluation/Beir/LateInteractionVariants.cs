@@ -50,6 +50,26 @@ public static class LateInteractionVariants
             precision);
     }
 
+    /// <summary>
+    /// Late interaction through a trained ARC-style compressor: queries keep one vector per word piece (the compressor at
+    /// ratio 1), documents are compressed at <paramref name="ratio"/>; both as <see cref="LearnedContextCompressor.Compress"/>
+    /// gives them from the compressor's encoder's token states (encode with <see cref="LearnedContextCompressor.Encoder"/>).
+    /// </summary>
+    /// <param name="compressor">The trained compressor (the caller keeps and disposes it).</param>
+    /// <param name="ratio">Word pieces per document vector: 1, 2, 4 or 8.</param>
+    /// <param name="precision">How document vectors are stored.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The ratio is not 1, 2, 4 or 8.</exception>
+    public static MultiVectorVariant Learned(LearnedContextCompressor compressor, int ratio, MultiVectorPrecision precision = MultiVectorPrecision.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(compressor);
+        ContextPooling.CheckRatio(ratio);
+        string name = $"MaxSim, learned x{ratio}" + (precision == MultiVectorPrecision.Int8 ? ", int8" : "");
+        return new MultiVectorVariant(name,
+            (states, _) => compressor.Compress(states, 1),
+            (states, _) => compressor.Compress(states, ratio),
+            precision) { Dimension = compressor.Dimension };
+    }
+
     /// <summary>The text's word pieces: every token but the first (<c>[CLS]</c>) and last (<c>[SEP]</c>); all tokens when the text has none.</summary>
     private static ReadOnlySpan<float> WordPieces(ReadOnlySpan<float> states, int dimension) =>
         states.Length > 2 * dimension ? states[dimension..^dimension] : states;

@@ -44,14 +44,14 @@ public static class MultiVectorRetriever
 
         var queries = dataset.Queries;
         var corpus = dataset.Corpus;
-        var queryIndexes = variants.Select(_ => new MultiVectorIndex(dimension)).ToArray();
+        var queryIndexes = variants.Select(v => new MultiVectorIndex(v.Dimension ?? dimension)).ToArray();
         encoder.Embed(queries.Select(q => options.QueryPrefix + q.Text).ToList(), (index, tokens) =>
         {
             for (int v = 0; v < variants.Count; v++)
                 queryIndexes[v].Add(Map(variants[v], variants[v].QueryVectors, tokens, dimension, $"query '{queries[index].Id}'"));
         }, "queries", progress, cancellationToken);
 
-        var systems = variants.Select((variant, v) => new VariantState(variant, queryIndexes[v], dimension, options.TopK, queries, corpus, options)).ToArray();
+        var systems = variants.Select((variant, v) => new VariantState(variant, queryIndexes[v], variant.Dimension ?? dimension, options.TopK, queries, corpus, options)).ToArray();
         var texts = new BeirDocumentTexts(corpus, options.DocumentPrefix, options.IncludeTitle);
         encoder.Embed(texts, (index, tokens) =>
         {
@@ -75,8 +75,9 @@ public static class MultiVectorRetriever
         if (tokens.Length == 0 || tokens.Length % dimension != 0)
             throw new InvalidOperationException($"The encoder gave {what} {tokens.Length} floats, not a whole number of {dimension}-float token states.");
         float[] vectors = mapper(tokens, dimension);
-        if (vectors is null || vectors.Length == 0 || vectors.Length % dimension != 0)
-            throw new InvalidOperationException($"Variant '{variant.Name}' gave {what} {vectors?.Length ?? 0} floats, not one or more vectors of {dimension}.");
+        int width = variant.Dimension ?? dimension;
+        if (vectors is null || vectors.Length == 0 || vectors.Length % width != 0)
+            throw new InvalidOperationException($"Variant '{variant.Name}' gave {what} {vectors?.Length ?? 0} floats, not one or more vectors of {width}.");
         return vectors;
     }
 

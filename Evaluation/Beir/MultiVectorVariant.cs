@@ -40,4 +40,10 @@ public sealed class MultiVectorVariant
 
     /// <summary>How document vectors are stored.</summary>
     public MultiVectorPrecision Precision { get; }
+
+    /// <summary>
+    /// Floats per vector the mappers return when it differs from the encoder's token states (a learned compressor's
+    /// projector width); null (default) means the same width as the token states.
+    /// </summary>
+    public int? Dimension { get; init; }
 }

@@ -39,32 +39,68 @@ public sealed class FaithfulnessEvaluator
 
         int levels = _options.Levels.Count;
         var accumulators = methods.Select(_ => new Accumulator(levels)).ToArray();
-        var attributions = methods.ToDictionary(m => m.Name, _ => new List<TextAttribution>());
-        int measured = 0, skipped = 0;
-        for (int t = 0; t < texts.Count; t++)
+        // Each text's attributions and drops are computed on their own (in parallel when the methods allow it) and
+        // summed in text order afterwards, so the figures do not depend on the parallelism.
+        var perText = new Measurement[texts.Count][];
+        int done = 0;
+        void EvaluateText(int t)
         {
             cancellationToken.ThrowIfCancellationRequested();
             TextInstance text = texts[t];
-            if (text.Count == 0)
+            if (text.Count > 0)
+            {
+                perText[t] = methods.Select(method =>
+                {
+                    TextAttribution attribution = method.Attribute(text, _options.BaselineFor?.Invoke(method) ?? _options.AttributionBaseline, _options.Target, cancellationToken);
+                    return Measure(text, attribution, cancellationToken);
+                }).ToArray();
+            }
+            _options.Progress?.Report((Interlocked.Increment(ref done), texts.Count));
+        }
+        int parallelism = methods.All(m => m is PerturbationAttribution) ? Math.Clamp(_options.Parallelism, 1, Math.Max(1, texts.Count)) : 1;
+        if (parallelism == 1)
+        {
+            for (int t = 0; t < texts.Count; t++)
+                EvaluateText(t);
+        }
+        else
+        {
+            try
+            {
+                Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, EvaluateText);
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+            }
+        }
+
+        var attributions = methods.ToDictionary(m => m.Name, _ => new List<TextAttribution>());
+        int measured = 0, skipped = 0;
+        foreach (Measurement[]? text in perText)
+        {
+            if (text is null)
             {
                 skipped++;
                 continue;
             }
             for (int m = 0; m < methods.Count; m++)
             {
-                TextAttribution attribution = methods[m].Attribute(text, _options.BaselineFor?.Invoke(methods[m]) ?? _options.AttributionBaseline, _options.Target, cancellationToken);
-                attributions[methods[m].Name].Add(attribution);
-                Measure(text, attribution, accumulators[m], cancellationToken);
+                attributions[methods[m].Name].Add(text[m].Attribution);
+                accumulators[m].Add(text[m]);
             }
             measured++;
-            _options.Progress?.Report((t + 1, texts.Count));
         }
         var results = methods.Select((m, i) => accumulators[i].Result(m.Name, measured)).ToArray();
         return new FaithfulnessResult(_options.Levels, measured, skipped, results,
             attributions.ToDictionary(a => a.Key, a => (IReadOnlyList<TextAttribution>)a.Value));
     }
 
-    private void Measure(TextInstance text, TextAttribution attribution, Accumulator accumulator, CancellationToken cancellationToken)
+    /// <summary>One method's attribution of one text and the drops it gives at each level.</summary>
+    private sealed record Measurement(TextAttribution Attribution, double[] Comprehensiveness, double[] Sufficiency,
+        double[] NormalizedComprehensiveness, double[] NormalizedSufficiency);
+
+    private Measurement Measure(TextInstance text, TextAttribution attribution, CancellationToken cancellationToken)
     {
         int n = text.Count, levels = _options.Levels.Count;
         int[] ranking = attribution.Ranking();
@@ -90,7 +126,7 @@ public sealed class FaithfulnessEvaluator
             normalizedComprehensiveness[l] = FaithfulnessMetrics.NormalizedComprehensiveness(p, without, empty);
             normalizedSufficiency[l] = FaithfulnessMetrics.NormalizedSufficiency(p, only, empty);
         }
-        accumulator.Add(comprehensiveness, sufficiency, normalizedComprehensiveness, normalizedSufficiency, attribution);
+        return new Measurement(attribution, comprehensiveness, sufficiency, normalizedComprehensiveness, normalizedSufficiency);
     }
 
     private sealed class Accumulator(int levels)
@@ -100,8 +136,9 @@ public sealed class FaithfulnessEvaluator
         private double _normalizedComprehensiveness, _normalizedSufficiency, _calls, _seconds, _gap;
         private int _normalizedTexts, _gapTexts;
 
-        public void Add(double[] comprehensiveness, double[] sufficiency, double[] normalizedComprehensiveness, double[] normalizedSufficiency, TextAttribution attribution)
+        public void Add(Measurement measurement)
         {
+            (TextAttribution attribution, double[] comprehensiveness, double[] sufficiency, double[] normalizedComprehensiveness, double[] normalizedSufficiency) = measurement;
             for (int l = 0; l < levels; l++)
             {
                 _comprehensiveness[l] += comprehensiveness[l];

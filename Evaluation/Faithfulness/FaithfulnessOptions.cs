@@ -20,6 +20,12 @@ public sealed class FaithfulnessOptions
     /// <summary>How the metrics take the rationale out or keep only it (default: deletion, as ERASER).</summary>
     public WordBaseline Removal { get; set; } = WordBaseline.Remove;
 
+    /// <summary>
+    /// Texts attributed and measured at once when every method is a perturbation method (occlusion, ReAGent,
+    /// KernelSHAP, random); gradient methods run one text at a time. Results do not depend on it. Default 1.
+    /// </summary>
+    public int Parallelism { get; set; } = 1;
+
     /// <summary>Called after each text with the texts done and the total.</summary>
     public IProgress<(int Done, int Total)>? Progress { get; set; }
 }

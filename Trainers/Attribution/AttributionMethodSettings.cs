@@ -45,6 +45,15 @@ public sealed class AttributionMethodSettings
             throw new ArgumentException($"Unknown attribution method '{unknown}'; known: {string.Join(", ", MethodNames)}.", nameof(names));
     }
 
+    /// <summary>Checks that the methods can explain a model served as <paramref name="runtime"/> says.</summary>
+    /// <exception cref="ArgumentException">An int8 model with a gradient method (ig, gxi), which reads the fp32 weights.</exception>
+    public static void CheckRuntime(IEnumerable<string> names, MLNetExt.Trainers.FineTuning.FineTunedRuntimeOptions? runtime)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        if (runtime is { Int8: true } && names.FirstOrDefault(n => n is "ig" or "gxi") is string gradient)
+            throw new ArgumentException($"The method '{gradient}' differentiates the fp32 weights of the model; it cannot explain the int8 copy. Drop int8 or the method.", nameof(runtime));
+    }
+
     /// <summary>The options of the method called <paramref name="name"/> with these settings.</summary>
     /// <exception cref="ArgumentException">Unknown name.</exception>
     public AttributionMethodOptions Options(string name)

@@ -22,9 +22,12 @@ public sealed record ExplainableModel(ITransformer Model, string TextColumnName,
     /// <param name="path">The model file.</param>
     /// <param name="textColumnName">The text column, when the file does not say.</param>
     /// <param name="scoreColumnName">The output to explain (default <c>Score</c>).</param>
+    /// <param name="runtime">How a fine-tuned model is served (int8, threads); null serves it as saved. Other pipelines ignore its thread count and refuse int8.</param>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">The file is none of the supported kinds, or names no text column.</exception>
-    public static ExplainableModel Load(MLContext mlContext, string path, string? textColumnName = null, string? scoreColumnName = null)
+    /// <exception cref="ArgumentException">Int8 was asked for a model that is not a fine-tuned encoder.</exception>
+    public static ExplainableModel Load(MLContext mlContext, string path, string? textColumnName = null, string? scoreColumnName = null,
+        FineTunedRuntimeOptions? runtime = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         if (!File.Exists(path))
@@ -34,10 +37,26 @@ public sealed record ExplainableModel(ITransformer Model, string TextColumnName,
             entries = zip.Entries.Select(e => e.FullName).ToArray();
         if (entries.Contains("fine_tuning.json"))
         {
-            EncoderFineTuningTransformer fineTuned = EncoderFineTuningTransformer.Load(mlContext, path);
+            EncoderFineTuningTransformer fineTuned = EncoderFineTuningTransformer.Load(mlContext, path, runtime is { Int8: false } ? runtime.IntraOpThreads : null);
+            string description = $"fine-tuned encoder ({path})";
+            if (runtime is { Int8: true })
+            {
+                EncoderFineTuningTransformer saved = fineTuned;
+                try
+                {
+                    fineTuned = saved.WithRuntime(runtime);
+                }
+                finally
+                {
+                    saved.Dispose();
+                }
+                description = $"fine-tuned encoder ({path}{(runtime.Int8 ? ", int8" : "")}{(runtime.IntraOpThreads is int t ? $", {t} ONNX Runtime threads" : "")})";
+            }
             return new ExplainableModel(fineTuned, fineTuned.Info.SentenceColumnName, fineTuned.Info.SecondSentenceColumnName,
-                scoreColumnName ?? fineTuned.Info.ScoreColumnName, $"fine-tuned encoder ({path})");
+                scoreColumnName ?? fineTuned.Info.ScoreColumnName, description);
         }
+        if (runtime is { Int8: true })
+            throw new ArgumentException($"{path} is not a fine-tuned encoder (train classify --out); int8 serving applies to fine-tuned models only.", nameof(runtime));
         DataViewSchema schema;
         ITransformer model = entries.Contains("manifest.json")
             ? mlContext.Model.LoadWithEncoders(path, out schema)

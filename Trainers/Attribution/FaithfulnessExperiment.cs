@@ -30,8 +30,20 @@ public sealed class FaithfulnessExperimentOptions
     /// <summary>Texts evaluated at most, from the top of the file (default all).</summary>
     public int? MaxRows { get; set; }
 
+    /// <summary>
+    /// Texts evaluated: a random sample of this many rows of the file (after <see cref="MaxRows"/>), drawn with the
+    /// methods' seed and kept in file order; null (default) evaluates every row.
+    /// </summary>
+    public int? SampleRows { get; set; }
+
     /// <summary>How the methods are made; its seed also seeds the stock classifier's training.</summary>
     public AttributionMethodSettings MethodSettings { get; set; } = new();
+
+    /// <summary>How a fine-tuned model is served (int8 graph, ONNX Runtime threads); null (default) serves it as saved. Int8 cannot go with the gradient methods, which read the fp32 weights.</summary>
+    public MLNetExt.Trainers.FineTuning.FineTunedRuntimeOptions? Runtime { get; set; }
+
+    /// <summary>Texts evaluated at once when every method is a perturbation method (see <see cref="FaithfulnessOptions.Parallelism"/>); default 1.</summary>
+    public int Parallelism { get; set; } = 1;
 
     /// <summary>Also attribute with a weight-randomised copy of a fine-tuned model and report the rank agreement (gradient methods).</summary>
     public bool RandomizationCheck { get; set; }
@@ -68,6 +80,7 @@ public static class FaithfulnessExperiment
     {
         ArgumentNullException.ThrowIfNull(options);
         AttributionMethodSettings.CheckNames(options.Methods);
+        AttributionMethodSettings.CheckRuntime(options.Methods, options.Runtime);
         var clock = Stopwatch.StartNew();
         int seed = options.MethodSettings.Seed;
         var ml = new MLContext(seed);
@@ -77,6 +90,8 @@ public static class FaithfulnessExperiment
         IReadOnlyList<GlueExample> rows = GlueReader.Read(task, options.DataFile);
         if (options.MaxRows is int max && max < rows.Count)
             rows = rows.Take(max).ToArray();
+        if (options.SampleRows is int sample && sample < rows.Count)
+            rows = Sample(rows, sample, seed);
 
         using ExplainableModel model = LoadOrTrain(ml, task, options);
         ExplainedTextModel explained = model.ToExplained(ml);
@@ -94,6 +109,7 @@ public static class FaithfulnessExperiment
         var evaluator = new FaithfulnessEvaluator(explained, new FaithfulnessOptions
         {
             Progress = options.Progress,
+            Parallelism = options.Parallelism,
             BaselineFor = m => m is ReAgentAttribution ? sampled : null,
         });
         FaithfulnessResult result = evaluator.Evaluate(texts, methods, cancellationToken);
@@ -121,7 +137,7 @@ public static class FaithfulnessExperiment
     private static ExplainableModel LoadOrTrain(MLContext ml, GlueTask task, FaithfulnessExperimentOptions options)
     {
         if (options.Model != StockModel)
-            return ExplainableModel.Load(ml, options.Model);
+            return ExplainableModel.Load(ml, options.Model, runtime: options.Runtime);
         if (options.TrainFile is null)
             throw new ArgumentException($"The model '{StockModel}' is trained here: give the training file.", nameof(options));
         IReadOnlyList<GlueExample> train = GlueReader.Read(task, options.TrainFile);
@@ -133,6 +149,15 @@ public static class FaithfulnessExperiment
         }
         ITransformer model = StockTextClassifier.Train(ml, train.Select(e => (e.Sentence1, e.LabelIndex)).ToArray(), task.Labels!.Count);
         return new ExplainableModel(model, "Sentence", null, "Score", $"FeaturizeText + SDCA maximum entropy trained on {train.Count} rows of {options.TrainFile}");
+    }
+
+    /// <summary><paramref name="count"/> rows drawn without replacement with <paramref name="seed"/>, in file order.</summary>
+    private static GlueExample[] Sample(IReadOnlyList<GlueExample> rows, int count, int seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1, nameof(FaithfulnessExperimentOptions.SampleRows));
+        int[] order = Enumerable.Range(0, rows.Count).ToArray();
+        new Random(seed).Shuffle(order);
+        return order.Take(count).Order().Select(i => rows[i]).ToArray();
     }
 
     private static int ArgMax(float[] values)

@@ -25,6 +25,16 @@ public sealed class TextExplanationOptions
     /// <summary>The output value explained (default: the predicted class).</summary>
     public AttributionTarget Target { get; set; } = AttributionTarget.PredictedClass;
 
+    /// <summary>How a fine-tuned model is served (int8 graph, ONNX Runtime threads); null (default) serves it as saved.</summary>
+    public MLNetExt.Trainers.FineTuning.FineTunedRuntimeOptions? Runtime { get; set; }
+
+    /// <summary>
+    /// Texts explained at once by the perturbation methods (occlusion, ReAGent, KernelSHAP, random), each with its own
+    /// model passes; results do not depend on it (each text's random choices are seeded from the text). Gradient methods
+    /// explain one text at a time. Default 1.
+    /// </summary>
+    public int Parallelism { get; set; } = 1;
+
     /// <summary>Texts whose words ReAGent draws replacements from (default: the explained texts).</summary>
     public IReadOnlyList<string>? ReplacementCorpus { get; set; }
 
@@ -65,8 +75,11 @@ public static class TextExplainer
         if (texts.Count == 0)
             throw new ArgumentException("Give at least one text to explain.", nameof(texts));
         AttributionMethodSettings.CheckNames([options.Method]);
+        AttributionMethodSettings.CheckRuntime([options.Method], options.Runtime);
+        if (options.Parallelism < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Parallelism, $"Parallelism must be at least 1, got {options.Parallelism}.");
         var ml = new MLContext(options.MethodSettings.Seed);
-        using ExplainableModel model = ExplainableModel.Load(ml, options.Model, options.TextColumnName, options.ScoreColumnName);
+        using ExplainableModel model = ExplainableModel.Load(ml, options.Model, options.TextColumnName, options.ScoreColumnName, options.Runtime);
         if (model.PairColumnName is not null)
             throw new ArgumentException($"{options.Model} reads text pairs ('{model.TextColumnName}', '{model.PairColumnName}'); explain pair models from C# with ExplainText and a pair column.", nameof(options));
         ExplainedTextModel explained = model.ToExplained(ml);
@@ -80,11 +93,30 @@ public static class TextExplainer
             using var ownedPredictor = predictor;
             var results = new TextAttribution[texts.Count];
             var clock = Stopwatch.StartNew();
-            for (int i = 0; i < texts.Count; i++)
+            int done = 0;
+            void ExplainOne(int i)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 results[i] = method.Attribute(TextInstance.Create(texts[i]), baseline, options.Target, cancellationToken);
-                options.Progress?.Report((i + 1, texts.Count));
+                options.Progress?.Report((Interlocked.Increment(ref done), texts.Count));
+            }
+            int parallelism = method is PerturbationAttribution ? Math.Min(options.Parallelism, texts.Count) : 1;
+            if (parallelism == 1)
+            {
+                for (int i = 0; i < texts.Count; i++)
+                    ExplainOne(i);
+            }
+            else
+            {
+                try
+                {
+                    Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, ExplainOne);
+                }
+                catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+                {
+                    // The first failure as the sequential loop would have thrown it.
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+                }
             }
             return new TextExplanationResult(model.Description, method.Name, results, clock.Elapsed.TotalSeconds);
         }

@@ -45,7 +45,8 @@ public sealed partial class EncoderFineTuningTransformer : IOwnedTransformer, IC
     private readonly byte[] _vocabulary;
     private readonly IHostEnvironment _environment;
 
-    internal EncoderFineTuningTransformer(IHostEnvironment environment, FineTunedModelInfo info, byte[] onnx, byte[] vocabulary, TrainingResult? training)
+    internal EncoderFineTuningTransformer(IHostEnvironment environment, FineTunedModelInfo info, byte[] onnx, byte[] vocabulary, TrainingResult? training,
+        int? intraOpThreads = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         _environment = environment;
@@ -62,12 +63,37 @@ public sealed partial class EncoderFineTuningTransformer : IOwnedTransformer, IC
             LowerCase = info.LowerCase,
             Source = "fine-tuned by MLNetExt.Trainers",
         };
-        EncoderModel model = EncoderModel.FromBytes(config, onnx, vocabulary, ModelEntry, VocabularyEntry);
+        EncoderModel model = Encoder(config, onnx, vocabulary);
         var settings = new EncoderServingSettings(info.SentenceColumnName, info.SecondSentenceColumnName, BatchRows, SortWindow,
-            new EncoderRuntimeSettings(Component, nameof(EncoderFineTuningTransformer), EncoderExecutionProvider.Auto, IntraOpThreads: null, Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL),
+            new EncoderRuntimeSettings(Component, nameof(EncoderFineTuningTransformer), EncoderExecutionProvider.Auto, intraOpThreads, Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL),
             FuseGraph: false); // the trainer exports the graph with the fused kernels already
         EncoderHead head = info.Kind == FineTuningKind.TokenClassification ? new TokenClassificationHead(info) : new FineTunedHead(info);
         Serving = new EncoderServing(environment, model, EncoderTokenizer.Create(model, info.MaxTokens), settings, head);
+    }
+
+    private static EncoderModel Encoder(EncoderConfig config, byte[] onnx, byte[] vocabulary) =>
+        EncoderModel.FromBytes(config, onnx, vocabulary, ModelEntry, VocabularyEntry);
+
+    /// <summary>
+    /// A copy of this model served another way: its graph quantised to int8 (<see cref="FineTunedRuntimeOptions.Int8"/>,
+    /// through <see cref="Transforms.Onnx.EncoderQuantizer"/>) and/or with a fixed number of ONNX Runtime threads. Same
+    /// classes, columns and tokenization; this model is not changed. The copy holds its own session: dispose it too.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The thread count is below 1.</exception>
+    /// <exception cref="InvalidDataException">Int8 was asked for and the graph is quantised already.</exception>
+    public EncoderFineTuningTransformer WithRuntime(FineTunedRuntimeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.IntraOpThreads is < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.IntraOpThreads, $"IntraOpThreads must be at least 1 or null, got {options.IntraOpThreads}.");
+        byte[] onnx = _onnx;
+        if (options.Int8)
+        {
+            var config = new EncoderConfig { Name = _info.EncoderName ?? "fine-tuned encoder", HiddenSize = _info.HiddenSize, MaxTokens = _info.MaxTokens, LowerCase = _info.LowerCase };
+            onnx = Transforms.Onnx.EncoderQuantizer.Quantize(Encoder(config, _onnx, _vocabulary), new Transforms.Onnx.EncoderQuantizationOptions { FuseGraph = false })
+                .Model.ReadOnnxBytes();
+        }
+        return new EncoderFineTuningTransformer(_environment, _info, onnx, _vocabulary, TrainingResult, options.IntraOpThreads);
     }
 
     /// <summary>The inference stack (the tokenizer training used, session, batched view, row mapper) with the logits head.</summary>
@@ -191,7 +217,10 @@ public sealed partial class EncoderFineTuningTransformer : IOwnedTransformer, IC
     /// <summary>Loads a model written by <see cref="Save"/>.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a saved fine-tuned model.</exception>
-    public static EncoderFineTuningTransformer Load(MLContext mlContext, string path)
+    public static EncoderFineTuningTransformer Load(MLContext mlContext, string path) => Load(mlContext, path, null);
+
+    /// <summary>Loads a model written by <see cref="Save"/>, served with <paramref name="intraOpThreads"/> ONNX Runtime threads (null: one per core).</summary>
+    internal static EncoderFineTuningTransformer Load(MLContext mlContext, string path, int? intraOpThreads)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         if (!File.Exists(path))
@@ -213,7 +242,7 @@ public sealed partial class EncoderFineTuningTransformer : IOwnedTransformer, IC
             using var memory = new MemoryStream();
             stream.CopyTo(memory);
             return memory.ToArray();
-        }, path);
+        }, path, intraOpThreads);
     }
 
     /// <summary>Hands the saved files to <paramref name="add"/>: name, bytes, and whether they are worth compressing.</summary>
@@ -225,7 +254,7 @@ public sealed partial class EncoderFineTuningTransformer : IOwnedTransformer, IC
     }
 
     /// <summary>Rebuilds a model from the files <see cref="WriteEntries"/> produced; <paramref name="source"/> names them in messages.</summary>
-    internal static EncoderFineTuningTransformer ReadEntries(IHostEnvironment environment, Func<string, byte[]> read, string source)
+    internal static EncoderFineTuningTransformer ReadEntries(IHostEnvironment environment, Func<string, byte[]> read, string source, int? intraOpThreads = null)
     {
         FineTunedModelInfo info;
         try
@@ -238,7 +267,7 @@ public sealed partial class EncoderFineTuningTransformer : IOwnedTransformer, IC
         }
         if (info.FormatVersion != 1)
             throw new InvalidDataException($"{source}: format version {info.FormatVersion}, this library reads version 1.");
-        return new EncoderFineTuningTransformer(environment, info, read(ModelEntry), read(VocabularyEntry), null);
+        return new EncoderFineTuningTransformer(environment, info, read(ModelEntry), read(VocabularyEntry), null, intraOpThreads);
     }
 
     /// <inheritdoc/>

@@ -10,8 +10,8 @@ namespace MLNetExt.Transforms;
 /// <remarks>
 /// <list type="table">
 /// <item><term>Input column</term><description>text (<see cref="ReadOnlyMemory{T}"/> of char)</description></item>
-/// <item><term>Output columns</term><description>variable-size vector of <see cref="float"/> (K x hidden size, row-major) and K (<see cref="int"/>)</description></item>
-/// <item><term>Needs training</term><description>no (the mean and cluster methods have no parameters; Fit opens the ONNX Runtime session and checks the schema)</description></item>
+/// <item><term>Output columns</term><description>variable-size vector of <see cref="float"/> (K x dimension, row-major: the hidden size, or the learned compressor's width) and K (<see cref="int"/>)</description></item>
+/// <item><term>Needs training</term><description>no (the mean and cluster methods have no parameters, the learned method is trained beforehand by <c>TrainContextCompressor</c>; Fit opens the ONNX Runtime session and checks the schema)</description></item>
 /// <item><term>Saved by</term><description><c>mlContext.Model.SaveWithEncoders</c></description></item>
 /// <item><term>Exportable to ONNX</term><description>no</description></item>
 /// </list>
@@ -21,14 +21,16 @@ public sealed class CompressContextEstimator : IEstimator<CompressContextTransfo
 {
     private readonly IHostEnvironment _environment;
     private readonly CompressContextSettings _settings;
+    private readonly LearnedContextCompressor? _compressor;
 
     internal CompressContextEstimator(IHostEnvironment environment, CompressContextOptions options)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
         _environment = environment;
-        Model = options.Model ?? PretrainedEncoders.Load(PretrainedEncoders.MiniLM.Name);
+        Model = options.Compressor?.Encoder ?? options.Model ?? PretrainedEncoders.Load(PretrainedEncoders.MiniLM.Name);
         _settings = CompressContextSettings.Resolve(options, Model);
+        _compressor = options.Compressor;
     }
 
     /// <summary>The encoder this estimator fits with.</summary>
@@ -40,7 +42,7 @@ public sealed class CompressContextEstimator : IEstimator<CompressContextTransfo
     {
         ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(Schema.SchemaShapeFactory.Create(input.Schema));
-        return new CompressContextTransformer(_environment, _settings, Model);
+        return new CompressContextTransformer(_environment, _settings, Model, _compressor);
     }
 
     /// <summary>The input shape plus the vectors and count columns.</summary>

@@ -20,8 +20,15 @@ public sealed class CompressContextOptions
     /// <summary>The encoder whose last-layer token vectors are compressed. Null means <see cref="PretrainedEncoders.MiniLM"/>.</summary>
     public EncoderModel? Model { get; set; }
 
-    /// <summary>How tokens are grouped: consecutive runs (default) or clusters of similar tokens.</summary>
+    /// <summary>How tokens are grouped: consecutive runs (default), clusters of similar tokens, or a trained compressor (<see cref="Compressor"/>).</summary>
     public ContextCompressionMethod Method { get; set; } = ContextCompressionMethod.Mean;
+
+    /// <summary>
+    /// The trained compressor of <see cref="ContextCompressionMethod.Learned"/> (required by it, refused by the other
+    /// methods). Its <see cref="LearnedContextCompressor.Encoder"/> is the model, so leave <see cref="Model"/> null; the
+    /// fitted transformer opens its own session and does not take ownership of this instance.
+    /// </summary>
+    public LearnedContextCompressor? Compressor { get; set; }
 
     /// <summary>Tokens per output vector, x in {1, 2, 4, 8}: K = ceil(tokens / x). Default 4. Ignored when <see cref="VectorCount"/> is set.</summary>
     public int Ratio { get; set; } = 4;

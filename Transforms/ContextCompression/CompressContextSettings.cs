@@ -37,6 +37,12 @@ internal sealed record CompressContextSettings
         if (options.VectorCount is null && !ContextPooling.Ratios.Contains(options.Ratio))
             throw new ArgumentOutOfRangeException(nameof(options.Ratio), options.Ratio, $"Ratio must be 1, 2, 4 or 8; got {options.Ratio}.");
         EncoderRuntimeChecks.Check(options.BatchSize, options.SortWindow, options.IntraOpThreads);
+        if (options.Method == ContextCompressionMethod.Learned && options.Compressor is null)
+            throw new ArgumentException("Method Learned needs a trained compressor: set CompressContextOptions.Compressor (LearnedContextCompressor.Load(folder)).", nameof(options));
+        if (options.Method != ContextCompressionMethod.Learned && options.Compressor is not null)
+            throw new ArgumentException($"CompressContextOptions.Compressor is set but Method is {options.Method}; set Method = Learned to use it.", nameof(options));
+        if (options.Compressor is not null && options.Model is not null && !ReferenceEquals(options.Model, options.Compressor.Encoder))
+            throw new ArgumentException("Set either Model or Compressor: a learned compressor brings its own encoder.", nameof(options));
 
         var settings = new CompressContextSettings
         {

@@ -24,13 +24,26 @@ namespace MLNetExt.Transforms;
 [PipelinePart(typeof(ContextCompressorPart))]
 public sealed class CompressContextTransformer : IOwnedTransformer, ICancellableTransformer, ICanSaveModel
 {
-    internal CompressContextTransformer(IHostEnvironment environment, CompressContextSettings settings, EncoderModel model)
+    internal CompressContextTransformer(IHostEnvironment environment, CompressContextSettings settings, EncoderModel model,
+        LearnedContextCompressor? compressor = null)
     {
         Settings = settings;
-        var tokenizer = EncoderTokenizer.Create(model, settings.MaxTokens, settings.Prefix);
-        Serving = new EncoderServing(environment, model, tokenizer, settings.ToServingSettings(),
-            new CompressedContextHead(settings, model.Config.HiddenSize));
+        Compressor = compressor?.Reopen();
+        try
+        {
+            var tokenizer = EncoderTokenizer.Create(model, settings.MaxTokens, settings.Prefix);
+            Serving = new EncoderServing(environment, model, tokenizer, settings.ToServingSettings(),
+                new CompressedContextHead(settings, model.Config.HiddenSize, Compressor));
+        }
+        catch
+        {
+            Compressor?.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>The trained compressor of the learned method (this transformer's own session over it), or null.</summary>
+    public LearnedContextCompressor? Compressor { get; }
 
     internal CompressContextSettings Settings { get; }
 
@@ -57,8 +70,8 @@ public sealed class CompressContextTransformer : IOwnedTransformer, ICancellable
     /// <summary>The fixed K, or null when K follows <see cref="Ratio"/>.</summary>
     public int? VectorCount => Settings.VectorCount;
 
-    /// <summary>Floats per vector (the encoder's hidden size).</summary>
-    public int Dimension => Serving.Session.Hidden;
+    /// <summary>Floats per vector: the encoder's hidden size, or the learned compressor's width.</summary>
+    public int Dimension => Compressor?.Dimension ?? Serving.Session.Hidden;
 
     /// <summary>Maximum word pieces per row, <c>[CLS]</c>/<c>[SEP]</c> included.</summary>
     public int MaxTokens => Settings.MaxTokens;
@@ -103,6 +116,10 @@ public sealed class CompressContextTransformer : IOwnedTransformer, ICancellable
         "assemblies. Save the pipeline with mlContext.Model.SaveWithEncoders(model, inputSchema, path) and load it with " +
         "mlContext.Model.LoadWithEncoders(path, out inputSchema) (using MLNetExt;).");
 
-    /// <summary>Ends the transformer and releases its ONNX Runtime session; later use throws <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose() => Serving.Dispose();
+    /// <summary>Ends the transformer and releases its ONNX Runtime sessions; later use throws <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        Serving.Dispose();
+        Compressor?.Dispose();
+    }
 }

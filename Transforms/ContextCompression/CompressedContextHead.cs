@@ -5,18 +5,25 @@ namespace MLNetExt.Transforms;
 
 /// <summary>
 /// <c>CompressContext</c>'s head: the last layer's token vectors of the text's word pieces (<c>[CLS]</c> and
-/// <c>[SEP]</c> left out) compressed by <see cref="ContextPooling"/> into K vectors, served flat (K x hidden) with K
-/// in a second column.
+/// <c>[SEP]</c> left out) compressed by <see cref="ContextPooling"/>, or by a <see cref="LearnedContextCompressor"/>, into
+/// K vectors, served flat (K x dimension) with K in a second column.
 /// </summary>
 internal sealed class CompressedContextHead : EncoderHead
 {
     private readonly CompressContextSettings _settings;
     private readonly int _hidden;
+    private readonly int _dimension;
+    private readonly LearnedContextCompressor? _compressor;
 
-    public CompressedContextHead(CompressContextSettings settings, int hidden)
+    /// <param name="settings">The transform's settings.</param>
+    /// <param name="hidden">The encoder's hidden size.</param>
+    /// <param name="compressor">The learned method's compressor (owned by the transformer), or null.</param>
+    public CompressedContextHead(CompressContextSettings settings, int hidden, LearnedContextCompressor? compressor)
     {
         _settings = settings;
         _hidden = hidden;
+        _compressor = compressor;
+        _dimension = compressor?.Dimension ?? hidden;
         Columns = Outputs(settings).Select(o => new EncoderHeadColumn(o.Name, o.Type)).ToArray();
     }
 
@@ -50,6 +57,12 @@ internal sealed class CompressedContextHead : EncoderHead
 
     public override void Compute(BatchEncoder batch, int batchRow, TokenizedText tokens, float[]?[] values)
     {
+        if (_compressor is not null)
+        {
+            ReadOnlySpan<float> all = batch.HiddenStates.Slice(batchRow * batch.Length * _hidden, tokens.Length * _hidden);
+            values[0] = _compressor.Compress(all, _settings.Ratio, _settings.VectorCount, _settings.Normalize);
+            return;
+        }
         int content = tokens.Length - 2;
         ReadOnlySpan<float> states = batch.HiddenStates.Slice((batchRow * batch.Length + 1) * _hidden, content * _hidden);
         values[0] = ContextPooling.Compress(states, _hidden, _settings.Method, _settings.Ratio, _settings.VectorCount, _settings.Normalize);
@@ -58,7 +71,7 @@ internal sealed class CompressedContextHead : EncoderHead
     public override Delegate CreateGetter(int column, Func<EncodedRow> current) => column switch
     {
         0 => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) => Fill(ref value, current().Values[0])),
-        1 => (ValueGetter<int>)((ref int value) => value = current().Values[0]!.Length / _hidden),
+        1 => (ValueGetter<int>)((ref int value) => value = current().Values[0]!.Length / _dimension),
         _ => throw new ArgumentOutOfRangeException(nameof(column), column, "Unknown output column."),
     };
 }

@@ -13,4 +13,12 @@ public enum ContextCompressionMethod
     /// the first token of their group.
     /// </summary>
     Cluster,
+
+    /// <summary>
+    /// ARC-style learned pooling (Pilchen et al., 2025, "ARC-Encoder: learning compressed text representations for large
+    /// language models"): in the encoder's last layer each output vector's query is the average of its group of
+    /// consecutive token queries, attending over every token's keys and values, and an MLP projects the result to the
+    /// compressor's width. Needs a trained <see cref="LearnedContextCompressor"/> (<see cref="CompressContextOptions.Compressor"/>).
+    /// </summary>
+    Learned,
 }

@@ -64,6 +64,8 @@ public static class ContextPooling
         {
             ContextCompressionMethod.Mean => ConsecutiveGroups(tokens, k, fixedCount is null ? ratio : 0),
             ContextCompressionMethod.Cluster => WardClustering.Cluster(source, tokens, dimension, k),
+            ContextCompressionMethod.Learned => throw new ArgumentOutOfRangeException(nameof(method), method,
+                "The learned method runs a trained compressor: use LearnedContextCompressor.Compress or CompressContextOptions.Compressor."),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown compression method."),
         };
 
@@ -83,6 +85,34 @@ public static class ContextPooling
                 SentencePooling.Normalize(vector);
         }
         return result;
+    }
+
+    /// <summary>
+    /// The pooling matrix of the learned method for one text of <paramref name="tokens"/> tokens (<c>[CLS]</c> and
+    /// <c>[SEP]</c> included): K x tokens, row k holding 1/|group k| on the word pieces of consecutive group k and 0
+    /// elsewhere (<c>[CLS]</c> and <c>[SEP]</c> are never pooled; a text of two tokens or fewer pools them all).
+    /// </summary>
+    internal static float[] PoolingMatrix(int tokens, int ratio, int? fixedCount, out int k)
+    {
+        (int first, int count) = tokens > 2 ? (1, tokens - 2) : (0, tokens);
+        int[] group = ConsecutiveGroups(count, ratio, fixedCount, out k);
+        var sizes = new int[k];
+        foreach (int g in group)
+            sizes[g]++;
+        var pooling = new float[k * tokens];
+        for (int t = 0; t < count; t++)
+            pooling[group[t] * tokens + first + t] = 1f / sizes[group[t]];
+        return pooling;
+    }
+
+    /// <summary>
+    /// The consecutive group (0..K-1) of each of <paramref name="tokens"/> tokens, as the mean method groups them: runs of
+    /// <paramref name="ratio"/> tokens, or with a fixed count K near-equal runs.
+    /// </summary>
+    internal static int[] ConsecutiveGroups(int tokens, int ratio, int? fixedCount, out int k)
+    {
+        k = VectorCount(tokens, ratio, fixedCount);
+        return ConsecutiveGroups(tokens, k, fixedCount is null ? ratio : 0);
     }
 
     /// <summary>Group of each token: runs of <paramref name="ratio"/> tokens, or (ratio 0) <paramref name="k"/> near-equal runs.</summary>

@@ -74,26 +74,12 @@ public static class OnnxBertWriter
         IReadOnlyDictionary<string, (float[] Data, long[] Shape)> p = weights.Weights;
         var g = new OnnxGraphBuilder();
 
-        string Param(string name) => g.Floats(name, p[name].Data, p[name].Shape);
-        string LinearWeight(string prefix)
-        {
-            (float[] w, long[] shape) = p[prefix + ".weight"];
-            int outSize = (int)shape[0], inSize = (int)shape[1];
-            var t = new float[w.Length];
-            for (int o = 0; o < outSize; o++)
-                for (int i = 0; i < inSize; i++)
-                    t[i * outSize + o] = w[o * inSize + i];
-            return g.Floats(prefix + ".weight", t, inSize, outSize);
-        }
-        string Linear(string x, string prefix) =>
-            g.Node("Add", [Param(prefix + ".bias"), g.Node("MatMul", [x, LinearWeight(prefix)])]);
-        string LayerNorm(string x, string prefix)
-        {
-            string centred = g.Node("Sub", [x, g.Node("ReduceMean", [x], null, Ints("axes", -1))]);
-            string variance = g.Node("ReduceMean", [g.Node("Pow", [centred, g.Scalar(2f)])], null, Ints("axes", -1));
-            string normed = g.Node("Div", [centred, g.Node("Sqrt", [g.Node("Add", [variance, g.Scalar((float)config.LayerNormEps)])])]);
-            return g.Node("Add", [g.Node("Mul", [normed, Param(prefix + ".weight")]), Param(prefix + ".bias")]);
-        }
+        var ops = new OnnxLayerBuilder(g, p, config.LayerNormEps);
+        string Param(string name) => ops.Param(name);
+        string LinearWeight(string prefix) => ops.LinearWeight(prefix);
+        string LayerNorm(string x, string prefix) => ops.LayerNorm(x, prefix);
+        string Linear(string x, string prefix) => ops.Linear(x, prefix);
+        float headScale = MathF.Sqrt(config.HeadSize);
 
         // Additive attention mask [batch, 1, 1, seq].
         string axis1 = g.Longs("axes_1", [1], 1), axis2 = g.Longs("axes_2", [2], 1), axis0 = g.Longs("axes_0", [0], 1);
@@ -109,7 +95,6 @@ public static class OnnxBertWriter
             g.Node("Gather", [Param("embeddings.position_embeddings.weight"), positions])]);
         string x = LayerNorm(sum, "embeddings.LayerNorm");
 
-        float headScale = MathF.Sqrt(config.HeadSize);
         string? maskIndex = style == OnnxGraphStyle.OnnxRuntimeFused
             ? g.Node("Cast", ["attention_mask"], null, Int("to", (long)TensorProto.Types.DataType.Int32))
             : null;
@@ -131,21 +116,7 @@ public static class OnnxBertWriter
                 x = FusedLayer(x, pre, heads);
                 continue;
             }
-            string split = g.Longs($"{pre}.split_shape", [0, 0, heads, config.HeadSize], 4);
-            string Heads(string name, params long[] perm) =>
-                g.Node("Transpose", [g.Node("Reshape", [Linear(x, $"{pre}.attention.self.{name}"), split])], null, Ints("perm", perm));
-            string query = Heads("query", 0, 2, 1, 3);
-            string key = Heads("key", 0, 2, 3, 1);
-            string value = Heads("value", 0, 2, 1, 3);
-            string scores = g.Node("Add", [g.Node("Div", [g.Node("MatMul", [query, key]), g.Scalar(headScale)]), additiveMask]);
-            string context = g.Node("MatMul", [g.Node("Softmax", [scores], null, Int("axis", -1)), value]);
-            string merged = g.Node("Reshape", [
-                g.Node("Transpose", [context], null, Ints("perm", 0, 2, 1, 3)),
-                g.Longs($"{pre}.merge_shape", [0, 0, heads * config.HeadSize], 3)]);
-            string attended = LayerNorm(g.Node("Add", [Linear(merged, $"{pre}.attention.output.dense"), x]), $"{pre}.attention.output.LayerNorm");
-            string inner = Linear(attended, $"{pre}.intermediate.dense");
-            string gelu = g.Node("Mul", [g.Node("Mul", [inner, g.Node("Add", [g.Node("Erf", [g.Node("Div", [inner, g.Scalar(MathF.Sqrt(2f))])]), g.Scalar(1f)])]), g.Scalar(0.5f)]);
-            x = LayerNorm(g.Node("Add", [Linear(gelu, $"{pre}.output.dense"), attended]), $"{pre}.output.LayerNorm");
+            x = ops.AfterAttention(ops.Attention(x, x, additiveMask, pre, heads, config.HeadSize), x, pre);
         }
         g.Node("Identity", [x], "last_hidden_state");
         if (pruning is not null)
@@ -170,10 +141,7 @@ public static class OnnxBertWriter
                 string geluFused = g.DomainNode(OrtDomain, "BiasGelu", [g.Node("MatMul", [attendedFused, LinearWeight($"{pre}.intermediate.dense")]), Param($"{pre}.intermediate.dense.bias")]);
                 return (SkipNorm(geluFused, attendedFused, $"{pre}.output.dense", $"{pre}.output.LayerNorm"), probabilities);
             }
-            string attended = LayerNorm(g.Node("Add", [Linear(merged, $"{pre}.attention.output.dense"), input]), $"{pre}.attention.output.LayerNorm");
-            string inner = Linear(attended, $"{pre}.intermediate.dense");
-            string gelu = g.Node("Mul", [g.Node("Mul", [inner, g.Node("Add", [g.Node("Erf", [g.Node("Div", [inner, g.Scalar(MathF.Sqrt(2f))])]), g.Scalar(1f)])]), g.Scalar(0.5f)]);
-            return (LayerNorm(g.Node("Add", [Linear(gelu, $"{pre}.output.dense"), attended]), $"{pre}.output.LayerNorm"), probabilities);
+            return (ops.AfterAttention(merged, input, pre), probabilities);
         }
 
         string SkipNorm(string value, string skip, string dense, string norm) => g.DomainNode(OrtDomain, "SkipLayerNormalization",

@@ -71,6 +71,16 @@ public sealed class AttributionCliTests
         CliResult gradients = CliRunner.RunCaptured("explain", "--model", _model, "--text", "x y", "--method", "ig");
         Assert.AreEqual(2, gradients.Code, "integrated gradients need a fine-tuned encoder");
         StringAssert.Contains(gradients.Error, "fine-tuned encoder");
+        CliResult parallel = CliRunner.RunCaptured("explain", "--model", _model, "--data", data, "--parallel", "3", "--method", "shap", "--shap-samples", "16");
+        CliResult sequential = CliRunner.RunCaptured("explain", "--model", _model, "--data", data, "--parallel", "1", "--method", "shap", "--shap-samples", "16");
+        Assert.AreEqual(0, parallel.Code, parallel.Error);
+        Assert.AreEqual(sequential.Output[sequential.Output.IndexOf('[')..], parallel.Output[parallel.Output.IndexOf('[')..], "the same scores, in order");
+        CliResult noParallel = CliRunner.RunCaptured("explain", "--model", _model, "--text", "x", "--parallel", "0");
+        Assert.AreEqual(2, noParallel.Code);
+        StringAssert.Contains(noParallel.Error, "--parallel must be at least 1, got 0");
+        CliResult int8 = CliRunner.RunCaptured("explain", "--model", _model, "--text", "x y", "--int8");
+        Assert.AreEqual(2, int8.Code, "int8 serving is for fine-tuned encoders");
+        StringAssert.Contains(int8.Error, "fine-tuned");
         CliResult column = CliRunner.RunCaptured("explain", "--model", _model, "--data", data, "--column", "review");
         Assert.AreEqual(2, column.Code);
         StringAssert.Contains(column.Error, "no column 'review'");

@@ -73,6 +73,47 @@ public sealed class FaithfulnessTests
     }
 
     [TestMethod]
+    public void TextsEvaluatedInParallelGiveTheSequentialFigures()
+    {
+        var ml = new MLContext(1);
+        var model = new ExplainedTextModel(Linear(ml), "Text", "Probability", mlContext: ml);
+        TextInstance[] texts = new[] { "the plot is good and the cast is great", "a bad script , boring and long", "",
+            "not great , not bad , just a film", "good acting but a boring and bad ending", "great", "bad bad good" }.Select(t => TextInstance.Create(t)).ToArray();
+        WordBaseline sampled = WordBaseline.Sampled(UnigramWordSampler.FromTexts(texts.Select(t => t.Text)));
+        FaithfulnessResult Run(int parallelism)
+        {
+            ITextAttributionMethod[] methods = [new OcclusionAttribution(model), new KernelShapAttribution(model, new KernelShapOptions { Samples = 24 }),
+                new ReAgentAttribution(model), new RandomAttribution(model)];
+            var progress = new List<(int, int)>();
+            FaithfulnessResult result = new FaithfulnessEvaluator(model, new FaithfulnessOptions
+            {
+                Parallelism = parallelism, Progress = new Sync(p => { lock (progress) progress.Add(p); }),
+                BaselineFor = m => m is ReAgentAttribution ? sampled : null,
+            }).Evaluate(texts, methods);
+            Assert.HasCount(texts.Length, progress, $"parallelism {parallelism}: one report per text");
+            return result;
+        }
+        FaithfulnessResult sequential = Run(1), parallel = Run(3);
+        Assert.AreEqual(sequential.Texts, parallel.Texts);
+        Assert.AreEqual(1, parallel.SkippedTexts);
+        foreach (MethodFaithfulness expected in sequential.Methods)
+        {
+            MethodFaithfulness actual = parallel[expected.Method];
+            CollectionAssert.AreEqual(expected.Comprehensiveness.ToArray(), actual.Comprehensiveness.ToArray(), expected.Method);
+            CollectionAssert.AreEqual(expected.Sufficiency.ToArray(), actual.Sufficiency.ToArray(), expected.Method);
+            Assert.AreEqual(expected.NormalizedAopcSufficiency, actual.NormalizedAopcSufficiency, expected.Method);
+            Assert.AreEqual(expected.ModelCallsPerText, actual.ModelCallsPerText, expected.Method);
+            var inOrder = sequential.Attributions[expected.Method].Zip(parallel.Attributions[expected.Method]);
+            Assert.IsTrue(inOrder.All(p => p.First.Words.SequenceEqual(p.Second.Words) && p.First.Scores.SequenceEqual(p.Second.Scores)), expected.Method);
+        }
+
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsExactly<OperationCanceledException>(() => new FaithfulnessEvaluator(model, new FaithfulnessOptions { Parallelism = 2 })
+            .Evaluate(texts, [new OcclusionAttribution(model)], cancelled.Token));
+    }
+
+    [TestMethod]
     public void AgreementOfIdenticalAttributionsIsOneAndOfReversedIsMinusOne()
     {
         var a = new TextAttribution("m", ["a", "b", "c"], [1f, 2f, 3f], 3, 0, 0.5f, 1, 0);

@@ -133,4 +133,36 @@ public sealed class FineTunedServingTests
         model.Dispose();
         Assert.ThrowsExactly<ObjectDisposedException>(() => model.Transform(data));
     }
+
+    [TestMethod]
+    public void RuntimeCopiesServeTheSameClassifierInt8OrSingleThreaded()
+    {
+        (_, IDataView data, _, EncoderFineTuningTransformer fineTuned) = FitPairClassifier();
+        using var endModel = Owned.Ends(fineTuned);
+        string[] first = data.GetColumn<string>("Sentence").ToArray(), second = data.GetColumn<string>("Sentence2").ToArray();
+        float[][] fp32 = fineTuned.Predict(first, second);
+
+        EncoderFineTuningTransformer oneThread = fineTuned.WithRuntime(new FineTunedRuntimeOptions { IntraOpThreads = 1 });
+        using var endOneThread = Owned.Ends(oneThread);
+        float[][] single = oneThread.Predict(first, second);
+        EncoderFineTuningTransformer int8 = fineTuned.WithRuntime(new FineTunedRuntimeOptions { Int8 = true });
+        using var endInt8 = Owned.Ends(int8);
+        float[][] quantized = int8.Predict(first, second);
+        double largest = 0;
+        for (int i = 0; i < fp32.Length; i++)
+        {
+            for (int c = 0; c < fp32[i].Length; c++)
+            {
+                Assert.AreEqual(fp32[i][c], single[i][c], 1e-5f, $"one thread, row {i}");
+                largest = Math.Max(largest, Math.Abs(fp32[i][c] - quantized[i][c]));
+            }
+        }
+        Assert.IsTrue(largest < 0.05, $"int8 probabilities stay within 0.05 of fp32 (largest gap {largest})");
+        Assert.IsTrue(largest > 0, "the int8 copy runs another graph");
+        CollectionAssert.AreEqual(fp32[0], fineTuned.Predict(first, second)[0], "the model copied is unchanged");
+        Assert.AreEqual(fineTuned.ClassCount, int8.ClassCount);
+
+        Assert.ThrowsExactly<InvalidDataException>(() => int8.WithRuntime(new FineTunedRuntimeOptions { Int8 = true }).Dispose());
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => fineTuned.WithRuntime(new FineTunedRuntimeOptions { IntraOpThreads = 0 }));
+    }
 }

@@ -8,6 +8,7 @@ using MLNetExt.Evaluation.Reports;
 using MLNetExt.Cli.Infrastructure;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.TokenClassification;
+using MLNetExt.Transforms;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -65,6 +66,12 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         [CommandOption("--method <LIST>")]
         [Description("With --multi-vector: mean (consecutive tokens) and/or cluster (Ward clustering of similar tokens), comma-separated. Default mean.")]
         public string Method { get; init; } = "mean";
+
+        /// <summary>Trained context compressor folder.</summary>
+        [CommandOption("--compressor <DIR>")]
+        [Description("With --multi-vector: a trained context compressor folder (train context-compressor): queries keep one vector per word piece, " +
+            "documents are compressed by it at each --ratio (--method and --model do not apply).")]
+        public string? Compressor { get; init; }
 
         /// <summary>int8 document vectors.</summary>
         [CommandOption("--int8")]
@@ -127,6 +134,8 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
             string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required.")
             : MultiVector && Bm25Only ? ValidationResult.Error("--multi-vector needs the encoder; it cannot be combined with --bm25-only.")
             : Run is not null && (MultiVector || Bm25Only || Model is not null) ? ValidationResult.Error("--run scores a saved run; it cannot be combined with --model, --multi-vector or --bm25-only.")
+            : Compressor is not null && !MultiVector ? ValidationResult.Error("--compressor needs --multi-vector.")
+            : Compressor is not null && Model is not null ? ValidationResult.Error("--compressor brings its own encoder; it cannot be combined with --model.")
             : ValidateEncoder();
     }
 
@@ -172,9 +181,12 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         }
         else if (settings.MultiVector)
         {
-            var variants = LateInteractionOptions.Variants(settings.Ratio, settings.Method, settings.Int8);
+            using LearnedContextCompressor? compressor = settings.Compressor is null ? null : LearnedContextCompressor.Load(settings.Compressor);
+            var variants = compressor is null
+                ? LateInteractionOptions.Variants(settings.Ratio, settings.Method, settings.Int8)
+                : LateInteractionOptions.LearnedVariants(compressor, settings.Ratio, settings.Int8);
             var ml = new MLContext(seed: 0);
-            var (encoder, model) = EvalEncoders.Create(ml, settings.Model, settings.BatchSize, settings.Threads, fuseGraph: !settings.NoFuse,
+            var (encoder, model) = EvalEncoders.Create(ml, settings.Compressor ?? settings.Model, settings.BatchSize, settings.Threads, fuseGraph: !settings.NoFuse,
                 tokenEmbeddingsColumn: "Tokens");
             var retrieval = new MultiVectorRetrievalOptions
             {
@@ -182,7 +194,8 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
                 QueryPrefix = settings.QueryPrefix ?? model.Config.QueryPrefix,
                 DocumentPrefix = model.Config.DocumentPrefix,
             };
-            variants.Insert(0, LateInteractionVariants.Dense(model.Config.Pooling, model.Config.Normalize));
+            if (compressor is null)
+                variants.Insert(0, LateInteractionVariants.Dense(model.Config.Pooling, model.Config.Normalize));
             var multi = ConsoleProgress.Encoding(progress => BeirEvaluator.EvaluateMultiVector(dataset, encoder, model.Config.HiddenSize, variants,
                 retrieval, evaluation, progress, cancellationToken));
             results.AddRange(multi.Select(r => new BeirResult(r.Dataset, r.Split, $"{model.Name}, {r.System}", r.Metrics, r.Elapsed, r.Documents, r.Queries,

@@ -50,6 +50,11 @@ public sealed class EvalFaithfulnessCommand : Command<EvalFaithfulnessCommand.Se
         [Description("Explain only the first N texts.")]
         public int? MaxRows { get; init; }
 
+        /// <summary>Random sample of rows.</summary>
+        [CommandOption("--sample <N>")]
+        [Description("Explain a random sample of N texts (drawn with --seed, kept in file order) instead of all.")]
+        public int? Sample { get; init; }
+
         /// <summary>Randomisation check.</summary>
         [CommandOption("--randomization-check")]
         [Description("Also attribute with a weight-randomised copy of the fine-tuned model (ig, gxi) and report the rank agreement.")]
@@ -63,6 +68,8 @@ public sealed class EvalFaithfulnessCommand : Command<EvalFaithfulnessCommand.Se
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Model) || string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--model and --data are required.")
             : MaxRows is < 1 ? ValidationResult.Error($"--max-rows must be at least 1, got {MaxRows}.")
+            : Sample is < 1 ? ValidationResult.Error($"--sample must be at least 1, got {Sample}.")
+            : ValidateRuntime() is { Successful: false } runtime ? runtime
             : ValidationResult.Success();
     }
 
@@ -70,11 +77,12 @@ public sealed class EvalFaithfulnessCommand : Command<EvalFaithfulnessCommand.Se
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         OutputPaths.RequireWritableFile(settings.Json, "--json");
+        string[] methods = settings.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var options = new FaithfulnessExperimentOptions
         {
             Model = settings.Model, Task = settings.Task, DataFile = settings.Data, TrainFile = settings.Train, MaxTrainRows = settings.MaxTrainRows,
-            Methods = settings.Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            MaxRows = settings.MaxRows, MethodSettings = settings.ToMethodSettings(), RandomizationCheck = settings.RandomizationCheck,
+            Methods = methods,
+            MaxRows = settings.MaxRows, SampleRows = settings.Sample, MethodSettings = settings.ToMethodSettings(), Runtime = settings.ToRuntime(methods), Parallelism = settings.Parallel, RandomizationCheck = settings.RandomizationCheck,
             Progress = new SynchronousProgress<(int Done, int Total)>(p => { if (p.Done % 25 == 0 || p.Done == p.Total) Console.Error.WriteLine($"{p.Done}/{p.Total} texts"); }),
         };
         FaithfulnessExperimentResult result = FaithfulnessExperiment.Run(options, cancellationToken);

@@ -13,13 +13,7 @@ internal static class LateInteractionOptions
     /// <exception cref="ArgumentException">A ratio is not 1, 2, 4 or 8, or a method is not mean or cluster.</exception>
     public static List<MultiVectorVariant> Variants(string ratios, string methods, bool int8)
     {
-        var parsedRatios = new List<int>();
-        foreach (string part in ratios.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int ratio) || !ContextPooling.Ratios.Contains(ratio))
-                throw new ArgumentException($"--ratio expects 1, 2, 4 or 8 separated by commas, got '{part}' in '{ratios}'.");
-            parsedRatios.Add(ratio);
-        }
+        List<int> parsedRatios = ParseRatios(ratios);
         var parsedMethods = new List<ContextCompressionMethod>();
         foreach (string part in methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -42,6 +36,29 @@ internal static class LateInteractionOptions
                 variants.AddRange(parsedMethods.Distinct().Select(m => LateInteractionVariants.Compressed(m, ratio, precision)));
         }
         return variants;
+    }
+
+    /// <summary>One learned variant per ratio, through <paramref name="compressor"/>.</summary>
+    /// <exception cref="ArgumentException">A ratio is not 1, 2, 4 or 8.</exception>
+    public static List<MultiVectorVariant> LearnedVariants(LearnedContextCompressor compressor, string ratios, bool int8)
+    {
+        var precision = int8 ? MultiVectorPrecision.Int8 : MultiVectorPrecision.Float32;
+        List<int> parsed = ParseRatios(ratios);
+        if (parsed.Count == 0)
+            throw new ArgumentException("--ratio needs at least one value.");
+        return parsed.Distinct().Order().Select(r => LateInteractionVariants.Learned(compressor, r, precision)).ToList();
+    }
+
+    private static List<int> ParseRatios(string ratios)
+    {
+        var parsed = new List<int>();
+        foreach (string part in ratios.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int ratio) || !ContextPooling.Ratios.Contains(ratio))
+                throw new ArgumentException($"--ratio expects 1, 2, 4 or 8 separated by commas, got '{part}' in '{ratios}'.");
+            parsed.Add(ratio);
+        }
+        return parsed;
     }
 
     /// <summary>A table of each system's NDCG@10, vectors and bytes per document and scoring speed; then the process's peak memory.</summary>

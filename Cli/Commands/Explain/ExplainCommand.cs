@@ -60,6 +60,7 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
             string.IsNullOrWhiteSpace(Model) ? ValidationResult.Error("--model is required.")
             : (Text is null) == (Data is null) ? ValidationResult.Error("Give exactly one of --text and --data.")
             : MaxRows is < 1 ? ValidationResult.Error($"--max-rows must be at least 1, got {MaxRows}.")
+            : ValidateRuntime() is { Successful: false } runtime ? runtime
             : ValidationResult.Success();
     }
 
@@ -72,6 +73,7 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         var options = new TextExplanationOptions
         {
             Model = settings.Model, Method = settings.Method, MethodSettings = settings.ToMethodSettings(),
+            Runtime = settings.ToRuntime([settings.Method]), Parallelism = settings.Parallel,
             Progress = texts.Count < 50 ? null : new SynchronousProgress<(int Done, int Total)>(p => { if (p.Done % 50 == 0 || p.Done == p.Total) Console.Error.WriteLine($"{p.Done}/{p.Total} texts"); }),
         };
         TextExplanationResult result = TextExplainer.Explain(options, texts, cancellationToken);

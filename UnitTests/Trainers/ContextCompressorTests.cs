@@ -1,0 +1,246 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExt.Trainers.ContextCompression;
+using MLNetExt.Trainers.Losses;
+using MLNetExt.Trainers.Modules;
+using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms;
+using MLNetExt.Transforms.Onnx;
+using MLNetExt.UnitTests.Infrastructure;
+using MLNetExt.UnitTests.Transforms;
+using TorchSharp;
+using static MLNetExt.UnitTests.Transforms.EncoderTestModels;
+using static TorchSharp.torch;
+
+namespace MLNetExt.UnitTests.Trainers;
+
+[TestClass]
+public sealed class ContextCompressorTests
+{
+    private static readonly BertConfig Tiny = new()
+    {
+        VocabSize = 30522, HiddenSize = 16, HeadsPerLayer = [2, 2], HeadSize = 8, IntermediateSize = 32, MaxPositionEmbeddings = 64,
+        HiddenDropout = 0, AttentionDropout = 0,
+    };
+
+    private static readonly string[] Sentences =
+    {
+        "A man is playing a guitar.",
+        "A woman is slicing an onion into small pieces on a wooden board.",
+        "Stocks fell.",
+        "The quick brown fox jumps over the lazy dog while the farmer watches.",
+    };
+
+    /// <summary>A tiny random encoder written as a model folder, and its weights.</summary>
+    private static (EncoderModel Model, BertWeights Weights) TinyEncoder(TempFolder folder, int seed)
+    {
+        torch.manual_seed(seed);
+        using var bert = new BertModel(Tiny);
+        BertWeights weights = bert.ToWeights();
+        OnnxBertWriter.Save(weights, folder.Combine("model.onnx"));
+        File.WriteAllBytes(folder.Combine("vocab.txt"), TrainerTestData.MiniLmVocabulary);
+        File.WriteAllText(folder.Combine("config.json"), Tiny.ToJson());
+        return (EncoderModel.Load(folder.Path), weights);
+    }
+
+    /// <summary>A compressor of width 12 with every parameter moved off its initial value, so that every path of the graph counts.</summary>
+    private static ContextCompressorModel PerturbedCompressor(BertWeights weights)
+    {
+        var model = ContextCompressorModel.FromEncoder(weights, dimension: 12, projectorInnerSize: 20);
+        using (no_grad())
+            foreach (var p in model.parameters())
+                p.add_(randn_like(p) * 0.1);
+        model.eval();
+        return model;
+    }
+
+    private static float[] TorchVectors(ContextCompressorModel model, TokenizedText row, int ratio, int? fixedCount)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using CompressedSide side = CompressedSide.Create([row], ratio, fixedCount);
+        return side.Forward(model).data<float>().ToArray();
+    }
+
+    [TestMethod]
+    [DataRow(4, null)]
+    [DataRow(1, null)]
+    [DataRow(8, 3)]
+    public void OnnxRuntimeServesTheTorchSharpModule_WithinOneE4_KPerRow(int ratio, int? fixedCount)
+    {
+        using var folder = new TempFolder("arc-parity");
+        (EncoderModel encoder, BertWeights weights) = TinyEncoder(folder, 3);
+        using ContextCompressorModel model = PerturbedCompressor(weights);
+        using LearnedContextCompressor compressor = model.Export(encoder, ratio, "test compressor");
+        Assert.AreEqual(12, compressor.Dimension);
+        Assert.AreEqual(1, compressor.Encoder.Config.Layers);
+
+        var mlContext = new MLContext(seed: 1);
+        IDataView data = Texts(mlContext, Sentences);
+        var transformer = mlContext.Transforms.Text.CompressContext(new CompressContextOptions
+        {
+            Method = ContextCompressionMethod.Learned, Compressor = compressor, Ratio = ratio, VectorCount = fixedCount, Normalize = false,
+        }).Fit(data);
+        Assert.AreEqual(12, transformer.Dimension);
+        IDataView output = transformer.Transform(data);
+        List<float[]> vectors = ReadVectors(output, "Vectors");
+        int[] counts = output.GetColumn<int>("VectorsCount").ToArray();
+
+        EncoderTokenizer tokenizer = EncoderTokenizer.Create(encoder);
+        for (int row = 0; row < Sentences.Length; row++)
+        {
+            TokenizedText tokens = tokenizer.Tokenize(Sentences[row], null);
+            int wordPieces = tokens.Length - 2;
+            int k = fixedCount is int f ? Math.Min(f, wordPieces) : (wordPieces + ratio - 1) / ratio;
+            Assert.AreEqual(k, counts[row], $"K of row {row}");
+            float[] expected = TorchVectors(model, tokens, ratio, fixedCount);
+            Assert.AreEqual(k * 12, expected.Length);
+            Assert.AreEqual(expected.Length, vectors[row].Length, $"values of row {row}");
+            double worst = expected.Select((e, i) => Math.Abs(e - vectors[row][i])).Max();
+            Assert.IsLessThanOrEqualTo(1e-4, worst, $"row {row}: ONNX Runtime vs TorchSharp max diff {worst:E2}");
+        }
+        transformer.Dispose();
+    }
+
+    [TestMethod]
+    public void UntrainedCompressorAtRatioOne_IsTheEncodersOwnLastLayer()
+    {
+        using var folder = new TempFolder("arc-identity");
+        (EncoderModel _, BertWeights weights) = TinyEncoder(folder, 5);
+        using var bert = weights.CreateModel();
+        using var model = ContextCompressorModel.FromEncoder(weights);
+        bert.eval();
+        model.eval();
+        TokenizedText row = EncoderTokenizer.Create(EncoderModel.Load(folder.Path)).Tokenize(Sentences[1], null);
+        float[] compressed = TorchVectors(model, row, 1, null);
+        using var noGrad = no_grad();
+        using var inputs = global::MLNetExt.Trainers.Contrastive.EncoderInputs.From(TokenizedBatch.Pad([row]));
+        float[] states = bert.forward(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds).data<float>().ToArray();
+        float[] wordPieces = states[16..^16];
+        Assert.AreEqual(wordPieces.Length, compressed.Length);
+        for (int i = 0; i < wordPieces.Length; i++)
+            Assert.AreEqual(wordPieces[i], compressed[i], 1e-5f, $"value {i}");
+    }
+
+    [TestMethod]
+    public void SavedWithEncoders_AndAsAFolder_ServesTheSameVectors()
+    {
+        using var folder = new TempFolder("arc-save");
+        (EncoderModel encoder, BertWeights weights) = TinyEncoder(folder, 7);
+        using ContextCompressorModel model = PerturbedCompressor(weights);
+        using LearnedContextCompressor compressor = model.Export(encoder, 4, "test compressor");
+
+        var mlContext = new MLContext(seed: 1);
+        var estimator = mlContext.Transforms.Text.CompressContext(new CompressContextOptions
+        {
+            Method = ContextCompressionMethod.Learned, Compressor = compressor, Ratio = 2,
+        });
+        var invalid = mlContext.Data.LoadFromEnumerable(new[] { new NumberRow { Text = 1 } });
+        ITransformer fitted = EstimatorWorkout.Run(mlContext, estimator, Texts(mlContext, Sentences), invalid,
+            typeof(ArgumentOutOfRangeException), "Schema mismatch for input column 'Text'", TextEncoderTransformTests.EncoderRoundTrip);
+        fitted.DisposeEncoders();
+
+        string saved = folder.Combine("compressor");
+        compressor.Save(saved);
+        using LearnedContextCompressor loaded = LearnedContextCompressor.Load(saved);
+        Assert.AreEqual(4, loaded.TrainedRatio);
+        Assert.AreEqual(12, loaded.Dimension);
+        var states = new float[9 * 16];
+        for (int i = 0; i < states.Length; i++)
+            states[i] = MathF.Sin(i * 0.37f);
+        CollectionAssert.AreEqual(compressor.Compress(states, 2), loaded.Compress(states, 2));
+        Assert.AreEqual(4 * 12, loaded.Compress(states, 2).Length); // 7 word pieces -> 4 vectors
+
+        File.Delete(Path.Combine(saved, LearnedContextCompressor.GraphFileName));
+        var missing = Assert.ThrowsExactly<FileNotFoundException>(() => LearnedContextCompressor.Load(saved));
+        StringAssert.Contains(missing.Message, "without compressor.onnx");
+        loaded.Dispose();
+        Assert.ThrowsExactly<ObjectDisposedException>(() => loaded.Compress(states, 2));
+    }
+
+    [TestMethod]
+    public void LateInteractionLoss_EqualsTheHandComputedValue()
+    {
+        // Query 0 has two tokens, query 1 one (plus padding); document 0 has two vectors, document 1 one (plus a padding
+        // vector that would match query 0's second token perfectly if it were not masked).
+        using Tensor queries = tensor(new float[] { 1, 0, 0, 1, 1, 0, 5, 5 }, [2, 2, 2]);
+        using Tensor queryMask = tensor(new float[] { 1, 1, 1, 0 }, [2, 2]);
+        using Tensor documents = tensor(new float[] { 2, 0, 0, 3, 1, 1, 0, 1 }, [2, 2, 2]);
+        using Tensor documentMask = tensor(new float[] { 1, 1, 1, 0 }, [2, 2]);
+        using Tensor scores = LateInteractionLoss.Scores(queries, queryMask, documents, documentMask);
+        float[] s = scores.data<float>().ToArray();
+        double half = Math.Sqrt(0.5);
+        double[] expectedScores = [1, half, 1, half]; // [query, document]
+        for (int i = 0; i < 4; i++)
+            Assert.AreEqual(expectedScores[i], s[i], 1e-5, $"score {i}");
+
+        using Tensor loss = new LateInteractionLoss(20).Forward(queries, queryMask, documents, documentMask);
+        double gap = 20 * (1 - half);
+        double expected = (Math.Log(1 + Math.Exp(-gap)) + Math.Log(1 + Math.Exp(gap))) / 2;
+        Assert.AreEqual(expected, loss.item<float>(), 1e-5);
+    }
+
+    [TestMethod]
+    public void TrainingLowersTheLoss_OnATinyModel_AndFitServesTheResult()
+    {
+        using var folder = new TempFolder("arc-train");
+        (EncoderModel encoder, _) = TinyEncoder(folder, 11);
+        string path = SharedData.RequireFile("stsb", "dev.tsv");
+        var pairs = File.ReadLines(path).Skip(1).Take(16).Select(l => l.Split('\t')).Select(f => (f[7], f[8])).ToArray();
+        var mlContext = new MLContext(seed: 1);
+        var trainer = mlContext.Transforms.Text.TrainContextCompressor(new ContextCompressorTrainingOptions
+        {
+            Model = encoder, Ratio = 2, ProjectorInnerSize = 24,
+            Training = new TrainingOptions { BatchSize = 8, Epochs = 10, LearningRate = 3e-3, WarmupFraction = 0 },
+        });
+        ContextCompressorTrainingResult result = trainer.Train(pairs);
+        using LearnedContextCompressor compressor = result.Compressor;
+        Assert.AreEqual(20, result.Training.Steps);
+        Assert.IsLessThan(result.InitialLoss * 0.8, result.FinalLoss, $"loss {result.InitialLoss:F4} -> {result.FinalLoss:F4}");
+        Assert.AreEqual(2, compressor.TrainedRatio);
+
+        var data = mlContext.Data.LoadFromEnumerable(pairs.Select(p => new QueryDocument { Query = p.Item1, Document = p.Item2 }).ToArray());
+        CompressContextTransformer fitted = mlContext.Transforms.Text.TrainContextCompressor(new ContextCompressorTrainingOptions
+        {
+            Model = encoder, Ratio = 4, ProjectorInnerSize = 24, Training = new TrainingOptions { BatchSize = 8, Epochs = 1 },
+        }).Fit(data);
+        Assert.AreEqual(ContextCompressionMethod.Learned, fitted.Method);
+        Assert.AreEqual("Document", fitted.InputColumnName);
+        Assert.AreEqual(16, ReadVectors(fitted.Transform(data), "Vectors").Count);
+        fitted.Dispose();
+    }
+
+    [TestMethod]
+    public void BadInput_RatioEmptyTextOverlongTextAndMissingCompressor_SayWhatIsWrong()
+    {
+        var mlContext = new MLContext(seed: 1);
+        using var folder = new TempFolder("arc-bad");
+        (EncoderModel encoder, BertWeights weights) = TinyEncoder(folder, 13);
+        var ratio = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            mlContext.Transforms.Text.TrainContextCompressor(new ContextCompressorTrainingOptions { Model = encoder, Ratio = 3 }));
+        StringAssert.Contains(ratio.Message, "must be 1, 2, 4 or 8; got 3");
+
+        var trainer = mlContext.Transforms.Text.TrainContextCompressor(new ContextCompressorTrainingOptions { Model = encoder, MaxTokens = 8 });
+        var empty = Assert.ThrowsExactly<ArgumentException>(() => trainer.Train([("a query", "a document"), ("  ", "another document")]));
+        StringAssert.Contains(empty.Message, "Training pair 1: the query is empty or blank");
+        var tooLong = Assert.ThrowsExactly<ArgumentException>(() => trainer.Train([("a query", "a document"), ("q", "one two three four five six seven eight")]));
+        StringAssert.Contains(tooLong.Message, "Training pair 1: the document is longer than 8 word pieces");
+        var one = Assert.ThrowsExactly<ArgumentException>(() => trainer.Train([("a query", "a document")]));
+        StringAssert.Contains(one.Message, "at least 2 training pairs");
+
+        var noCompressor = Assert.ThrowsExactly<ArgumentException>(() =>
+            mlContext.Transforms.Text.CompressContext(new CompressContextOptions { Method = ContextCompressionMethod.Learned, Model = encoder }));
+        StringAssert.Contains(noCompressor.Message, "Method Learned needs a trained compressor");
+        var oneLayer = Assert.ThrowsExactly<ArgumentException>(() => ContextCompressorModel.FromEncoder(weights.KeepLayers([0])));
+        StringAssert.Contains(oneLayer.Message, "it needs at least 2");
+        var mean = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ContextPooling.Compress(new float[16], 16, ContextCompressionMethod.Learned, 1));
+        StringAssert.Contains(mean.Message, "LearnedContextCompressor");
+    }
+
+    private sealed class QueryDocument
+    {
+        public string Query { get; set; } = "";
+
+        public string Document { get; set; } = "";
+    }
+}
