@@ -25,7 +25,12 @@ public static class SentenceEncoderRun
         SentenceEmbeddingLoss loss = SentenceLosses.Create(spec.Loss, spec.MiniBatchSize);
         var ml = new MLContext(seed: spec.Seed);
         EncoderModel encoder = Directory.Exists(spec.Encoder) ? EncoderModel.Load(spec.Encoder) : PretrainedEncoders.Load(spec.Encoder);
-        (List<SentenceFileRow> rows, int textColumns) = SentenceTrainingFile.Read(spec, loss.Input == SentenceLossInput.ScoredPair, cancellationToken);
+        string[] paths = [spec.DataPath, .. spec.AdditionalDataPaths];
+        var sets = paths.Select(path => SentenceTrainingFile.Read(spec, path, loss.Input == SentenceLossInput.ScoredPair, cancellationToken)).ToList();
+        int textColumns = sets[0].TextColumns;
+        for (int i = 1; i < sets.Count; i++)
+            if (sets[i].TextColumns != textColumns)
+                throw new ArgumentException($"Training set '{paths[i]}' gives {sets[i].TextColumns} texts per row, '{paths[0]}' gives {textColumns}: every training set needs the same columns.", nameof(spec));
         IReadOnlyList<StsPair>? sts = spec.EvalStsPath is null ? null : StsReader.Read(spec.EvalStsPath);
         BeirDataset? beir = spec.EvalBeirPath is null ? null : BeirReader.Load(spec.EvalBeirPath, spec.EvalBeirSplit);
         var evaluators = new List<SentenceEncoderEvaluator>();
@@ -48,11 +53,11 @@ public static class SentenceEncoderRun
                 EarlyStoppingPatience = spec.EarlyStoppingPatience, KeepBestModel = spec.KeepBestModel,
             },
         });
-        SentenceEncoderTrainingResult result = trainer.Train(ml.Data.LoadFromEnumerable(rows), cancellationToken);
+        SentenceEncoderTrainingResult result = trainer.Train([.. sets.Select(set => ml.Data.LoadFromEnumerable(set.Rows))], cancellationToken);
         (StsResult? stsAfter, BeirResult? beirAfter) = Score(ml, result.Model, sts, beir, spec, cancellationToken);
         if (spec.OutputDirectory is not null)
             result.SaveFolder(spec.OutputDirectory);
-        return new SentenceEncoderRunResult(encoder.Name, loss.Name, rows.Count, stsBefore, stsAfter, beirBefore, beirAfter, result.Training, result.Model);
+        return new SentenceEncoderRunResult(encoder.Name, loss.Name, sets.Sum(set => set.Rows.Count), stsBefore, stsAfter, beirBefore, beirAfter, result.Training, result.Model);
     }
 
     // Scores an encoder the way a user of the trained folder would: EncodeText on ONNX Runtime.

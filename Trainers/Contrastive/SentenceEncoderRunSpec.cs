@@ -16,6 +16,12 @@ public sealed class SentenceEncoderRunSpec
     /// </summary>
     public required string DataPath { get; init; }
 
+    /// <summary>
+    /// Further training sets of the same kind as <see cref="DataPath"/> (same columns): batches are drawn from one set at
+    /// a time and the sets take turns (round-robin). Empty by default.
+    /// </summary>
+    public IReadOnlyList<string> AdditionalDataPaths { get; init; } = [];
+
     /// <summary>Header names of the text columns, in the loss's order.</summary>
     public IReadOnlyList<string> TextColumns { get; init; } = ["sentence1", "sentence2"];
 

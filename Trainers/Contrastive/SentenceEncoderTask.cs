@@ -53,6 +53,10 @@ public sealed class SentenceEncoderTask : ITrainingTask<ContrastiveBatch>, IText
     public IReadOnlyList<IReadOnlyList<string>>? TrainingRowKeys => !_loss.UsesInBatchNegatives ? null
         : Enumerable.Range(0, _train.Count).Select(i => (IReadOnlyList<string>)_train.Columns.Select(c => Key(c[i])).ToArray()).ToArray();
 
+    /// <inheritdoc/>
+    /// <remarks>The training sets of <see cref="SentenceTrainingRows.Concatenate"/>d rows: each batch comes from one set, the sets in turn.</remarks>
+    public IReadOnlyList<int>? TrainingRowSources => _train.Sources;
+
     private static string Key(TokenizedText text) => string.Join(' ', text.Ids);
 
     /// <inheritdoc/>

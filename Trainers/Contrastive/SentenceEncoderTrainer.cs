@@ -82,12 +82,43 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
     public SentenceEncoderTrainingResult Train(IDataView input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        SentenceTrainingData.CheckSchema(SchemaShapeFactory.Create(input.Schema), _options);
+        return Train([input], cancellationToken);
+    }
+
+    /// <summary>
+    /// Trains on several training sets with the same columns: no batch mixes two sets, and the sets take turns one batch
+    /// each (round-robin; a set that runs out leaves the rotation), so in-batch negatives always come from the anchor's
+    /// own set. Returns the trained <see cref="EncoderModel"/> with the run's figures.
+    /// </summary>
+    /// <exception cref="ArgumentException">No training sets.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type, or a score lies outside the declared range (the message names the set).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled (a checkpoint is written first when checkpointing is on).</exception>
+    public SentenceEncoderTrainingResult Train(IReadOnlyList<IDataView> trainingSets, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(trainingSets);
+        if (trainingSets.Count == 0)
+            throw new ArgumentException("At least one training set is needed.", nameof(trainingSets));
         TrainingOptions loopOptions = _options.Training;
         EncoderTokenizer tokenizer = EncoderTokenizer.Create(_baseModel, _options.MaxTokens);
-        SentenceTrainingRows train = SentenceTrainingData.Read(input, _options, tokenizer, _baseModel.Config.HiddenSize);
-        if (_options.Loss.UsesInBatchNegatives && train.Count < 2)
-            throw new ArgumentException($"The {_options.Loss.Name} loss needs at least 2 training rows (in-batch negatives); the data has {train.Count}.", nameof(input));
+        var sets = new List<SentenceTrainingRows>();
+        for (int i = 0; i < trainingSets.Count; i++)
+        {
+            ArgumentNullException.ThrowIfNull(trainingSets[i], $"{nameof(trainingSets)}[{i}]");
+            try
+            {
+                SentenceTrainingData.CheckSchema(SchemaShapeFactory.Create(trainingSets[i].Schema), _options);
+                sets.Add(SentenceTrainingData.Read(trainingSets[i], _options, tokenizer, _baseModel.Config.HiddenSize));
+            }
+            catch (ArgumentOutOfRangeException error) when (trainingSets.Count > 1)
+            {
+                throw new ArgumentOutOfRangeException($"Training set {i}: {error.Message}", error);
+            }
+        }
+        SentenceTrainingRows train = SentenceTrainingRows.Concatenate(sets);
+        for (int i = 0; i < sets.Count; i++)
+            if (_options.Loss.UsesInBatchNegatives && sets[i].Count < 2)
+                throw new ArgumentException($"The {_options.Loss.Name} loss needs at least 2 training rows (in-batch negatives); "
+                    + $"{(sets.Count > 1 ? $"training set {i}" : "the data")} has {sets[i].Count}.", nameof(trainingSets));
 
         EncoderPooling pooling = _options.Pooling ?? _baseModel.Config.Pooling;
         torch.manual_seed(loopOptions.Seed);

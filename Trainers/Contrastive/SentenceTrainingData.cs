@@ -33,6 +33,35 @@ public sealed class SentenceTrainingRows
 
     /// <summary>Number of rows.</summary>
     public int Count => Columns[0].Length;
+
+    /// <summary>The training set (0, 1, ...) of each row when the rows join several sets (<see cref="Concatenate"/>); null for one set.</summary>
+    public int[]? Sources { get; private init; }
+
+    /// <summary>
+    /// Joins several training sets of the same shape (columns, scores or teacher embeddings) into one, remembering each
+    /// row's set in <see cref="Sources"/>, so batches are drawn from one set at a time.
+    /// </summary>
+    /// <exception cref="ArgumentException">No sets, or sets of different shapes.</exception>
+    public static SentenceTrainingRows Concatenate(IReadOnlyList<SentenceTrainingRows> sets)
+    {
+        ArgumentNullException.ThrowIfNull(sets);
+        if (sets.Count == 0)
+            throw new ArgumentException("At least one training set is needed.", nameof(sets));
+        SentenceTrainingRows first = sets[0];
+        for (int i = 1; i < sets.Count; i++)
+            if (sets[i].Columns.Count != first.Columns.Count || (sets[i].Scores is null) != (first.Scores is null)
+                || (sets[i].TeacherEmbeddings is null) != (first.TeacherEmbeddings is null))
+                throw new ArgumentException($"Training set {i} has {sets[i].Columns.Count} text columns{(sets[i].Scores is null ? "" : " and scores")}; set 0 has {first.Columns.Count}{(first.Scores is null ? "" : " and scores")}: every set must have the same shape.", nameof(sets));
+        if (sets.Count == 1)
+            return first;
+        var columns = Enumerable.Range(0, first.Columns.Count).Select(c => sets.SelectMany(set => set.Columns[c]).ToArray()).ToArray();
+        return new SentenceTrainingRows(columns,
+            first.Scores is null ? null : [.. sets.SelectMany(set => set.Scores!)],
+            first.TeacherEmbeddings is null ? null : [.. sets.SelectMany(set => set.TeacherEmbeddings!)])
+        {
+            Sources = [.. sets.SelectMany((set, index) => Enumerable.Repeat(index, set.Count))],
+        };
+    }
 }
 
 /// <summary>Reads the columns a loss needs from an <see cref="IDataView"/>, with ML.NET-style schema errors.</summary>

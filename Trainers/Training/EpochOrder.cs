@@ -33,6 +33,51 @@ public static class EpochOrder
         return keys is null ? order : NoDuplicatesBatchSampler.Order(order, keys, batchSize);
     }
 
+    /// <summary>
+    /// The batches of <paramref name="epoch"/> in visiting order. With one training set (<paramref name="sources"/> null)
+    /// they are the consecutive slices of <see cref="Create"/>'s order. With several, no batch mixes two sets: each
+    /// set's rows (in <see cref="Create"/>'s order without keys, then kept apart by keys within the set) are cut into
+    /// batches, and the sets take turns, one batch each (round-robin), a set that has run out leaving the rotation.
+    /// </summary>
+    /// <param name="rows">Number of training rows.</param>
+    /// <param name="batchSize">Rows per batch.</param>
+    /// <param name="seed">The run's seed.</param>
+    /// <param name="epoch">Zero-based epoch.</param>
+    /// <param name="lengths">Token length of each row; needed when <paramref name="bucketBatches"/> is positive.</param>
+    /// <param name="bucketBatches">Batches per length-sorting window; 0 shuffles without bucketing.</param>
+    /// <param name="keys">Keys of each row that must not meet in one batch; null when duplicates do not matter.</param>
+    /// <param name="sources">The training set (0, 1, ...) of each row; null for a single set.</param>
+    public static IReadOnlyList<int[]> Batches(int rows, int batchSize, int seed, int epoch, IReadOnlyList<int>? lengths = null, int bucketBatches = 0,
+        IReadOnlyList<IReadOnlyList<string>>? keys = null, IReadOnlyList<int>? sources = null)
+    {
+        if (sources is null)
+        {
+            int[] order = Create(rows, batchSize, seed, epoch, lengths, bucketBatches, keys);
+            return [.. order.Chunk(batchSize)];
+        }
+        if (sources.Count != rows)
+            throw new ArgumentException($"{sources.Count} row sources for {rows} rows.", nameof(sources));
+        if (keys is not null && keys.Count != rows)
+            throw new ArgumentException($"{keys.Count} row keys for {rows} rows.", nameof(keys));
+        int[] shuffled = Shuffled(rows, batchSize, seed, epoch, lengths, bucketBatches);
+        List<int[]>[] perSource = [.. shuffled.GroupBy(r => sources[r]).OrderBy(g => g.Key)
+            .Select(g => keys is null ? g.ToArray() : NoDuplicatesBatchSampler.Order([.. g], keys, batchSize))
+            .Select(order => order.Chunk(batchSize).ToList())];
+        var batches = new List<int[]>();
+        for (int turn = 0; batches.Count < perSource.Sum(b => b.Count); turn++)
+            foreach (List<int[]> source in perSource)
+                if (turn < source.Count)
+                    batches.Add(source[turn]);
+        return batches;
+    }
+
+    /// <summary>Number of batches per epoch: <see cref="Batches"/> returns this many every epoch.</summary>
+    /// <param name="rows">Number of training rows.</param>
+    /// <param name="batchSize">Rows per batch.</param>
+    /// <param name="sources">The training set of each row; null for a single set.</param>
+    public static int BatchesPerEpoch(int rows, int batchSize, IReadOnlyList<int>? sources = null) =>
+        sources is null ? (rows + batchSize - 1) / batchSize : sources.GroupBy(s => s).Sum(g => (g.Count() + batchSize - 1) / batchSize);
+
     private static int[] Shuffled(int rows, int batchSize, int seed, int epoch, IReadOnlyList<int>? lengths, int bucketBatches)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);

@@ -27,6 +27,12 @@ public interface ITrainingTask<TBatch> where TBatch : IDisposable
     /// </summary>
     IReadOnlyList<IReadOnlyList<string>>? TrainingRowKeys => null;
 
+    /// <summary>
+    /// The training set (0, 1, ...) of each row when the task trains on several; the loop then never mixes two sets in
+    /// one batch and lets the sets take turns (round-robin, <see cref="EpochOrder.Batches"/>). Null (the default) for one set.
+    /// </summary>
+    IReadOnlyList<int>? TrainingRowSources => null;
+
     /// <summary>Builds the batch of the given training rows.</summary>
     TBatch PrepareBatch(IReadOnlyList<int> rows);
 

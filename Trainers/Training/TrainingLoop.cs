@@ -14,7 +14,8 @@ namespace MLNetExt.Trainers.Training;
 /// <remarks>
 /// Determinism: the rows of epoch <c>e</c> are ordered by <see cref="EpochOrder"/> (a seeded shuffle, length-bucketed
 /// when <see cref="TrainingOptions.LengthBucketBatches"/> asks for it, rows sharing a key kept apart when the task
-/// reports <see cref="ITrainingTask{TBatch}.TrainingRowKeys"/>) and the dropout generator is reseeded
+/// reports <see cref="ITrainingTask{TBatch}.TrainingRowKeys"/>, several training sets taking turns when it reports
+/// <see cref="ITrainingTask{TBatch}.TrainingRowSources"/>) and the dropout generator is reseeded
 /// with <c>(seed, step)</c> before every step, and a resumed run uses the libtorch thread count the checkpoint was
 /// written with (results depend on it), so a run resumed from a checkpoint takes exactly the steps an uninterrupted
 /// run takes. Every step runs inside its own dispose scope; only the loss value leaves it.
@@ -42,7 +43,10 @@ public sealed class TrainingLoop
 
         TrainingOptions o = _options;
         int rows = task.TrainingRowCount;
-        int stepsPerEpoch = (rows + o.BatchSize - 1) / o.BatchSize;
+        IReadOnlyList<int>? sources = task.TrainingRowSources;
+        if (sources is not null && sources.Count != rows)
+            throw new InvalidOperationException($"The task reports {sources.Count} row sources for {rows} training rows.");
+        int stepsPerEpoch = EpochOrder.BatchesPerEpoch(rows, o.BatchSize, sources);
         int totalSteps = Math.Min(stepsPerEpoch * o.Epochs, o.MaxSteps ?? int.MaxValue);
         var schedule = new LinearWarmupSchedule(o.LearningRate, totalSteps, (int)Math.Round(totalSteps * o.WarmupFraction));
         string fingerprint = $"seed={o.Seed};batch={o.BatchSize};rows={rows};steps={totalSteps};lr={o.LearningRate:R}"
@@ -62,6 +66,8 @@ public sealed class TrainingLoop
             throw new InvalidOperationException($"The task reports {keys.Count} row keys for {rows} training rows.");
         if (keys is not null)
             fingerprint += ";no-duplicates";
+        if (sources is not null)
+            fingerprint += $";sources={sources.Distinct().Count()}";
 
         nn.Module module = task.Module;
         var trainable = module.named_parameters().Where(p => p.parameter.requires_grad).ToList();
@@ -88,7 +94,7 @@ public sealed class TrainingLoop
         var prepClock = new Stopwatch();
         double lossSum = 0;
         int lossCount = 0, rowsTrained = 0;
-        int[]? order = null;
+        IReadOnlyList<int[]>? batches = null;
         int orderEpoch = -1;
 
         while (state.Step < totalSteps && !state.StoppedEarly)
@@ -98,11 +104,10 @@ public sealed class TrainingLoop
             int epoch = step / stepsPerEpoch;
             if (epoch != orderEpoch)
             {
-                order = EpochOrder.Create(rows, o.BatchSize, o.Seed, epoch, lengths, o.LengthBucketBatches, keys);
+                batches = EpochOrder.Batches(rows, o.BatchSize, o.Seed, epoch, lengths, o.LengthBucketBatches, keys, sources);
                 orderEpoch = epoch;
             }
-            int start = (step % stepsPerEpoch) * o.BatchSize;
-            int[] batchRows = order![start..Math.Min(rows, start + o.BatchSize)];
+            int[] batchRows = batches![step % stepsPerEpoch];
             double learningRate = schedule.At(step);
             foreach (var group in optimizer.ParamGroups)
                 group.LearningRate = learningRate;

@@ -20,7 +20,7 @@ internal static class UnlabelledText
             foreach (string column in plain ? ["text"] : columns)
             {
                 var spec = new SentenceEncoderRunSpec { DataPath = path, TextColumns = [column] };
-                foreach (SentenceFileRow row in SentenceTrainingFile.Read(spec, scored: false, CancellationToken.None).Rows)
+                foreach (SentenceFileRow row in SentenceTrainingFile.Read(spec, path, scored: false, CancellationToken.None).Rows)
                 {
                     if (texts.Count >= limit)
                         return [.. texts];

@@ -74,6 +74,39 @@ public sealed class NoDuplicatesBatchingTests
     }
 
     [TestMethod]
+    public void Batches_OfSeveralSets_NeverMixSetsAndTakeTurns()
+    {
+        int[] sources = [.. Enumerable.Repeat(0, 10), .. Enumerable.Repeat(1, 25), .. Enumerable.Repeat(2, 4)];
+        IReadOnlyList<int[]> batches = EpochOrder.Batches(sources.Length, 4, seed: 9, epoch: 1, sources: sources);
+        Assert.AreEqual(EpochOrder.BatchesPerEpoch(sources.Length, 4, sources), batches.Count);
+        Assert.AreEqual(3 + 7 + 1, batches.Count, "each set is cut into its own batches (the last of each may be short)");
+        CollectionAssert.AreEquivalent(Enumerable.Range(0, sources.Length).ToArray(), batches.SelectMany(b => b).ToArray(), "every row once");
+        int[] setOfBatch = [.. batches.Select(b => sources[b[0]])];
+        foreach (int[] batch in batches)
+            Assert.AreEqual(1, batch.Select(r => sources[r]).Distinct().Count(), "a batch mixes two sets");
+        CollectionAssert.AreEqual(new[] { 0, 1, 2, 0, 1, 0, 1, 1, 1, 1, 1 }, setOfBatch, "round-robin; a set that runs out leaves the rotation");
+        CollectionAssert.AreEqual(batches.SelectMany(b => b).ToArray(), EpochOrder.Batches(sources.Length, 4, 9, 1, sources: sources).SelectMany(b => b).ToArray(), "deterministic");
+
+        int[] single = EpochOrder.Create(39, 4, 9, 1);
+        CollectionAssert.AreEqual(single, EpochOrder.Batches(39, 4, 9, 1).SelectMany(b => b).ToArray(), "one set: the slices of the plain order");
+    }
+
+    [TestMethod]
+    public void SentenceTrainingRows_Concatenate_RemembersSetsAndRefusesDifferentShapes()
+    {
+        TokenizedText Text(params int[] ids) => new(ids, ids.Length, false);
+        var first = new SentenceTrainingRows([[Text(2, 5, 3), Text(2, 6, 3)], [Text(2, 7, 3), Text(2, 8, 3)]]);
+        var second = new SentenceTrainingRows([[Text(2, 9, 3)], [Text(2, 10, 3)]]);
+        SentenceTrainingRows both = SentenceTrainingRows.Concatenate([first, second]);
+        Assert.AreEqual(3, both.Count);
+        CollectionAssert.AreEqual(new[] { 0, 0, 1 }, both.Sources);
+        Assert.IsNull(first.Sources);
+        var scored = new SentenceTrainingRows([[Text(2, 5, 3)], [Text(2, 6, 3)]], scores: [1f]);
+        var error = Assert.ThrowsExactly<ArgumentException>(() => SentenceTrainingRows.Concatenate([first, scored]));
+        StringAssert.Contains(error.Message, "Training set 1");
+    }
+
+    [TestMethod]
     public void SentenceTask_ReportsTextKeysOnlyForInBatchNegativeLosses()
     {
         using var folder = new TempFolder();

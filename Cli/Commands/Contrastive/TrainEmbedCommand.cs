@@ -33,6 +33,11 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
             "or a BEIR folder: its --split qrels give (query, relevant document[, --hard-negatives from BM25]) rows for mnrl.")]
         public string Data { get; init; } = "";
 
+        /// <summary>Further training sets (round-robin with --data).</summary>
+        [CommandOption("--also-data <FILE|DIR>")]
+        [Description("A further training set like --data (same columns); repeat for more. Batches come from one set at a time and the sets take turns (round-robin).")]
+        public string[] AlsoData { get; init; } = [];
+
         /// <summary>Text columns.</summary>
         [CommandOption("--columns <NAMES>")]
         [Description("Comma-separated header names of the text columns in the loss's order (anchor,positive[,negative] / first,second / text). Default sentence1,sentence2.")]
@@ -191,7 +196,7 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
         (float Min, float Max)? range = settings.ScoreRange is null ? null : Settings.ParseRange(settings.ScoreRange);
         var spec = new SentenceEncoderRunSpec
         {
-            Loss = settings.Loss, DataPath = settings.Data, TextColumns = settings.Columns.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            Loss = settings.Loss, DataPath = settings.Data, AdditionalDataPaths = settings.AlsoData, TextColumns = settings.Columns.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             ScoreColumn = settings.ScoreColumn, ScoreMinimum = range?.Min, ScoreMaximum = range?.Max, MaxRows = settings.MaxRows,
             BeirSplit = settings.Split, HardNegatives = settings.HardNegatives, HardNegativeSkip = settings.HardNegativeSkip,
             EvalStsPath = settings.EvalSts, EvalBeirPath = settings.EvalBeir, EvalBeirSplit = settings.EvalBeirSplit,

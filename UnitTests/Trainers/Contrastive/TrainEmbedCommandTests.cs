@@ -49,4 +49,33 @@ CliResult failed = CliRunner.RunCaptured("train", "embed", "--loss", "mnrl", "--
             Directory.Delete(encoder, recursive: true);
         }
     }
+
+    [TestMethod]
+    public void TrainEmbed_WithAlsoData_TrainsOnBothSetsInTurnAndNamesABadSecondSet()
+    {
+        string encoder = TinyFineTuning.WriteEncoderFolder("mlnetext-tiny-embed-rr", seed: 7);
+        try
+        {
+            string[] stsb = [.. File.ReadLines(SharedData.RequireFile("stsb", "dev.tsv")).Take(40)];
+            string first = Path.Combine(encoder, "a.tsv"), second = Path.Combine(encoder, "b.tsv"), json = Path.Combine(encoder, "result.json");
+            File.WriteAllLines(first, stsb.Take(17));                       // 16 pairs: 2 batches of 8
+            File.WriteAllLines(second, stsb.Skip(17).Take(12).Prepend(stsb[0])); // 12 pairs: 2 batches (8 + 4)
+            (int code, string output) = CliRunner.Run("train", "embed", "--loss", "mnrl", "--data", first, "--also-data", second,
+                "--encoder", encoder, "--batch-size", "8", "--max-tokens", "32", "--json", json);
+            Assert.AreEqual(0, code, output);
+            using JsonDocument result = JsonDocument.Parse(File.ReadAllText(json));
+            Assert.AreEqual(28, result.RootElement.GetProperty("rows").GetInt32());
+            Assert.AreEqual(4, result.RootElement.GetProperty("steps").GetInt32(), "2 + 2 batches, none mixing the sets");
+
+            string single = Path.Combine(encoder, "single.txt");
+            File.WriteAllLines(single, ["one sentence", "another sentence"]);
+            CliResult failed = CliRunner.RunCaptured("train", "embed", "--loss", "mnrl", "--data", first, "--also-data", single, "--columns", "sentence1,sentence2", "--encoder", encoder);
+            Assert.AreEqual(2, failed.Code, failed.Output + failed.Error);
+            StringAssert.Contains(failed.Error, "single.txt");
+        }
+        finally
+        {
+            Directory.Delete(encoder, recursive: true);
+        }
+    }
 }
