@@ -84,6 +84,8 @@ public static class Program
                     .WithDescription("Train a masked-language-model head over a frozen encoder (ReAGent's replacement predictor); held-out top-1/top-5.");
                 train.AddCommand<TrainContextCompressorCommand>("context-compressor")
                     .WithDescription("Train an ARC-style context compressor (pooled-query last layer + MLP projector) on BEIR qrels with a late-interaction loss.");
+                train.AddCommand<TrainContextReconstructionCommand>("context-reconstruction")
+                    .WithDescription("ARC-style reconstruction: train a context compressor with a small decoder that rebuilds the text; held-out token accuracy per ratio.");
             });
             // Verbs of later issues register here, one line each: eval, bench, train, auto.
             config.AddBranch("auto", auto =>

@@ -37,4 +37,16 @@ public static class ContextCompressorCatalog
         ArgumentNullException.ThrowIfNull(options);
         return new ContextCompressorTrainer(catalog, CatalogEnvironment.Get(catalog), options);
     }
+
+    /// <summary>
+    /// ARC-style reconstruction training as a measurement: a context compressor and a small decoder learn to rebuild texts
+    /// from the compressed vectors; <see cref="ContextReconstructionTrainer.Train"/> reports held-out token accuracy.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    public static ContextReconstructionTrainer TrainContextReconstruction(this TransformsCatalog.TextTransforms catalog, ContextReconstructionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new ContextReconstructionTrainer(CatalogEnvironment.Get(catalog), options);
+    }
 }

@@ -237,6 +237,33 @@ public sealed class ContextCompressorTests
         StringAssert.Contains(mean.Message, "LearnedContextCompressor");
     }
 
+    [TestMethod]
+    public void Reconstruction_LearnsToRebuildTexts_AndReportsTokenAccuracy()
+    {
+        using var folder = new TempFolder("arc-reconstruct");
+        (EncoderModel encoder, _) = TinyEncoder(folder, 17);
+        string[] texts = TrainerTestData.StsbSentences(24);
+        var mlContext = new MLContext(seed: 1);
+        ContextReconstructionResult Run(int epochs) => mlContext.Transforms.Text.TrainContextReconstruction(new ContextReconstructionOptions
+        {
+            Model = encoder, Ratio = 2, MaxTokens = 48, TruncateLongText = true, DecoderSize = 32, DecoderLayers = 1, DecoderHeads = 2, TrainEncoder = true,
+            Training = new TrainingOptions { BatchSize = 8, Epochs = epochs, LearningRate = 3e-3, WarmupFraction = 0 },
+        }).Train(texts, texts);
+        ContextReconstructionResult brief = Run(1), longer = Run(25);
+        Assert.AreEqual(2, longer.Ratio);
+        Assert.AreEqual(24, longer.HeldOutTexts);
+        Assert.IsGreaterThan(24, longer.HeldOutTokens);
+        Assert.IsGreaterThan(brief.TokenAccuracy + 0.2, longer.TokenAccuracy, $"token accuracy after 1 epoch {brief.TokenAccuracy:P1}, after 25 {longer.TokenAccuracy:P1}");
+
+        var bad = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            mlContext.Transforms.Text.TrainContextReconstruction(new ContextReconstructionOptions { Model = encoder, Ratio = 5 }));
+        StringAssert.Contains(bad.Message, "got 5");
+        string file = folder.Combine("texts.tsv");
+        File.WriteAllText(file, "id\tsentence\n1\tfine\n");
+        var missing = Assert.ThrowsExactly<InvalidDataException>(() => ContextReconstructionRun.ReadColumn(file, "sentence1", null));
+        StringAssert.Contains(missing.Message, "line 1: no column 'sentence1'");
+    }
+
     private sealed class QueryDocument
     {
         public string Query { get; set; } = "";
