@@ -21,6 +21,7 @@ var samples = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgn
     ["align"] = a => CrossModalAlignmentSample.Example(DataFolder(a), Rows(a) ?? 20),
     ["compress"] = a => EncoderCompressionSample.Example(DataFolder(a), Rows(a) ?? 2000),
     ["vectorstore"] = a => VectorStoreSample.ExampleAsync(DataFolder(a), Rows(a) ?? 200).GetAwaiter().GetResult(),
+    ["tokens"] = a => TokenPruningSample.Example(DataFolder(a), Rows(a) ?? 64, a.Length > 2 ? a[2] : null),
     ["prune"] = a => HeadPruningSample.Example(DataFolder(a), Rows(a) ?? 2000),
     ["contrastive"] = a => SentenceEncoderTrainingSample.Example(DataFolder(a), Rows(a) ?? 2000, epochs: a.Length > 2 ? int.Parse(a[2]) : 1),
 };

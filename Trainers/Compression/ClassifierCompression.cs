@@ -155,7 +155,7 @@ public static class ClassifierCompression
     private static int OriginalHeads(EncoderFineTuningTransformer model) =>
         FineTunedClassifierGraph.Read(model, "the original model").Encoder.Config.HeadsPerLayer.Sum();
 
-    private static void CheckFits(EncoderFineTuningTransformer model, GlueTask task, string path)
+    internal static void CheckFits(EncoderFineTuningTransformer model, GlueTask task, string path)
     {
         if (model.Kind == FineTuningKind.TokenClassification)
             throw new ArgumentException($"'{path}' is a token classifier (it tags words); head pruning takes a fine-tuned sentence classifier or regressor.", nameof(path));
@@ -167,7 +167,7 @@ public static class ClassifierCompression
             throw new ArgumentException($"'{path}' reads {(model.Info.SecondSentenceColumnName is null ? "single sentences" : "sentence pairs")} but {task.Name} has {(task.IsPairTask ? "pairs" : "single sentences")}.", nameof(path));
     }
 
-    private static FineTuningRows Tokenize(EncoderFineTuningTransformer model, GlueTask task, IReadOnlyList<GlueExample> examples)
+    internal static FineTuningRows Tokenize(EncoderFineTuningTransformer model, GlueTask task, IReadOnlyList<GlueExample> examples)
     {
         EncoderTokenizer tokenizer = model.Serving.Tokenizer;
         var rows = examples.Select(e => task.IsPairTask ? tokenizer.Tokenize(e.Sentence1, e.Sentence2) : tokenizer.Tokenize(e.Sentence1)).ToArray();
@@ -175,7 +175,7 @@ public static class ClassifierCompression
         return new FineTuningRows(rows, targets);
     }
 
-    private static (GlueResult[] Metrics, (double Wall, double Cpu)[] Speed) Measure(EncoderFineTuningTransformer[] models, GlueTask task,
+    internal static (GlueResult[] Metrics, (double Wall, double Cpu)[] Speed) Measure(EncoderFineTuningTransformer[] models, GlueTask task,
         IReadOnlyList<GlueExample> dev, int rounds, CancellationToken cancellationToken)
     {
         string[] first = dev.Select(d => d.Sentence1).ToArray();

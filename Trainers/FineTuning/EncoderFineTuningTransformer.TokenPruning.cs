@@ -49,18 +49,32 @@ public sealed partial class EncoderFineTuningTransformer
     public EncoderFineTuningTransformer WithTokenKeep(string schedule) => WithTokenKeep(TokenKeepSchedule.Parse(schedule, LayerCount));
 
     /// <summary>Number of transformer layers of the served encoder.</summary>
-    public int LayerCount => TokenKeep?.LayerCount ?? ReadWeights().Config.LayerCount;
+    public int LayerCount => TokenKeep?.LayerCount ?? EncoderConfig.LayerCount;
 
-    /// <summary>The encoder's weights and the head, read back from the served graph (for rewriting or further training).</summary>
-    internal (BertWeights Weights, OnnxLinearHead Head) ReadGraph() => (ReadWeights(), OnnxHeadReader.Read(_onnx, Source));
+    /// <summary>
+    /// The speed-up <paramref name="schedule"/> should give on these sentences, from the FLOPs of the encoder's layers
+    /// at the token counts this model's tokenizer gives them, before anything runs (<see cref="TokenPruningEstimate"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The schedule is for another layer count, or there are no sentences.</exception>
+    public TokenPruningEstimate EstimateTokenPruning(TokenKeepSchedule schedule, IReadOnlyList<string> sentences, IReadOnlyList<string>? secondSentences = null)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentNullException.ThrowIfNull(sentences);
+        int[] lengths = sentences.Select((s, i) => Serving.Tokenizer.Tokenize(s, secondSentences?[i]).Length).ToArray();
+        return TokenPruningEstimate.Estimate(EncoderConfig, schedule, lengths);
+    }
+
+    private BertConfig EncoderConfig => _encoderConfig ??= ReadWeights().Config;
+
+    private BertConfig? _encoderConfig;
 
     private BertWeights ReadWeights() => OnnxBertReader.Read(new MemoryStream(_onnx, writable: false), Source);
 
-    private string Source => _info.EncoderName is { } name ? $"fine-tuned {name}" : "fine-tuned model";
+    internal string Source => _info.EncoderName is { } name ? $"fine-tuned {name}" : "fine-tuned model";
 
     private byte[] TokenPrunedGraph(TokenKeepSchedule schedule)
     {
-        (BertWeights weights, OnnxLinearHead head) = ReadGraph();
+        (BertWeights weights, OnnxLinearHead head) = FineTunedClassifierGraph.Read(this, Source);
         return OnnxBertWriter.ToTokenPrunedBytes(weights, schedule, head, OnnxGraphStyle.OnnxRuntimeFused);
     }
 

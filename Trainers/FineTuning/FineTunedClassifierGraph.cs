@@ -56,9 +56,8 @@ internal static class FineTunedClassifierGraph
         for (int i = 0; i < hidden; i++)
             for (int o = 0; o < labels; o++)
                 rows[o * hidden + i] = stored[i * labels + o];
-        bool cls = graph.Graph.Node.Any(n => n.OpType == "Gather" && n.Input.Count > 0 && n.Input[0] == "last_hidden_state");
-        bool max = graph.Graph.Node.Any(n => n.OpType == "ReduceMax");
-        return new OnnxLinearHead(cls ? EncoderPooling.Cls : max ? EncoderPooling.Max : EncoderPooling.Mean, rows, Floats(bias));
+        // Read from the nodes between last_hidden_state and logits (a token-pruned graph reduces with ReduceMax too).
+        return new OnnxLinearHead(OnnxHeadReader.Pooling(graph) ?? EncoderPooling.Mean, rows, Floats(bias));
     }
 
     private static float[] Floats(TensorProto tensor) => tensor.RawData.Length > 0

@@ -41,6 +41,20 @@ public sealed class CliErrorPolicyTests
     }
 
     [TestMethod]
+    public void KeywordOptionsWithoutAKeywordModelAreRefusedNotIgnored()
+    {
+        using var tmp = new TempFiles();
+        string data = WriteBeirFolder(tmp);
+        foreach (string[] option in new[] { new[] { "--keyword-mode", "filter" }, ["--keyword-weight", "0.5"], ["--keyword-match", "any"], ["--keyword-types", "person"] })
+        {
+            CliResult result = CliRunner.RunCaptured(["eval", "beir", "--data", data, "--bm25-only", .. option]);
+            Assert.AreEqual(2, result.Code, string.Join(' ', option));
+            StringAssert.Contains(result.Error, option[0]);
+            StringAssert.Contains(result.Error, "--keyword-model");
+        }
+    }
+
+    [TestMethod]
     public void VersionPrintsTheToolsVersion()
     {
         CliResult result = CliRunner.RunCaptured("--version");

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Tensor = TorchSharp.torch.Tensor;
+using MLNetExt.Trainers.Compression;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Modules;
 using MLNetExt.Transforms;
@@ -130,9 +131,7 @@ public sealed class TokenPruningTests
     {
         using var model = TinyClassifier(seed: 6);
         var ml = new MLContext(seed: 1);
-        var info = new FineTunedModelInfo { Kind = FineTuningKind.Classification, ClassCount = 2, ClassNames = ["0", "1"], MaxTokens = 32, HiddenSize = 16, EncoderName = "tiny" };
-        byte[] plainGraph = OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), model.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused);
-        var plain = new EncoderFineTuningTransformer(ml, info, plainGraph, TrainerTestData.MiniLmVocabulary, null);
+        EncoderFineTuningTransformer plain = Served(ml, model);
         using var endPlain = Owned.Ends(plain);
         Assert.IsNull(plain.TokenKeep);
         Assert.AreEqual(3, plain.LayerCount);
@@ -157,6 +156,65 @@ public sealed class TokenPruningTests
 
         var error = Assert.ThrowsExactly<ArgumentException>(() => loaded.WithTokenKeep("1,0.5"));
         StringAssert.Contains(error.Message, "3 layers");
+    }
+
+    [TestMethod]
+    public void FineTuningWithPruningServesTheTargetAndLearns()
+    {
+        using var model = TinyClassifier(seed: 7);
+        var ml = new MLContext(seed: 1);
+        EncoderFineTuningTransformer plain = Served(ml, model);
+        using var endPlain = Owned.Ends(plain);
+        var rows = File.ReadLines(Path.Combine(SharedData.Require("sst2"), "train.tsv")).Skip(1).Take(32)
+            .Select(l => l.Split('\t')).Select(f => new LabelledRow { Sentence = f[0], Label = f[1] }).ToArray();
+        IDataView data = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(rows)).Transform(ml.Data.LoadFromEnumerable(rows));
+
+        var trainer = ml.MulticlassClassification.Trainers.PruneTokens(plain, new TokenPruningOptions
+        {
+            TargetSchedule = "1,0.6,0.4",
+            Training = new MLNetExt.Trainers.Training.TrainingOptions { BatchSize = 8, Epochs = 1, LearningRate = 1e-3, Seed = 3 },
+        });
+        EncoderFineTuningTransformer trained = trainer.Fit(data);
+        using var endTrained = Owned.Ends(trained);
+        Assert.AreEqual("1,0.6,0.4", trained.TokenKeep!.ToString());
+        Assert.AreEqual(4, trained.TrainingResult!.Steps);
+        EncoderFineTuningTransformer untrained = plain.WithTokenKeep(trained.TokenKeep);
+        using var endUntrained = Owned.Ends(untrained);
+        Assert.IsGreaterThan(1e-4, MaxDiff(trained.Predict(Sentences).SelectMany(r => r).ToArray(), untrained.Predict(Sentences).SelectMany(r => r).ToArray()),
+            "the weights moved");
+        DataViewSchema schema = trained.GetOutputSchema(data.Schema);
+        Assert.IsNotNull(schema.GetColumnOrNull("Score"));
+        Assert.IsNotNull(schema.GetColumnOrNull("PredictedLabel"));
+
+        var error = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.PruneTokens(plain, "1,0.5"));
+        StringAssert.Contains(error.Message, "3 layers");
+    }
+
+    [TestMethod]
+    public void DrawnSchedulesLieBetweenNoPruningAndPastTheTarget()
+    {
+        using var model = TinyClassifier(seed: 8);
+        TokenKeepSchedule target = TokenKeepSchedule.Parse("1,0.6,0.4", 3);
+        var rows = new FineTuningRows([TrainerTestData.Tokenizer(16).Tokenize("a b")], [0f]);
+        var task = new TokenPruningTask(model, FineTuningKind.Classification, rows, target, targetShare: 0.5, seed: 1);
+        TokenKeepSchedule[] drawn = Enumerable.Range(0, 200).Select(_ => task.Draw()).ToArray();
+        int onTarget = drawn.Count(d => d.Equals(target));
+        Assert.IsTrue(onTarget is > 70 and < 130, $"{onTarget} of 200 on the target");
+        Assert.IsTrue(drawn.Any(d => d.Fractions[2] > 0.7f) && drawn.Any(d => d.Fractions[2] < 0.35f), "draws span lighter and heavier pruning than the target");
+        Assert.IsTrue(drawn.All(d => d.Fractions[0] == 1f && d.Fractions[2] >= 0.05f));
+    }
+
+    private sealed class LabelledRow
+    {
+        public string Sentence { get; set; } = "";
+        public string Label { get; set; } = "";
+    }
+
+    private static EncoderFineTuningTransformer Served(MLContext ml, SequenceClassifier model)
+    {
+        var info = new FineTunedModelInfo { Kind = FineTuningKind.Classification, ClassCount = 2, ClassNames = ["0", "1"], MaxTokens = 32, HiddenSize = 16, EncoderName = "tiny" };
+        byte[] graph = OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), model.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused);
+        return new EncoderFineTuningTransformer(ml, info, graph, TrainerTestData.MiniLmVocabulary, null);
     }
 
     private static SequenceClassifier TinyClassifier(int seed)

@@ -102,17 +102,17 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         /// <summary>Re-ranking modes.</summary>
         [CommandOption("--keyword-mode <LIST>")]
         [Description("With --keyword-model: boost (raise documents holding the keywords) and/or filter (keep only those; the whole list when none does), comma-separated. Default boost.")]
-        public string KeywordMode { get; init; } = "boost";
+        public string? KeywordMode { get; init; }
 
         /// <summary>Boost weights.</summary>
         [CommandOption("--keyword-weight <LIST>")]
         [Description("With boost: lift of a document holding every keyword, as a fraction of the query's score range; comma-separated for several systems. Default 0.1.")]
-        public string KeywordWeight { get; init; } = "0.1";
+        public string? KeywordWeight { get; init; }
 
         /// <summary>Filter match.</summary>
         [CommandOption("--keyword-match <all|any>")]
         [Description("With filter: a document needs all (default) or any of the query's keywords.")]
-        public string KeywordMatch { get; init; } = "all";
+        public string? KeywordMatch { get; init; }
 
         /// <summary>Markdown output.</summary>
         [CommandOption("--markdown <FILE>")]
@@ -129,6 +129,10 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         [Description("Write the run in TREC format (for trec_eval or `eval trec`): the dense run, BM25's with --bm25-only, or with --multi-vector the last variant's.")]
         public string? SaveRun { get; init; }
 
+        private string? KeywordOptionWithoutModel() =>
+            KeywordTypes is not null ? "--keyword-types" : KeywordMode is not null ? "--keyword-mode"
+            : KeywordWeight is not null ? "--keyword-weight" : KeywordMatch is not null ? "--keyword-match" : null;
+
         /// <inheritdoc />
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required.")
@@ -136,6 +140,7 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
             : Run is not null && (MultiVector || Bm25Only || Model is not null) ? ValidationResult.Error("--run scores a saved run; it cannot be combined with --model, --multi-vector or --bm25-only.")
             : Compressor is not null && !MultiVector ? ValidationResult.Error("--compressor needs --multi-vector.")
             : Compressor is not null && Model is not null ? ValidationResult.Error("--compressor brings its own encoder; it cannot be combined with --model.")
+            : KeywordModel is null && KeywordOptionWithoutModel() is { } option ? ValidationResult.Error($"{option} re-ranks with the keywords of --keyword-model; give --keyword-model ZIP too.")
             : ValidateEncoder();
     }
 
@@ -149,7 +154,7 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         OutputPaths.RequireWritableFile(settings.Plot, "--plot");
         OutputPaths.RequireWritableFile(settings.SaveRun, "--save-run");
         List<KeywordRerankOptions>? keywordSettings = settings.KeywordModel is null ? null
-            : KeywordRerankCliOptions.Parse(settings.KeywordMode, settings.KeywordWeight, settings.KeywordMatch);
+            : KeywordRerankCliOptions.Parse(settings.KeywordMode ?? "boost", settings.KeywordWeight ?? "0.1", settings.KeywordMatch ?? "all");
         var dataset = BeirReader.Load(settings.Data, settings.Split);
         AnsiConsole.MarkupLine($"[grey]{Markup.Escape(dataset.Name)} ({Markup.Escape(dataset.Split)}):[/] {dataset.Corpus.Count} documents, " +
             $"{dataset.Queries.Count} judged queries, {dataset.Qrels.JudgementCount} judgements");

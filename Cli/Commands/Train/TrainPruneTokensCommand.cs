@@ -1,0 +1,129 @@
+using System.ComponentModel;
+using MLNetExt.Cli.Infrastructure;
+using MLNetExt.Trainers.Compression;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MLNetExt.Cli.Commands.Train;
+
+/// <summary>
+/// <c>mlnetext train prune-tokens</c>: fine-tunes a saved GLUE classifier with latency-adjustable token pruning and/or
+/// draws its speed/accuracy curve over keep schedules (<see cref="TokenPruningCompression"/>).
+/// </summary>
+public sealed class TrainPruneTokensCommand : Command<TrainPruneTokensCommand.Settings>
+{
+    /// <summary>Options of <c>train prune-tokens</c>.</summary>
+    public sealed class Settings : CommandSettings
+    {
+        /// <summary>The fine-tuned model.</summary>
+        [CommandOption("--model <MODEL.zip>")]
+        [Description("A fine-tuned classifier saved by train classify (model.zip). Required.")]
+        public string? Model { get; init; }
+
+        /// <summary>GLUE task.</summary>
+        [CommandOption("--task <NAME>")]
+        [Description("The GLUE task the model was fine-tuned on (sst2, mrpc, ...). Required.")]
+        public string? Task { get; init; }
+
+        /// <summary>Task folder.</summary>
+        [CommandOption("--data <DIR>")]
+        [Description("The task's folder (train.tsv, dev.tsv). Required.")]
+        public string? Data { get; init; }
+
+        /// <summary>Target schedule.</summary>
+        [CommandOption("--token-keep <S>")]
+        [Description("Fine-tune for this keep schedule: fractions of tokens per layer (1,0.9,0.8,0.7,0.6,0.5) or one rate (0.8: layer l keeps 0.8^l). Without it the model is measured as it is.")]
+        public string? TokenKeep { get; init; }
+
+        /// <summary>Curve schedules.</summary>
+        [CommandOption("--curve <S;S;...>")]
+        [Description("Semicolon-separated schedules measured on dev against the unpruned model (default 1;0.9;0.8;0.7;1,0.7,0.6,0.5,0.4,0.4).")]
+        public string Curve { get; init; } = "1;0.9;0.8;0.7;1,0.7,0.6,0.5,0.4,0.4";
+
+        /// <summary>Share of batches on the target.</summary>
+        [CommandOption("--target-share <F>")]
+        [Description("Share of training batches on the target schedule; the rest draw one between no pruning and a little past the target (default 0.5).")]
+        public double TargetShare { get; init; } = 0.5;
+
+        /// <summary>Training row cap.</summary>
+        [CommandOption("--max-train-rows <N>")]
+        [Description("Fine-tune on a seeded sample of at most N training rows.")]
+        public int? MaxTrainRows { get; init; }
+
+        /// <summary>Epochs.</summary>
+        [CommandOption("--epochs <N>")]
+        public int Epochs { get; init; } = 1;
+
+        /// <summary>Batch size.</summary>
+        [CommandOption("--batch-size <N>")]
+        public int BatchSize { get; init; } = 32;
+
+        /// <summary>Learning rate.</summary>
+        [CommandOption("--learning-rate <LR>")]
+        public double LearningRate { get; init; } = 2e-5;
+
+        /// <summary>Seed.</summary>
+        [CommandOption("--seed <N>")]
+        public int Seed { get; init; } = 42;
+
+        /// <summary>Checkpoint folder.</summary>
+        [CommandOption("--checkpoint-dir <DIR>")]
+        public string? CheckpointDirectory { get; init; }
+
+        /// <summary>Timed rounds.</summary>
+        [CommandOption("--speed-rounds <N>")]
+        public int SpeedRounds { get; init; } = 2;
+
+        /// <summary>Output folder.</summary>
+        [CommandOption("--out <DIR>")]
+        [Description("Folder the fine-tuned model.zip is written to (required with --token-keep).")]
+        public string? Out { get; init; }
+
+        /// <summary>JSON report.</summary>
+        [CommandOption("--json <FILE>")]
+        public string? Json { get; init; }
+
+        /// <inheritdoc/>
+        public override ValidationResult Validate() =>
+            string.IsNullOrWhiteSpace(Model) ? ValidationResult.Error("--model is required.")
+            : string.IsNullOrWhiteSpace(Task) ? ValidationResult.Error("--task is required.")
+            : string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required.")
+            : TokenKeep is not null && string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--token-keep fine-tunes a model: give --out DIR.")
+            : double.IsNaN(TargetShare) || TargetShare is < 0 or > 1 ? ValidationResult.Error($"--target-share must be in [0, 1]; got {TargetShare}.")
+            : MaxTrainRows is < 1 ? ValidationResult.Error($"--max-train-rows must be at least 1; got {MaxTrainRows}.")
+            : SpeedRounds < 1 ? ValidationResult.Error($"--speed-rounds must be at least 1; got {SpeedRounds}.")
+            : ValidationResult.Success();
+    }
+
+    /// <inheritdoc/>
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        OutputPaths.RequireWritableFile(settings.Json, "--json");
+        var spec = new TokenPruningSpec
+        {
+            ModelPath = settings.Model!, Task = settings.Task!, DataFolder = settings.Data!, TargetSchedule = settings.TokenKeep,
+            CurveSchedules = settings.Curve.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            TargetShare = settings.TargetShare, MaxTrainRows = settings.MaxTrainRows, Epochs = settings.Epochs, BatchSize = settings.BatchSize,
+            LearningRate = settings.LearningRate, Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory, OutputDirectory = settings.Out,
+            SpeedRounds = settings.SpeedRounds,
+        };
+        TokenPruningReport report = ConsoleProgress.Training("fine-tuning", progress =>
+            TokenPruningCompression.Run(spec, progress, line => AnsiConsole.MarkupLine(Markup.Escape(line)), cancellationToken));
+
+        var table = new Table().Title($"{report.Task} dev ({report.DevRows} rows): unpruned {report.Metric} {report.OriginalDevPrimary:F2}, {report.OriginalRowsPerSecond} rows/s")
+            .AddColumn(new TableColumn("schedule").NoWrap()).AddColumn(new TableColumn("tokens per layer").NoWrap()).AddColumn("estimated").AddColumn("measured").AddColumn("per CPU-s").AddColumn("rows/s").AddColumn(report.Metric).AddColumn("change");
+        foreach (TokenPruningPoint p in report.Curve)
+            table.AddRow(p.Schedule, string.Join(" ", p.TokensPerLayer.Select(t => $"{t:F1}")), $"{p.EstimatedSpeedup:F2}x", $"{p.MeasuredSpeedup:F2}x",
+                $"{p.MeasuredSpeedupCpu:F2}x", $"{p.RowsPerSecond}", $"{p.DevPrimary:F2}", $"{p.DevChange:+0.00;-0.00;0.00}");
+        AnsiConsole.Write(table);
+        if (report.ModelPath is not null)
+            AnsiConsole.MarkupLine($"fine-tuned on {report.TrainRows} rows in {report.TrainingSeconds} s (target {Markup.Escape(report.TargetSchedule ?? "")}) -> [blue]{Markup.Escape(report.ModelPath)}[/]");
+        AnsiConsole.MarkupLine($"peak working set {report.PeakWorkingSetMiB} MiB");
+        if (settings.Json is not null)
+        {
+            ResultJson.Write(settings.Json, report);
+            AnsiConsole.MarkupLine($"wrote {Markup.Escape(Path.GetFullPath(settings.Json))}");
+        }
+        return 0;
+    }
+}
