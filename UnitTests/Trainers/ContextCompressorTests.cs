@@ -264,6 +264,20 @@ public sealed class ContextCompressorTests
         StringAssert.Contains(missing.Message, "line 1: no column 'sentence1'");
     }
 
+    [TestMethod]
+    public void Cli_RefusesBadRatiosAndACompressorWithoutMultiVector()
+    {
+        CliResult result = CliRunner.RunCaptured("train", "context-compressor", "--data", "scifact", "--ratio", "3");
+        Assert.AreNotEqual(0, result.Code);
+        StringAssert.Contains(result.Output + result.Error, "--ratio must be 1, 2, 4 or 8, got 3");
+        result = CliRunner.RunCaptured("train", "context-reconstruction", "--train", "a.tsv", "--eval", "b.tsv", "--ratio", "4,6");
+        Assert.AreNotEqual(0, result.Code);
+        StringAssert.Contains(result.Output + result.Error, "--ratio expects 1, 2, 4 or 8 separated by commas, got '4,6'");
+        result = CliRunner.RunCaptured("eval", "beir", "--data", "scifact", "--compressor", "folder");
+        Assert.AreNotEqual(0, result.Code);
+        StringAssert.Contains(result.Output + result.Error, "--compressor needs --multi-vector");
+    }
+
     private sealed class QueryDocument
     {
         public string Query { get; set; } = "";
