@@ -65,21 +65,11 @@ public sealed class ClassifierHeadPruningTrainer : IEstimator<EncoderFineTuningT
     /// <summary>The classifier being pruned.</summary>
     public EncoderFineTuningTransformer Model => _model;
 
-    private EncoderFineTuningOptions ColumnOptions() => new()
-    {
-        LabelColumnName = _options.LabelColumnName,
-        SentenceColumnName = _model.Info.SentenceColumnName,
-        SecondSentenceColumnName = _model.Info.SecondSentenceColumnName,
-        ScoreColumnName = _model.Info.ScoreColumnName,
-        PredictedLabelColumnName = _model.Info.PredictedLabelColumnName,
-        MaxTokens = _model.Info.MaxTokens,
-    };
-
     /// <inheritdoc/>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return new EncoderFineTuningTrainer(_host, ColumnOptions(), _model.Kind).GetOutputSchema(inputSchema);
+        return new EncoderFineTuningTrainer(_host, _model.ColumnOptions(_options.LabelColumnName), _model.Kind).GetOutputSchema(inputSchema);
     }
 
     /// <summary>Prunes on <paramref name="input"/>; see <see cref="Fit(IDataView, CancellationToken)"/>.</summary>
@@ -97,7 +87,7 @@ public sealed class ClassifierHeadPruningTrainer : IEstimator<EncoderFineTuningT
     {
         ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(SchemaShapeFactory.Create(input.Schema));
-        FineTuningRows rows = FineTuningData.Read(input, ColumnOptions(), _model.Kind, _model.Serving.Tokenizer, "training data");
+        FineTuningRows rows = FineTuningData.Read(input, _model.ColumnOptions(_options.LabelColumnName), _model.Kind, _model.Serving.Tokenizer, "training data");
         return Train(rows, cancellationToken);
     }
 

@@ -54,21 +54,11 @@ public sealed class TokenPruningTrainer : IEstimator<EncoderFineTuningTransforme
     /// <summary>The schedule the model is fine-tuned for and served with.</summary>
     public TokenKeepSchedule Target { get; }
 
-    private EncoderFineTuningOptions ColumnOptions() => new()
-    {
-        LabelColumnName = _options.LabelColumnName,
-        SentenceColumnName = _model.Info.SentenceColumnName,
-        SecondSentenceColumnName = _model.Info.SecondSentenceColumnName,
-        ScoreColumnName = _model.Info.ScoreColumnName,
-        PredictedLabelColumnName = _model.Info.PredictedLabelColumnName,
-        MaxTokens = _model.Info.MaxTokens,
-    };
-
     /// <inheritdoc/>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return new EncoderFineTuningTrainer(_host, ColumnOptions(), _model.Kind).GetOutputSchema(inputSchema);
+        return new EncoderFineTuningTrainer(_host, _model.ColumnOptions(_options.LabelColumnName), _model.Kind).GetOutputSchema(inputSchema);
     }
 
     /// <summary>Fine-tunes on <paramref name="input"/>; see <see cref="Fit(IDataView, CancellationToken)"/>.</summary>
@@ -81,7 +71,7 @@ public sealed class TokenPruningTrainer : IEstimator<EncoderFineTuningTransforme
     {
         ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(SchemaShapeFactory.Create(input.Schema));
-        FineTuningRows rows = FineTuningData.Read(input, ColumnOptions(), _model.Kind, _model.Serving.Tokenizer, "training data");
+        FineTuningRows rows = FineTuningData.Read(input, _model.ColumnOptions(_options.LabelColumnName), _model.Kind, _model.Serving.Tokenizer, "training data");
         return Train(rows, cancellationToken);
     }
 

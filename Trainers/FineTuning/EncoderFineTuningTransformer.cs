@@ -275,4 +275,15 @@ public sealed partial class EncoderFineTuningTransformer : IOwnedTransformer, IC
 
     /// <inheritdoc/>
     public void Dispose() => Serving.Dispose();
+
+    /// <summary>Fine-tuning options naming this model's columns and token limit, for trainers that continue from it.</summary>
+    internal EncoderFineTuningOptions ColumnOptions(string labelColumnName) => new()
+    {
+        LabelColumnName = labelColumnName,
+        SentenceColumnName = Info.SentenceColumnName,
+        SecondSentenceColumnName = Info.SecondSentenceColumnName,
+        ScoreColumnName = Info.ScoreColumnName,
+        PredictedLabelColumnName = Info.PredictedLabelColumnName,
+        MaxTokens = Info.MaxTokens,
+    };
 }
