@@ -32,11 +32,17 @@ public sealed class ContextCompressorRunSpec
     /// <summary>Passes over the pairs.</summary>
     public int Epochs { get; init; } = 1;
 
+    /// <summary>Stop after this many steps; null for all epochs.</summary>
+    public int? MaxSteps { get; init; }
+
     /// <summary>Peak learning rate.</summary>
     public double LearningRate { get; init; } = 5e-5;
 
     /// <summary>Fraction of warmup steps.</summary>
     public double WarmupFraction { get; init; } = 0.1;
+
+    /// <summary>Batches per length-sorting window (<see cref="TrainingOptions.LengthBucketBatches"/>); 0 for none.</summary>
+    public int LengthBucketBatches { get; init; }
 
     /// <summary>Word pieces per document while training.</summary>
     public int MaxTokens { get; init; } = 128;
@@ -83,8 +89,8 @@ public static class ContextCompressorRun
             Progress = progress,
             Training = new TrainingOptions
             {
-                BatchSize = spec.BatchSize, Epochs = spec.Epochs, LearningRate = spec.LearningRate, WarmupFraction = spec.WarmupFraction, Seed = spec.Seed,
-                CheckpointDirectory = spec.CheckpointDirectory,
+                BatchSize = spec.BatchSize, Epochs = spec.Epochs, MaxSteps = spec.MaxSteps, LearningRate = spec.LearningRate,
+                WarmupFraction = spec.WarmupFraction, LengthBucketBatches = spec.LengthBucketBatches, Seed = spec.Seed, CheckpointDirectory = spec.CheckpointDirectory,
             },
         });
         ContextCompressorTrainingResult result = trainer.Train(pairs, cancellationToken);

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLNetExt.Trainers.Contrastive;
 using MLNetExt.Trainers.Losses;
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms;
@@ -27,28 +28,27 @@ namespace MLNetExt.Trainers.ContextCompression;
 /// </list>
 /// Created by <c>mlContext.Transforms.Text.TrainContextCompressor(...)</c>.
 /// </remarks>
-public sealed class ContextCompressorTrainer : IEstimator<CompressContextTransformer>
+public sealed class ContextCompressorTrainer : EncoderTrainerEstimator<CompressContextTransformer>
 {
-    private readonly TransformsCatalog.TextTransforms _catalog;
-    private readonly IHostEnvironment _host;
     private readonly ContextCompressorTrainingOptions _options;
-    private readonly EncoderModel _baseModel;
 
     internal ContextCompressorTrainer(TransformsCatalog.TextTransforms catalog, IHostEnvironment host, ContextCompressorTrainingOptions options)
+        : base(catalog, host, Prepare(options, out ContextCompressorTrainingOptions prepared))
     {
-        _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
-        _host = host ?? throw new ArgumentNullException(nameof(host));
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Clone();
-        _options.Validate();
-        _baseModel = _options.Model ?? PretrainedEncoders.Load(PretrainedEncoders.MiniLM.Name);
+        _options = prepared;
     }
 
-    /// <summary>The encoder training starts from.</summary>
-    public EncoderModel BaseModel => _baseModel;
+    // A checked copy of the caller's options (checked before the base encoder is loaded); returns its encoder.
+    private static EncoderModel? Prepare(ContextCompressorTrainingOptions options, out ContextCompressorTrainingOptions prepared)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        prepared = options.Clone();
+        prepared.Validate();
+        return prepared.Model;
+    }
 
     /// <inheritdoc/>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var settings = new CompressContextSettings
@@ -59,18 +59,15 @@ public sealed class ContextCompressorTrainer : IEstimator<CompressContextTransfo
         return EncoderBindings.GetOutputShape(inputSchema, _options.DocumentColumnName, _options.QueryColumnName, CompressedContextHead.Outputs(settings));
     }
 
-    /// <summary>Trains on <paramref name="input"/>'s query and document columns; see <see cref="Fit(IDataView, CancellationToken)"/>.</summary>
-    public CompressContextTransformer Fit(IDataView input) => Fit(input, CancellationToken.None);
-
     /// <summary>Trains on <paramref name="input"/> and returns <c>CompressContext</c> over the trained compressor, reading the document column.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or is not text.</exception>
     /// <exception cref="ArgumentException">A text is empty, or longer than its limit without <see cref="ContextCompressorTrainingOptions.TruncateLongText"/>.</exception>
     /// <exception cref="OperationCanceledException">Cancelled (a checkpoint is written first when checkpointing is on).</exception>
-    public CompressContextTransformer Fit(IDataView input, CancellationToken cancellationToken)
+    public override CompressContextTransformer Fit(IDataView input, CancellationToken cancellationToken)
     {
         ContextCompressorTrainingResult result = Train(input, cancellationToken);
         using LearnedContextCompressor compressor = result.Compressor;
-        return _catalog.CompressContext(new CompressContextOptions
+        return Catalog.CompressContext(new CompressContextOptions
         {
             Method = ContextCompressionMethod.Learned,
             Compressor = compressor,
@@ -112,8 +109,8 @@ public sealed class ContextCompressorTrainer : IEstimator<CompressContextTransfo
         ArgumentNullException.ThrowIfNull(pairs);
         if (pairs.Count < 2)
             throw new ArgumentException($"In-batch negatives need at least 2 training pairs; got {pairs.Count}.", nameof(pairs));
-        EncoderTokenizer documentTokenizer = EncoderTokenizer.Create(_baseModel, _options.MaxTokens);
-        EncoderTokenizer queryTokenizer = EncoderTokenizer.Create(_baseModel, _options.QueryMaxTokens ?? _options.MaxTokens);
+        EncoderTokenizer documentTokenizer = EncoderTokenizer.Create(BaseModel, _options.MaxTokens);
+        EncoderTokenizer queryTokenizer = EncoderTokenizer.Create(BaseModel, _options.QueryMaxTokens ?? _options.MaxTokens);
         var queries = new TokenizedText[pairs.Count];
         var documents = new TokenizedText[pairs.Count];
         for (int i = 0; i < pairs.Count; i++)
@@ -124,24 +121,20 @@ public sealed class ContextCompressorTrainer : IEstimator<CompressContextTransfo
 
         TrainingOptions loopOptions = _options.Training;
         torch.manual_seed(loopOptions.Seed);
-        BertWeights weights = OnnxBertReader.Read(new MemoryStream(_baseModel.ReadOnnxBytes(), writable: false), _baseModel.OnnxPath);
+        BertWeights weights = EncoderTraining.ReadWeights(BaseModel);
         using ContextCompressorModel model = ContextCompressorModel.FromEncoder(weights, _options.Dimension,
             _options.ProjectorInnerSize ?? 4 * weights.Config.HiddenSize);
         var task = new ContextCompressorTask(model, new LateInteractionLoss(_options.Scale), queries, documents, _options.Ratio, _options.VectorCount);
         int[] probe = Enumerable.Range(0, Math.Min(pairs.Count, loopOptions.BatchSize)).ToArray();
         double initialLoss = task.EvaluationLoss(probe);
 
-        TrainingResult training;
-        using (IChannel channel = _host.Start(nameof(ContextCompressorTrainer)))
-        {
-            string compression = _options.VectorCount is int k ? $"{k} vectors per document" : $"ratio {_options.Ratio}";
-            channel.Info(MessageSensitivity.None, $"Training a context compressor ({compression}) from {_baseModel.Name} on {pairs.Count} pairs; untrained loss {initialLoss:F4}.");
-            var progress = new SynchronousProgress<TrainingProgress>(p => _options.Progress?.Report(p));
-            training = new TrainingLoop(loopOptions).Run(task, progress, cancellationToken);
-        }
+        string compression = _options.VectorCount is int k ? $"{k} vectors per document" : $"ratio {_options.Ratio}";
+        TrainingResult training = EncoderTraining.Run(Host, nameof(ContextCompressorTrainer),
+            $"Training a context compressor ({compression}) from {BaseModel.Name} on {pairs.Count} pairs; untrained loss {initialLoss:F4}.",
+            loopOptions, task, _options.Progress, cancellationToken);
         double finalLoss = task.EvaluationLoss(probe);
         string label = _options.VectorCount is int fixedCount ? $"context compressor, {fixedCount} vectors" : $"context compressor x{_options.Ratio}";
-        LearnedContextCompressor compressor = model.Export(_baseModel, _options.VectorCount is null ? _options.Ratio : null, label);
+        LearnedContextCompressor compressor = model.Export(BaseModel, _options.VectorCount is null ? _options.Ratio : null, label);
         return new ContextCompressorTrainingResult(compressor, training, initialLoss, finalLoss);
     }
 

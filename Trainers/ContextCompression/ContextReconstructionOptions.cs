@@ -33,6 +33,12 @@ public sealed class ContextReconstructionOptions
     /// </summary>
     public bool TrainEncoder { get; set; }
 
+    /// <summary>
+    /// The baseline: the decoder gets zero vectors instead of the compressor's (same count), so it learns to predict each
+    /// word piece from the ones before it alone. A compressor's accuracy means something only above this one's. Default false.
+    /// </summary>
+    public bool ZeroVectors { get; set; }
+
     /// <summary>The shared training loop's settings. Default: batch 32, 1 epoch, learning rate 5e-4 (the decoder starts from scratch).</summary>
     public TrainingOptions Training { get; set; } = new() { BatchSize = 32, Epochs = 1, LearningRate = 5e-4 };
 
@@ -63,9 +69,13 @@ public sealed class ContextReconstructionOptions
 
 /// <summary>What <see cref="ContextReconstructionTrainer.Train"/> returns.</summary>
 /// <param name="Ratio">Word pieces per compressed vector.</param>
+/// <param name="ZeroVectors">Whether this was the baseline, the decoder given zero vectors (<see cref="ContextReconstructionOptions.ZeroVectors"/>).</param>
 /// <param name="TrainingTexts">Texts trained on.</param>
 /// <param name="HeldOutTexts">Held-out texts scored.</param>
 /// <param name="HeldOutTokens">Word pieces scored.</param>
 /// <param name="TokenAccuracy">Share of held-out word pieces rebuilt exactly (teacher-forced), 0..1.</param>
+/// <param name="FirstTokenAccuracy">Share of held-out texts whose first word piece was rebuilt exactly, 0..1: the decoder
+/// has only <c>[CLS]</c> and the vectors to go on there, so this is the plainest measure of what the vectors keep.</param>
 /// <param name="Training">The loop's figures.</param>
-public sealed record ContextReconstructionResult(int Ratio, int TrainingTexts, int HeldOutTexts, long HeldOutTokens, double TokenAccuracy, TrainingResult Training);
+public sealed record ContextReconstructionResult(int Ratio, bool ZeroVectors, int TrainingTexts, int HeldOutTexts, long HeldOutTokens, double TokenAccuracy,
+    double FirstTokenAccuracy, TrainingResult Training);

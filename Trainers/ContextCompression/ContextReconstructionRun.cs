@@ -25,6 +25,9 @@ public sealed class ContextReconstructionRunSpec
     /// <summary>Ratios to train and score, one run each.</summary>
     public IReadOnlyList<int> Ratios { get; init; } = [4, 8];
 
+    /// <summary>Also train the baseline decoder, given zero vectors (<see cref="ContextReconstructionOptions.ZeroVectors"/>), first.</summary>
+    public bool Baseline { get; init; }
+
     /// <summary>Pretrained encoder name or model folder.</summary>
     public string Encoder { get; init; } = "all-MiniLM-L6-v2";
 
@@ -34,20 +37,33 @@ public sealed class ContextReconstructionRunSpec
     /// <summary>Passes over the texts.</summary>
     public int Epochs { get; init; } = 1;
 
+    /// <summary>Stop after this many steps (null: all epochs).</summary>
+    public int? MaxSteps { get; init; }
+
+    /// <summary>Batch texts of similar length (windows of this many batches; 0: off).</summary>
+    public int LengthBucketBatches { get; init; }
+
     /// <summary>Peak learning rate.</summary>
     public double LearningRate { get; init; } = 5e-4;
+
+    /// <summary>Fraction of warmup steps.</summary>
+    public double WarmupFraction { get; init; } = 0.1;
 
     /// <summary>Word pieces per text.</summary>
     public int MaxTokens { get; init; } = 64;
 
     /// <summary>Seed.</summary>
     public int Seed { get; init; } = 42;
+
+    /// <summary>Checkpoint folder (a rerun with the same settings resumes); each run keeps its own subfolder
+    /// (<c>baseline</c>, <c>x4</c>, ...). Null for none.</summary>
+    public string? CheckpointDirectory { get; init; }
 }
 
 /// <summary>Reads the texts and runs <see cref="ContextReconstructionTrainer"/> once per ratio (the library side of the CLI verb).</summary>
 public static class ContextReconstructionRun
 {
-    /// <summary>One result per ratio, in order.</summary>
+    /// <summary>One result per ratio, in order, after the baseline's when <see cref="ContextReconstructionRunSpec.Baseline"/> is set.</summary>
     /// <exception cref="InvalidDataException">A file lacks the column or a row lacks the field; the message names file and line.</exception>
     public static IReadOnlyList<ContextReconstructionResult> Execute(ContextReconstructionRunSpec spec, IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
@@ -58,12 +74,21 @@ public static class ContextReconstructionRun
         IReadOnlyList<string> held = ReadColumn(spec.EvalPath, spec.Column, spec.MaxEvalRows);
         var ml = new MLContext(seed: spec.Seed);
         var results = new List<ContextReconstructionResult>();
-        foreach (int ratio in spec.Ratios)
+        // The baseline's vectors are zeros, so its ratio only sets how many; the first ratio's count is as good as any.
+        var runs = spec.Ratios.Select(ratio => (Ratio: ratio, ZeroVectors: false));
+        if (spec.Baseline)
+            runs = runs.Prepend((spec.Ratios[0], true));
+        foreach ((int ratio, bool zeroVectors) in runs)
         {
             var trainer = ml.Transforms.Text.TrainContextReconstruction(new ContextReconstructionOptions
             {
-                Model = encoder, Ratio = ratio, MaxTokens = spec.MaxTokens, TruncateLongText = true, Progress = progress,
-                Training = new TrainingOptions { BatchSize = spec.BatchSize, Epochs = spec.Epochs, LearningRate = spec.LearningRate, Seed = spec.Seed },
+                Model = encoder, Ratio = ratio, ZeroVectors = zeroVectors, MaxTokens = spec.MaxTokens, TruncateLongText = true, Progress = progress,
+                Training = new TrainingOptions
+                {
+                    BatchSize = spec.BatchSize, Epochs = spec.Epochs, MaxSteps = spec.MaxSteps, LearningRate = spec.LearningRate,
+                    WarmupFraction = spec.WarmupFraction, LengthBucketBatches = spec.LengthBucketBatches, Seed = spec.Seed,
+                    CheckpointDirectory = spec.CheckpointDirectory is null ? null : Path.Combine(spec.CheckpointDirectory, zeroVectors ? "baseline" : $"x{ratio}"),
+                },
             });
             results.Add(trainer.Train(train, held, cancellationToken));
         }

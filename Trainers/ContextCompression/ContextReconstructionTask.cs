@@ -13,12 +13,20 @@ public sealed class ContextReconstructionModel : nn.Module
 #pragma warning restore IDE1006
 
     /// <summary>Pairs the two modules (the instance owns them).</summary>
-    public ContextReconstructionModel(ContextCompressorModel compressor, ReconstructionDecoder decoder) : base(nameof(ContextReconstructionModel))
+    /// <param name="compressor">The compressor whose vectors the decoder reads.</param>
+    /// <param name="decoder">The decoder.</param>
+    /// <param name="zeroVectors">The baseline: the decoder gets zero vectors (as many as the compressor would give) instead
+    /// of the compressor's, so it can only predict from the tokens before each position.</param>
+    public ContextReconstructionModel(ContextCompressorModel compressor, ReconstructionDecoder decoder, bool zeroVectors = false) : base(nameof(ContextReconstructionModel))
     {
         this.compressor = compressor ?? throw new ArgumentNullException(nameof(compressor));
         this.decoder = decoder ?? throw new ArgumentNullException(nameof(decoder));
+        ZeroVectors = zeroVectors;
         RegisterComponents();
     }
+
+    /// <summary>Whether the decoder gets zero vectors instead of the compressor's (the baseline).</summary>
+    public bool ZeroVectors { get; }
 
     /// <summary>The compressor.</summary>
     public ContextCompressorModel Compressor => compressor;
@@ -31,7 +39,9 @@ public sealed class ContextReconstructionModel : nn.Module
     {
         ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
-        Tensor vectors = batch.Forward(compressor);
+        Tensor vectors = ZeroVectors
+            ? zeros(batch.VectorMask.shape[0], batch.VectorMask.shape[1], compressor.Dimension, device: batch.VectorMask.device)
+            : batch.Forward(compressor);
         long length = batch.Inputs.InputIds.shape[1];
         return decoder.forward(batch.Inputs.InputIds.narrow(1, 0, length - 1), batch.Inputs.AttentionMask.narrow(1, 0, length - 1), vectors, batch.VectorMask)
             .MoveToOuterDisposeScope();
@@ -100,15 +110,16 @@ public sealed class ContextReconstructionTask : ITrainingTask<CompressedSide>
     }
 
     /// <summary>
-    /// Token accuracy on <paramref name="texts"/> (eval mode, no gradients): the share of word pieces (<c>[SEP]</c> not
-    /// counted) whose teacher-forced prediction is exactly the token; returns (correct, counted).
+    /// Token accuracy on <paramref name="texts"/> (eval mode, no gradients): the word pieces (<c>[SEP]</c> not counted)
+    /// whose teacher-forced prediction is exactly the token, and of those the first word piece of each text, which the
+    /// decoder can only take from the vectors (every text starts with <c>[CLS]</c>).
     /// </summary>
-    public (long Correct, long Counted) TokenAccuracy(IReadOnlyList<TokenizedText> texts, int separatorId, int batchSize = 64, CancellationToken cancellationToken = default)
+    public ReconstructionAccuracy TokenAccuracy(IReadOnlyList<TokenizedText> texts, int separatorId, int batchSize = 64, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
         bool wasTraining = _model.training;
         _model.eval();
-        long correct = 0, counted = 0;
+        long correct = 0, counted = 0, firstCorrect = 0, firstCounted = 0;
         try
         {
             using var noGrad = no_grad();
@@ -120,17 +131,34 @@ public sealed class ContextReconstructionTask : ITrainingTask<CompressedSide>
                 Tensor predicted = _model.Logits(batch).argmax(2);
                 Tensor targets = Targets(batch);
                 Tensor counts = targets.ne(-100).logical_and(targets.ne(separatorId));
-                correct += predicted.eq(targets).logical_and(counts).sum().item<long>();
+                Tensor hits = predicted.eq(targets).logical_and(counts);
+                correct += hits.sum().item<long>();
                 counted += counts.sum().item<long>();
+                firstCorrect += hits.select(1, 0).sum().item<long>();
+                firstCounted += counts.select(1, 0).sum().item<long>();
             }
         }
         finally
         {
             _model.train(wasTraining);
         }
-        return (correct, counted);
+        return new ReconstructionAccuracy(correct, counted, firstCorrect, firstCounted);
     }
 
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, double> Evaluate(CancellationToken cancellationToken) => new Dictionary<string, double>();
+}
+
+/// <summary>What <see cref="ContextReconstructionTask.TokenAccuracy"/> counts.</summary>
+/// <param name="Correct">Word pieces rebuilt exactly.</param>
+/// <param name="Counted">Word pieces scored (<c>[SEP]</c> and padding not counted).</param>
+/// <param name="FirstCorrect">First word pieces of a text rebuilt exactly (predicted from <c>[CLS]</c> and the vectors only).</param>
+/// <param name="FirstCounted">Texts whose first word piece was scored.</param>
+public readonly record struct ReconstructionAccuracy(long Correct, long Counted, long FirstCorrect, long FirstCounted)
+{
+    /// <summary>Correct / Counted, 0 when nothing was counted.</summary>
+    public double TokenAccuracy => Counted == 0 ? 0 : (double)Correct / Counted;
+
+    /// <summary>FirstCorrect / FirstCounted, 0 when nothing was counted.</summary>
+    public double FirstTokenAccuracy => FirstCounted == 0 ? 0 : (double)FirstCorrect / FirstCounted;
 }

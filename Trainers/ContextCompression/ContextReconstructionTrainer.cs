@@ -1,4 +1,5 @@
 using Microsoft.ML.Runtime;
+using MLNetExt.Trainers.Contrastive;
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms;
 using MLNetExt.Transforms.Onnx;
@@ -24,7 +25,7 @@ public sealed class ContextReconstructionTrainer
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Clone();
         _options.Validate();
-        _baseModel = _options.Model ?? PretrainedEncoders.Load(PretrainedEncoders.MiniLM.Name);
+        _baseModel = EncoderTraining.BaseModel(_options.Model);
     }
 
     /// <summary>Trains on <paramref name="texts"/> and scores the token accuracy on <paramref name="heldOut"/>.</summary>
@@ -52,23 +53,23 @@ public sealed class ContextReconstructionTrainer
 
         TrainingOptions loopOptions = _options.Training;
         torch.manual_seed(loopOptions.Seed);
-        BertWeights weights = OnnxBertReader.Read(new MemoryStream(_baseModel.ReadOnnxBytes(), writable: false), _baseModel.OnnxPath);
+        BertWeights weights = EncoderTraining.ReadWeights(_baseModel);
         ContextCompressorModel compressor = ContextCompressorModel.FromEncoder(weights, projectorInnerSize: 4 * weights.Config.HiddenSize);
         var decoder = new ReconstructionDecoder(weights.Config.VocabSize, _options.MaxTokens, compressor.Dimension, _options.DecoderSize,
             _options.DecoderLayers, _options.DecoderHeads, weights.Config.HiddenDropout);
-        using var model = new ContextReconstructionModel(compressor, decoder);
-        if (!_options.TrainEncoder)
-            foreach (var parameter in compressor.Encoder.parameters())
-                parameter.requires_grad = false;
+        using var model = new ContextReconstructionModel(compressor, decoder, _options.ZeroVectors);
+        // The baseline never runs the compressor, so none of it learns; otherwise the encoder below the pooled layer
+        // learns only when asked.
+        foreach (var parameter in _options.ZeroVectors ? compressor.parameters() : _options.TrainEncoder ? [] : compressor.Encoder.parameters())
+            parameter.requires_grad = false;
         var task = new ContextReconstructionTask(model, train, _options.Ratio);
 
-        TrainingResult training;
-        using (IChannel channel = _host.Start(nameof(ContextReconstructionTrainer)))
-        {
-            channel.Info(MessageSensitivity.None, $"Reconstruction training at ratio {_options.Ratio} from {_baseModel.Name} on {train.Length} texts.");
-            training = new TrainingLoop(loopOptions).Run(task, new SynchronousProgress<TrainingProgress>(p => _options.Progress?.Report(p)), cancellationToken);
-        }
-        (long correct, long counted) = task.TokenAccuracy(held, tokenizer.SeparatorTokenId, cancellationToken: cancellationToken);
-        return new ContextReconstructionResult(_options.Ratio, train.Length, held.Length, counted, counted == 0 ? 0 : (double)correct / counted, training);
+        TrainingResult training = EncoderTraining.Run(_host, nameof(ContextReconstructionTrainer), _options.ZeroVectors
+                ? $"Reconstruction baseline (decoder given zero vectors) on {train.Length} texts."
+                : $"Reconstruction training at ratio {_options.Ratio} from {_baseModel.Name} on {train.Length} texts.",
+            loopOptions, task, _options.Progress, cancellationToken);
+        ReconstructionAccuracy accuracy = task.TokenAccuracy(held, tokenizer.SeparatorTokenId, cancellationToken: cancellationToken);
+        return new ContextReconstructionResult(_options.Ratio, _options.ZeroVectors, train.Length, held.Length, accuracy.Counted, accuracy.TokenAccuracy,
+            accuracy.FirstTokenAccuracy, training);
     }
 }

@@ -47,7 +47,7 @@ public static class SentenceEncoderRun
             MaxTokens = spec.MaxTokens, Progress = progress, Evaluators = evaluators,
             Training = new TrainingOptions
             {
-                BatchSize = spec.BatchSize, Epochs = spec.Epochs, LearningRate = spec.LearningRate, WarmupFraction = spec.WarmupFraction, Seed = spec.Seed,
+                BatchSize = spec.BatchSize, Epochs = spec.Epochs, MaxSteps = spec.MaxSteps, LearningRate = spec.LearningRate, WarmupFraction = spec.WarmupFraction, Seed = spec.Seed,
                 LengthBucketBatches = spec.LengthBucketBatches,
                 CheckpointDirectory = spec.CheckpointDirectory, EvaluateEverySteps = spec.EvaluateEvery ?? 0,
                 EarlyStoppingPatience = spec.EarlyStoppingPatience, KeepBestModel = spec.KeepBestModel,

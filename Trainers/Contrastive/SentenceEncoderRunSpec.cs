@@ -82,6 +82,9 @@ public sealed class SentenceEncoderRunSpec
     /// <summary>Passes over the rows.</summary>
     public int Epochs { get; init; } = 1;
 
+    /// <summary>Stop after this many steps; null for all epochs.</summary>
+    public int? MaxSteps { get; init; }
+
     /// <summary>Peak learning rate.</summary>
     public double LearningRate { get; init; } = 2e-5;
 

@@ -29,25 +29,24 @@ namespace MLNetExt.Trainers.Contrastive;
 /// </list>
 /// Created by <c>mlContext.Transforms.Text.TrainSentenceEncoder(...)</c>; see Samples/SentenceEncoderTrainingSample.cs.
 /// </remarks>
-public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
+public sealed class SentenceEncoderTrainer : EncoderTrainerEstimator<TextEncoderTransformer>
 {
-    private readonly TransformsCatalog.TextTransforms _catalog;
-    private readonly IHostEnvironment _host;
     private readonly SentenceEncoderTrainingOptions _options;
-    private readonly EncoderModel _baseModel;
 
     internal SentenceEncoderTrainer(TransformsCatalog.TextTransforms catalog, IHostEnvironment host, SentenceEncoderTrainingOptions options)
+        : base(catalog, host, Prepare(options, out SentenceEncoderTrainingOptions prepared))
     {
-        _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
-        _host = host ?? throw new ArgumentNullException(nameof(host));
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Clone();
-        _options.Validate();
-        _baseModel = _options.Model ?? PretrainedEncoders.Load(PretrainedEncoders.MiniLM.Name);
+        _options = prepared;
     }
 
-    /// <summary>The encoder training starts from.</summary>
-    public EncoderModel BaseModel => _baseModel;
+    // A checked copy of the caller's options (checked before the base encoder is loaded); returns its encoder.
+    private static EncoderModel? Prepare(SentenceEncoderTrainingOptions options, out SentenceEncoderTrainingOptions prepared)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        prepared = options.Clone();
+        prepared.Validate();
+        return prepared.Model;
+    }
 
     private string InputColumn => _options.InputColumnName ?? _options.TextColumnNames[0];
 
@@ -57,23 +56,20 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
     };
 
     /// <inheritdoc/>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         SentenceTrainingData.CheckSchema(inputSchema, _options);
-        return _catalog.EncodeText(EncodeOptions(_baseModel)).GetOutputSchema(inputSchema);
+        return Catalog.EncodeText(EncodeOptions(BaseModel)).GetOutputSchema(inputSchema);
     }
-
-    /// <summary>Trains on <paramref name="input"/>; see <see cref="Fit(IDataView, CancellationToken)"/>.</summary>
-    public TextEncoderTransformer Fit(IDataView input) => Fit(input, CancellationToken.None);
 
     /// <summary>Trains on <paramref name="input"/> and returns the trained encoder as an <c>EncodeText</c> transformer.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type, or a score lies outside the declared range.</exception>
     /// <exception cref="OperationCanceledException">Cancelled (a checkpoint is written first when checkpointing is on).</exception>
-    public TextEncoderTransformer Fit(IDataView input, CancellationToken cancellationToken)
+    public override TextEncoderTransformer Fit(IDataView input, CancellationToken cancellationToken)
     {
         SentenceEncoderTrainingResult result = Train(input, cancellationToken);
-        return _catalog.EncodeText(EncodeOptions(result.Model)).Fit(input);
+        return Catalog.EncodeText(EncodeOptions(result.Model)).Fit(input);
     }
 
     /// <summary>Trains on <paramref name="input"/> and returns the trained <see cref="EncoderModel"/> with the run's figures.</summary>
@@ -99,7 +95,7 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
         if (trainingSets.Count == 0)
             throw new ArgumentException("At least one training set is needed.", nameof(trainingSets));
         TrainingOptions loopOptions = _options.Training;
-        EncoderTokenizer tokenizer = EncoderTokenizer.Create(_baseModel, _options.MaxTokens);
+        EncoderTokenizer tokenizer = EncoderTokenizer.Create(BaseModel, _options.MaxTokens);
         var sets = new List<SentenceTrainingRows>();
         for (int i = 0; i < trainingSets.Count; i++)
         {
@@ -107,7 +103,7 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
             try
             {
                 SentenceTrainingData.CheckSchema(SchemaShapeFactory.Create(trainingSets[i].Schema), _options);
-                sets.Add(SentenceTrainingData.Read(trainingSets[i], _options, tokenizer, _baseModel.Config.HiddenSize));
+                sets.Add(SentenceTrainingData.Read(trainingSets[i], _options, tokenizer, BaseModel.Config.HiddenSize));
             }
             catch (ArgumentOutOfRangeException error) when (trainingSets.Count > 1)
             {
@@ -120,29 +116,23 @@ public sealed class SentenceEncoderTrainer : IEstimator<TextEncoderTransformer>
                 throw new ArgumentException($"The {_options.Loss.Name} loss needs at least 2 training rows (in-batch negatives); "
                     + $"{(sets.Count > 1 ? $"training set {i}" : "the data")} has {sets[i].Count}.", nameof(trainingSets));
 
-        EncoderPooling pooling = _options.Pooling ?? _baseModel.Config.Pooling;
+        EncoderPooling pooling = _options.Pooling ?? BaseModel.Config.Pooling;
         torch.manual_seed(loopOptions.Seed);
-        BertWeights weights = OnnxBertReader.Read(new MemoryStream(_baseModel.ReadOnnxBytes(), writable: false), _baseModel.OnnxPath);
+        BertWeights weights = EncoderTraining.ReadWeights(BaseModel);
         using var model = new SentenceEmbeddingModel(weights.CreateModel(), pooling);
         var task = new SentenceEncoderTask(model, _options.Loss, tokenizer, train, _options.Evaluators);
 
-        TrainingResult training;
-        using (IChannel channel = _host.Start(nameof(SentenceEncoderTrainer)))
-        {
-            channel.Info(MessageSensitivity.None,
-                $"Training {_baseModel.Name} with the {_options.Loss.Name} loss on {train.Count} rows ({string.Join(", ", _options.TextColumnNames)}).");
-            var progress = new SynchronousProgress<TrainingProgress>(p =>
+        TrainingResult training = EncoderTraining.Run(Host, nameof(SentenceEncoderTrainer),
+            $"Training {BaseModel.Name} with the {_options.Loss.Name} loss on {train.Count} rows ({string.Join(", ", _options.TextColumnNames)}).",
+            loopOptions, task, _options.Progress, cancellationToken, (channel, p) =>
             {
-                _options.Progress?.Report(p);
                 if (p.Metrics is not null)
                     channel.Info(MessageSensitivity.None, $"step {p.Step}/{p.TotalSteps}: {string.Join(", ", p.Metrics.Select(m => $"{m.Key} {m.Value:F4}"))}");
             });
-            training = new TrainingLoop(loopOptions).Run(task, progress, cancellationToken);
-        }
 
         byte[] graph = OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), style: OnnxGraphStyle.OnnxRuntimeFused);
-        EncoderModel trained = _baseModel.WithGraph(graph, $"trained with {_options.Loss.Name}")
-            .WithConfig(_baseModel.Config with { Pooling = pooling });
+        EncoderModel trained = BaseModel.WithGraph(graph, $"trained with {_options.Loss.Name}")
+            .WithConfig(BaseModel.Config with { Pooling = pooling });
         return new SentenceEncoderTrainingResult(trained, training);
     }
 }

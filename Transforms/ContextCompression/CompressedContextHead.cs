@@ -68,6 +68,20 @@ internal sealed class CompressedContextHead : EncoderHead
         values[0] = ContextPooling.Compress(states, _hidden, _settings.Method, _settings.Ratio, _settings.VectorCount, _settings.Normalize);
     }
 
+    /// <summary>The learned method compresses the whole batch in one run of its graph; the parameter-free ones go row by row.</summary>
+    public override void ComputeBatch(BatchEncoder batch, IReadOnlyList<TokenizedText> rows, IReadOnlyList<float[]?[]> values)
+    {
+        if (_compressor is null)
+        {
+            base.ComputeBatch(batch, rows, values);
+            return;
+        }
+        float[][] vectors = _compressor.CompressPadded(batch.HiddenStates, rows.Select(r => r.Length).ToArray(), batch.Length, _settings.Ratio,
+            _settings.VectorCount, _settings.Normalize);
+        for (int k = 0; k < rows.Count; k++)
+            values[k][0] = vectors[k];
+    }
+
     public override Delegate CreateGetter(int column, Func<EncodedRow> current) => column switch
     {
         0 => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) => Fill(ref value, current().Values[0])),

@@ -28,6 +28,7 @@ internal sealed class WindowEncoder : IDisposable
     private readonly EncoderServing _serving;
     private readonly BatchEncoder _batch;
     private readonly List<TokenizedText> _batchRows = new();
+    private readonly List<float[]?[]> _batchValues = new();
 
     public WindowEncoder(EncoderServing serving)
     {
@@ -76,14 +77,14 @@ internal sealed class WindowEncoder : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             int size = Math.Min(batchSize, count - from);
             _batchRows.Clear();
-            for (int k = 0; k < size; k++)
-                _batchRows.Add(tokens[order[from + k]]);
-            _batch.Run(_batchRows);
+            _batchValues.Clear();
             for (int k = 0; k < size; k++)
             {
-                int row = order[from + k];
-                head.Compute(_batch, k, tokens[row], window.Values[row]);
+                _batchRows.Add(tokens[order[from + k]]);
+                _batchValues.Add(window.Values[order[from + k]]);
             }
+            _batch.Run(_batchRows);
+            head.ComputeBatch(_batch, _batchRows, _batchValues);
         }
         window.Tokens = tokens;
         window.Start = start;

@@ -59,6 +59,17 @@ internal abstract class EncoderHead
     public abstract void Compute(BatchEncoder batch, int batchRow, TokenizedText tokens, float[]?[] values);
 
     /// <summary>
+    /// Computes the values of every row of the batch just run: <paramref name="rows"/>[k] are batch row k's tokens and
+    /// <paramref name="values"/>[k] receives its arrays. Calls <see cref="Compute"/> row by row unless a head does better
+    /// with the whole batch at once (a learned context compressor runs its own graph once per batch).
+    /// </summary>
+    public virtual void ComputeBatch(BatchEncoder batch, IReadOnlyList<TokenizedText> rows, IReadOnlyList<float[]?[]> values)
+    {
+        for (int k = 0; k < rows.Count; k++)
+            Compute(batch, k, rows[k], values[k]);
+    }
+
+    /// <summary>
     /// The getter of <see cref="Columns"/>[<paramref name="column"/>]: a <see cref="ValueGetter{TValue}"/> of the
     /// column's raw type that reads the current row through <paramref name="current"/> (which encodes on demand).
     /// </summary>

@@ -103,6 +103,40 @@ public sealed class ContextCompressorTests
     }
 
     [TestMethod]
+    [DataRow(4, null, true)]
+    [DataRow(1, null, false)]
+    [DataRow(8, 3, true)]
+    public void BatchedServing_GivesWhatOneTextAtATimeGives(int ratio, int? fixedCount, bool normalize)
+    {
+        using var folder = new TempFolder("arc-batch");
+        (EncoderModel encoder, BertWeights weights) = TinyEncoder(folder, 9);
+        using ContextCompressorModel model = PerturbedCompressor(weights);
+        using LearnedContextCompressor compressor = model.Export(encoder, 4, "test compressor");
+        var random = new Random(4);
+        // Texts of 3 to 21 tokens ([CLS] and [SEP] included), so the batch pads both tokens and vectors.
+        ReadOnlyMemory<float>[] texts = new[] { 9, 3, 21, 14, 5 }
+            .Select(tokens => (ReadOnlyMemory<float>)Enumerable.Range(0, tokens * 16).Select(_ => (float)random.NextDouble() * 2 - 1).ToArray()).ToArray();
+
+        float[][] batched = compressor.CompressBatch(texts, ratio, fixedCount, normalize);
+        Assert.HasCount(texts.Length, batched);
+        for (int t = 0; t < texts.Length; t++)
+        {
+            float[] alone = compressor.Compress(texts[t].Span, ratio, fixedCount, normalize);
+            int wordPieces = texts[t].Length / 16 - 2;
+            int k = fixedCount is int f ? Math.Min(f, wordPieces) : (wordPieces + ratio - 1) / ratio;
+            Assert.AreEqual(k * 12, alone.Length, $"K of text {t}");
+            Assert.AreEqual(alone.Length, batched[t].Length, $"values of text {t}");
+            double worst = alone.Select((a, i) => Math.Abs(a - batched[t][i])).Max();
+            Assert.IsLessThanOrEqualTo(1e-5, worst, $"text {t}: batched vs alone max diff {worst:E2}");
+        }
+
+        var empty = Assert.ThrowsExactly<ArgumentException>(() => compressor.CompressBatch([], ratio));
+        StringAssert.Contains(empty.Message, "at least one text");
+        var ragged = Assert.ThrowsExactly<ArgumentException>(() => compressor.CompressBatch([texts[0], new float[20]], ratio));
+        StringAssert.Contains(ragged.Message, "tokenStates[1]; got 20 floats");
+    }
+
+    [TestMethod]
     public void UntrainedCompressorAtRatioOne_IsTheEncodersOwnLastLayer()
     {
         using var folder = new TempFolder("arc-identity");
@@ -262,6 +296,43 @@ public sealed class ContextCompressorTests
         File.WriteAllText(file, "id\tsentence\n1\tfine\n");
         var missing = Assert.ThrowsExactly<InvalidDataException>(() => ContextReconstructionRun.ReadColumn(file, "sentence1", null));
         StringAssert.Contains(missing.Message, "line 1: no column 'sentence1'");
+    }
+
+    [TestMethod]
+    public void ReconstructionBaseline_GivesTheDecoderNothingOfTheText()
+    {
+        using var folder = new TempFolder("arc-zero");
+        (EncoderModel encoder, BertWeights weights) = TinyEncoder(folder, 5);
+        var tokenizer = EncoderTokenizer.Create(encoder, 32);
+        TokenizedText[] rows = Sentences.Select(s => tokenizer.Tokenize(s, null)).ToArray();
+        float[] FirstPositionLogits(bool zeroVectors)
+        {
+            torch.manual_seed(2);
+            using var model = new ContextReconstructionModel(PerturbedCompressor(weights), new ReconstructionDecoder(Tiny.VocabSize, 32, 12, 16, 1, 2, 0), zeroVectors);
+            model.eval();
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            using CompressedSide batch = CompressedSide.Create(rows, 2);
+            // Position 0 reads only [CLS] (the same in every text) and the vectors.
+            return model.Logits(batch).select(1, 0).contiguous().data<float>().ToArray();
+        }
+        float[] read = FirstPositionLogits(false), blind = FirstPositionLogits(true);
+        int vocabulary = Tiny.VocabSize;
+        double Spread(float[] logits) => Enumerable.Range(1, rows.Length - 1)
+            .Max(r => Enumerable.Range(0, vocabulary).Max(v => Math.Abs(logits[r * vocabulary + v] - logits[v])));
+        Assert.IsGreaterThan(1e-3, Spread(read), "with the compressor's vectors, texts differ at the first position");
+        Assert.AreEqual(0, Spread(blind), 1e-6, "with zero vectors, every text looks the same at the first position");
+
+        var mlContext = new MLContext(seed: 1);
+        string[] texts = TrainerTestData.StsbSentences(16);
+        ContextReconstructionResult baseline = mlContext.Transforms.Text.TrainContextReconstruction(new ContextReconstructionOptions
+        {
+            Model = encoder, Ratio = 4, ZeroVectors = true, MaxTokens = 48, TruncateLongText = true, DecoderSize = 16, DecoderLayers = 1, DecoderHeads = 2,
+            Training = new TrainingOptions { BatchSize = 8, Epochs = 1, LearningRate = 1e-3 },
+        }).Train(texts, texts);
+        Assert.IsTrue(baseline.ZeroVectors);
+        Assert.AreEqual(16, baseline.HeldOutTexts);
+        Assert.IsTrue(baseline.FirstTokenAccuracy is >= 0 and <= 1, $"first word piece accuracy {baseline.FirstTokenAccuracy}");
     }
 
     [TestMethod]

@@ -18,7 +18,7 @@ namespace MLNetExt.Cli.Commands.Contrastive;
 public sealed class TrainContextCompressorCommand : Command<TrainContextCompressorCommand.Settings>
 {
     /// <summary>Options of <c>train context-compressor</c>.</summary>
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : TrainingLoopSettings
     {
         /// <summary>BEIR folder.</summary>
         [CommandOption("--data <DIR>")]
@@ -33,9 +33,6 @@ public sealed class TrainContextCompressorCommand : Command<TrainContextCompress
         [CommandOption("--max-rows <N>")]
         public int? MaxRows { get; init; }
 
-        /// <summary>Encoder to start from.</summary>
-        [CommandOption("--encoder <NAME|DIR>")]
-        public string Encoder { get; init; } = "all-MiniLM-L6-v2";
 
         /// <summary>Word pieces per document vector.</summary>
         [CommandOption("--ratio <X>")]
@@ -47,48 +44,30 @@ public sealed class TrainContextCompressorCommand : Command<TrainContextCompress
         [Description("Floats per compressed vector (default: the encoder's hidden size).")]
         public int? Dimension { get; init; }
 
-        /// <summary>Pairs per step.</summary>
-        [CommandOption("--batch-size <N>")]
-        public int BatchSize { get; init; } = 32;
 
-        /// <summary>Passes.</summary>
-        [CommandOption("--epochs <N>")]
-        public int Epochs { get; init; } = 1;
 
-        /// <summary>Peak learning rate.</summary>
-        [CommandOption("--learning-rate <LR>")]
-        public double LearningRate { get; init; } = 5e-5;
 
-        /// <summary>Longest document in tokens.</summary>
-        [CommandOption("--max-tokens <N>")]
-        public int MaxTokens { get; init; } = 128;
 
         /// <summary>Cut long documents.</summary>
         [CommandOption("--truncate")]
         [Description("Train on the first --max-tokens word pieces of longer documents (without it they are an error).")]
         public bool Truncate { get; init; }
 
-        /// <summary>Seed.</summary>
-        [CommandOption("--seed <N>")]
-        public int Seed { get; init; } = 42;
 
         /// <summary>Output folder.</summary>
         [CommandOption("--out <DIR>")]
         public string? Out { get; init; }
 
-        /// <summary>Checkpoint folder.</summary>
-        [CommandOption("--checkpoint-dir <DIR>")]
-        public string? CheckpointDirectory { get; init; }
 
-        /// <summary>JSON result file.</summary>
-        [CommandOption("--json <FILE>")]
-        public string? Json { get; init; }
+
+        /// <inheritdoc/>
+        protected override double DefaultLearningRate => 5e-5;
 
         /// <inheritdoc/>
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required.")
             : !ContextPooling.Ratios.Contains(Ratio) ? ValidationResult.Error($"--ratio must be 1, 2, 4 or 8, got {Ratio}.")
-            : ValidationResult.Success();
+            : ValidateTrainingLoop();
     }
 
     /// <inheritdoc/>
@@ -98,8 +77,9 @@ public sealed class TrainContextCompressorCommand : Command<TrainContextCompress
         var spec = new ContextCompressorRunSpec
         {
             DataPath = settings.Data, Split = settings.Split, MaxRows = settings.MaxRows, Encoder = settings.Encoder, Ratio = settings.Ratio,
-            Dimension = settings.Dimension, BatchSize = settings.BatchSize, Epochs = settings.Epochs, LearningRate = settings.LearningRate,
-            MaxTokens = settings.MaxTokens, TruncateLongText = settings.Truncate, Seed = settings.Seed, OutputDirectory = settings.Out,
+            Dimension = settings.Dimension, BatchSize = settings.BatchSize, Epochs = settings.Epochs, MaxSteps = settings.MaxSteps,
+            LearningRate = settings.PeakLearningRate, WarmupFraction = settings.Warmup, LengthBucketBatches = settings.LengthBuckets,
+            MaxTokens = settings.InputTokens, TruncateLongText = settings.Truncate, Seed = settings.Seed, OutputDirectory = settings.Out,
             CheckpointDirectory = settings.CheckpointDirectory,
         };
         var progress = new SynchronousProgress<TrainingProgress>(p =>

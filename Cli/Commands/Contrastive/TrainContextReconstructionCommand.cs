@@ -18,7 +18,7 @@ namespace MLNetExt.Cli.Commands.Contrastive;
 public sealed class TrainContextReconstructionCommand : Command<TrainContextReconstructionCommand.Settings>
 {
     /// <summary>Options of <c>train context-reconstruction</c>.</summary>
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : TrainingLoopSettings
     {
         /// <summary>Training file.</summary>
         [CommandOption("--train <FILE>")]
@@ -47,29 +47,24 @@ public sealed class TrainContextReconstructionCommand : Command<TrainContextReco
         [Description("Word pieces per compressed vector, 1, 2, 4 or 8, comma-separated; one training run each (default 4,8).")]
         public string Ratio { get; init; } = "4,8";
 
-        /// <summary>Encoder.</summary>
-        [CommandOption("--encoder <NAME|DIR>")]
-        public string Encoder { get; init; } = "all-MiniLM-L6-v2";
+        /// <summary>Zero-vector baseline.</summary>
+        [CommandOption("--baseline")]
+        [Description("First train the same decoder on zero vectors instead of the compressor's: the accuracy it reaches from the preceding words alone is what the ratios must beat.")]
+        public bool Baseline { get; init; }
 
-        /// <summary>Texts per step.</summary>
-        [CommandOption("--batch-size <N>")]
-        public int BatchSize { get; init; } = 32;
 
-        /// <summary>Passes.</summary>
-        [CommandOption("--epochs <N>")]
-        public int Epochs { get; init; } = 1;
 
-        /// <summary>Peak learning rate.</summary>
-        [CommandOption("--learning-rate <LR>")]
-        public double LearningRate { get; init; } = 5e-4;
 
-        /// <summary>Word pieces per text (longer ones are cut).</summary>
-        [CommandOption("--max-tokens <N>")]
-        public int MaxTokens { get; init; } = 64;
 
-        /// <summary>JSON result file.</summary>
-        [CommandOption("--json <FILE>")]
-        public string? Json { get; init; }
+
+
+
+
+        /// <inheritdoc/>
+        protected override double DefaultLearningRate => 5e-4;
+
+        /// <inheritdoc/>
+        protected override int DefaultMaxTokens => 64;
 
         internal int[]? ParsedRatios() => Ratio.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out int r) && ContextPooling.Ratios.Contains(r) ? r : -1)
@@ -79,7 +74,7 @@ public sealed class TrainContextReconstructionCommand : Command<TrainContextReco
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Train) || string.IsNullOrWhiteSpace(Eval) ? ValidationResult.Error("--train and --eval are required.")
             : ParsedRatios() is null ? ValidationResult.Error($"--ratio expects 1, 2, 4 or 8 separated by commas, got '{Ratio}'.")
-            : ValidationResult.Success();
+            : ValidateTrainingLoop();
     }
 
     /// <inheritdoc/>
@@ -89,8 +84,9 @@ public sealed class TrainContextReconstructionCommand : Command<TrainContextReco
         var spec = new ContextReconstructionRunSpec
         {
             TrainPath = settings.Train, EvalPath = settings.Eval, Column = settings.Column, MaxRows = settings.MaxRows, MaxEvalRows = settings.MaxEvalRows,
-            Ratios = settings.ParsedRatios()!, Encoder = settings.Encoder, BatchSize = settings.BatchSize, Epochs = settings.Epochs,
-            LearningRate = settings.LearningRate, MaxTokens = settings.MaxTokens,
+            Ratios = settings.ParsedRatios()!, Baseline = settings.Baseline, Encoder = settings.Encoder, BatchSize = settings.BatchSize,
+            Epochs = settings.Epochs, MaxSteps = settings.MaxSteps, LearningRate = settings.PeakLearningRate, WarmupFraction = settings.Warmup,
+            LengthBucketBatches = settings.LengthBuckets, MaxTokens = settings.InputTokens, Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory,
         };
         var progress = new SynchronousProgress<TrainingProgress>(p =>
         {
@@ -99,13 +95,14 @@ public sealed class TrainContextReconstructionCommand : Command<TrainContextReco
         });
         IReadOnlyList<ContextReconstructionResult> results = ContextReconstructionRun.Execute(spec, progress, cancellationToken);
         foreach (ContextReconstructionResult r in results)
-            AnsiConsole.MarkupLine($"[bold]x{r.Ratio}: held-out token accuracy {100 * r.TokenAccuracy:F2}%[/] ({r.HeldOutTokens} word pieces of {r.HeldOutTexts} texts; " +
+            AnsiConsole.MarkupLine($"[bold]{(r.ZeroVectors ? "baseline (zero vectors)" : $"x{r.Ratio}")}: held-out token accuracy {100 * r.TokenAccuracy:F2}%, " +
+                $"first word piece {100 * r.FirstTokenAccuracy:F2}%[/] ({r.HeldOutTokens} word pieces of {r.HeldOutTexts} texts; " +
                 $"trained on {r.TrainingTexts} texts, {r.Training.Steps} steps, {r.Training.TrainingSeconds:F0} s, mean loss {r.Training.MeanLoss:F4})");
         if (settings.Json is not null)
         {
             AtomicFile.WriteAllText(settings.Json, JsonSerializer.Serialize(results.Select(r => new
             {
-                ratio = r.Ratio, token_accuracy = r.TokenAccuracy, held_out_tokens = r.HeldOutTokens, held_out_texts = r.HeldOutTexts,
+                ratio = r.ZeroVectors ? (int?)null : r.Ratio, zero_vectors = r.ZeroVectors, token_accuracy = r.TokenAccuracy, first_token_accuracy = r.FirstTokenAccuracy, held_out_tokens = r.HeldOutTokens, held_out_texts = r.HeldOutTexts,
                 training_texts = r.TrainingTexts, steps = r.Training.Steps, seconds = r.Training.TrainingSeconds, mean_loss = r.Training.MeanLoss,
             }), new JsonSerializerOptions { WriteIndented = true }));
         }

@@ -20,7 +20,7 @@ namespace MLNetExt.Cli.Commands.Contrastive;
 public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
 {
     /// <summary>Options of <c>train embed</c>.</summary>
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : TrainingLoopSettings
     {
         /// <summary>The loss.</summary>
         [CommandOption("--loss <NAME>")]
@@ -101,44 +101,21 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
         [Description("End with the last step's weights instead of the best evaluation's.")]
         public bool KeepLast { get; init; }
 
-        /// <summary>Encoder to start from.</summary>
-        [CommandOption("--encoder <NAME|DIR>")]
-        public string Encoder { get; init; } = "all-MiniLM-L6-v2";
 
         /// <summary>Pooling: mean or cls.</summary>
         [CommandOption("--pooling <MODE>")]
         [Description("mean or cls (default: the encoder's own).")]
         public string? Pooling { get; init; }
 
-        /// <summary>Rows per step.</summary>
-        [CommandOption("--batch-size <N>")]
-        public int BatchSize { get; init; } = 32;
 
         /// <summary>Mini-batch of cached-mnrl.</summary>
         [CommandOption("--mini-batch-size <N>")]
         public int MiniBatchSize { get; init; } = 32;
 
-        /// <summary>Passes over the rows.</summary>
-        [CommandOption("--epochs <N>")]
-        public int Epochs { get; init; } = 1;
 
-        /// <summary>Peak learning rate.</summary>
-        [CommandOption("--learning-rate <LR>")]
-        public double LearningRate { get; init; } = 2e-5;
 
-        /// <summary>Warmup fraction.</summary>
-        [CommandOption("--warmup <FRACTION>")]
-        [Description("Fraction of the steps of linear learning-rate warmup (default 0.1).")]
-        public double Warmup { get; init; } = 0.1;
 
-        /// <summary>Length-bucketed batches.</summary>
-        [CommandOption("--length-buckets <N>")]
-        [Description("Batch rows of similar token length: sort the shuffled rows by length within windows of N batches, then shuffle the batches (0: off, the default; 50-100 removes most padding).")]
-        public int LengthBuckets { get; init; }
 
-        /// <summary>Longest input in tokens.</summary>
-        [CommandOption("--max-tokens <N>")]
-        public int MaxTokens { get; init; } = 128;
 
         /// <summary>Skip scoring before training.</summary>
         [CommandOption("--skip-before")]
@@ -150,21 +127,12 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
         [Description("Longest input in tokens when the --eval-sts / --eval-beir sets are scored before and after (default: --max-tokens).")]
         public int? EvalMaxTokens { get; init; }
 
-        /// <summary>Seed.</summary>
-        [CommandOption("--seed <N>")]
-        public int Seed { get; init; } = 42;
 
         /// <summary>Output folder.</summary>
         [CommandOption("--out <DIR>")]
         public string? Out { get; init; }
 
-        /// <summary>Checkpoint folder.</summary>
-        [CommandOption("--checkpoint-dir <DIR>")]
-        public string? CheckpointDirectory { get; init; }
 
-        /// <summary>JSON result file.</summary>
-        [CommandOption("--json <FILE>")]
-        public string? Json { get; init; }
 
         /// <inheritdoc/>
         public override ValidationResult Validate() =>
@@ -175,9 +143,11 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
             : EvalEvery is not null && ParseEvery(EvalEvery) is null ? ValidationResult.Error($"--eval-every must be 'epoch' or a positive number of steps, got '{EvalEvery}'.")
             : EvalEvery is not null && EvalSts is null && EvalBeir is null ? ValidationResult.Error("--eval-every needs --eval-sts or --eval-beir.")
             : EarlyStopping > 0 && EvalEvery is null ? ValidationResult.Error("--early-stopping needs --eval-every.")
-            : LengthBuckets < 0 ? ValidationResult.Error($"--length-buckets must not be negative, got {LengthBuckets}.")
             : HardNegatives is < 0 or > 2 ? ValidationResult.Error($"--hard-negatives must be 0, 1 or 2, got {HardNegatives}.")
-            : ValidationResult.Success();
+            : ValidateTrainingLoop();
+
+        /// <inheritdoc/>
+        protected override double DefaultLearningRate => 2e-5;
 
         internal static int? ParseEvery(string text) =>
             text == "epoch" ? 0 : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int steps) && steps > 0 ? steps : null;
@@ -203,8 +173,8 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
             EvaluateEvery = settings.EvalEvery is null ? null : Settings.ParseEvery(settings.EvalEvery), EarlyStoppingPatience = settings.EarlyStopping,
             KeepBestModel = !settings.KeepLast, Encoder = settings.Encoder,
             Pooling = settings.Pooling switch { "mean" => EncoderPooling.Mean, "cls" => EncoderPooling.Cls, _ => null },
-            BatchSize = settings.BatchSize, MiniBatchSize = settings.MiniBatchSize, Epochs = settings.Epochs, LearningRate = settings.LearningRate,
-            WarmupFraction = settings.Warmup, LengthBucketBatches = settings.LengthBuckets, MaxTokens = settings.MaxTokens, EvalMaxTokens = settings.EvalMaxTokens, EvaluateBefore = !settings.SkipBefore, Seed = settings.Seed, OutputDirectory = settings.Out,
+            BatchSize = settings.BatchSize, MiniBatchSize = settings.MiniBatchSize, Epochs = settings.Epochs, MaxSteps = settings.MaxSteps,
+            LearningRate = settings.PeakLearningRate, WarmupFraction = settings.Warmup, LengthBucketBatches = settings.LengthBuckets, MaxTokens = settings.InputTokens, EvalMaxTokens = settings.EvalMaxTokens, EvaluateBefore = !settings.SkipBefore, Seed = settings.Seed, OutputDirectory = settings.Out,
             CheckpointDirectory = settings.CheckpointDirectory,
         };
         var progress = new Progress(p =>

@@ -67,6 +67,12 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         [Description("With --multi-vector: mean (consecutive tokens) and/or cluster (Ward clustering of similar tokens), comma-separated. Default mean.")]
         public string Method { get; init; } = "mean";
 
+        /// <summary>Token-state cache file.</summary>
+        [CommandOption("--token-cache <FILE>")]
+        [Description("With --multi-vector: keep the encoder's token states of every query and document in FILE (about 1.5 GB for SciFact) and reuse them: " +
+            "a rerun, or a run cut short and started again, encodes only the texts still missing. The file is tied to the encoder it was written with.")]
+        public string? TokenCache { get; init; }
+
         /// <summary>Trained context compressor folder.</summary>
         [CommandOption("--compressor <DIR>")]
         [Description("With --multi-vector: a trained context compressor folder (train context-compressor): queries keep one vector per word piece, " +
@@ -139,6 +145,7 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
             : MultiVector && Bm25Only ? ValidationResult.Error("--multi-vector needs the encoder; it cannot be combined with --bm25-only.")
             : Run is not null && (MultiVector || Bm25Only || Model is not null) ? ValidationResult.Error("--run scores a saved run; it cannot be combined with --model, --multi-vector or --bm25-only.")
             : Compressor is not null && !MultiVector ? ValidationResult.Error("--compressor needs --multi-vector.")
+            : TokenCache is not null && !MultiVector ? ValidationResult.Error("--token-cache needs --multi-vector.")
             : Compressor is not null && Model is not null ? ValidationResult.Error("--compressor brings its own encoder; it cannot be combined with --model.")
             : KeywordModel is null && KeywordOptionWithoutModel() is { } option ? ValidationResult.Error($"{option} re-ranks with the keywords of --keyword-model; give --keyword-model ZIP too.")
             : ValidateEncoder();
@@ -153,6 +160,8 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         OutputPaths.RequireWritableFile(settings.Markdown, "--markdown");
         OutputPaths.RequireWritableFile(settings.Plot, "--plot");
         OutputPaths.RequireWritableFile(settings.SaveRun, "--save-run");
+        if (!File.Exists(settings.TokenCache))
+            OutputPaths.RequireWritableFile(settings.TokenCache, "--token-cache");
         List<KeywordRerankOptions>? keywordSettings = settings.KeywordModel is null ? null
             : KeywordRerankCliOptions.Parse(settings.KeywordMode ?? "boost", settings.KeywordWeight ?? "0.1", settings.KeywordMatch ?? "all");
         var dataset = BeirReader.Load(settings.Data, settings.Split);
@@ -191,8 +200,10 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
                 ? LateInteractionOptions.Variants(settings.Ratio, settings.Method, settings.Int8)
                 : LateInteractionOptions.LearnedVariants(compressor, settings.Ratio, settings.Int8);
             var ml = new MLContext(seed: 0);
-            var (encoder, model) = EvalEncoders.Create(ml, settings.Compressor ?? settings.Model, settings.BatchSize, settings.Threads, fuseGraph: !settings.NoFuse,
+            var (transformerEncoder, model) = EvalEncoders.Create(ml, settings.Compressor ?? settings.Model, settings.BatchSize, settings.Threads, fuseGraph: !settings.NoFuse,
                 tokenEmbeddingsColumn: "Tokens");
+            using CachedTextEmbedder? cache = settings.TokenCache is null ? null : LateInteractionOptions.OpenCache(transformerEncoder, model, settings.TokenCache, !settings.NoFuse);
+            ITextEmbedder encoder = (ITextEmbedder?)cache ?? transformerEncoder;
             var retrieval = new MultiVectorRetrievalOptions
             {
                 TopK = evaluation.Cutoffs.Max(),

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using MLNetExt.Evaluation.Beir;
+using MLNetExt.Evaluation.Embeddings;
 using MLNetExt.Transforms;
 using Spectre.Console;
 
@@ -47,6 +48,19 @@ internal static class LateInteractionOptions
         if (parsed.Count == 0)
             throw new ArgumentException("--ratio needs at least one value.");
         return parsed.Distinct().Order().Select(r => LateInteractionVariants.Learned(compressor, r, precision)).ToList();
+    }
+
+    /// <summary>
+    /// The token-state cache in front of <paramref name="encoder"/>: keyed by the model's name, where it came from, its
+    /// layers and input limit, and whether the graph runs fused, so that states of another encoder are never replayed.
+    /// </summary>
+    public static CachedTextEmbedder OpenCache(ITextEmbedder encoder, EncoderModel model, string path, bool fused)
+    {
+        string key = $"token states | {model.Name} | {model.Directory ?? "packaged"} | {model.Config.Layers} layers, hidden {model.Config.HiddenSize} | " +
+            $"max {model.Config.MaxTokens} tokens | {(fused ? "fused graph" : "graph as it is")}";
+        var cache = new CachedTextEmbedder(encoder, path, key);
+        AnsiConsole.MarkupLine($"[grey]token cache:[/] {Markup.Escape(path)} holds {cache.CachedTexts} texts");
+        return cache;
     }
 
     private static List<int> ParseRatios(string ratios)
