@@ -49,7 +49,7 @@ public abstract class TrainingLoopSettings : CommandSettings
 
     /// <summary>Longest input in word pieces; null for the verb's default.</summary>
     [CommandOption("--max-tokens <N>")]
-    [Description("Longest training input in word pieces, [CLS] and [SEP] included. Default: 128 for train embed and train context-compressor, 64 for train context-reconstruction.")]
+    [Description("Longest training input in word pieces, [[CLS]] and [[SEP]] included. Default: 128 for train embed and train context-compressor, 64 for train context-reconstruction.")]
     public int? MaxTokens { get; init; }
 
     /// <summary>Seed.</summary>
