@@ -87,6 +87,6 @@ public abstract class TrainingLoopSettings : CommandSettings
         : LearningRate is { } lr && !(lr > 0) ? ValidationResult.Error($"--learning-rate must be positive, got {lr}.")
         : !(Warmup is >= 0 and < 1) ? ValidationResult.Error($"--warmup must be a fraction in [0, 1), got {Warmup}.")
         : LengthBuckets < 0 ? ValidationResult.Error($"--length-buckets must not be negative, got {LengthBuckets}.")
-        : MaxTokens is < 3 ? ValidationResult.Error($"--max-tokens must leave room for a word piece besides [CLS] and [SEP] (at least 3), got {MaxTokens}.")
+        : MaxTokens is < 3 ? ValidationResult.Error($"--max-tokens must leave room for one word piece besides the two special tokens (at least 3), got {MaxTokens}.")
         : ValidationResult.Success();
 }
