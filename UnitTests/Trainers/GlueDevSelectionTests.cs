@@ -49,6 +49,7 @@ public sealed class GlueDevSelectionTests
             double mccAtBest = points.Single(p => p.Step == best).Mcc;
             Assert.AreEqual(mccAtBest, run.GetProperty("dev").GetProperty("mcc").GetDouble(), 0.01);
             StringAssert.Contains(output, $"model from step {best} of 12");
+            StringAssert.Contains(output, "step 8/12 eval: accuracy ", "each evaluation is printed as it happens");
         }
         finally
         {
