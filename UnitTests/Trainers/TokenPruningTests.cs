@@ -92,7 +92,7 @@ public sealed class TokenPruningTests
         TokenKeepSchedule schedule = TokenKeepSchedule.Parse("1,0.6,0.3", 3);
         using var scope = NewDisposeScope();
         (Tensor ids, Tensor mask, Tensor types) = Tensors(batch);
-        (Tensor hidden, Tensor kept) = TokenPruning.Encode(model.Encoder, ids, mask, types, schedule);
+        (Tensor hidden, Tensor kept, _) = TokenPruning.Encode(model.Encoder, ids, mask, types, schedule);
         int[] lengths = batch.Texts.Select(t => t.Length).ToArray();
         int[] expected = lengths.Select(n => schedule.KeptTokens(2, n)).ToArray();
         Assert.AreEqual(expected.Max(), (int)hidden.shape[1], "the last layer sees the widest row's kept tokens only");
