@@ -1,7 +1,9 @@
 using System.ComponentModel;
 using System.Globalization;
+using MLNetExt.Cli.Commands.Contrastive;
 using MLNetExt.Cli.Infrastructure;
 using MLNetExt.Evaluation.Glue;
+using MLNetExt.Transforms;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Glue;
 using MLNetExt.Trainers.Training;
@@ -32,8 +34,13 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
 
         /// <summary>Pretrained encoder name, or a Hugging Face-layout folder (model.onnx, vocab.txt, config.json).</summary>
         [CommandOption("--encoder <NAME|DIR>")]
-        [Description("Encoder to start from: a pretrained name (all-MiniLM-L6-v2, snowflake-arctic-embed-xs) or a folder with model.onnx, vocab.txt and config.json (e.g. written by 'train export').")]
-        public string Encoder { get; init; } = "all-MiniLM-L6-v2";
+        [Description("Encoder to start from: a pretrained name (all-MiniLM-L6-v2, snowflake-arctic-embed-xs) or a folder with model.onnx, vocab.txt and config.json (e.g. written by 'train export'). Default all-MiniLM-L6-v2.")]
+        public string? Encoder { get; init; }
+
+        /// <summary>A fine-tuned model to continue training.</summary>
+        [CommandOption("--init-model <ZIP>")]
+        [Description("Continue training a model.zip written by train classify --out on the same task (its encoder, head and pooling) with a fresh learning-rate schedule, e.g. for another epoch. Not with --encoder or --pooling.")]
+        public string? InitModel { get; init; }
 
         /// <summary>Passes over the training rows.</summary>
         [CommandOption("--epochs <N>")]
@@ -83,6 +90,27 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
         [CommandOption("--freeze-encoder")]
         public bool FreezeEncoder { get; init; }
 
+        /// <summary>Sentence pooling of the head: mean or cls.</summary>
+        [CommandOption("--pooling <MODE>")]
+        [Description("Sentence pooling under the head: mean or cls (default: the encoder's own, mean for all-MiniLM-L6-v2).")]
+        public string? Pooling { get; init; }
+
+        /// <summary>Score dev during training and keep the best step.</summary>
+        [CommandOption("--eval-every <epoch|N>")]
+        [Description("Score dev during training, at each epoch end ('epoch') or every N steps, by the task's GLUE measure (accuracy; F1 for MRPC; MCC for CoLA; Spearman for STS-B); " +
+            "the model ends with the best evaluation's weights. Dev then selects the model, so its score is optimistic.")]
+        public string? EvalEvery { get; init; }
+
+        /// <summary>Early-stopping patience.</summary>
+        [CommandOption("--early-stopping <N>")]
+        [Description("Stop after N dev evaluations without improvement (needs --eval-every).")]
+        public int EarlyStopping { get; init; }
+
+        /// <summary>Keep the last step's weights.</summary>
+        [CommandOption("--keep-last")]
+        [Description("With --eval-every: end with the last step's weights instead of the best evaluation's.")]
+        public bool KeepLast { get; init; }
+
         /// <summary>Folder for checkpoints; a rerun with the same settings resumes from it.</summary>
         [CommandOption("--checkpoint-dir <DIR>")]
         public string? CheckpointDirectory { get; init; }
@@ -118,6 +146,14 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             if (Warmup is < 0 or >= 1 || double.IsNaN(Warmup)) return ValidationResult.Error($"--warmup must be in [0, 1), got {Warmup.ToString(CultureInfo.InvariantCulture)}.");
             if (LengthBuckets < 0) return ValidationResult.Error($"--length-buckets must not be negative, got {LengthBuckets}.");
             if (GradientAccumulation < 1 || GradientAccumulation > BatchSize) return ValidationResult.Error($"--grad-accumulation must be between 1 and --batch-size ({BatchSize}), got {GradientAccumulation}.");
+            if (InitModel is not null && (Encoder is not null || Pooling is not null)) return ValidationResult.Error("--init-model continues a model with its own encoder and pooling; leave out --encoder and --pooling.");
+            if (InitModel is not null && Mode != "finetune") return ValidationResult.Error($"--init-model needs --mode finetune (the frozen baseline has nothing to continue), got '{Mode}'.");
+            if (Pooling is not (null or "mean" or "cls")) return ValidationResult.Error($"--pooling must be mean or cls, got '{Pooling}'.");
+            if (EvalEvery is not null && TrainEmbedCommand.Settings.ParseEvery(EvalEvery) is null) return ValidationResult.Error($"--eval-every must be 'epoch' or a positive number of steps, got '{EvalEvery}'.");
+            if (EvalEvery is not null && Mode == "frozen") return ValidationResult.Error("--eval-every scores the fine-tuned model during training; --mode frozen fine-tunes none.");
+            if (EarlyStopping < 0) return ValidationResult.Error($"--early-stopping must not be negative, got {EarlyStopping}.");
+            if (EarlyStopping > 0 && EvalEvery is null) return ValidationResult.Error("--early-stopping needs --eval-every.");
+            if (KeepLast && EvalEvery is null) return ValidationResult.Error("--keep-last needs --eval-every (without it the model always ends with the last step's weights).");
             if (MaxTokens is < 3 or > 512) return ValidationResult.Error($"--max-tokens must be between 3 and 512, got {MaxTokens}.");
             return ValidationResult.Success();
         }
@@ -128,7 +164,10 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             GlueTask task = GlueTask.FromName(Task);
             if (!GlueBenchmarkOptions.SupportedTasks.Contains(task))
                 throw new UsageException($"--task {Task}: this verb trains {string.Join(", ", GlueBenchmarkOptions.SupportedTasks.Select(t => t.Name))}.");
-            ModelArgument.RequireFolderIfPath(Encoder, "--encoder");
+            string encoder = Encoder ?? "all-MiniLM-L6-v2";
+            ModelArgument.RequireFolderIfPath(encoder, "--encoder");
+            if (InitModel is not null && !File.Exists(InitModel))
+                throw new UsageException($"--init-model: '{InitModel}' does not exist (expected a model.zip written by train classify --out).");
             return new GlueBenchmarkOptions
             {
                 Task = task,
@@ -136,16 +175,21 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
                 MaxTrainRows = MaxTrainRows,
                 Mode = Mode switch { "finetune" => GlueBenchmarkMode.FineTune, "frozen" => GlueBenchmarkMode.Frozen, _ => GlueBenchmarkMode.Both },
                 OutputFolder = Out,
+                ValidateOnDev = EvalEvery is not null,
                 FineTuning = new EncoderFineTuningOptions
                 {
-                    Encoder = ModelArgument.Resolve(Encoder),
+                    Encoder = InitModel is null ? ModelArgument.Resolve(encoder) : null,
+                    InitialModel = InitModel is null ? null : EncoderFineTuningTransformer.Load(new Microsoft.ML.MLContext(Seed), InitModel),
                     MaxTokens = MaxTokens,
                     FreezeEncoder = FreezeEncoder,
+                    Pooling = Pooling switch { "mean" => EncoderPooling.Mean, "cls" => EncoderPooling.Cls, _ => null },
                     Training = new TrainingOptions
                     {
                         BatchSize = BatchSize, Epochs = Epochs, LearningRate = LearningRate, WarmupFraction = Warmup,
                         LengthBucketBatches = LengthBuckets, GradientAccumulationSteps = GradientAccumulation,
                         Seed = Seed, CheckpointDirectory = CheckpointDirectory, CheckpointEverySteps = CheckpointEverySteps ?? 0,
+                        EvaluateEverySteps = EvalEvery is null ? 0 : TrainEmbedCommand.Settings.ParseEvery(EvalEvery)!.Value,
+                        EarlyStoppingPatience = EarlyStopping, KeepBestModel = !KeepLast,
                     },
                 },
             };
@@ -168,6 +212,10 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
         {
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"trained {tuned.Steps} steps in {tuned.TrainingStepSeconds:F1} s, {tuned.FitCpuSeconds:F0} CPU-s for the whole fit, load average {tuned.LoadAverage1m} ({tuned.TrainingRowsPerSecond:F1} rows/s, batch preparation {100 * tuned.BatchPreparationFraction:F2}% of step time)"));
+            foreach (GlueEvaluationPoint point in tuned.Evaluations)
+                AnsiConsole.MarkupLine(Markup.Escape($"  dev at step {point.Step}: {Format(point.Dev)}"));
+            if (tuned.ValidationMetric is not null)
+                AnsiConsole.MarkupLine(Markup.Escape($"model from step {tuned.FinalStep} of {tuned.Steps} (best dev {tuned.ValidationMetric})"));
             table.AddRow(Markup.Escape(tuned.FreezeEncoder ? "head only (encoder frozen)" : "fine-tuned " + result.Encoder), Format(tuned.Dev), tuned.FitSeconds.ToString("F1", CultureInfo.InvariantCulture));
         }
         if (result.FrozenBaseline is FrozenBaselineResult baseline)
