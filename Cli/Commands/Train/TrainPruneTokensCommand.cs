@@ -47,7 +47,7 @@ public sealed class TrainPruneTokensCommand : Command<TrainPruneTokensCommand.Se
 
         /// <summary>Distillation weight.</summary>
         [CommandOption("--distill-weight <W>")]
-        [Description("Weight in [0, 1] of distillation from the unpruned model (KL on the class distribution) against the labels' loss (default 0.5; 0 for labels only).")]
+        [Description("Weight (0 to 1) of distillation from the unpruned model (KL on the class distribution) against the labels' loss (default 0.5; 0 for labels only).")]
         public double DistillationWeight { get; init; } = 0.5;
 
         /// <summary>Distillation temperature.</summary>
@@ -100,7 +100,7 @@ public sealed class TrainPruneTokensCommand : Command<TrainPruneTokensCommand.Se
             : string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required.")
             : TokenKeep is not null && string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--token-keep fine-tunes a model: give --out DIR.")
             : double.IsNaN(TargetShare) || TargetShare is < 0 or > 1 ? ValidationResult.Error($"--target-share must be in [0, 1]; got {TargetShare}.")
-            : double.IsNaN(DistillationWeight) || DistillationWeight is < 0 or > 1 ? ValidationResult.Error($"--distill-weight must be in [0, 1]; got {DistillationWeight}.")
+            : double.IsNaN(DistillationWeight) || DistillationWeight is < 0 or > 1 ? ValidationResult.Error($"--distill-weight must be between 0 and 1; got {DistillationWeight}.")
             : !(Temperature > 0) ? ValidationResult.Error($"--temperature must be positive; got {Temperature}.")
             : MaxTrainRows is < 1 ? ValidationResult.Error($"--max-train-rows must be at least 1; got {MaxTrainRows}.")
             : SpeedRounds < 1 ? ValidationResult.Error($"--speed-rounds must be at least 1; got {SpeedRounds}.")
