@@ -48,5 +48,9 @@ internal sealed class ClassifierCompressionTrialRunner : CompressionTrialRunner
         return new CompressionMeasurement(variant.DevPrimary, variant.Speedup, variant.SpeedupCpu, variant.SizeBytes);
     }
 
-    public override void Dispose() => _original.Dispose(); // an IOwnedTransformer: the runner loaded it and ends it
+    public override void Dispose()
+    {
+        _original.Dispose(); // an IOwnedTransformer: the runner loaded it and ends it
+        base.Dispose();
+    }
 }

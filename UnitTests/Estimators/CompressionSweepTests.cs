@@ -191,9 +191,16 @@ public sealed class CompressionSweepTests
         AssertConsistent(result); // also: int8 on a token-pruning graph and on a head-pruned one runs
         Assert.AreEqual(1, Directory.GetFiles(Path.Combine(options.OutputFolder, "trials"), "pruned-*.zip").Length, "heads pruned once for the four trials that keep half");
         CompressionTrial smallest = result.Trials.Single(t => t.Configuration == new CompressionConfiguration(3, 0.5, true, "0.8"));
-        using EncoderFineTuningTransformer loaded = EncoderFineTuningTransformer.Load(new MLContext(1), smallest.ModelPath!);
-        Assert.IsNotNull(loaded.TokenKeep, "the token keep schedule is in the written model");
-        Assert.AreEqual(2, loaded.Predict(["a fine film"])[0].Length);
+        EncoderFineTuningTransformer loaded = EncoderFineTuningTransformer.Load(new MLContext(1), smallest.ModelPath!);
+        try
+        {
+            Assert.IsNotNull(loaded.TokenKeep, "the token keep schedule is in the written model");
+            Assert.AreEqual(2, loaded.Predict(["a fine film"])[0].Length);
+        }
+        finally
+        {
+            loaded.Dispose(); // an IOwnedTransformer: its owner ends it
+        }
         if (result.Chosen is not null)
             Assert.IsTrue(File.Exists(result.ModelPath));
     }
@@ -215,11 +222,12 @@ public sealed class CompressionSweepTests
         var rows = File.ReadLines(trainFile).Skip(1).Select(l => l.Split('\t'))
             .Select(f => new ClassifierHeadPruningTests.ReviewRow { Sentence = f[0], Label = f[1] }).ToArray();
         IDataView train = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(rows)).Transform(ml.Data.LoadFromEnumerable(rows));
-        using EncoderFineTuningTransformer model = ml.MulticlassClassification.Trainers.EncoderTextClassification(new EncoderFineTuningOptions
+        EncoderFineTuningTransformer model = ml.MulticlassClassification.Trainers.EncoderTextClassification(new EncoderFineTuningOptions
         {
             Encoder = EncoderModel.Load(encoder), SentenceColumnName = "Sentence", MaxTokens = 32,
             Training = new TrainingOptions { BatchSize = 8, Epochs = 1, LearningRate = 1e-3 },
         }).Fit(train);
         model.Save(modelPath);
+        model.Dispose(); // an IOwnedTransformer: its owner ends it
     }
 }
