@@ -48,6 +48,12 @@ public sealed class EncoderFineTuningOptions
     /// <summary>Rows to evaluate on during training (same columns as the training data); enables early stopping.</summary>
     public IDataView? ValidationSet { get; set; }
 
+    /// <summary>
+    /// The <see cref="ValidationSet"/> measure that picks the best step and drives early stopping: accuracy, f1 (class 1)
+    /// or mcc for classification; pearson or spearman for regression. Null: accuracy, or spearman for regression.
+    /// </summary>
+    public string? ValidationMetric { get; set; }
+
     /// <summary>The optimisation loop: batch size, epochs, learning rate, weight decay, warmup, clipping, seed, threads, evaluation, early stopping, checkpoints.</summary>
     public TrainingOptions Training { get; set; } = new();
 
@@ -77,6 +83,9 @@ public sealed class EncoderFineTuningOptions
             if (string.IsNullOrEmpty(value))
                 throw new ArgumentException($"{name} must not be empty.", name);
         }
+        if (copy.ValidationMetric is { } metric && !FineTuningTask.ClassificationMeasures.Contains(metric) && !FineTuningTask.RegressionMeasures.Contains(metric))
+            throw new ArgumentOutOfRangeException(nameof(ValidationMetric), metric,
+                $"Unknown validation metric '{metric}'; expected one of {string.Join(", ", FineTuningTask.ClassificationMeasures.Concat(FineTuningTask.RegressionMeasures))}.");
         if (copy.Pooling is { } pooling && !Enum.IsDefined(pooling))
             throw new ArgumentOutOfRangeException(nameof(Pooling), pooling, $"Unknown pooling {pooling}; expected one of {string.Join(", ", Enum.GetNames<EncoderPooling>())}.");
         // The default encoder is checked by its known config; its files are only read at Fit.

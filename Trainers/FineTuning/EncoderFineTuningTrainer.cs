@@ -39,6 +39,10 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Validated();
         Kind = kind;
+        IReadOnlyList<string> measures = kind == FineTuningKind.Classification ? FineTuningTask.ClassificationMeasures : FineTuningTask.RegressionMeasures;
+        if (_options.ValidationMetric is { } metric && !measures.Contains(metric))
+            throw new ArgumentOutOfRangeException(nameof(options), metric,
+                $"ValidationMetric '{metric}' is not a {kind.ToString().ToLowerInvariant()} measure; expected one of {string.Join(", ", measures)}.");
     }
 
     /// <summary>Classification or regression.</summary>
@@ -108,7 +112,7 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         BertWeights weights = OnnxBertReader.Read(new MemoryStream(encoder.ReadOnnxBytes(), writable: false), source);
         using var model = new SequenceClassifier(weights.CreateModel(), classCount, _options.Pooling ?? encoder.Config.Pooling);
         model.FreezeEncoder(_options.FreezeEncoder);
-        var task = new FineTuningTask(model, Kind, train, validation);
+        var task = new FineTuningTask(model, Kind, train, validation, validationMetric: _options.ValidationMetric);
 
         TrainingResult result = ReportedTraining.Run(_host, nameof(EncoderFineTuningTrainer), "Encoder fine-tuning",
             $"Fine-tuning {encoder.Name} ({Kind}, {classCount} outputs) on {train.Rows.Count} rows{(_options.FreezeEncoder ? " with the encoder frozen" : "")}.",

@@ -78,16 +78,36 @@ public sealed class FineTuningTask : ITrainingTask<FineTuningBatch>
     private readonly FineTuningRows _train;
     private readonly FineTuningRows? _validation;
     private readonly int _evaluationBatchSize;
+    private readonly string _validationMetric;
+
+    /// <summary>The measures <see cref="Evaluate"/> returns for classification.</summary>
+    public static IReadOnlyList<string> ClassificationMeasures { get; } = ["accuracy", "f1", "mcc"];
+
+    /// <summary>The measures <see cref="Evaluate"/> returns for regression.</summary>
+    public static IReadOnlyList<string> RegressionMeasures { get; } = ["pearson", "spearman"];
 
     /// <summary>Creates the task; <paramref name="validation"/> enables evaluation and early stopping.</summary>
+    /// <param name="model">The classifier or regressor trained.</param>
+    /// <param name="kind">Classification or regression.</param>
+    /// <param name="train">The training rows.</param>
+    /// <param name="validation">Rows scored during training; null for none.</param>
+    /// <param name="evaluationBatchSize">Rows per batch when the validation rows are scored.</param>
+    /// <param name="validationMetric">The measure that picks the best step (one of <see cref="ClassificationMeasures"/> or
+    /// <see cref="RegressionMeasures"/>, by <paramref name="kind"/>); null: accuracy, or spearman for regression.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="validationMetric"/> is not a measure of <paramref name="kind"/>.</exception>
     public FineTuningTask(SequenceClassifier model, FineTuningKind kind, FineTuningRows train,
-        FineTuningRows? validation = null, int evaluationBatchSize = 64)
+        FineTuningRows? validation = null, int evaluationBatchSize = 64, string? validationMetric = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _train = train ?? throw new ArgumentNullException(nameof(train));
         _validation = validation;
         _evaluationBatchSize = evaluationBatchSize;
         Kind = kind;
+        IReadOnlyList<string> measures = kind == FineTuningKind.Classification ? ClassificationMeasures : RegressionMeasures;
+        if (validationMetric is not null && !measures.Contains(validationMetric))
+            throw new ArgumentOutOfRangeException(nameof(validationMetric), validationMetric,
+                $"Validation metric '{validationMetric}' is not a {kind.ToString().ToLowerInvariant()} measure; expected one of {string.Join(", ", measures)}.");
+        _validationMetric = validationMetric ?? measures[kind == FineTuningKind.Classification ? 0 : 1];
     }
 
     /// <summary>Classification or regression.</summary>
@@ -103,7 +123,7 @@ public sealed class FineTuningTask : ITrainingTask<FineTuningBatch>
     public IReadOnlyList<int>? TrainingRowLengths => _train.Rows.Select(r => r.Length).ToArray();
 
     /// <inheritdoc/>
-    public string? PrimaryMetric => _validation is null ? null : Kind == FineTuningKind.Classification ? "accuracy" : "spearman";
+    public string? PrimaryMetric => _validation is null ? null : _validationMetric;
 
     /// <inheritdoc/>
     public bool HigherIsBetter => true;

@@ -44,4 +44,13 @@ public sealed record FineTunedGlueResult
 
     /// <summary>Whether only the head was trained.</summary>
     public bool FreezeEncoder { get; init; }
+
+    /// <summary>The dev measure scored during training (<see cref="GlueBenchmarkOptions.ValidateOnDev"/>); null when dev was scored only at the end.</summary>
+    public string? ValidationMetric { get; init; }
+
+    /// <summary>Each evaluation during training: the step and the dev measures then (empty without <see cref="GlueBenchmarkOptions.ValidateOnDev"/>).</summary>
+    public IReadOnlyList<GlueEvaluationPoint> Evaluations { get; init; } = [];
+
+    /// <summary>The step whose weights the model ends with: the best evaluation's when it was kept, else the last step.</summary>
+    public int FinalStep { get; init; }
 }

@@ -44,7 +44,7 @@ public static class GlueBenchmark
         EncoderModel encoder = fineTuning.ResolveEncoder();
 
         FineTunedGlueResult? fineTuned = options.Mode is GlueBenchmarkMode.FineTune or GlueBenchmarkMode.Both
-            ? FineTune(task, train, dev, fineTuning, options.OutputFolder, progress, cancellationToken)
+            ? FineTune(task, train, dev, fineTuning, options.ValidateOnDev, options.OutputFolder, progress, cancellationToken)
             : null;
         FrozenBaselineResult? baseline = options.Mode is GlueBenchmarkMode.Frozen or GlueBenchmarkMode.Both
             ? FrozenEncoderBaseline.Run(task, train, dev, encoder, seed, cancellationToken)
@@ -89,15 +89,14 @@ public static class GlueBenchmark
     }
 
     private static FineTunedGlueResult FineTune(GlueTask task, IReadOnlyList<GlueExample> train, IReadOnlyList<GlueExample> dev,
-        EncoderFineTuningOptions options, string? outputFolder, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+        EncoderFineTuningOptions options, bool validateOnDev, string? outputFolder, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var ml = new MLContext(options.Training.Seed);
-        IDataView data = ml.Data.LoadFromEnumerable(train.Select(e => new GlueRow { Sentence = e.Sentence1, Sentence2 = e.Sentence2, LabelText = e.Label, Label = e.Score }).ToArray());
-        if (!task.IsRegression)
+        IDataView data = ToDataView(ml, task, train);
+        if (validateOnDev)
         {
-            // Key i + 1 is class i of the task (GLUE's label order), whatever order the rows come in.
-            IDataView keys = ml.Data.LoadFromEnumerable(task.Labels!.Select(l => new LabelName { LabelText = l }).ToArray());
-            data = ml.Transforms.Conversion.MapValueToKey("Label", nameof(GlueRow.LabelText), keyData: keys).Fit(data).Transform(data);
+            options.ValidationSet = ToDataView(ml, task, dev);
+            options.ValidationMetric ??= GlueBenchmarkOptions.ValidationMetric(task);
         }
         options.LabelColumnName = "Label";
         options.SentenceColumnName = nameof(GlueRow.Sentence);
@@ -130,6 +129,9 @@ public static class GlueBenchmark
             TrainingResult run = fitted.TrainingResult!;
             return new FineTunedGlueResult
             {
+                ValidationMetric = validateOnDev ? options.ValidationMetric : null,
+                Evaluations = run.Evaluations.Select(e => new GlueEvaluationPoint(e.Step, e.Metrics)).ToList(),
+                FinalStep = run.RestoredBestModel ? run.BestStep : run.Steps,
                 Dev = metrics,
                 FitSeconds = fitSeconds,
                 FitCpuSeconds = fitCpuSeconds,
@@ -151,6 +153,16 @@ public static class GlueBenchmark
             // The run owns the model it trained (it is not IDisposable: see IOwnedTransformer).
             fitted.Dispose();
         }
+    }
+
+    /// <summary>GLUE examples as the rows the fine-tuning trainers read; for classification, key i + 1 is class i of the task (GLUE's label order), whatever order the rows come in.</summary>
+    private static IDataView ToDataView(MLContext ml, GlueTask task, IReadOnlyList<GlueExample> examples)
+    {
+        IDataView data = ml.Data.LoadFromEnumerable(examples.Select(e => new GlueRow { Sentence = e.Sentence1, Sentence2 = e.Sentence2, LabelText = e.Label, Label = e.Score }).ToArray());
+        if (task.IsRegression)
+            return data;
+        IDataView keys = ml.Data.LoadFromEnumerable(task.Labels!.Select(l => new LabelName { LabelText = l }).ToArray());
+        return ml.Transforms.Conversion.MapValueToKey("Label", nameof(GlueRow.LabelText), keyData: keys).Fit(data).Transform(data);
     }
 
     private static double? LoadAverage()

@@ -27,6 +27,26 @@ public sealed class GlueBenchmarkOptions
     /// </summary>
     public EncoderFineTuningOptions FineTuning { get; set; } = new() { Training = new() { Epochs = 1 } };
 
+    /// <summary>
+    /// Score dev during training (at each epoch end, or every <see cref="TrainingOptions.EvaluateEverySteps"/> steps) by
+    /// the task's GLUE measure (<see cref="ValidationMetric"/>); the model ends with the best evaluation's weights unless
+    /// <see cref="TrainingOptions.KeepBestModel"/> is off, and <see cref="TrainingOptions.EarlyStoppingPatience"/> applies.
+    /// Dev then selects the model, so its final score is an optimistic estimate (as in the published GLUE grids).
+    /// </summary>
+    public bool ValidateOnDev { get; set; }
+
+    /// <summary>The fine-tuning measure GLUE reports first for <paramref name="task"/>: accuracy (SST-2, RTE), f1 (MRPC), mcc (CoLA), spearman (STS-B).</summary>
+    public static string ValidationMetric(GlueTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return task.IsRegression ? "spearman" : task.Metrics[0] switch
+        {
+            GlueMetric.F1 => "f1",
+            GlueMetric.MatthewsCorrelation => "mcc",
+            _ => "accuracy",
+        };
+    }
+
     /// <summary>Folder to save the fine-tuned model into (<c>model.zip</c> and <c>model.onnx</c>); null saves nothing.</summary>
     public string? OutputFolder { get; set; }
 

@@ -20,7 +20,7 @@ public sealed class BenchTrainCommand : Command<BenchTrainCommand.Settings>
     {
         /// <summary>Sequence lengths to time.</summary>
         [CommandOption("--tokens <LIST>")]
-        [Description("Comma-separated tokens per sentence, [CLS] and [SEP] included (default 32,64,128).")]
+        [Description("Comma-separated tokens per sentence, [[CLS]] and [[SEP]] included (default 32,64,128).")]
         public string Tokens { get; init; } = "32,64,128";
 
         /// <summary>Sentences per step.</summary>

@@ -30,7 +30,7 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
         /// <summary>Training file or BEIR folder.</summary>
         [CommandOption("--data <FILE|DIR>")]
         [Description("Tab-separated file with a header naming --columns (and --score-column); for one text column also a .txt file, one text per line; " +
-            "or a BEIR folder: its --split qrels give (query, relevant document[, --hard-negatives from BM25]) rows for mnrl.")]
+            "or a BEIR folder: its --split qrels give (query, relevant document[[, --hard-negatives from BM25]]) rows for mnrl.")]
         public string Data { get; init; } = "";
 
         /// <summary>Further training sets (round-robin with --data).</summary>
@@ -40,7 +40,7 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
 
         /// <summary>Text columns.</summary>
         [CommandOption("--columns <NAMES>")]
-        [Description("Comma-separated header names of the text columns in the loss's order (anchor,positive[,negative] / first,second / text). Default sentence1,sentence2.")]
+        [Description("Comma-separated header names of the text columns in the loss's order (anchor,positive[[,negative]] / first,second / text). Default sentence1,sentence2.")]
         public string Columns { get; init; } = "sentence1,sentence2";
 
         /// <summary>Score column.</summary>
@@ -49,7 +49,7 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
 
         /// <summary>Declared score range, MIN:MAX.</summary>
         [CommandOption("--score-range <MIN:MAX>")]
-        [Description("Declared score range, e.g. 0:5 for STS-B: scores outside it are an error; the cosine loss trains on them mapped onto [0, 1].")]
+        [Description("Declared score range, e.g. 0:5 for STS-B: scores outside it are an error; the cosine loss trains on them mapped onto [[0, 1]].")]
         public string? ScoreRange { get; init; }
 
         /// <summary>Row cap.</summary>

@@ -1,7 +1,9 @@
 using System.ComponentModel;
 using System.Globalization;
+using MLNetExt.Cli.Commands.Contrastive;
 using MLNetExt.Cli.Infrastructure;
 using MLNetExt.Evaluation.Glue;
+using MLNetExt.Transforms;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Glue;
 using MLNetExt.Trainers.Training;
@@ -83,6 +85,27 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
         [CommandOption("--freeze-encoder")]
         public bool FreezeEncoder { get; init; }
 
+        /// <summary>Sentence pooling of the head: mean or cls.</summary>
+        [CommandOption("--pooling <MODE>")]
+        [Description("Sentence pooling under the head: mean or cls (default: the encoder's own, mean for all-MiniLM-L6-v2).")]
+        public string? Pooling { get; init; }
+
+        /// <summary>Score dev during training and keep the best step.</summary>
+        [CommandOption("--eval-every <epoch|N>")]
+        [Description("Score dev during training, at each epoch end ('epoch') or every N steps, by the task's GLUE measure (accuracy; F1 for MRPC; MCC for CoLA; Spearman for STS-B); " +
+            "the model ends with the best evaluation's weights. Dev then selects the model, so its score is optimistic.")]
+        public string? EvalEvery { get; init; }
+
+        /// <summary>Early-stopping patience.</summary>
+        [CommandOption("--early-stopping <N>")]
+        [Description("Stop after N dev evaluations without improvement (needs --eval-every).")]
+        public int EarlyStopping { get; init; }
+
+        /// <summary>Keep the last step's weights.</summary>
+        [CommandOption("--keep-last")]
+        [Description("With --eval-every: end with the last step's weights instead of the best evaluation's.")]
+        public bool KeepLast { get; init; }
+
         /// <summary>Folder for checkpoints; a rerun with the same settings resumes from it.</summary>
         [CommandOption("--checkpoint-dir <DIR>")]
         public string? CheckpointDirectory { get; init; }
@@ -118,6 +141,12 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             if (Warmup is < 0 or >= 1 || double.IsNaN(Warmup)) return ValidationResult.Error($"--warmup must be in [0, 1), got {Warmup.ToString(CultureInfo.InvariantCulture)}.");
             if (LengthBuckets < 0) return ValidationResult.Error($"--length-buckets must not be negative, got {LengthBuckets}.");
             if (GradientAccumulation < 1 || GradientAccumulation > BatchSize) return ValidationResult.Error($"--grad-accumulation must be between 1 and --batch-size ({BatchSize}), got {GradientAccumulation}.");
+            if (Pooling is not (null or "mean" or "cls")) return ValidationResult.Error($"--pooling must be mean or cls, got '{Pooling}'.");
+            if (EvalEvery is not null && TrainEmbedCommand.Settings.ParseEvery(EvalEvery) is null) return ValidationResult.Error($"--eval-every must be 'epoch' or a positive number of steps, got '{EvalEvery}'.");
+            if (EvalEvery is not null && Mode == "frozen") return ValidationResult.Error("--eval-every scores the fine-tuned model during training; --mode frozen fine-tunes none.");
+            if (EarlyStopping < 0) return ValidationResult.Error($"--early-stopping must not be negative, got {EarlyStopping}.");
+            if (EarlyStopping > 0 && EvalEvery is null) return ValidationResult.Error("--early-stopping needs --eval-every.");
+            if (KeepLast && EvalEvery is null) return ValidationResult.Error("--keep-last needs --eval-every (without it the model always ends with the last step's weights).");
             if (MaxTokens is < 3 or > 512) return ValidationResult.Error($"--max-tokens must be between 3 and 512, got {MaxTokens}.");
             return ValidationResult.Success();
         }
@@ -136,16 +165,20 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
                 MaxTrainRows = MaxTrainRows,
                 Mode = Mode switch { "finetune" => GlueBenchmarkMode.FineTune, "frozen" => GlueBenchmarkMode.Frozen, _ => GlueBenchmarkMode.Both },
                 OutputFolder = Out,
+                ValidateOnDev = EvalEvery is not null,
                 FineTuning = new EncoderFineTuningOptions
                 {
                     Encoder = ModelArgument.Resolve(Encoder),
                     MaxTokens = MaxTokens,
                     FreezeEncoder = FreezeEncoder,
+                    Pooling = Pooling switch { "mean" => EncoderPooling.Mean, "cls" => EncoderPooling.Cls, _ => null },
                     Training = new TrainingOptions
                     {
                         BatchSize = BatchSize, Epochs = Epochs, LearningRate = LearningRate, WarmupFraction = Warmup,
                         LengthBucketBatches = LengthBuckets, GradientAccumulationSteps = GradientAccumulation,
                         Seed = Seed, CheckpointDirectory = CheckpointDirectory, CheckpointEverySteps = CheckpointEverySteps ?? 0,
+                        EvaluateEverySteps = EvalEvery is null ? 0 : TrainEmbedCommand.Settings.ParseEvery(EvalEvery)!.Value,
+                        EarlyStoppingPatience = EarlyStopping, KeepBestModel = !KeepLast,
                     },
                 },
             };
@@ -168,6 +201,10 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
         {
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"trained {tuned.Steps} steps in {tuned.TrainingStepSeconds:F1} s, {tuned.FitCpuSeconds:F0} CPU-s for the whole fit, load average {tuned.LoadAverage1m} ({tuned.TrainingRowsPerSecond:F1} rows/s, batch preparation {100 * tuned.BatchPreparationFraction:F2}% of step time)"));
+            foreach (GlueEvaluationPoint point in tuned.Evaluations)
+                AnsiConsole.MarkupLine(Markup.Escape($"  dev at step {point.Step}: {Format(point.Dev)}"));
+            if (tuned.ValidationMetric is not null)
+                AnsiConsole.MarkupLine(Markup.Escape($"model from step {tuned.FinalStep} of {tuned.Steps} (best dev {tuned.ValidationMetric})"));
             table.AddRow(Markup.Escape(tuned.FreezeEncoder ? "head only (encoder frozen)" : "fine-tuned " + result.Encoder), Format(tuned.Dev), tuned.FitSeconds.ToString("F1", CultureInfo.InvariantCulture));
         }
         if (result.FrozenBaseline is FrozenBaselineResult baseline)

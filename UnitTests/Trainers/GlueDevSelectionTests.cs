@@ -1,0 +1,84 @@
+using System.Text.Json;
+using MLNetExt.Evaluation.Glue;
+using MLNetExt.Trainers.FineTuning;
+using MLNetExt.Trainers.Glue;
+using MLNetExt.UnitTests.Infrastructure;
+using MLNetExt.UnitTests.Transforms;
+
+namespace MLNetExt.UnitTests.Trainers;
+
+/// <summary>
+/// <c>train classify --eval-every</c>: dev is scored during training by the task's GLUE measure and the model ends with
+/// the best evaluation's weights; CLS pooling trains; bad flags are refused naming the value.
+/// </summary>
+[TestClass]
+public sealed class GlueDevSelectionTests
+{
+    [TestMethod]
+    public void EachTaskIsSelectedByTheMeasureGlueReportsFirst()
+    {
+        Assert.AreEqual("accuracy", GlueBenchmarkOptions.ValidationMetric(GlueTask.Sst2));
+        Assert.AreEqual("f1", GlueBenchmarkOptions.ValidationMetric(GlueTask.Mrpc));
+        Assert.AreEqual("mcc", GlueBenchmarkOptions.ValidationMetric(GlueTask.CoLA));
+        Assert.AreEqual("spearman", GlueBenchmarkOptions.ValidationMetric(GlueTask.StsB));
+    }
+
+    [TestMethod]
+    public void CoLaRunKeepsTheStepWithTheBestDevMcc()
+    {
+        using var folder = new TempFolder("mlnetext-glue-dev");
+        string encoder = TinyFineTuning.WriteEncoderFolder("mlnetext-tiny-encoder", seed: 5);
+        try
+        {
+            // 96 rows in batches of 8: 12 steps, dev scored at 4, 8 and 12.
+            var (code, output) = CliRunner.Run("train", "classify", "--task", "cola", "--data", SharedData.Require("cola"),
+                "--encoder", encoder, "--mode", "finetune", "--max-train-rows", "96", "--batch-size", "8", "--max-tokens", "16",
+                "--learning-rate", "1e-3", "--pooling", "cls", "--eval-every", "4", "--seed", "3", "--json", folder.Combine("cola.json"));
+            Assert.AreEqual(0, code, output);
+
+            using JsonDocument json = JsonDocument.Parse(File.ReadAllText(folder.Combine("cola.json")));
+            JsonElement run = json.RootElement.GetProperty("fineTuned");
+            Assert.AreEqual("mcc", run.GetProperty("validationMetric").GetString());
+            var points = run.GetProperty("evaluations").EnumerateArray()
+                .Select(e => (Step: e.GetProperty("step").GetInt32(), Mcc: e.GetProperty("dev").GetProperty("mcc").GetDouble())).ToList();
+            CollectionAssert.AreEqual(new[] { 4, 8, 12 }, points.Select(p => p.Step).ToArray());
+            // The first evaluation with the highest MCC wins (a later tie is no improvement).
+            int best = points.First(p => p.Mcc == points.Max(q => q.Mcc)).Step;
+            Assert.AreEqual(best, run.GetProperty("finalStep").GetInt32());
+            // The dev score reported at the end is the kept step's (scored again through the exported ONNX graph).
+            double mccAtBest = points.Single(p => p.Step == best).Mcc;
+            Assert.AreEqual(mccAtBest, run.GetProperty("dev").GetProperty("mcc").GetDouble(), 0.01);
+            StringAssert.Contains(output, $"model from step {best} of 12");
+        }
+        finally
+        {
+            Directory.Delete(encoder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void BadSelectionFlagsAreRefused()
+    {
+        static void Refused(string expected, params string[] extra)
+        {
+            CliResult result = CliRunner.RunCaptured(["train", "classify", "--task", "cola", "--data", "d", .. extra]);
+            Assert.AreEqual(2, result.Code, result.Error);
+            StringAssert.Contains(result.Error, expected);
+        }
+        Refused("--pooling must be mean or cls, got 'max'", "--pooling", "max");
+        Refused("--eval-every must be 'epoch' or a positive number of steps, got '0'", "--eval-every", "0");
+        Refused("--early-stopping needs --eval-every", "--early-stopping", "2");
+        Refused("--keep-last needs --eval-every", "--keep-last");
+        Refused("--mode frozen fine-tunes none", "--mode", "frozen", "--eval-every", "epoch");
+    }
+
+    [TestMethod]
+    public void AValidationMetricTheTaskDoesNotReportIsRefusedNamingIt()
+    {
+        var ml = new Microsoft.ML.MLContext();
+        var unknown = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Regression.Trainers.EncoderSentenceSimilarity(new EncoderFineTuningOptions { ValidationMetric = "auc" }));
+        StringAssert.Contains(unknown.Message, "'auc'");
+        var wrongKind = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Regression.Trainers.EncoderSentenceSimilarity(new EncoderFineTuningOptions { ValidationMetric = "mcc" }));
+        StringAssert.Contains(wrongKind.Message, "'mcc' is not a regression measure");
+    }
+}
