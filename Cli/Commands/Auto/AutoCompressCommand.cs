@@ -77,7 +77,7 @@ public sealed class AutoCompressCommand : Command<AutoCompressCommand.Settings>
 
         /// <summary>Shares of heads kept.</summary>
         [CommandOption("--heads <LIST>")]
-        [Description("Comma-separated shares of attention heads kept, in (0, 1] (importance pruning + recovery below 1); default 1,0.75.")]
+        [Description("Comma-separated shares of attention heads kept, each above 0 and at most 1 (below 1: importance pruning + recovery); default 1,0.75.")]
         public string Heads { get; init; } = "1,0.75";
 
         /// <summary>Only int8 trials.</summary>
