@@ -33,6 +33,13 @@ public sealed class EncoderFineTuningOptions
     /// </summary>
     public EncoderModel? Encoder { get; set; }
 
+    /// <summary>
+    /// A fine-tuned sentence classifier or regressor to continue training (its encoder, head and pooling), e.g. for
+    /// another epoch with a fresh learning-rate schedule; null starts from <see cref="Encoder"/> with a new head. Its
+    /// kind and class count must match the data; <see cref="Encoder"/> and <see cref="Pooling"/> must then be null.
+    /// </summary>
+    public EncoderFineTuningTransformer? InitialModel { get; set; }
+
     /// <summary>Sentence pooling for the head; null uses the encoder's own (mean for MiniLM, CLS for arctic-embed). Every <see cref="EncoderPooling"/> trains and exports.</summary>
     public EncoderPooling? Pooling { get; set; }
 
@@ -86,6 +93,13 @@ public sealed class EncoderFineTuningOptions
         if (copy.ValidationMetric is { } metric && !FineTuningTask.ClassificationMeasures.Contains(metric) && !FineTuningTask.RegressionMeasures.Contains(metric))
             throw new ArgumentOutOfRangeException(nameof(ValidationMetric), metric,
                 $"Unknown validation metric '{metric}'; expected one of {string.Join(", ", FineTuningTask.ClassificationMeasures.Concat(FineTuningTask.RegressionMeasures))}.");
+        if (copy.InitialModel is { } start)
+        {
+            if (copy.Encoder is not null || copy.Pooling is not null)
+                throw new ArgumentException("InitialModel continues a fine-tuned model with its own encoder and pooling; leave Encoder and Pooling null.", nameof(InitialModel));
+            if (start.Kind == FineTuningKind.TokenClassification)
+                throw new ArgumentException("InitialModel is a token classifier; the sentence fine-tuning trainers continue sentence classifiers and regressors.", nameof(InitialModel));
+        }
         if (copy.Pooling is { } pooling && !Enum.IsDefined(pooling))
             throw new ArgumentOutOfRangeException(nameof(Pooling), pooling, $"Unknown pooling {pooling}; expected one of {string.Join(", ", Enum.GetNames<EncoderPooling>())}.");
         // The default encoder is checked by its known config; its files are only read at Fit.
@@ -93,6 +107,6 @@ public sealed class EncoderFineTuningOptions
         return copy;
     }
 
-    /// <summary>The encoder to start from: <see cref="Encoder"/>, or all-MiniLM-L6-v2 from the default cache folder.</summary>
-    internal EncoderModel ResolveEncoder() => Encoder ?? PretrainedEncoders.Load(PretrainedEncoders.MiniLM.Name);
+    /// <summary>The encoder to start from: <see cref="InitialModel"/>'s, <see cref="Encoder"/>, or all-MiniLM-L6-v2 from the default cache folder.</summary>
+    internal EncoderModel ResolveEncoder() => InitialModel?.Serving.Model ?? Encoder ?? PretrainedEncoders.Load(PretrainedEncoders.MiniLM.Name);
 }

@@ -99,6 +99,7 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         GetOutputSchema(SchemaShapeFactory.Create(input.Schema));
         TrainingOptions loopOptions = _options.Training;
 
+        EncoderFineTuningTransformer? start = _options.InitialModel;
         EncoderModel encoder = _options.ResolveEncoder();
         // The tokenizer serving will use too (EncoderFineTuningTransformer builds the same one from the saved settings).
         EncoderTokenizer tokenizer = EncoderTokenizer.Create(encoder, _options.MaxTokens);
@@ -107,10 +108,7 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         FineTuningRows? validation = _options.ValidationSet is null ? null : FineTuningData.Read(_options.ValidationSet, _options, Kind, tokenizer, "validation set");
 
         torch.manual_seed(loopOptions.Seed);
-        // A folder's graph is named by the folder (the config's model name may be another model's, e.g. a copied config).
-        string source = encoder.Directory ?? encoder.Name;
-        BertWeights weights = OnnxBertReader.Read(new MemoryStream(encoder.ReadOnnxBytes(), writable: false), source);
-        using var model = new SequenceClassifier(weights.CreateModel(), classCount, _options.Pooling ?? encoder.Config.Pooling);
+        using SequenceClassifier model = start is null ? NewClassifier(encoder, classCount) : Continued(start, classCount);
         model.FreezeEncoder(_options.FreezeEncoder);
         var task = new FineTuningTask(model, Kind, train, validation, validationMetric: _options.ValidationMetric);
 
@@ -133,5 +131,23 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
         };
         info.DescribeEncoder(encoder);
         return new EncoderFineTuningTransformer(_host, info, exported, encoder.ReadVocabularyText(), result);
+    }
+
+    private SequenceClassifier NewClassifier(EncoderModel encoder, int classCount)
+    {
+        // A folder's graph is named by the folder (the config's model name may be another model's, e.g. a copied config).
+        string source = encoder.Directory ?? encoder.Name;
+        BertWeights weights = OnnxBertReader.Read(new MemoryStream(encoder.ReadOnnxBytes(), writable: false), source);
+        return new SequenceClassifier(weights.CreateModel(), classCount, _options.Pooling ?? encoder.Config.Pooling);
+    }
+
+    private SequenceClassifier Continued(EncoderFineTuningTransformer start, int classCount)
+    {
+        if (start.Kind != Kind || start.ClassCount != classCount)
+            throw new ArgumentException(
+                $"InitialModel is a {start.Kind.ToString().ToLowerInvariant()} model with {start.ClassCount} output(s); this trainer trains {Kind.ToString().ToLowerInvariant()} with {classCount}.",
+                nameof(EncoderFineTuningOptions.InitialModel));
+        (BertWeights weights, OnnxLinearHead head) = FineTunedClassifierGraph.Read(start, "InitialModel");
+        return FineTunedClassifierGraph.CreateClassifier(start, weights, head);
     }
 }

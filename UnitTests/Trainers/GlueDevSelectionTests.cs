@@ -81,4 +81,59 @@ public sealed class GlueDevSelectionTests
         var wrongKind = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Regression.Trainers.EncoderSentenceSimilarity(new EncoderFineTuningOptions { ValidationMetric = "mcc" }));
         StringAssert.Contains(wrongKind.Message, "'mcc' is not a regression measure");
     }
+
+    [TestMethod]
+    public void InitModelContinuesTheSavedEncoderAndHead()
+    {
+        using var folder = new TempFolder("mlnetext-glue-continue");
+        string encoder = TinyFineTuning.WriteEncoderFolder("mlnetext-tiny-encoder", seed: 6);
+        try
+        {
+            string[] Common(string run, string task = "sst2") => ["train", "classify", "--task", task, "--data", SharedData.Require(task), "--mode", "finetune", "--max-train-rows", "32",
+                "--batch-size", "8", "--max-tokens", "16", "--seed", "3", "--json", folder.Combine(run + ".json")];
+            var (code, output) = CliRunner.Run([.. Common("first"), "--encoder", encoder, "--learning-rate", "1e-3", "--out", folder.Combine("first")]);
+            Assert.AreEqual(0, code, output);
+            string first = folder.Combine("first", "model.zip");
+
+            // A learning rate too small to move any weight: the continued model must predict what the saved one does
+            // (a fresh head would not).
+            (code, output) = CliRunner.Run([.. Common("again"), "--init-model", first, "--learning-rate", "1e-12", "--out", folder.Combine("again")]);
+            Assert.AreEqual(0, code, output);
+            var ml = new Microsoft.ML.MLContext(0);
+            var before = EncoderFineTuningTransformer.Load(ml, first);
+            using var endBefore = Owned.Ends(before);
+            var after = EncoderFineTuningTransformer.Load(ml, folder.Combine("again", "model.zip"));
+            using var endAfter = Owned.Ends(after);
+            string[] texts = ["a gripping , funny film", "dull and far too long", "it is what it is"];
+            float[][] expected = before.Predict(texts), actual = after.Predict(texts);
+            for (int i = 0; i < texts.Length; i++)
+                CollectionAssert.AreEqual(expected[i], actual[i], new ToleranceComparer(1e-4f), texts[i]);
+
+            // A model of another kind is refused, naming both.
+            CliResult wrong = CliRunner.RunCaptured([.. Common("wrong", "stsb"), "--init-model", first]);
+            Assert.AreEqual(2, wrong.Code, wrong.Error);
+            StringAssert.Contains(wrong.Error, "classification model with 2 output(s)");
+            StringAssert.Contains(wrong.Error, "regression with 1");
+        }
+        finally
+        {
+            Directory.Delete(encoder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void InitModelFlagsAreChecked()
+    {
+        CliResult missing = CliRunner.RunCaptured("train", "classify", "--task", "sst2", "--data", "d", "--mode", "finetune", "--init-model", "/no/such/model.zip");
+        Assert.AreEqual(2, missing.Code, missing.Error);
+        StringAssert.Contains(missing.Error, "/no/such/model.zip");
+        CliResult both = CliRunner.RunCaptured("train", "classify", "--task", "sst2", "--data", "d", "--mode", "finetune", "--init-model", "m.zip", "--pooling", "cls");
+        Assert.AreEqual(2, both.Code, both.Error);
+        StringAssert.Contains(both.Error, "leave out --encoder and --pooling");
+    }
+
+    private sealed class ToleranceComparer(float tolerance) : System.Collections.IComparer
+    {
+        public int Compare(object? x, object? y) => Math.Abs((float)x! - (float)y!) <= tolerance ? 0 : 1;
+    }
 }

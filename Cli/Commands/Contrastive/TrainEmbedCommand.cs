@@ -40,8 +40,12 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
 
         /// <summary>Text columns.</summary>
         [CommandOption("--columns <NAMES>")]
-        [Description("Comma-separated header names of the text columns in the loss's order (anchor,positive[[,negative]] / first,second / text). Default sentence1,sentence2.")]
-        public string Columns { get; init; } = "sentence1,sentence2";
+        [Description("Comma-separated header names of the text columns in the loss's order (anchor,positive[[,negative]] / first,second / text). Default sentence1,sentence2; for mirror-bert and simcse sentence1 (any name for a .txt file).")]
+        public string? Columns { get; init; }
+
+        /// <summary>The text columns: <see cref="Columns"/>, or the loss's default (one column for the self-supervised losses).</summary>
+        internal string[] TextColumns => (Columns ?? (Loss is "mirror-bert" or "simcse" ? "sentence1" : "sentence1,sentence2"))
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
         /// <summary>Score column.</summary>
         [CommandOption("--score-column <NAME>")]
@@ -196,7 +200,7 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
         (float Min, float Max)? range = settings.ScoreRange is null ? null : Settings.ParseRange(settings.ScoreRange);
         var spec = new SentenceEncoderRunSpec
         {
-            Loss = settings.Loss, DataPath = settings.Data, AdditionalDataPaths = settings.AlsoData, TextColumns = settings.Columns.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            Loss = settings.Loss, DataPath = settings.Data, AdditionalDataPaths = settings.AlsoData, TextColumns = settings.TextColumns,
             ScoreColumn = settings.ScoreColumn, ScoreMinimum = range?.Min, ScoreMaximum = range?.Max, MaxRows = settings.MaxRows,
             BeirSplit = settings.Split, HardNegatives = settings.HardNegatives, HardNegativeSkip = settings.HardNegativeSkip,
             EvalStsPath = settings.EvalSts, EvalBeirPath = settings.EvalBeir, EvalBeirSplit = settings.EvalBeirSplit,

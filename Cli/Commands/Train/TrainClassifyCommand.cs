@@ -34,8 +34,13 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
 
         /// <summary>Pretrained encoder name, or a Hugging Face-layout folder (model.onnx, vocab.txt, config.json).</summary>
         [CommandOption("--encoder <NAME|DIR>")]
-        [Description("Encoder to start from: a pretrained name (all-MiniLM-L6-v2, snowflake-arctic-embed-xs) or a folder with model.onnx, vocab.txt and config.json (e.g. written by 'train export').")]
-        public string Encoder { get; init; } = "all-MiniLM-L6-v2";
+        [Description("Encoder to start from: a pretrained name (all-MiniLM-L6-v2, snowflake-arctic-embed-xs) or a folder with model.onnx, vocab.txt and config.json (e.g. written by 'train export'). Default all-MiniLM-L6-v2.")]
+        public string? Encoder { get; init; }
+
+        /// <summary>A fine-tuned model to continue training.</summary>
+        [CommandOption("--init-model <ZIP>")]
+        [Description("Continue training a model.zip written by train classify --out on the same task (its encoder, head and pooling) with a fresh learning-rate schedule, e.g. for another epoch. Not with --encoder or --pooling.")]
+        public string? InitModel { get; init; }
 
         /// <summary>Passes over the training rows.</summary>
         [CommandOption("--epochs <N>")]
@@ -141,6 +146,8 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             if (Warmup is < 0 or >= 1 || double.IsNaN(Warmup)) return ValidationResult.Error($"--warmup must be in [0, 1), got {Warmup.ToString(CultureInfo.InvariantCulture)}.");
             if (LengthBuckets < 0) return ValidationResult.Error($"--length-buckets must not be negative, got {LengthBuckets}.");
             if (GradientAccumulation < 1 || GradientAccumulation > BatchSize) return ValidationResult.Error($"--grad-accumulation must be between 1 and --batch-size ({BatchSize}), got {GradientAccumulation}.");
+            if (InitModel is not null && (Encoder is not null || Pooling is not null)) return ValidationResult.Error("--init-model continues a model with its own encoder and pooling; leave out --encoder and --pooling.");
+            if (InitModel is not null && Mode != "finetune") return ValidationResult.Error($"--init-model needs --mode finetune (the frozen baseline has nothing to continue), got '{Mode}'.");
             if (Pooling is not (null or "mean" or "cls")) return ValidationResult.Error($"--pooling must be mean or cls, got '{Pooling}'.");
             if (EvalEvery is not null && TrainEmbedCommand.Settings.ParseEvery(EvalEvery) is null) return ValidationResult.Error($"--eval-every must be 'epoch' or a positive number of steps, got '{EvalEvery}'.");
             if (EvalEvery is not null && Mode == "frozen") return ValidationResult.Error("--eval-every scores the fine-tuned model during training; --mode frozen fine-tunes none.");
@@ -157,7 +164,10 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
             GlueTask task = GlueTask.FromName(Task);
             if (!GlueBenchmarkOptions.SupportedTasks.Contains(task))
                 throw new UsageException($"--task {Task}: this verb trains {string.Join(", ", GlueBenchmarkOptions.SupportedTasks.Select(t => t.Name))}.");
-            ModelArgument.RequireFolderIfPath(Encoder, "--encoder");
+            string encoder = Encoder ?? "all-MiniLM-L6-v2";
+            ModelArgument.RequireFolderIfPath(encoder, "--encoder");
+            if (InitModel is not null && !File.Exists(InitModel))
+                throw new UsageException($"--init-model: '{InitModel}' does not exist (expected a model.zip written by train classify --out).");
             return new GlueBenchmarkOptions
             {
                 Task = task,
@@ -168,7 +178,8 @@ public sealed class TrainClassifyCommand : Command<TrainClassifyCommand.Settings
                 ValidateOnDev = EvalEvery is not null,
                 FineTuning = new EncoderFineTuningOptions
                 {
-                    Encoder = ModelArgument.Resolve(Encoder),
+                    Encoder = InitModel is null ? ModelArgument.Resolve(encoder) : null,
+                    InitialModel = InitModel is null ? null : EncoderFineTuningTransformer.Load(new Microsoft.ML.MLContext(Seed), InitModel),
                     MaxTokens = MaxTokens,
                     FreezeEncoder = FreezeEncoder,
                     Pooling = Pooling switch { "mean" => EncoderPooling.Mean, "cls" => EncoderPooling.Cls, _ => null },

@@ -78,4 +78,25 @@ CliResult failed = CliRunner.RunCaptured("train", "embed", "--loss", "mnrl", "--
             Directory.Delete(encoder, recursive: true);
         }
     }
+
+    [TestMethod]
+    public void SelfSupervisedLossesReadAPlainTextFileWithoutColumns()
+    {
+        string encoder = TinyFineTuning.WriteEncoderFolder("mlnetext-tiny-embed-txt", seed: 8);
+        try
+        {
+            string text = Path.Combine(encoder, "sentences.txt"), json = Path.Combine(encoder, "result.json");
+            File.WriteAllLines(text, Enumerable.Range(0, 16).Select(i => $"sentence number {i} about item {i * 7 % 5}"));
+            (int code, string output) = CliRunner.Run("train", "embed", "--loss", "mirror-bert", "--data", text,
+                "--encoder", encoder, "--batch-size", "8", "--max-tokens", "16", "--json", json);
+            Assert.AreEqual(0, code, output);
+            using JsonDocument result = JsonDocument.Parse(File.ReadAllText(json));
+            Assert.AreEqual(16, result.RootElement.GetProperty("rows").GetInt32());
+            Assert.AreEqual(2, result.RootElement.GetProperty("steps").GetInt32());
+        }
+        finally
+        {
+            Directory.Delete(encoder, recursive: true);
+        }
+    }
 }
