@@ -51,6 +51,8 @@ public sealed record CompressionConfiguration(int Layers, double HeadsKept, bool
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"{HeadsKept * 100:0.#}% of heads"));
         if (PrunesTokens)
             parts.Add($"token keep {TokenKeep}");
+        if (parts.Count == 0)
+            parts.Add("all layers and heads");
         parts.Add(Int8 ? "int8" : "fp32");
         return string.Join(", ", parts);
     }
