@@ -30,7 +30,7 @@ public static class CompressionSweepReport
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Best quality ({result.QualityMeasure}) at >= {result.MinSpeedup:0.##}x the original's speed ({measure}, measured against the original in each trial).");
         string resumed = result.ResumedTrials > 0 ? $" ({result.ResumedTrials} from the checkpoint)" : "";
-        text.AppendLine(CultureInfo.InvariantCulture, $"Original: quality {Format(result.OriginalQuality)}. {result.Trials.Count} of {result.SearchSpaceSize} configurations tried{resumed}; stopped: {result.StopReason}; {result.Seconds:0} s.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Original: quality {Format(result.OriginalQuality)}. {result.Trials.Count} trials{resumed}, {result.Trials.Where(t => t.Error is null).Select(t => t.Configuration).Distinct().Count()} of {result.SearchSpaceSize} configurations measured; stopped: {result.StopReason}; {result.Seconds:0} s.");
         text.AppendLine();
         text.AppendLine("| trial | configuration | speed-up (wall) | speed-up (per CPU-s) | quality | feasible | MiB | seconds | |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|");

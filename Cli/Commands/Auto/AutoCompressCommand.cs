@@ -207,7 +207,7 @@ public sealed class AutoCompressCommand : Command<AutoCompressCommand.Settings>
                 Format(t.Quality), t.Error is null ? t.Feasible ? "yes" : "no" : "[red]failed[/]",
                 t.SizeBytes is long b ? (b / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) : "-", t.Seconds.ToString("0", CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"{result.Trials.Count} of {result.SearchSpaceSize} configurations tried ({result.StopReason}); wrote [blue]{Markup.Escape(result.ReportPath ?? "")}[/].");
+        AnsiConsole.MarkupLine($"{result.Trials.Count} trials, {result.Trials.Where(t => t.Error is null).Select(t => t.Configuration).Distinct().Count()} of {result.SearchSpaceSize} configurations measured ({result.StopReason}); wrote [blue]{Markup.Escape(result.ReportPath ?? "")}[/].");
         if (result.Chosen is not { } chosen)
         {
             AnsiConsole.MarkupLine($"[red]Nothing chosen:[/] {Markup.Escape(result.Message ?? "")}");
