@@ -174,7 +174,7 @@ public sealed class CliErrorPolicyTests
         string rte = SharedData.Require("rte");
         using var tmp = new TempFiles();
         string notAModel = tmp.Write("some.tsv", "a\tb");
-        AssertBadInput(CliRunner.RunCaptured("eval", "glue", "--task", "rte", "--data", rte, "--model", notAModel), notAModel, "not an ML.NET model");
+        AssertBadInput(CliRunner.RunCaptured("eval", "glue", "--task", "rte", "--data", rte, "--model", notAModel), notAModel, "is not a model file");
     }
 
     [TestMethod]

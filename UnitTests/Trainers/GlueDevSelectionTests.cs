@@ -49,6 +49,7 @@ public sealed class GlueDevSelectionTests
             double mccAtBest = points.Single(p => p.Step == best).Mcc;
             Assert.AreEqual(mccAtBest, run.GetProperty("dev").GetProperty("mcc").GetDouble(), 0.01);
             StringAssert.Contains(output, $"model from step {best} of 12");
+            StringAssert.Contains(output, "step 8/12 eval: accuracy ", "each evaluation is printed as it happens");
         }
         finally
         {
@@ -130,6 +131,38 @@ public sealed class GlueDevSelectionTests
         CliResult both = CliRunner.RunCaptured("train", "classify", "--task", "sst2", "--data", "d", "--mode", "finetune", "--init-model", "m.zip", "--pooling", "cls");
         Assert.AreEqual(2, both.Code, both.Error);
         StringAssert.Contains(both.Error, "leave out --encoder and --pooling");
+    }
+
+    [TestMethod]
+    public void EvalGlueScoresAFineTunedModelZipAsTrainingDid()
+    {
+        using var folder = new TempFolder("mlnetext-glue-eval-model");
+        string encoder = TinyFineTuning.WriteEncoderFolder("mlnetext-tiny-encoder", seed: 4);
+        try
+        {
+            var (code, output) = CliRunner.Run("train", "classify", "--task", "mrpc", "--data", SharedData.Require("mrpc"), "--encoder", encoder,
+                "--mode", "finetune", "--max-train-rows", "32", "--batch-size", "8", "--max-tokens", "24", "--learning-rate", "1e-3",
+                "--out", folder.Combine("model"), "--json", folder.Combine("train.json"));
+            Assert.AreEqual(0, code, output);
+            (code, output) = CliRunner.Run("eval", "glue", "--task", "mrpc", "--data", SharedData.Require("mrpc"),
+                "--model", folder.Combine("model", "model.zip"), "--json", folder.Combine("eval.json"));
+            Assert.AreEqual(0, code, output);
+
+            using JsonDocument trained = JsonDocument.Parse(File.ReadAllText(folder.Combine("train.json")));
+            using JsonDocument evaluated = JsonDocument.Parse(File.ReadAllText(folder.Combine("eval.json")));
+            JsonElement dev = trained.RootElement.GetProperty("fineTuned").GetProperty("dev");
+            JsonElement measures = evaluated.RootElement.GetProperty("measures");
+            Assert.AreEqual(408, evaluated.RootElement.GetProperty("examples").GetInt32());
+            foreach (string measure in new[] { "f1", "accuracy" })
+            {
+                JsonProperty scored = measures.EnumerateObject().Single(p => p.Name.Equals(measure, StringComparison.OrdinalIgnoreCase));
+                Assert.AreEqual(dev.GetProperty(measure).GetDouble(), scored.Value.GetDouble(), 1e-9, measure);
+            }
+        }
+        finally
+        {
+            Directory.Delete(encoder, recursive: true);
+        }
     }
 
     private sealed class ToleranceComparer(float tolerance) : System.Collections.IComparer

@@ -1,8 +1,8 @@
 using System.ComponentModel;
 using System.Globalization;
-using Microsoft.ML;
 using MLNetExt.Evaluation.Glue;
 using MLNetExt.Evaluation.Reports;
+using MLNetExt.Trainers.Glue;
 using MLNetExt.Cli.Infrastructure;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -37,7 +37,7 @@ public sealed class EvalGlueCommand : Command<EvalGlueCommand.Settings>
 
         /// <summary>ML.NET model file.</summary>
         [CommandOption("--model <ZIP>")]
-        [Description("ML.NET model file (mlContext.Model.Save) reading Sentence1/Sentence2 and writing PredictedLabel (or Score for STS-B).")]
+        [Description("A fine-tuned model (model.zip from train classify --out), a SaveWithEncoders pipeline, or an ML.NET model file (mlContext.Model.Save) reading Sentence1/Sentence2; scored by its PredictedLabel (Score for STS-B).")]
         public string? Model { get; init; }
 
         /// <summary>Prediction column of the model.</summary>
@@ -73,10 +73,7 @@ public sealed class EvalGlueCommand : Command<EvalGlueCommand.Settings>
         }
         else
         {
-            var ml = new MLContext(seed: 0);
-            var model = LoadModel(ml, settings.Model!);
-            var predictions = model.Transform(ml.Data.LoadFromEnumerable(gold));
-            result = GlueEvaluator.Evaluate(task, gold, predictions, settings.Column);
+            result = GlueModelEvaluation.Evaluate(task, gold, settings.Model!, settings.Column);
             system = Path.GetFileName(settings.Model!);
         }
 
@@ -87,19 +84,5 @@ public sealed class EvalGlueCommand : Command<EvalGlueCommand.Settings>
         if (settings.Json is not null)
             EvaluationJson.Write(settings.Json, EvaluationJson.Serialize(result, system));
         return 0;
-    }
-
-    private static ITransformer LoadModel(MLContext ml, string path)
-    {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"--model '{path}' does not exist.", path);
-        try
-        {
-            return ml.Model.Load(path, out _);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or FormatException or IOException)
-        {
-            throw new InvalidDataException($"--model '{path}' is not an ML.NET model file (a zip written by mlContext.Model.Save): {ex.Message}", ex);
-        }
     }
 }
