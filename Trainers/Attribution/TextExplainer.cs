@@ -35,11 +35,25 @@ public sealed class TextExplanationOptions
     /// </summary>
     public int Parallelism { get; set; } = 1;
 
+    /// <summary>
+    /// Texts whose unperturbed and first-pass perturbed rows (all of occlusion's and KernelSHAP's) are scored in one
+    /// model pass (see <see cref="PerturbationAttribution.Attribute(IReadOnlyList{TextInstance}, WordBaseline, AttributionTarget, CancellationToken)"/>);
+    /// each group is one unit of <see cref="Parallelism"/>. Results do not depend on it. Default 1 (each text its own pass).
+    /// </summary>
+    public int TextsPerPass { get; set; } = 1;
+
     /// <summary>Texts whose words ReAGent draws replacements from (default: the explained texts).</summary>
     public IReadOnlyList<string>? ReplacementCorpus { get; set; }
 
     /// <summary>Called after each text with the texts done and the total.</summary>
     public IProgress<(int Done, int Total)>? Progress { get; set; }
+
+    /// <summary>
+    /// After the attributions, also time the model's plain scoring of the same texts, unperturbed, through the same
+    /// served model with the same parallelism (<see cref="TextExplanationResult.PlainScoring"/>): the most model calls
+    /// per second the attribution could reach. Default false.
+    /// </summary>
+    public bool TimePlainScoring { get; set; }
 }
 
 /// <summary>What <see cref="TextExplainer.Explain"/> produced.</summary>
@@ -54,6 +68,31 @@ public sealed record TextExplanationResult(string Model, string Method, IReadOnl
 
     /// <summary>Mean model calls per text.</summary>
     public double ModelCallsPerText => Attributions.Count == 0 ? 0 : Attributions.Average(a => (double)a.ModelCalls);
+
+    /// <summary>Model calls (scored rows) per second of wall time.</summary>
+    public double ModelCallsPerSecond => Attributions.Sum(a => (double)a.ModelCalls) / Math.Max(Seconds, 1e-9);
+
+    /// <summary>Processor time of the whole process (all threads) during the attributions, in seconds.</summary>
+    public double CpuSeconds { get; init; }
+
+    /// <summary>Texts explained per second of processor time: the rate on a machine whose cores are all free, per core.</summary>
+    public double TextsPerCpuSecond => Attributions.Count / Math.Max(CpuSeconds, 1e-9);
+
+    /// <summary>The model's plain scoring of the same texts, when <see cref="TextExplanationOptions.TimePlainScoring"/> asked for it.</summary>
+    public ScoringTime? PlainScoring { get; init; }
+}
+
+/// <summary>How long a model took to score rows.</summary>
+/// <param name="Rows">Rows scored.</param>
+/// <param name="Seconds">Wall time.</param>
+/// <param name="CpuSeconds">Processor time of the whole process meanwhile.</param>
+public sealed record ScoringTime(int Rows, double Seconds, double CpuSeconds)
+{
+    /// <summary>Rows per second of wall time.</summary>
+    public double RowsPerSecond => Rows / Math.Max(Seconds, 1e-9);
+
+    /// <summary>Rows per second of processor time.</summary>
+    public double RowsPerCpuSecond => Rows / Math.Max(CpuSeconds, 1e-9);
 }
 
 /// <summary>
@@ -78,6 +117,8 @@ public static class TextExplainer
         AttributionMethodSettings.CheckRuntime([options.Method], options.Runtime);
         if (options.Parallelism < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.Parallelism, $"Parallelism must be at least 1, got {options.Parallelism}.");
+        if (options.TextsPerPass < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.TextsPerPass, $"TextsPerPass must be at least 1, got {options.TextsPerPass}.");
         var ml = new MLContext(options.MethodSettings.Seed);
         using ExplainableModel model = ExplainableModel.Load(ml, options.Model, options.TextColumnName, options.ScoreColumnName, options.Runtime);
         if (model.PairColumnName is not null)
@@ -92,25 +133,40 @@ public static class TextExplainer
                 : WordBaseline.Remove;
             using var ownedPredictor = predictor;
             var results = new TextAttribution[texts.Count];
+            using var process = Process.GetCurrentProcess();
+            TimeSpan cpu = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             int done = 0;
-            void ExplainOne(int i)
+            // Perturbation methods take texts in groups whose first passes are scored together; gradient methods one at a time.
+            var perturbation = method as PerturbationAttribution;
+            int group = perturbation is null ? 1 : options.TextsPerPass;
+            int groups = (texts.Count + group - 1) / group;
+            void ExplainGroup(int g)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                results[i] = method.Attribute(TextInstance.Create(texts[i]), baseline, options.Target, cancellationToken);
-                options.Progress?.Report((Interlocked.Increment(ref done), texts.Count));
+                int from = g * group, count = Math.Min(group, texts.Count - from);
+                if (perturbation is null)
+                {
+                    results[from] = method.Attribute(TextInstance.Create(texts[from]), baseline, options.Target, cancellationToken);
+                }
+                else
+                {
+                    TextInstance[] inputs = texts.Skip(from).Take(count).Select(t => TextInstance.Create(t)).ToArray();
+                    perturbation.Attribute(inputs, baseline, options.Target, cancellationToken).ToArray().CopyTo(results, from);
+                }
+                options.Progress?.Report((Interlocked.Add(ref done, count), texts.Count));
             }
-            int parallelism = method is PerturbationAttribution ? Math.Min(options.Parallelism, texts.Count) : 1;
+            int parallelism = perturbation is null ? 1 : Math.Min(options.Parallelism, groups);
             if (parallelism == 1)
             {
-                for (int i = 0; i < texts.Count; i++)
-                    ExplainOne(i);
+                for (int g = 0; g < groups; g++)
+                    ExplainGroup(g);
             }
             else
             {
                 try
                 {
-                    Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, ExplainOne);
+                    Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, ExplainGroup);
                 }
                 catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
                 {
@@ -118,12 +174,37 @@ public static class TextExplainer
                     System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
                 }
             }
-            return new TextExplanationResult(model.Description, method.Name, results, clock.Elapsed.TotalSeconds);
+            double seconds = clock.Elapsed.TotalSeconds;
+            process.Refresh();
+            double cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
+            return new TextExplanationResult(model.Description, method.Name, results, seconds)
+            {
+                CpuSeconds = cpuSeconds,
+                PlainScoring = options.TimePlainScoring ? TimePlainScoring(explained, texts, Math.Min(options.Parallelism, texts.Count), cancellationToken) : null,
+            };
         }
         finally
         {
             (method as IDisposable)?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Scores the texts unperturbed, cut into <paramref name="parallelism"/> contiguous parts scored at once, each in one
+    /// batched pass (length-sorted batches with no attribution work around them).
+    /// </summary>
+    private static ScoringTime TimePlainScoring(ExplainedTextModel model, IReadOnlyList<string> texts, int parallelism, CancellationToken cancellationToken)
+    {
+        TextPair[] rows = texts.Select(t => TextInstance.Create(t).Original).ToArray();
+        int part = (rows.Length + parallelism - 1) / parallelism;
+        using var process = Process.GetCurrentProcess();
+        TimeSpan cpu = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        Parallel.For(0, parallelism, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+            p => model.Score(rows[Math.Min(rows.Length, p * part)..Math.Min(rows.Length, (p + 1) * part)], cancellationToken));
+        double seconds = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        return new ScoringTime(rows.Length, seconds, (process.TotalProcessorTime - cpu).TotalSeconds);
     }
 
     /// <summary>

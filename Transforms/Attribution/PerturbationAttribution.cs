@@ -33,27 +33,65 @@ public abstract class PerturbationAttribution : ITextAttributionMethod
     public TextAttribution Attribute(TextInstance input, WordBaseline baseline, AttributionTarget target, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return Attribute([input], baseline, target, cancellationToken)[0];
+    }
+
+    /// <summary>
+    /// Attributes several texts, scoring the unperturbed texts and the perturbations that do not depend on the target
+    /// (all of occlusion's and KernelSHAP's) of all of them in one pass through the model, so that short texts fill
+    /// whole batches; the rest of each method's work (ReAGent's steps) runs text by text. The attributions are those
+    /// <see cref="Attribute(TextInstance, WordBaseline, AttributionTarget, CancellationToken)"/> gives for each text
+    /// alone; each text's <see cref="TextAttribution.Seconds"/> holds its share of the shared pass (in proportion to its rows).
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public IReadOnlyList<TextAttribution> Attribute(IReadOnlyList<TextInstance> inputs, WordBaseline baseline, AttributionTarget target, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(baseline);
         ArgumentNullException.ThrowIfNull(target);
         var clock = Stopwatch.StartNew();
-        var context = new PerturbationContext(this, input, baseline, cancellationToken);
-        int attributed = Math.Min(input.Count, MaxWords);
-        // Perturbations that do not depend on the target go through the model with the unperturbed text: one pass.
-        IReadOnlyList<TextPair> prepared = attributed > 0 ? Prepare(context, attributed) : [];
-        float[][] outputs = context.ScoreOutputs([input.Original, .. prepared]);
-        float[] original = outputs[0];
-        int targetIndex = target.Resolve(original);
-        context.TargetIndex = targetIndex;
-        context.OriginalValue = original[targetIndex];
-        context.Prepared = outputs[1..].Select(o => o[targetIndex]).ToArray();
-        var scores = new float[input.Count];
-        int? steps = null;
-        if (attributed > 0)
-            steps = Compute(context, attributed, scores);
-        return new TextAttribution(Name, input.Words, scores, input.FirstWordCount, targetIndex, context.OriginalValue, context.ModelCalls, clock.Elapsed.TotalSeconds)
+        var contexts = new PerturbationContext[inputs.Count];
+        var prepared = new IReadOnlyList<TextPair>[inputs.Count];
+        var rows = new List<TextPair>();
+        for (int t = 0; t < inputs.Count; t++)
         {
-            Steps = steps,
-        };
+            TextInstance input = inputs[t] ?? throw new ArgumentException($"Text {t} is null.", nameof(inputs));
+            contexts[t] = new PerturbationContext(this, input, baseline, cancellationToken);
+            int attributed = Math.Min(input.Count, MaxWords);
+            prepared[t] = attributed > 0 ? Prepare(contexts[t], attributed) : [];
+            rows.Add(input.Original);
+            rows.AddRange(prepared[t]);
+        }
+        // The unperturbed texts and their prepared perturbations: one pass.
+        float[][] outputs = Model.Score(rows, cancellationToken);
+        double shared = clock.Elapsed.TotalSeconds;
+        var results = new TextAttribution[inputs.Count];
+        int offset = 0;
+        for (int t = 0; t < inputs.Count; t++)
+        {
+            var own = Stopwatch.StartNew();
+            PerturbationContext context = contexts[t];
+            TextInstance input = inputs[t];
+            int count = 1 + prepared[t].Count;
+            context.CountCalls(count);
+            float[] original = outputs[offset];
+            int targetIndex = target.Resolve(original);
+            context.TargetIndex = targetIndex;
+            context.OriginalValue = original[targetIndex];
+            context.Prepared = outputs[(offset + 1)..(offset + count)].Select(o => o[targetIndex]).ToArray();
+            offset += count;
+            var scores = new float[input.Count];
+            int attributed = Math.Min(input.Count, MaxWords);
+            int? steps = null;
+            if (attributed > 0)
+                steps = Compute(context, attributed, scores);
+            double seconds = shared * count / rows.Count + own.Elapsed.TotalSeconds;
+            results[t] = new TextAttribution(Name, input.Words, scores, input.FirstWordCount, targetIndex, context.OriginalValue, context.ModelCalls, seconds)
+            {
+                Steps = steps,
+            };
+        }
+        return results;
     }
 
     /// <summary>
@@ -97,6 +135,9 @@ public abstract class PerturbationAttribution : ITextAttributionMethod
             ModelCalls += texts.Count;
             return outputs;
         }
+
+        /// <summary>Counts rows scored for this text outside <see cref="ScoreOutputs"/> (the shared first pass).</summary>
+        public void CountCalls(int rows) => ModelCalls += rows;
 
         /// <summary>The target value of each text.</summary>
         public float[] ScoreTarget(IReadOnlyList<TextPair> texts) => ScoreOutputs(texts).Select(o => o[TargetIndex]).ToArray();

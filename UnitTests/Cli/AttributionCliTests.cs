@@ -75,6 +75,14 @@ public sealed class AttributionCliTests
         CliResult sequential = CliRunner.RunCaptured("explain", "--model", _model, "--data", data, "--parallel", "1", "--method", "shap", "--shap-samples", "16");
         Assert.AreEqual(0, parallel.Code, parallel.Error);
         Assert.AreEqual(sequential.Output[sequential.Output.IndexOf('[')..], parallel.Output[parallel.Output.IndexOf('[')..], "the same scores, in order");
+        CliResult grouped = CliRunner.RunCaptured("explain", "--model", _model, "--data", data, "--parallel", "2", "--texts-per-pass", "2", "--method", "shap",
+            "--shap-samples", "16", "--time-plain");
+        Assert.AreEqual(0, grouped.Code, grouped.Error);
+        Assert.AreEqual(sequential.Output[sequential.Output.IndexOf('[')..], grouped.Output[grouped.Output.IndexOf('[')..], "texts scored together: the same scores");
+        StringAssert.Matches(grouped.Output, new System.Text.RegularExpressions.Regex(@"plain\s+scoring\s+of\s+the\s+same\s+3\s+texts"));
+        CliResult noGroup = CliRunner.RunCaptured("explain", "--model", _model, "--text", "x", "--texts-per-pass", "0");
+        Assert.AreEqual(2, noGroup.Code);
+        StringAssert.Contains(noGroup.Error, "--texts-per-pass must be at least 1, got 0");
         CliResult noParallel = CliRunner.RunCaptured("explain", "--model", _model, "--text", "x", "--parallel", "0");
         Assert.AreEqual(2, noParallel.Code);
         StringAssert.Contains(noParallel.Error, "--parallel must be at least 1, got 0");
@@ -84,6 +92,30 @@ public sealed class AttributionCliTests
         CliResult column = CliRunner.RunCaptured("explain", "--model", _model, "--data", data, "--column", "review");
         Assert.AreEqual(2, column.Code);
         StringAssert.Contains(column.Error, "no column 'review'");
+    }
+
+    [TestMethod]
+    public void ExplainWritesAttributionsAsJsonAndComparesTwoRuns()
+    {
+        string data = _files.Write("compare.tsv", "sentence\tlabel", "a dull , lifeless film\t0", "wonderful acting and a moving story\t1");
+        string json = Path.Combine(_files.Folder, "occlusion.json");
+        CliResult first = CliRunner.RunCaptured("explain", "--model", _model, "--data", data, "--json", json);
+        Assert.AreEqual(0, first.Code, first.Error);
+        IReadOnlyList<MLNetExt.Transforms.Attribution.TextAttribution> saved = MLNetExt.Evaluation.Reports.AttributionJsonFile.Load(json);
+        Assert.HasCount(2, saved);
+        CollectionAssert.AreEqual(new[] { "a", "dull", ",", "lifeless", "film" }, saved[0].Words);
+        Assert.AreEqual("occlusion", saved[0].Method);
+
+        CliResult again = CliRunner.RunCaptured("explain", "--model", _model, "--data", data, "--compare-with", json);
+        Assert.AreEqual(0, again.Code, again.Error);
+        StringAssert.Matches(again.Output, new System.Text.RegularExpressions.Regex(@"mean\s+Spearman\s+1\.0000\s+over\s+2\s+texts"), "the same method twice agrees fully");
+        CliResult other = CliRunner.RunCaptured("explain", "--model", _model, "--text", "a dull film", "--compare-with", json);
+        Assert.AreEqual(2, other.Code);
+        StringAssert.Contains(other.Error, "compare runs over the same texts");
+        string broken = _files.Write("broken.json", "{\"FormatVersion\": 1, \"Attributions\": [{\"Words\": [\"a\"], \"Scores\": []}]}");
+        CliResult bad = CliRunner.RunCaptured("explain", "--model", _model, "--data", data, "--compare-with", broken);
+        Assert.AreEqual(2, bad.Code);
+        StringAssert.Contains(bad.Error, "attribution 0: expected as many scores as words, got 0 scores for 1 words");
     }
 
     [TestMethod]

@@ -45,6 +45,37 @@ public sealed class AttributionMethodTests
     }
 
     [TestMethod]
+    public void TextsAttributedTogetherShareOnePassAndGiveTheirOwnAttributions()
+    {
+        var ml = new MLContext(1);
+        var counting = new CountingTransformer(Linear(ml));
+        var model = new ExplainedTextModel(counting, "Text", "Probability", mlContext: ml);
+        TextInstance[] texts = new[] { Sentence, "", "great", "the plot was bad but the cast was good" }.Select(t => TextInstance.Create(t)).ToArray();
+        WordBaseline sampled = WordBaseline.Sampled(UnigramWordSampler.FromTexts(texts.Select(t => t.Text)));
+        PerturbationAttribution[] methods = [new OcclusionAttribution(model), new KernelShapAttribution(model, new KernelShapOptions { Samples = 40 }),
+            new ReAgentAttribution(model), new RandomAttribution(model)];
+        foreach (PerturbationAttribution method in methods)
+        {
+            WordBaseline baseline = method is ReAgentAttribution ? sampled : WordBaseline.Remove;
+            TextAttribution[] alone = texts.Select(t => method.Attribute(t, baseline, AttributionTarget.PredictedClass)).ToArray();
+            int before = counting.TransformCalls;
+            IReadOnlyList<TextAttribution> together = method.Attribute(texts, baseline, AttributionTarget.PredictedClass);
+            if (method is not ReAgentAttribution)
+                Assert.AreEqual(before + 1, counting.TransformCalls, $"{method.Name}: the texts and all their perturbations go through one Transform");
+            Assert.HasCount(texts.Length, together);
+            for (int t = 0; t < texts.Length; t++)
+            {
+                CollectionAssert.AreEqual(alone[t].Words, together[t].Words);
+                Assert.AreEqual(alone[t].TargetIndex, together[t].TargetIndex, $"{method.Name}, text {t}");
+                Assert.AreEqual(alone[t].ModelCalls, together[t].ModelCalls, $"{method.Name}, text {t}");
+                Assert.AreEqual(alone[t].TargetValue, together[t].TargetValue, 1e-6, $"{method.Name}, text {t}");
+                for (int i = 0; i < alone[t].Scores.Length; i++)
+                    Assert.AreEqual(alone[t].Scores[i], together[t].Scores[i], 1e-5, $"{method.Name}, text {t}, word {i}");
+            }
+        }
+    }
+
+    [TestMethod]
     public void ExactKernelShapOfALinearScoreIsTheWeights()
     {
         var ml = new MLContext(1);
