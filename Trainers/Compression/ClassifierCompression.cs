@@ -5,13 +5,15 @@ using MLNetExt.Evaluation.Reports;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms;
+using MLNetExt.Transforms.TokenPruning;
 
 namespace MLNetExt.Trainers.Compression;
 
 /// <summary>
 /// The library service behind <c>mlnetext compress --model MODEL.zip --task T</c>: prunes the attention heads of a
 /// fine-tuned GLUE classifier with each requested method (<see cref="ClassifierHeadPruningTrainer"/>) on the task's
-/// training rows, writes each pruned model.zip, and measures every model in the same run: the task's dev measures
+/// training rows and/or fine-tunes it with token pruning (<see cref="TokenPruningTrainer"/>, one model served at each
+/// requested keep schedule), writes each model.zip, and measures every model in the same run: the task's dev measures
 /// through the served (ONNX Runtime) model, dev rows per second, size, training time and peak memory; optionally the
 /// speed-versus-quality plot over the variants.
 /// </summary>
@@ -32,8 +34,8 @@ public static class ClassifierCompression
         ArgumentNullException.ThrowIfNull(spec);
         log ??= _ => { };
         ArgumentException.ThrowIfNullOrEmpty(spec.OutputDirectory, nameof(spec.OutputDirectory));
-        if (spec.Methods.Count == 0)
-            throw new ArgumentOutOfRangeException(nameof(spec), "Give at least one pruning method.");
+        if (spec.Methods.Count == 0 && spec.TokenKeep.Count == 0)
+            throw new ArgumentOutOfRangeException(nameof(spec), "Give at least one head pruning method or token keep schedule.");
         if (spec.SpeedRounds < 1)
             throw new ArgumentOutOfRangeException(nameof(spec), spec.SpeedRounds, $"The speed rounds must be at least 1; got {spec.SpeedRounds}.");
         if (spec.MaxTrainRows is < 1)
@@ -48,7 +50,9 @@ public static class ClassifierCompression
         try
         {
             CheckFits(original, task, spec.ModelPath);
-            return Run(spec, ml, original, task, trainFile, progress, log, cancellationToken);
+            // Every schedule is checked before any work (the message names the bad value).
+            TokenKeepSchedule[] tokenKeep = spec.TokenKeep.Select(t => TokenKeepSchedule.Parse(t, original.LayerCount)).ToArray();
+            return Run(spec, ml, original, tokenKeep, task, trainFile, progress, log, cancellationToken);
         }
         finally
         {
@@ -56,7 +60,7 @@ public static class ClassifierCompression
         }
     }
 
-    private static ClassifierCompressionReport Run(ClassifierCompressionSpec spec, MLContext ml, EncoderFineTuningTransformer original, GlueTask task, string trainFile,
+    private static ClassifierCompressionReport Run(ClassifierCompressionSpec spec, MLContext ml, EncoderFineTuningTransformer original, TokenKeepSchedule[] tokenKeep, GlueTask task, string trainFile,
         IProgress<TrainingProgress>? progress, Action<string> log, CancellationToken cancellationToken)
     {
         IReadOnlyList<GlueExample> train = ReadTrainRows(task, trainFile, spec.MaxTrainRows, spec.Seed);
@@ -65,6 +69,7 @@ public static class ClassifierCompression
         log($"{task.Name}: {rows.Rows.Count} training rows{(spec.MaxTrainRows is null ? "" : $" (a seeded sample of at most {spec.MaxTrainRows})")}, {dev.Count} dev rows.");
 
         var pruned = new List<(ClassifierHeadPruningResult Result, string Path)>();
+        var owned = new List<EncoderFineTuningTransformer>();
         try
         {
             foreach (HeadPruningMethod method in spec.Methods)
@@ -89,7 +94,10 @@ public static class ClassifierCompression
                 pruned.Add((result, path));
             }
 
-            EncoderFineTuningTransformer[] models = [original, .. pruned.Select(p => p.Result.Pruned)];
+            (EncoderFineTuningTransformer[] tokenModels, string? tokenPath, TrainingResult? tokenTraining, double tokenSeconds) =
+                tokenKeep.Length == 0 ? ([], null, null, 0) : TokenPruned(spec, ml, original, tokenKeep, rows, progress, log, cancellationToken);
+            owned.AddRange(tokenModels);
+            EncoderFineTuningTransformer[] models = [original, .. pruned.Select(p => p.Result.Pruned), .. tokenModels];
             log($"Scoring and timing {models.Length} models on the {dev.Count} dev rows, {spec.SpeedRounds} alternating rounds.");
             (GlueResult[] metrics, (double Wall, double Cpu)[] speed) = Measure(models, task, dev, spec.SpeedRounds, cancellationToken);
 
@@ -114,9 +122,26 @@ public static class ClassifierCompression
             };
             ClassifierVariantFigures originalFigures = Figures(0, "original", new FileInfo(spec.ModelPath).Length, null, null);
             ClassifierVariantFigures[] variants = pruned.Select((p, i) => Figures(i + 1, p.Result.Method.ToString().ToLowerInvariant(), new FileInfo(p.Path).Length, p.Result, p.Path)).ToArray();
+            string[] devFirst = dev.Select(d => d.Sentence1).ToArray();
+            string[]? devSecond = task.IsPairTask ? dev.Select(d => d.Sentence2).ToArray() : null;
+            int heads = OriginalHeads(original);
+            ClassifierVariantFigures[] tokenVariants = tokenKeep.Select((schedule, i) =>
+            {
+                TokenPruningEstimate estimate = original.EstimateTokenPruning(schedule, devFirst, devSecond);
+                return Figures(1 + pruned.Count + i, $"tokens {schedule}", new FileInfo(tokenPath!).Length, null, tokenPath) with
+                {
+                    Heads = heads,
+                    TokenKeep = schedule.ToString(),
+                    EstimatedSpeedup = Math.Round(estimate.Speedup, 3),
+                    Pruning = $"token pruning (fine-tuned for {tokenKeep[0]}, served at {estimate})",
+                    PruningSeconds = Math.Round(tokenSeconds, 1),
+                    Recovery = tokenTraining,
+                };
+            }).ToArray();
+            variants = [.. variants, .. tokenVariants];
             originalFigures = originalFigures with
             {
-                Heads = OriginalHeads(original),
+                Heads = heads,
                 HeadsPerLayer = pruned.Count > 0 ? pruned[0].Result.Scores.Select(l => l.Count).ToArray() : [],
             };
 
@@ -144,6 +169,49 @@ public static class ClassifierCompression
         {
             foreach (var (result, _) in pruned)
                 result.Pruned.Dispose();
+            foreach (EncoderFineTuningTransformer model in owned)
+                model.Dispose();
+        }
+    }
+
+    // One model fine-tuned with token pruning towards the first schedule, written to tokens/model.zip, served at each schedule.
+    private static (EncoderFineTuningTransformer[] Models, string Path, TrainingResult? Training, double Seconds) TokenPruned(ClassifierCompressionSpec spec, MLContext ml,
+        EncoderFineTuningTransformer original, TokenKeepSchedule[] schedules, FineTuningRows rows, IProgress<TrainingProgress>? progress, Action<string> log,
+        CancellationToken cancellationToken)
+    {
+        log($"Token pruning: fine-tuning for {schedules[0]} (distilling from the original), {spec.Epochs} epoch(s); then serving {schedules.Length} schedule(s).");
+        var trainer = new TokenPruningTrainer(ml, original, new TokenPruningOptions
+        {
+            TargetSchedule = schedules[0].ToString(), Progress = progress,
+            Training = new TrainingOptions
+            {
+                BatchSize = spec.BatchSize, Epochs = spec.Epochs, LearningRate = spec.LearningRate, Seed = spec.Seed,
+                CheckpointDirectory = spec.CheckpointDirectory is null ? null : Path.Combine(spec.CheckpointDirectory, "tokens"),
+            },
+        });
+        var clock = Stopwatch.StartNew();
+        EncoderFineTuningTransformer trained = trainer.Train(rows, cancellationToken);
+        var models = new List<EncoderFineTuningTransformer>();
+        try
+        {
+            double seconds = clock.Elapsed.TotalSeconds;
+            string path = Path.Combine(spec.OutputDirectory, "tokens", "model.zip");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            trained.Save(path);
+            log($"Token pruning fine-tuned in {seconds:F0} s -> {path}.");
+            foreach (TokenKeepSchedule schedule in schedules)
+                models.Add(trained.WithTokenKeep(schedule));
+            return ([.. models], path, trained.TrainingResult, seconds);
+        }
+        catch
+        {
+            foreach (EncoderFineTuningTransformer model in models)
+                model.Dispose();
+            throw;
+        }
+        finally
+        {
+            trained.Dispose(); // an IOwnedTransformer: its owner ends it; the served variants hold their own graphs
         }
     }
 

@@ -42,6 +42,12 @@ public sealed record ClassifierVariantFigures
     /// <summary>The pruning in one line (kept and removed heads); null for the original.</summary>
     [JsonPropertyName("pruning")] public string? Pruning { get; init; }
 
+    /// <summary>The token keep schedule the variant is served with; null for a variant without token pruning.</summary>
+    [JsonPropertyName("token_keep")] public string? TokenKeep { get; init; }
+
+    /// <summary>The speed-up the token keep schedule should give, from the layers' FLOPs at the dev rows' token counts; null without token pruning.</summary>
+    [JsonPropertyName("estimated_speedup")] public double? EstimatedSpeedup { get; init; }
+
     /// <summary>Seconds the pruning took (scoring or routing, recovery, export).</summary>
     [JsonPropertyName("pruning_seconds")] public double? PruningSeconds { get; init; }
 

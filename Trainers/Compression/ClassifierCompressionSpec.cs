@@ -1,3 +1,5 @@
+using MLNetExt.Transforms.TokenPruning;
+
 namespace MLNetExt.Trainers.Compression;
 
 /// <summary>What <see cref="ClassifierCompression.Run"/> makes and measures (the settings of <c>mlnetext compress --model</c>).</summary>
@@ -12,8 +14,15 @@ public sealed record ClassifierCompressionSpec
     /// <summary>The task's folder (train.tsv for pruning and recovery, the dev file for the metric).</summary>
     public required string DataFolder { get; init; }
 
-    /// <summary>The methods to run, each a variant in the report. Default importance pruning.</summary>
+    /// <summary>The head pruning methods to run, each a variant in the report (may be empty when <see cref="TokenKeep"/> is given). Default importance pruning.</summary>
     public IReadOnlyList<HeadPruningMethod> Methods { get; init; } = [HeadPruningMethod.Importance];
+
+    /// <summary>
+    /// Token-pruning keep schedules (<see cref="TokenKeepSchedule"/> text: <c>0.8</c> or <c>1,0.9,0.8,0.7,0.6,0.5</c>), each a
+    /// variant in the report; empty for none. One model is fine-tuned with token pruning towards the first
+    /// (<see cref="TokenPruningTrainer"/>, distilling from the original) and serves every listed schedule.
+    /// </summary>
+    public IReadOnlyList<string> TokenKeep { get; init; } = [];
 
     /// <summary>Share of the heads removed, in (0, 1); ignored when <see cref="KeepHeads"/> is set.</summary>
     public double PruneFraction { get; init; } = 0.4;

@@ -148,13 +148,7 @@ public sealed class ClassifierHeadPruningTrainer : IEstimator<EncoderFineTuningT
         using SequenceClassifier classifier = new(new BertModel(WithExpanders(_weights.Config, _options.ShrpExpanderSize)), _model.ClassCount, _head.Pooling ?? Transforms.EncoderPooling.Mean);
         LoadAvailable(classifier.Encoder, _weights);
         classifier.LoadHead(_head);
-        using SequenceClassifier? teacher = _options.DistillationWeight > 0 ? FineTunedClassifierGraph.CreateClassifier(_model, _weights, _head) : null;
-        if (teacher is not null)
-        {
-            teacher.eval();
-            foreach (var p in teacher.parameters())
-                p.requires_grad = false;
-        }
+        using SequenceClassifier? teacher = _options.DistillationWeight > 0 ? FineTunedClassifierGraph.CreateTeacher(_model, _weights, _head) : null;
         int stepsPerEpoch = (rows.Rows.Count + training.BatchSize - 1) / training.BatchSize;
         int steps = Math.Max(1, (int)Math.Ceiling(_options.ShrpRoutingEpochs * stepsPerEpoch));
         TrainingOptions loop = training.Clone();

@@ -1,4 +1,5 @@
 using MLNetExt.Trainers.FineTuning;
+using MLNetExt.Trainers.Losses;
 using MLNetExt.Trainers.Modules;
 using MLNetExt.Trainers.Training;
 using TorchSharp;
@@ -75,9 +76,7 @@ internal sealed class ShrpRoutingTask : ITrainingTask<FineTuningBatch>, IDisposa
             Tensor teacher;
             using (no_grad())
                 teacher = _teacher.forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
-            loss = loss + _options.DistillationWeight * (_kind == FineTuningKind.Classification
-                ? (teacher.softmax(-1) * (teacher.log_softmax(-1) - logits.log_softmax(-1))).sum(-1).mean()
-                : nn.functional.mse_loss(logits, teacher));
+            loss = loss + _options.DistillationWeight * LogitDistillationLoss.Forward(logits, teacher, _kind);
         }
         return loss + RoutingLoss(batch.AttentionMask);
     }

@@ -58,6 +58,7 @@ public static class TokenPruningCompression
                 var trainer = new TokenPruningTrainer(ml, original, new TokenPruningOptions
                 {
                     TargetSchedule = spec.TargetSchedule, TargetShare = spec.TargetShare, Progress = progress,
+                    DistillationWeight = spec.DistillationWeight, Temperature = spec.Temperature,
                     Training = new TrainingOptions
                     {
                         BatchSize = spec.BatchSize, Epochs = spec.Epochs, LearningRate = spec.LearningRate, Seed = spec.Seed, CheckpointDirectory = spec.CheckpointDirectory,

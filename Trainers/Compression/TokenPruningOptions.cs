@@ -19,6 +19,17 @@ public sealed class TokenPruningOptions
     /// </summary>
     public double TargetShare { get; set; } = 0.5;
 
+    /// <summary>
+    /// Weight of distillation from the unpruned model (the input model, run without pruning and without dropout)
+    /// in the loss: <c>(1 - w) task loss + w distillation</c>, the distillation being the KL divergence between the
+    /// class distributions at <see cref="Temperature"/> (squared error for a regressor). In [0, 1]; 0 trains on the
+    /// labels alone. Default 0.5.
+    /// </summary>
+    public double DistillationWeight { get; set; } = 0.5;
+
+    /// <summary>Temperature that softens both class distributions for distillation (Hinton et al.). Positive. Default 2.</summary>
+    public double Temperature { get; set; } = 2;
+
     /// <summary>The label column (key for a classifier, Single for a regressor). Default <c>Label</c>.</summary>
     public string LabelColumnName { get; set; } = "Label";
 
@@ -45,5 +56,9 @@ public sealed class TokenPruningOptions
         Training.Validate();
         if (double.IsNaN(TargetShare) || TargetShare < 0 || TargetShare > 1)
             throw new ArgumentOutOfRangeException(nameof(TargetShare), TargetShare, $"TargetShare must be in [0, 1]; got {TargetShare}.");
+        if (double.IsNaN(DistillationWeight) || DistillationWeight < 0 || DistillationWeight > 1)
+            throw new ArgumentOutOfRangeException(nameof(DistillationWeight), DistillationWeight, $"DistillationWeight must be in [0, 1]; got {DistillationWeight}.");
+        if (!(Temperature > 0) || double.IsInfinity(Temperature))
+            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, $"Temperature must be a positive number; got {Temperature}.");
     }
 }

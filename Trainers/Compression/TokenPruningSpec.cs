@@ -21,6 +21,12 @@ public sealed record TokenPruningSpec
     /// <summary>Share of training batches on the target schedule (<see cref="TokenPruningOptions.TargetShare"/>).</summary>
     public double TargetShare { get; init; } = 0.5;
 
+    /// <summary>Weight of distillation from the unpruned model (<see cref="TokenPruningOptions.DistillationWeight"/>).</summary>
+    public double DistillationWeight { get; init; } = 0.5;
+
+    /// <summary>Distillation temperature (<see cref="TokenPruningOptions.Temperature"/>).</summary>
+    public double Temperature { get; init; } = 2;
+
     /// <summary>Training rows used (a seeded sample); null for all.</summary>
     public int? MaxTrainRows { get; init; }
 

@@ -1,4 +1,5 @@
 using MLNetExt.Trainers.FineTuning;
+using MLNetExt.Trainers.Losses;
 using MLNetExt.Trainers.Modules;
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms.TokenPruning;
@@ -9,6 +10,8 @@ namespace MLNetExt.Trainers.Compression;
 /// <summary>
 /// Fine-tuning through the token-pruned forward (<see cref="SequenceClassifier.ForwardPruned"/>): each batch runs with
 /// the target schedule or, for the other batches, a schedule drawn between no pruning and a little past the target.
+/// With a teacher (the unpruned classifier), the loss mixes the task loss with distillation of its outputs
+/// (<see cref="LogitDistillationLoss"/>).
 /// </summary>
 internal sealed class TokenPruningTask : ITrainingTask<FineTuningBatch>
 {
@@ -19,9 +22,16 @@ internal sealed class TokenPruningTask : ITrainingTask<FineTuningBatch>
     private readonly TokenKeepSchedule _target;
     private readonly double _targetShare;
     private readonly Random _random;
+    private readonly SequenceClassifier? _teacher;
+    private readonly double _distillationWeight;
+    private readonly double _temperature;
 
-    public TokenPruningTask(SequenceClassifier model, FineTuningKind kind, FineTuningRows rows, TokenKeepSchedule target, double targetShare, int seed)
+    public TokenPruningTask(SequenceClassifier model, FineTuningKind kind, FineTuningRows rows, TokenKeepSchedule target, double targetShare, int seed,
+        SequenceClassifier? teacher = null, double distillationWeight = 0, double temperature = 1)
     {
+        _teacher = teacher;
+        _distillationWeight = distillationWeight;
+        _temperature = temperature;
         _model = model;
         _inner = new FineTuningTask(model, kind, rows);
         _target = target;
@@ -47,9 +57,15 @@ internal sealed class TokenPruningTask : ITrainingTask<FineTuningBatch>
     public Tensor Loss(FineTuningBatch batch)
     {
         Tensor logits = _model.ForwardPruned(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds, Draw());
-        return Kind == FineTuningKind.Classification
+        Tensor task = Kind == FineTuningKind.Classification
             ? nn.functional.cross_entropy(logits, batch.Targets)
             : nn.functional.mse_loss(logits.squeeze(-1), batch.Targets);
+        if (_teacher is null || _distillationWeight == 0)
+            return task;
+        Tensor teacher;
+        using (no_grad())
+            teacher = _teacher.forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
+        return (1 - _distillationWeight) * task + _distillationWeight * LogitDistillationLoss.Forward(logits, teacher, Kind, _temperature);
     }
 
     public IReadOnlyDictionary<string, double> Evaluate(CancellationToken cancellationToken) => new Dictionary<string, double>();

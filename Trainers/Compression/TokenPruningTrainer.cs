@@ -80,9 +80,11 @@ public sealed class TokenPruningTrainer : IEstimator<EncoderFineTuningTransforme
         TrainingOptions training = _options.Training;
         torch.manual_seed(training.Seed);
         using SequenceClassifier classifier = FineTunedClassifierGraph.CreateClassifier(_model, _weights, _head);
-        var task = new TokenPruningTask(classifier, _model.Kind, rows, Target, _options.TargetShare, training.Seed);
+        using SequenceClassifier? teacher = _options.DistillationWeight > 0 ? FineTunedClassifierGraph.CreateTeacher(_model, _weights, _head) : null;
+        var task = new TokenPruningTask(classifier, _model.Kind, rows, Target, _options.TargetShare, training.Seed,
+            teacher, _options.DistillationWeight, _options.Temperature);
         TrainingResult result = ReportedTraining.Run(_host, nameof(TokenPruningTrainer), "Token pruning fine-tuning",
-            $"Fine-tuning {_model.Source} with token pruning (target {Target}, {_options.TargetShare:P0} of batches) on {rows.Rows.Count} rows.",
+            $"Fine-tuning {_model.Source} with token pruning (target {Target}, {_options.TargetShare:P0} of batches, distillation weight {_options.DistillationWeight} at T = {_options.Temperature}) on {rows.Rows.Count} rows.",
             training, task, _options.Progress, cancellationToken);
         byte[] onnx = OnnxBertWriter.ToTokenPrunedBytes(classifier.Encoder.ToWeights(), Target, classifier.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused);
         return _model.WithGraph(onnx, result);

@@ -42,6 +42,19 @@ internal static class FineTunedClassifierGraph
         return classifier;
     }
 
+    /// <summary>
+    /// <see cref="CreateClassifier"/> frozen as a distillation teacher: evaluation mode (no dropout) and no gradients.
+    /// The caller disposes it.
+    /// </summary>
+    public static SequenceClassifier CreateTeacher(EncoderFineTuningTransformer model, BertWeights encoder, OnnxLinearHead head)
+    {
+        SequenceClassifier teacher = CreateClassifier(model, encoder, head);
+        teacher.eval();
+        foreach (var parameter in teacher.parameters())
+            parameter.requires_grad = false;
+        return teacher;
+    }
+
     /// <summary>The linear head of a fine-tuned graph, weight in PyTorch's [labels, hidden] layout, with its pooling (CLS, max or mean).</summary>
     /// <exception cref="ArgumentException">The graph has no linear head of width <paramref name="hidden"/>.</exception>
     public static OnnxLinearHead ReadHead(ModelProto graph, int hidden, string source)

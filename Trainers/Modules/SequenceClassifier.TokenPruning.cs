@@ -7,13 +7,13 @@ public sealed partial class SequenceClassifier
 {
     /// <summary>
     /// Logits [batch, outputs] of a batch encoded with token pruning (<see cref="TokenPruning.Encode"/>): the sentence
-    /// vector is pooled over the tokens the last layer kept.
+    /// vector is pooled by <see cref="TokenPruning.Pool"/> (mean pooling over every real token, a dropped one at its last state).
     /// </summary>
     public Tensor ForwardPruned(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, TokenKeepSchedule schedule)
     {
         using var scope = NewDisposeScope();
-        (Tensor hidden, Tensor mask) = TokenPruning.Encode(bert, inputIds, attentionMask, tokenTypeIds, schedule);
-        Tensor pooled = Modules.Pooling.Pool(hidden, mask, Pooling);
+        (Tensor hidden, Tensor mask, Tensor dropped) = TokenPruning.Encode(bert, inputIds, attentionMask, tokenTypeIds, schedule);
+        Tensor pooled = TokenPruning.Pool(hidden, mask, dropped, attentionMask, Pooling);
         return classifier.forward(dropout.forward(pooled)).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using MLNetExt.Transforms;
 using MLNetExt.Transforms.Onnx;
 using MLNetExt.Transforms.TokenPruning;
 using static TorchSharp.torch;
@@ -9,7 +10,9 @@ namespace MLNetExt.Trainers.Modules;
 /// Transformer Encoder for Language Understanding", 2022) in TorchSharp: after each layer every token is scored by its
 /// attention context contribution, the attention it received from the real tokens summed over heads and queries
 /// (a column sum of that layer's attention probabilities), and only the number the <see cref="TokenKeepSchedule"/>
-/// gives goes on to the next layer, [CLS] always and padding never. The same arithmetic as the ONNX graph of
+/// gives goes on to the next layer, [CLS] always and padding never. A dropped token leaves the encoder with the state
+/// it had when it was dropped: the sum of those states is kept so that mean pooling still averages every real token
+/// (the dropped ones at their last state), not only the few the last layer saw. The same arithmetic as the ONNX graph of
 /// <see cref="OnnxBertWriter.ToTokenPrunedBytes"/>, so training and serving prune the same tokens.
 /// </summary>
 public static class TokenPruning
@@ -19,11 +22,12 @@ public static class TokenPruning
 
     /// <summary>
     /// Encodes a batch (as <see cref="BertModel.forward"/>) with <paramref name="schedule"/>: returns the last layer's
-    /// states of the tokens it kept [batch, kept, hidden] (rows' own tokens first, [CLS] at position 0) and their
-    /// 0/1 mask [batch, kept].
+    /// states of the tokens it kept [batch, kept, hidden] (rows' own tokens first, [CLS] at position 0), their
+    /// 0/1 mask [batch, kept], and the sum of the states of the tokens dropped on the way, each at the layer that
+    /// dropped it [batch, hidden] (zeros when nothing was dropped).
     /// </summary>
     /// <exception cref="ArgumentException">The schedule is for another layer count.</exception>
-    public static (Tensor Hidden, Tensor Mask) Encode(BertModel bert, Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, TokenKeepSchedule schedule)
+    public static (Tensor Hidden, Tensor Mask, Tensor Dropped) Encode(BertModel bert, Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, TokenKeepSchedule schedule)
     {
         ArgumentNullException.ThrowIfNull(bert);
         ArgumentNullException.ThrowIfNull(schedule);
@@ -34,15 +38,37 @@ public static class TokenPruning
         Tensor mask = attentionMask.to_type(ScalarType.Float32);
         Tensor realTokens = mask.sum(1, keepdim: true);
         Tensor x = bert.Embeddings.forward(inputIds, tokenTypeIds);
+        Tensor dropped = zeros(x.shape[0], x.shape[2], dtype: x.dtype, device: x.device);
         for (int l = 0; l < layers.Count; l++)
         {
             Tensor additive = (1f - mask).unsqueeze(1).unsqueeze(1).mul(BertConfig.MaskedAttentionScore);
             (x, Tensor probabilities) = layers[l].ForwardWithProbabilities(x, additive);
-            if (l + 1 < layers.Count)
+            if (l + 1 < layers.Count && schedule.Fractions[l + 1] < 1f)
+            {
+                Tensor before = MaskedSum(x, mask);
                 (x, mask) = Prune(x, probabilities, mask, realTokens, schedule.Fractions[l + 1]);
+                dropped = dropped + (before - MaskedSum(x, mask));
+            }
         }
-        return (x.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope());
+        return (x.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope(), dropped.MoveToOuterDisposeScope());
     }
+
+    /// <summary>
+    /// The sentence vector [batch, hidden] of a pruned encoding: mean pooling (and its square-root variant) average
+    /// every real token of the row, the kept ones at the last layer and the dropped ones at the layer that dropped
+    /// them; [CLS] and max pooling look at the kept tokens only.
+    /// </summary>
+    public static Tensor Pool(Tensor hidden, Tensor mask, Tensor dropped, Tensor attentionMask, EncoderPooling pooling)
+    {
+        if (pooling is not (EncoderPooling.Mean or EncoderPooling.MeanSqrtLen))
+            return Modules.Pooling.Pool(hidden, mask, pooling);
+        using var scope = NewDisposeScope();
+        Tensor count = attentionMask.to_type(ScalarType.Float32).sum(1, keepdim: true).clamp_min(1e-9);
+        Tensor total = MaskedSum(hidden, mask) + dropped;
+        return (pooling == EncoderPooling.Mean ? total / count : total / count.sqrt()).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor MaskedSum(Tensor hidden, Tensor mask) => (hidden * mask.unsqueeze(-1)).sum(1);
 
     /// <summary>
     /// Keeps the <c>max(1, ceil(fraction * real tokens))</c> highest-contributing tokens of each row of

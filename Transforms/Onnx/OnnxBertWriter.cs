@@ -47,8 +47,9 @@ public static class OnnxBertWriter
     /// tokens are ranked by their attention context contribution and only the number <paramref name="tokenKeep"/> gives
     /// for the next layer go on (TopK + GatherND per layer, [CLS] always kept, padding never counted). The schedule is
     /// the initializer <see cref="OnnxTokenKeep.InitializerName"/>, which <see cref="OnnxTokenKeep.Rewrite"/> changes
-    /// without rebuilding the graph; the head pools over the tokens the last layer kept, and <c>last_hidden_state</c>
-    /// holds only those (its second dimension is the kept count).
+    /// without rebuilding the graph. <c>last_hidden_state</c> holds only the tokens the last layer kept (its second
+    /// dimension is the kept count); a mean-pooling head averages every real token, a dropped one at the state it had
+    /// when it was dropped, and other heads look at the kept tokens.
     /// </summary>
     /// <exception cref="ArgumentException">A parameter is missing or has the wrong shape, or the schedule has another layer count.</exception>
     public static byte[] ToTokenPrunedBytes(BertWeights weights, TokenKeepSchedule tokenKeep, OnnxLinearHead? head = null, OnnxGraphStyle style = OnnxGraphStyle.OnnxRuntimeFused)
@@ -189,7 +190,7 @@ public static class OnnxBertWriter
             g.Graph.Input.Add(TensorInfo(input, dataType, "batch", "sequence"));
         g.Graph.Output.Add(TensorInfo("last_hidden_state", TensorProto.Types.DataType.Float, "batch", pruning is null ? "sequence" : "kept_tokens", config.HiddenSize));
         if (head is not null)
-            AddHead(g, head, config.HiddenSize, axis1, poolingMask);
+            AddHead(g, head, config.HiddenSize, axis1, poolingMask, pruning);
 
         var modelProto = new ModelProto
         {
@@ -207,12 +208,12 @@ public static class OnnxBertWriter
 
     private const string OrtDomain = "com.microsoft";
 
-    private static void AddHead(OnnxGraphBuilder g, OnnxLinearHead head, int hidden, string axis1, string attentionMask)
+    private static void AddHead(OnnxGraphBuilder g, OnnxLinearHead head, int hidden, string axis1, string attentionMask, TokenPrunedGraph? pruning = null)
     {
         int labels = head.Bias.Length;
         if (labels == 0 || head.Weight.Length != labels * hidden)
             throw new ArgumentException($"Head weight has {head.Weight.Length} values and {labels} biases; expected {labels} x {hidden} (labels x hidden) and at least one label.", nameof(head));
-        string pooled = head.Pooling is { } pooling ? Pool(g, pooling, axis1, attentionMask) : "last_hidden_state";
+        string pooled = head.Pooling is { } pooling ? PrunedMean(g, pooling, pruning) ?? Pool(g, pooling, axis1, attentionMask) : "last_hidden_state";
         var transposed = new float[head.Weight.Length];
         for (int o = 0; o < labels; o++)
             for (int i = 0; i < hidden; i++)
@@ -221,6 +222,19 @@ public static class OnnxBertWriter
         g.Graph.Output.Add(head.Pooling is null
             ? TensorInfo("logits", TensorProto.Types.DataType.Float, "batch", "sequence", labels)
             : TensorInfo("logits", TensorProto.Types.DataType.Float, "batch", labels));
+    }
+
+    // Mean pooling of a token-pruned graph: every real token counts, a dropped one at the state it had when it was dropped
+    // (as TokenPruning.Pool in TorchSharp). Null for other poolings, which look at the kept tokens only.
+    private static string? PrunedMean(OnnxGraphBuilder g, EncoderPooling pooling, TokenPrunedGraph? pruning)
+    {
+        if (pruning is null || pooling is not (EncoderPooling.Mean or EncoderPooling.MeanSqrtLen))
+            return null;
+        string total = pruning.MaskedSum("last_hidden_state", pruning.Mask);
+        if (pruning.Dropped is not null)
+            total = g.Node("Add", [total, pruning.Dropped]);
+        string count = g.Node("Max", [pruning.RealTokens, g.Scalar(1e-9f)]);
+        return g.Node("Div", [total, pooling == EncoderPooling.Mean ? count : g.Node("Sqrt", [count])]);
     }
 
     // [batch, hidden] from last_hidden_state [batch, seq, hidden] and attention_mask [batch, seq], as EncodeText pools.

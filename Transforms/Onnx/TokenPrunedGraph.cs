@@ -33,6 +33,15 @@ internal sealed class TokenPrunedGraph
     /// <summary>The current additive attention mask [batch, 1, 1, tokens].</summary>
     public string AdditiveMask { get; private set; }
 
+    /// <summary>Real tokens per row [batch, 1] (float), the count mean pooling divides by.</summary>
+    public string RealTokens => _realTokens;
+
+    /// <summary>
+    /// Sum of the states of the tokens dropped so far, each at the layer that dropped it [batch, hidden], or null
+    /// before the first <see cref="Prune"/>: mean pooling adds it so that every real token still counts.
+    /// </summary>
+    public string? Dropped { get; private set; }
+
     /// <summary>
     /// Keeps, of <paramref name="hidden"/> [batch, tokens, hidden], the tokens layer <paramref name="nextLayer"/> should
     /// see, ranked by the attention context contribution of <paramref name="probabilities"/> [batch, heads, tokens, tokens]
@@ -68,9 +77,19 @@ internal sealed class TokenPrunedGraph
         string gathered = g.Node("GatherND", [hidden, g.Node("Unsqueeze", [indices, g.Longs(g.Name("token_pruning.axes_last"), [-1], 1)])], null, Int("batch_dims", 1));
         // Sorted descending, so a row's first `kept` positions are its tokens; the rest (rows shorter than the widest) are padding.
         string positions = g.Node("Range", [g.Scalar0(0f), widest, g.Scalar0(1f)]);
+        string before = MaskedSum(hidden, Mask);
         Mask = g.Node("Cast", [g.Node("Less", [g.Node("Unsqueeze", [positions, zero]), kept])], null, Int("to", (long)TensorProto.Types.DataType.Float));
         AdditiveMask = Additive(Mask);
+        string droppedNow = g.Node("Sub", [before, MaskedSum(gathered, Mask)]);
+        Dropped = Dropped is null ? droppedNow : g.Node("Add", [Dropped, droppedNow]);
         return gathered;
+    }
+
+    /// <summary>Sum over the tokens of <paramref name="hidden"/> [batch, tokens, hidden] where <paramref name="mask"/> is 1: [batch, hidden].</summary>
+    public string MaskedSum(string hidden, string mask)
+    {
+        string expanded = _g.Node("Unsqueeze", [mask, _g.Longs(_g.Name("token_pruning.axes_last"), [-1], 1)]);
+        return _g.Node("ReduceSum", [_g.Node("Mul", [hidden, expanded]), _g.Longs(_g.Name("token_pruning.axes_1"), [1], 1)], null, Int("keepdims", 0));
     }
 
     private string Additive(string mask)

@@ -202,6 +202,42 @@ public sealed class ClassifierHeadPruningTests
         StringAssert.Contains(method.Error, "'magic'");
     }
 
+    [TestMethod]
+    public void CompressCommandTokenPrunesASavedClassifierAtEachSchedule()
+    {
+        using var temp = new TempFolder();
+        string model = temp.Combine("model.zip");
+        _model.Save(model);
+        string data = temp.Combine("sst2");
+        Directory.CreateDirectory(data);
+        File.WriteAllLines(Path.Combine(data, "train.tsv"), File.ReadLines(SharedData.RequireFile("sst2", "train.tsv")).Take(17));
+        File.WriteAllLines(Path.Combine(data, "dev.tsv"), File.ReadLines(SharedData.RequireFile("sst2", "dev.tsv")).Take(25));
+        string output = temp.Combine("tokens"), json = temp.Combine("report.json");
+
+        CliResult result = CliRunner.RunCaptured("compress", "--model", model, "--task", "sst2", "--data", data, "--token-keep", "1,0.5,0.25;1,0.8,0.6",
+            "--batch-size", "8", "--learning-rate", "1e-3", "--speed-rounds", "1", "--no-plot", "--out", output, "--json", json);
+        Assert.AreEqual(0, result.Code, result.Output + result.Error);
+        using JsonDocument report = JsonDocument.Parse(File.ReadAllText(json));
+        JsonElement[] variants = report.RootElement.GetProperty("variants").EnumerateArray().ToArray();
+        CollectionAssert.AreEqual(new[] { "tokens 1,0.5,0.25", "tokens 1,0.8,0.6" }, variants.Select(v => v.GetProperty("variant").GetString()).ToArray(), "token variants only: no head pruning asked");
+        double strong = variants[0].GetProperty("estimated_speedup").GetDouble(), mild = variants[1].GetProperty("estimated_speedup").GetDouble();
+        Assert.IsTrue(strong > mild && mild > 1, $"estimated {strong} and {mild}");
+        Assert.AreEqual(12, variants[0].GetProperty("heads").GetInt32());
+        string saved = variants[0].GetProperty("model_path").GetString()!;
+        EncoderFineTuningTransformer loaded = EncoderFineTuningTransformer.Load(new MLContext(), saved);
+        using var end = new Ends(loaded.Dispose);
+        Assert.AreEqual("1,0.5,0.25", loaded.TokenKeep!.ToString(), "the written model serves the schedule it was fine-tuned for");
+        Assert.AreEqual(2, ModelProto.Parser.ParseFrom(loaded.OnnxBytes).Graph.Node.Count(n => n.OpType == "TopK"), "one ranking between each pair of layers");
+
+        CliResult bad = CliRunner.RunCaptured("compress", "--model", model, "--task", "sst2", "--data", data, "--token-keep", "0.8;1,1.5,0.5", "--out", temp.Combine("z"));
+        Assert.AreEqual(2, bad.Code, bad.Output + bad.Error);
+        StringAssert.Contains(bad.Error, "1.5");
+        Assert.IsFalse(Directory.Exists(temp.Combine("z", "tokens")), "checked before any training");
+        CliResult encoder = CliRunner.RunCaptured("compress", "--encoder", "minilm", "--token-keep", "0.8", "--out", temp.Combine("e"));
+        Assert.AreEqual(2, encoder.Code);
+        StringAssert.Contains(encoder.Error, "--token-keep");
+    }
+
     /// <summary>Ends an owned transformer (an IOwnedTransformer, not IDisposable) at the end of a using scope.</summary>
     private sealed class Ends(Action end) : IDisposable
     {

@@ -92,7 +92,7 @@ public sealed class TokenPruningTests
         TokenKeepSchedule schedule = TokenKeepSchedule.Parse("1,0.6,0.3", 3);
         using var scope = NewDisposeScope();
         (Tensor ids, Tensor mask, Tensor types) = Tensors(batch);
-        (Tensor hidden, Tensor kept) = TokenPruning.Encode(model.Encoder, ids, mask, types, schedule);
+        (Tensor hidden, Tensor kept, _) = TokenPruning.Encode(model.Encoder, ids, mask, types, schedule);
         int[] lengths = batch.Texts.Select(t => t.Length).ToArray();
         int[] expected = lengths.Select(n => schedule.KeptTokens(2, n)).ToArray();
         Assert.AreEqual(expected.Max(), (int)hidden.shape[1], "the last layer sees the widest row's kept tokens only");
@@ -102,6 +102,60 @@ public sealed class TokenPruningTests
         // The ONNX graph keeps as many: its last_hidden_state is that narrow.
         (_, int[] shape) = RunGraph(OnnxBertWriter.ToTokenPrunedBytes(model.Encoder.ToWeights(), schedule, model.ExportHead()), batch, "last_hidden_state");
         Assert.AreEqual(expected.Max(), shape[1]);
+    }
+
+    [TestMethod]
+    public void DroppedTokensKeepTheStateTheyHadWhenDropped()
+    {
+        using var model = TinyClassifier(seed: 9);
+        TokenizedBatch batch = TrainerTestData.Encode([Sentences[2]], maxTokens: 32);
+        TokenKeepSchedule schedule = TokenKeepSchedule.Parse("1,1,0.5", 3); // prunes once, after layer 1
+        using var scope = NewDisposeScope();
+        (Tensor ids, Tensor mask, Tensor types) = Tensors(batch);
+        (Tensor hidden, Tensor kept, Tensor dropped) = TokenPruning.Encode(model.Encoder, ids, mask, types, schedule);
+
+        // Reference from the definition: layer 1's output, tokens ranked by the attention they received (column sums
+        // over heads and queries), [CLS] forced in; the dropped ones are the rest.
+        int n = batch.Length, keep = schedule.KeptTokens(2, n);
+        Tensor noMask = zeros(1, 1, 1, n);
+        (Tensor h1, _) = model.Encoder.Layers[0].ForwardWithProbabilities(model.Encoder.Embeddings.forward(ids, types), noMask);
+        (Tensor h2, Tensor probabilities) = model.Encoder.Layers[1].ForwardWithProbabilities(h1, noMask);
+        float[] received = probabilities.sum([1, 2]).data<float>().ToArray();
+        received[0] = float.MaxValue;
+        HashSet<int> keptSet = Enumerable.Range(0, n).OrderByDescending(i => received[i]).Take(keep).ToHashSet();
+        float[] states = h2.data<float>().ToArray();
+        var expected = new float[Tiny.HiddenSize];
+        for (int t = 0; t < n; t++)
+            if (!keptSet.Contains(t))
+                for (int d = 0; d < expected.Length; d++)
+                    expected[d] += states[t * expected.Length + d];
+        Assert.AreEqual(keep, (int)hidden.shape[1]);
+        Assert.IsLessThan(n, keep);
+        Assert.IsLessThanOrEqualTo(1e-4, MaxDiff(expected, dropped.data<float>().ToArray()), "sum of the dropped tokens' layer-1 states");
+
+        // Mean pooling divides the kept tokens' last states plus the dropped ones by every real token.
+        float[] pooled = TokenPruning.Pool(hidden, kept, dropped, mask, EncoderPooling.Mean).data<float>().ToArray();
+        float[] reference = ((hidden.sum(1) + dropped) / n).data<float>().ToArray();
+        Assert.IsLessThanOrEqualTo(1e-5, MaxDiff(reference, pooled));
+        float[] keptOnly = MLNetExt.Trainers.Modules.Pooling.Pool(hidden, kept, EncoderPooling.Mean).data<float>().ToArray();
+        Assert.IsGreaterThan(1e-3, MaxDiff(keptOnly, pooled), "not the mean of the kept tokens alone");
+    }
+
+    [TestMethod]
+    [DataRow(1.5, 2.0, "DistillationWeight", "1.5")]
+    [DataRow(-0.1, 2.0, "DistillationWeight", "-0.1")]
+    [DataRow(0.5, 0.0, "Temperature", "got 0")]
+    [DataRow(0.5, double.NaN, "Temperature", "NaN")]
+    public void BadDistillationSettingsAreRefusedNamingTheValue(double weight, double temperature, string option, string value)
+    {
+        using var model = TinyClassifier(seed: 10);
+        var ml = new MLContext(seed: 1);
+        EncoderFineTuningTransformer plain = Served(ml, model);
+        using var endPlain = Owned.Ends(plain);
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.PruneTokens(plain,
+            new TokenPruningOptions { DistillationWeight = weight, Temperature = temperature }));
+        StringAssert.Contains(error.Message, option);
+        StringAssert.Contains(error.Message, value);
     }
 
     [TestMethod]

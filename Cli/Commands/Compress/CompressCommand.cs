@@ -43,6 +43,11 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         [Description("With --model: comma-separated head pruning methods, each a variant in the report: importance (default; Michel et al. 2019) and/or shrp (Top-1 routed Expert Attention with shared expanders, Su et al. 2025).")]
         public string Method { get; init; } = "importance";
 
+        /// <summary>Token keep schedules.</summary>
+        [CommandOption("--token-keep <S;S;...>")]
+        [Description("With --model: token pruning (Latency Adjustable Transformer). Semicolon-separated keep schedules, each a variant: one rate (0.8: layer l keeps 0.8^l of the tokens) or one fraction per layer (1,1,0.8,0.6,0.5,0.4). One model is fine-tuned for the first (distilling from the original) and serves them all.")]
+        public string? TokenKeep { get; init; }
+
         /// <summary>Heads kept in all.</summary>
         [CommandOption("--keep-heads <N>")]
         [Description("With --model: keep N heads in all (at least one per layer) instead of --prune-heads F.")]
@@ -170,7 +175,8 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         private ValidationResult ValidateClassifier() =>
             string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
             : string.IsNullOrWhiteSpace(Task) || string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--model needs --task NAME and --data DIR (the GLUE task it was fine-tuned on).")
-            : PruneHeads is null && KeepHeads is null ? ValidationResult.Error("--model needs --prune-heads F or --keep-heads N.")
+            : PruneHeads is null && KeepHeads is null && TokenKeep is null ? ValidationResult.Error("--model needs --prune-heads F, --keep-heads N or --token-keep S.")
+            : TokenKeep is not null && TokenKeepSchedules.Length == 0 ? ValidationResult.Error("--token-keep names no schedule.")
             : PruneHeads is { } f && !(f > 0 && f < 1) ? ValidationResult.Error($"--prune-heads must be a fraction in (0, 1), exclusive; got {f}.")
             : KeepHeads is < 1 ? ValidationResult.Error($"--keep-heads must be at least 1; got {KeepHeads}.")
             : Int8 || Layers is not null || DistillText.Length > 0 ? ValidationResult.Error("--int8, --layers and --distill-text compress an --encoder; with --model only head pruning runs.")
@@ -199,8 +205,12 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
             return methods.Length == 0 ? "--method names no method." : null;
         }
 
+        /// <summary>The schedules of --token-keep (empty without it).</summary>
+        internal string[] TokenKeepSchedules => TokenKeep?.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [];
+
         private ValidationResult ValidateEncoder() =>
             string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
+            : TokenKeep is not null ? ValidationResult.Error("--token-keep prunes the tokens of a fine-tuned classifier or regressor: give --model MODEL.zip --task NAME --data DIR.")
             : !Int8 && Layers is null && PruneHeads is null ? ValidationResult.Error("Nothing to do: give --int8, --layers N, --prune-heads F, or a combination.")
             : Layers is < 1 ? ValidationResult.Error($"--layers must be at least 1; got {Layers}.")
             : PruneHeads is { } f && !(f > 0 && f < 1) ? ValidationResult.Error($"--prune-heads must be a fraction in (0, 1), exclusive; got {f}.")
@@ -255,9 +265,11 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
     private static int ExecuteClassifier(Settings settings, CancellationToken cancellationToken)
     {
         Settings.ParseMethods(settings.Method, out HeadPruningMethod[] methods);
+        if (settings.PruneHeads is null && settings.KeepHeads is null)
+            methods = []; // token pruning only
         var spec = new ClassifierCompressionSpec
         {
-            ModelPath = settings.Model!, Task = settings.Task!, DataFolder = settings.Data!, Methods = methods,
+            ModelPath = settings.Model!, Task = settings.Task!, DataFolder = settings.Data!, Methods = methods, TokenKeep = settings.TokenKeepSchedules,
             PruneFraction = settings.PruneHeads ?? 0.4, KeepHeads = settings.KeepHeads, ImportanceBatches = settings.ImportanceBatches,
             RoutingEpochs = settings.RoutingEpochs, DistillationWeight = settings.DistillWeight,
             MaxTrainRows = settings.MaxTrainRows, Epochs = settings.Epochs, BatchSize = settings.BatchSize,

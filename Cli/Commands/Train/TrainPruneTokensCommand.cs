@@ -45,6 +45,16 @@ public sealed class TrainPruneTokensCommand : Command<TrainPruneTokensCommand.Se
         [Description("Share of training batches on the target schedule; the rest draw one between no pruning and a little past the target (default 0.5).")]
         public double TargetShare { get; init; } = 0.5;
 
+        /// <summary>Distillation weight.</summary>
+        [CommandOption("--distill-weight <W>")]
+        [Description("Weight (0 to 1) of distillation from the unpruned model (KL on the class distribution) against the labels' loss (default 0.5; 0 for labels only).")]
+        public double DistillationWeight { get; init; } = 0.5;
+
+        /// <summary>Distillation temperature.</summary>
+        [CommandOption("--temperature <T>")]
+        [Description("Temperature softening both class distributions for distillation (default 2).")]
+        public double Temperature { get; init; } = 2;
+
         /// <summary>Training row cap.</summary>
         [CommandOption("--max-train-rows <N>")]
         [Description("Fine-tune on a seeded sample of at most N training rows.")]
@@ -90,6 +100,8 @@ public sealed class TrainPruneTokensCommand : Command<TrainPruneTokensCommand.Se
             : string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required.")
             : TokenKeep is not null && string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--token-keep fine-tunes a model: give --out DIR.")
             : double.IsNaN(TargetShare) || TargetShare is < 0 or > 1 ? ValidationResult.Error($"--target-share must be in [0, 1]; got {TargetShare}.")
+            : double.IsNaN(DistillationWeight) || DistillationWeight is < 0 or > 1 ? ValidationResult.Error($"--distill-weight must be between 0 and 1; got {DistillationWeight}.")
+            : !(Temperature > 0) ? ValidationResult.Error($"--temperature must be positive; got {Temperature}.")
             : MaxTrainRows is < 1 ? ValidationResult.Error($"--max-train-rows must be at least 1; got {MaxTrainRows}.")
             : SpeedRounds < 1 ? ValidationResult.Error($"--speed-rounds must be at least 1; got {SpeedRounds}.")
             : ValidationResult.Success();
@@ -103,7 +115,7 @@ public sealed class TrainPruneTokensCommand : Command<TrainPruneTokensCommand.Se
         {
             ModelPath = settings.Model!, Task = settings.Task!, DataFolder = settings.Data!, TargetSchedule = settings.TokenKeep,
             CurveSchedules = settings.Curve.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
-            TargetShare = settings.TargetShare, MaxTrainRows = settings.MaxTrainRows, Epochs = settings.Epochs, BatchSize = settings.BatchSize,
+            TargetShare = settings.TargetShare, DistillationWeight = settings.DistillationWeight, Temperature = settings.Temperature, MaxTrainRows = settings.MaxTrainRows, Epochs = settings.Epochs, BatchSize = settings.BatchSize,
             LearningRate = settings.LearningRate, Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory, OutputDirectory = settings.Out,
             SpeedRounds = settings.SpeedRounds,
         };
