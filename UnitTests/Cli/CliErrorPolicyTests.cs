@@ -92,7 +92,7 @@ public sealed class CliErrorPolicyTests
     {
         CliResult result = CliRunner.RunCaptured("train", "classify", "--help");
         Assert.AreEqual(0, result.Code, result.Error);
-        string line = result.Output.Split('\n').Single(l => l.Contains("--out", StringComparison.Ordinal));
+        string line = result.Output.Split('\n').Single(l => l.TrimStart().StartsWith("--out ", StringComparison.Ordinal));
         StringAssert.Contains(line, "fine-tuned model");
     }
 
