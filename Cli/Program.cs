@@ -97,6 +97,8 @@ public static class Program
                     .WithDescription("Sweep text classification pipelines (featurizer + SDCA / L-BFGS / FastTree / LightGBM).");
                 auto.AddCommand<AutoRegressCommand>("regress")
                     .WithDescription("Sweep text regression pipelines (featurizer + SDCA / FastTree / LightGBM).");
+                auto.AddCommand<AutoCompressCommand>("compress")
+                    .WithDescription("Search layers, heads, int8 and token keep for the best quality at >= --min-speedup times the original's measured speed.");
             });
             config.AddBranch("notebook", notebook =>
             {

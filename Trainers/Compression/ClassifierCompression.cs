@@ -63,13 +63,7 @@ public static class ClassifierCompression
     private static ClassifierCompressionReport Run(ClassifierCompressionSpec spec, MLContext ml, EncoderFineTuningTransformer original, TokenKeepSchedule[] tokenKeep, GlueTask task, string trainFile,
         IProgress<TrainingProgress>? progress, Action<string> log, CancellationToken cancellationToken)
     {
-        IReadOnlyList<GlueExample> train = GlueReader.Read(task, trainFile, labelsRequired: true);
-        if (spec.MaxTrainRows is int max && max < train.Count)
-        {
-            GlueExample[] shuffled = [.. train];
-            new Random(spec.Seed).Shuffle(shuffled);
-            train = shuffled[..max];
-        }
+        IReadOnlyList<GlueExample> train = ReadTrainRows(task, trainFile, spec.MaxTrainRows, spec.Seed);
         IReadOnlyList<GlueExample> dev = GlueReader.ReadDev(task, spec.DataFolder);
         FineTuningRows rows = Tokenize(original, task, train);
         log($"{task.Name}: {rows.Rows.Count} training rows{(spec.MaxTrainRows is null ? "" : $" (a seeded sample of at most {spec.MaxTrainRows})")}, {dev.Count} dev rows.");
@@ -221,7 +215,18 @@ public static class ClassifierCompression
         }
     }
 
-    private static int OriginalHeads(EncoderFineTuningTransformer model) =>
+    /// <summary>The task's labelled training rows, or a seeded sample of at most <paramref name="maxRows"/> of them.</summary>
+    internal static IReadOnlyList<GlueExample> ReadTrainRows(GlueTask task, string trainFile, int? maxRows, int seed)
+    {
+        IReadOnlyList<GlueExample> train = GlueReader.Read(task, trainFile, labelsRequired: true);
+        if (maxRows is not int max || max >= train.Count)
+            return train;
+        GlueExample[] shuffled = [.. train];
+        new Random(seed).Shuffle(shuffled);
+        return shuffled[..max];
+    }
+
+    internal static int OriginalHeads(EncoderFineTuningTransformer model) =>
         FineTunedClassifierGraph.Read(model, "the original model").Encoder.Config.HeadsPerLayer.Sum();
 
     internal static void CheckFits(EncoderFineTuningTransformer model, GlueTask task, string path)

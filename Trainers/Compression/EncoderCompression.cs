@@ -36,7 +36,8 @@ public static class EncoderCompression
         log ??= _ => { };
         Validate(spec);
         var ml = new MLContext(seed: spec.Seed);
-        EncoderModel original = Directory.Exists(spec.Encoder) ? EncoderModel.Load(spec.Encoder) : PretrainedEncoders.Load(spec.Encoder);
+        EncoderModel original = LoadEncoder(spec.Encoder);
+        EncoderModel reference = spec.Reference is null ? original : LoadEncoder(spec.Reference);
         if (spec.Layers is int layers && (layers < 1 || layers > original.Config.Layers))
             throw new ArgumentOutOfRangeException(nameof(spec), layers, $"--layers must be 1 to {original.Config.Layers} ({original.Name} has {original.Config.Layers} layers); got {layers}.");
 
@@ -93,7 +94,7 @@ public static class EncoderCompression
             string[] speedTexts = SpeedTexts(spec);
             timedTexts = speedTexts.Length;
             log($"Timing both models on {speedTexts.Length} texts, {spec.SpeedRounds} alternating rounds.");
-            (originalSpeed, compressedSpeed) = Time(ml, original, written, speedTexts, spec, cancellationToken);
+            (originalSpeed, compressedSpeed) = Time(ml, reference, written, speedTexts, spec, cancellationToken);
         }
 
         IReadOnlyList<StsPair>? sts = spec.StsPath is null ? null : StsReader.Read(spec.StsPath);
@@ -110,12 +111,12 @@ public static class EncoderCompression
                     QueryPrefix = m.Config.QueryPrefix, DocumentPrefix = m.Config.DocumentPrefix,
                 }, cancellationToken: cancellationToken).Metrics.Ndcg(10), 2)));
         }
-        (double? originalSts, double? originalBeir) = spec.EvaluateOriginal ? Quality(original, "original") : (null, null);
+        (double? originalSts, double? originalBeir) = spec.EvaluateOriginal ? Quality(reference, "original") : (null, null);
         (double? compressedSts, double? compressedBeir) = Quality(written, "compressed");
 
         return new EncoderCompressionReport
         {
-            Original = Figures(original, originalSpeed, originalSts, originalBeir),
+            Original = Figures(reference, originalSpeed, originalSts, originalBeir),
             Compressed = Figures(written, compressedSpeed, compressedSts, compressedBeir) with { Model = Describe(written, spec, distilled, pruned) },
             Speedup = originalSpeed is { } o && compressedSpeed is { } c ? Math.Round(c.Wall / o.Wall, 3) : null,
             SpeedupCpu = originalSpeed is { } oc && compressedSpeed is { } cc ? Math.Round(cc.Cpu / oc.Cpu, 3) : null,
@@ -136,7 +137,7 @@ public static class EncoderCompression
     private static void Validate(EncoderCompressionSpec spec)
     {
         ArgumentException.ThrowIfNullOrEmpty(spec.OutputDirectory, nameof(spec.OutputDirectory));
-        if (!spec.Int8 && spec.Layers is null && spec.PruneHeads is null)
+        if (!spec.Int8 && spec.Layers is null && spec.PruneHeads is null && spec.Reference is null)
             throw new ArgumentOutOfRangeException(nameof(spec), "Nothing to do: ask for int8 quantisation, fewer layers, head pruning, or a combination.");
         if (spec.PruneHeads is double fraction)
             HeadImportance.CheckFraction(fraction, "--prune-heads");
@@ -152,6 +153,9 @@ public static class EncoderCompression
         if (spec.BeirPath is not null && !Directory.Exists(spec.BeirPath))
             throw new DirectoryNotFoundException($"The BEIR folder '{spec.BeirPath}' does not exist.");
     }
+
+    private static EncoderModel LoadEncoder(string nameOrFolder) =>
+        Directory.Exists(nameOrFolder) ? EncoderModel.Load(nameOrFolder) : PretrainedEncoders.Load(nameOrFolder);
 
     private static string Describe(EncoderModel model, EncoderCompressionSpec spec, EncoderDistillationResult? distilled, EncoderHeadPruningResult? pruned) =>
         $"{model.Name}: {model.Config.Layers} layers" + (distilled is null ? "" : $" (teacher layers {string.Join(", ", distilled.TeacherLayers ?? [])}, distilled)")

@@ -1,10 +1,17 @@
 namespace MLNetExt.Trainers.Compression;
 
 /// <summary>What <see cref="EncoderCompression.Run"/> makes and measures (the settings of <c>mlnetext compress</c>).</summary>
-public sealed class EncoderCompressionSpec
+public sealed record EncoderCompressionSpec
 {
     /// <summary>Pretrained encoder name or Hugging Face-layout folder to compress. Default all-MiniLM-L6-v2.</summary>
     public string Encoder { get; init; } = "all-MiniLM-L6-v2";
+
+    /// <summary>
+    /// The encoder the compressed model is timed and scored against (name or folder); null: <see cref="Encoder"/>. With a
+    /// reference, <see cref="Encoder"/> may be a model made earlier (a folder) that is only quantised, or only measured
+    /// when nothing else is asked for: how the compression sweep reuses one distilled student for its fp32 and int8 trials.
+    /// </summary>
+    public string? Reference { get; init; }
 
     /// <summary>Quantise the (distilled) model's weights to int8 (<see cref="MLNetExt.Transforms.Onnx.EncoderQuantizer"/>).</summary>
     public bool Int8 { get; init; }

@@ -15,21 +15,7 @@ internal static class AutoRun
     public static int Execute(AutoSettings settings, SweepTask task, CancellationToken cancellationToken)
     {
         OutputPaths.RequireWritableFolder(settings.Out, "--out");
-        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
-        {
-            e.Cancel = true;
-            interrupt.Cancel();
-        };
-        Console.CancelKeyPress += onCtrlC;
-        try
-        {
-            return Run(settings, task, interrupt.Token);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCtrlC;
-        }
+        return CtrlC.Cancels(cancellationToken, token => Run(settings, task, token));
     }
 
     private static int Run(AutoSettings settings, SweepTask task, CancellationToken token)

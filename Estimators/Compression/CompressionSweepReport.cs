@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using MLNetExt.Transforms.IO;
+
+namespace MLNetExt.Estimators.Compression;
+
+/// <summary>Writes a compression sweep's report: <c>report.md</c> (the trials table and the choice) and <c>report.json</c>.</summary>
+public static class CompressionSweepReport
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    /// <summary>Writes both files into <paramref name="folder"/>, atomically; returns the markdown file's path.</summary>
+    public static string Write(CompressionSweepResult result, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        string markdown = Path.GetFullPath(Path.Combine(folder, "report.md"));
+        AtomicFile.WriteAllText(Path.Combine(folder, "report.json"), JsonSerializer.Serialize(result, Json));
+        AtomicFile.WriteAllText(markdown, Markdown(result));
+        return markdown;
+    }
+
+    /// <summary>The report as markdown.</summary>
+    public static string Markdown(CompressionSweepResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var text = new StringBuilder();
+        string measure = result.SpeedMeasure == CompressionSpeedMeasure.Cpu ? "per CPU-second" : "wall-clock";
+        text.AppendLine(CultureInfo.InvariantCulture, $"# Compression sweep of {result.Model}");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Best quality ({result.QualityMeasure}) at >= {result.MinSpeedup:0.##}x the original's speed ({measure}, measured against the original in each trial).");
+        string resumed = result.ResumedTrials > 0 ? $" ({result.ResumedTrials} from the checkpoint)" : "";
+        text.AppendLine(CultureInfo.InvariantCulture, $"Original: quality {Format(result.OriginalQuality)}. {result.Trials.Count} trials{resumed}, {result.Trials.Where(t => t.Error is null).Select(t => t.Configuration).Distinct().Count()} of {result.SearchSpaceSize} configurations measured; stopped: {result.StopReason}; {result.Seconds:0} s.");
+        text.AppendLine();
+        text.AppendLine("| trial | configuration | speed-up (wall) | speed-up (per CPU-s) | quality | feasible | MiB | seconds | |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (CompressionTrial t in result.Trials)
+        {
+            string feasible = t.Error is null ? t.Feasible ? "yes" : "no" : "failed";
+            string size = t.SizeBytes is long b ? (b / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) : "-";
+            string note = t.TrialId == result.Chosen?.TrialId ? "**chosen**" : t.Error ?? "";
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {t.TrialId} | {t.Description} | {Format(t.Speedup, "x")} | {Format(t.SpeedupCpu, "x")} | {Format(t.Quality)} | {feasible} | {size} | {t.Seconds:0} | {note} |");
+        }
+        text.AppendLine();
+        text.AppendLine(result.Chosen is { } c
+            ? string.Create(CultureInfo.InvariantCulture, $"Chosen: trial {c.TrialId} ({c.Description}), quality {Format(c.Quality)} at {Format(c.ConstrainedSpeedup, "x")}; written to {result.ModelPath}.")
+            : $"Nothing chosen: {result.Message}");
+        return text.ToString();
+    }
+
+    private static string Format(double? value, string suffix = "") =>
+        value is double v ? v.ToString("0.00", CultureInfo.InvariantCulture) + suffix : "-";
+}
