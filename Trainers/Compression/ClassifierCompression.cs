@@ -101,19 +101,12 @@ public static class ClassifierCompression
             log($"Scoring and timing {models.Length} models on the {dev.Count} dev rows, {spec.SpeedRounds} alternating rounds.");
             (GlueResult[] metrics, (double Wall, double Cpu)[] speed) = Measure(models, task, dev, spec.SpeedRounds, cancellationToken);
 
-            ClassifierVariantFigures Figures(int i, string variant, long size, ClassifierHeadPruningResult? result, string? path) => new()
+            ClassifierVariantFigures Figures(int i, string variant, long size, ClassifierHeadPruningResult? result, string? path) => MeasuredFigures(metrics, speed, i) with
             {
                 Variant = variant,
                 Heads = result?.HeadsAfter ?? 0,
                 HeadsPerLayer = result?.KeptHeads.Select(k => k.Count).ToArray() ?? [],
                 SizeBytes = size,
-                Dev = metrics[i].ByName.ToDictionary(m => m.Key, m => Math.Round(100 * m.Value, 2)),
-                DevPrimary = Math.Round(100 * metrics[i].Primary, 2),
-                DevRetained = Math.Round(metrics[i].Primary / metrics[0].Primary, 4),
-                RowsPerSecond = Math.Round(speed[i].Wall, 2),
-                RowsPerCpuSecond = Math.Round(speed[i].Cpu, 2),
-                Speedup = Math.Round(speed[i].Wall / speed[0].Wall, 3),
-                SpeedupCpu = Math.Round(speed[i].Cpu / speed[0].Cpu, 3),
                 Pruning = result?.ToString(),
                 PruningSeconds = result is null ? null : Math.Round(result.Seconds, 1),
                 Routing = result?.Routing,
@@ -248,6 +241,19 @@ public static class ClassifierCompression
         var targets = examples.Select(e => task.IsRegression ? e.Score : e.LabelIndex).ToArray();
         return new FineTuningRows(rows, targets);
     }
+
+    /// <summary>The dev and speed figures of model <paramref name="i"/> of a <see cref="Measure"/> run, relative to model 0 (the original).</summary>
+    internal static ClassifierVariantFigures MeasuredFigures(GlueResult[] metrics, (double Wall, double Cpu)[] speed, int i) => new()
+    {
+        Variant = "",
+        Dev = metrics[i].ByName.ToDictionary(m => m.Key, m => Math.Round(100 * m.Value, 2)),
+        DevPrimary = Math.Round(100 * metrics[i].Primary, 2),
+        DevRetained = Math.Round(metrics[i].Primary / metrics[0].Primary, 4),
+        RowsPerSecond = Math.Round(speed[i].Wall, 2),
+        RowsPerCpuSecond = Math.Round(speed[i].Cpu, 2),
+        Speedup = Math.Round(speed[i].Wall / speed[0].Wall, 3),
+        SpeedupCpu = Math.Round(speed[i].Cpu / speed[0].Cpu, 3),
+    };
 
     internal static (GlueResult[] Metrics, (double Wall, double Cpu)[] Speed) Measure(EncoderFineTuningTransformer[] models, GlueTask task,
         IReadOnlyList<GlueExample> dev, int rounds, CancellationToken cancellationToken)

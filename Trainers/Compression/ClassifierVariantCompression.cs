@@ -78,18 +78,11 @@ public static class ClassifierVariantCompression
 
             log($"Scoring and timing the original and the variant on the {dev.Count} dev rows, {spec.SpeedRounds} alternating rounds.");
             (GlueResult[] metrics, (double Wall, double Cpu)[] speed) = ClassifierCompression.Measure([original, model], task, dev, spec.SpeedRounds, cancellationToken);
-            ClassifierVariantFigures Figures(int i, string variant, int headCount, long size, string? path) => new()
+            ClassifierVariantFigures Figures(int i, string variant, int headCount, long size, string? path) => ClassifierCompression.MeasuredFigures(metrics, speed, i) with
             {
                 Variant = variant,
                 Heads = headCount,
                 SizeBytes = size,
-                Dev = metrics[i].ByName.ToDictionary(m => m.Key, m => Math.Round(100 * m.Value, 2)),
-                DevPrimary = Math.Round(100 * metrics[i].Primary, 2),
-                DevRetained = Math.Round(metrics[i].Primary / metrics[0].Primary, 4),
-                RowsPerSecond = Math.Round(speed[i].Wall, 2),
-                RowsPerCpuSecond = Math.Round(speed[i].Cpu, 2),
-                Speedup = Math.Round(speed[i].Wall / speed[0].Wall, 3),
-                SpeedupCpu = Math.Round(speed[i].Cpu / speed[0].Cpu, 3),
                 Pruning = pruned?.ToString(),
                 PruningSeconds = pruned is null ? null : Math.Round(pruned.Seconds, 1),
                 Recovery = pruned?.Recovery,
