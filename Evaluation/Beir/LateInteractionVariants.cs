@@ -54,20 +54,45 @@ public static class LateInteractionVariants
     /// Late interaction through a trained ARC-style compressor: queries keep one vector per word piece (the compressor at
     /// ratio 1), documents are compressed at <paramref name="ratio"/>; both as <see cref="LearnedContextCompressor.Compress"/>
     /// gives them from the compressor's encoder's token states (encode with <see cref="LearnedContextCompressor.Encoder"/>).
+    /// Texts go through the compressor's graph <paramref name="batchSize"/> at a time
+    /// (<see cref="LearnedContextCompressor.CompressBatch"/>, texts of similar length together), which gives the same vectors.
     /// </summary>
     /// <param name="compressor">The trained compressor (the caller keeps and disposes it).</param>
     /// <param name="ratio">Word pieces per document vector: 1, 2, 4 or 8.</param>
     /// <param name="precision">How document vectors are stored.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The ratio is not 1, 2, 4 or 8.</exception>
-    public static MultiVectorVariant Learned(LearnedContextCompressor compressor, int ratio, MultiVectorPrecision precision = MultiVectorPrecision.Float32)
+    /// <param name="batchSize">Texts per run of the compressor's graph; 1 compresses one text at a time.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The ratio is not 1, 2, 4 or 8, or the batch size is below 1.</exception>
+    public static MultiVectorVariant Learned(LearnedContextCompressor compressor, int ratio, MultiVectorPrecision precision = MultiVectorPrecision.Float32,
+        int batchSize = 32)
     {
         ArgumentNullException.ThrowIfNull(compressor);
         ContextPooling.CheckRatio(ratio);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         string name = $"MaxSim, learned x{ratio}" + (precision == MultiVectorPrecision.Int8 ? ", int8" : "");
         return new MultiVectorVariant(name,
             (states, _) => compressor.Compress(states, 1),
             (states, _) => compressor.Compress(states, ratio),
-            precision) { Dimension = compressor.Dimension };
+            precision)
+        {
+            Dimension = compressor.Dimension,
+            QueryBatchVectors = batchSize == 1 ? null : (states, _) => CompressInBatches(compressor, states, 1, batchSize),
+            DocumentBatchVectors = batchSize == 1 ? null : (states, _) => CompressInBatches(compressor, states, ratio, batchSize),
+        };
+    }
+
+    /// <summary>Compresses the texts <paramref name="batchSize"/> at a time, shortest first so that a batch pads little; results in the texts' order.</summary>
+    private static float[][] CompressInBatches(LearnedContextCompressor compressor, IReadOnlyList<ReadOnlyMemory<float>> states, int ratio, int batchSize)
+    {
+        int[] order = Enumerable.Range(0, states.Count).OrderBy(i => states[i].Length).ToArray();
+        var result = new float[states.Count][];
+        for (int start = 0; start < order.Length; start += batchSize)
+        {
+            int[] chunk = order[start..Math.Min(order.Length, start + batchSize)];
+            float[][] vectors = compressor.CompressBatch(chunk.Select(i => states[i]).ToArray(), ratio);
+            for (int k = 0; k < chunk.Length; k++)
+                result[chunk[k]] = vectors[k];
+        }
+        return result;
     }
 
     /// <summary>The text's word pieces: every token but the first (<c>[CLS]</c>) and last (<c>[SEP]</c>); all tokens when the text has none.</summary>

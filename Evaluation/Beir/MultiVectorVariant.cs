@@ -7,6 +7,12 @@ namespace MLNetExt.Evaluation.Beir;
 public delegate float[] TokenVectorMapper(ReadOnlySpan<float> tokenStates, int dimension);
 
 /// <summary>
+/// Maps several texts' token states at once (each as <see cref="TokenVectorMapper"/> takes it) to their vectors, in
+/// order; for mappers that run faster on a batch (a learned compressor's graph), and must give what the per-text mapper gives.
+/// </summary>
+public delegate float[][] TokenBatchVectorMapper(IReadOnlyList<ReadOnlyMemory<float>> tokenStates, int dimension);
+
+/// <summary>
 /// One late-interaction system scored by <see cref="MultiVectorRetriever"/>: how queries and documents become vectors
 /// from the encoder's token states, and how document vectors are stored. Several variants share one encoding pass.
 /// </summary>
@@ -46,4 +52,16 @@ public sealed class MultiVectorVariant
     /// projector width); null (default) means the same width as the token states.
     /// </summary>
     public int? Dimension { get; init; }
+
+    /// <summary>
+    /// When set, <see cref="MultiVectorRetriever"/> maps queries through this instead of <see cref="QueryVectors"/>, a
+    /// batch of texts at a time; it must give the same vectors. Null (default): one text at a time.
+    /// </summary>
+    public TokenBatchVectorMapper? QueryBatchVectors { get; init; }
+
+    /// <summary>
+    /// When set, <see cref="MultiVectorRetriever"/> maps each block of documents through this instead of
+    /// <see cref="DocumentVectors"/>; it must give the same vectors. Null (default): one document at a time.
+    /// </summary>
+    public TokenBatchVectorMapper? DocumentBatchVectors { get; init; }
 }

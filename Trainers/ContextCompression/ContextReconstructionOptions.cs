@@ -34,7 +34,7 @@ public sealed class ContextReconstructionOptions
     public bool TrainEncoder { get; set; }
 
     /// <summary>
-    /// The baseline: the decoder gets zero vectors instead of the compressor's (same count), so it learns to predict each
+    /// The baseline: the decoder gets one zero vector per text instead of the compressor's vectors, so it learns to predict each
     /// word piece from the ones before it alone. A compressor's accuracy means something only above this one's. Default false.
     /// </summary>
     public bool ZeroVectors { get; set; }

@@ -15,8 +15,9 @@ public sealed class ContextReconstructionModel : nn.Module
     /// <summary>Pairs the two modules (the instance owns them).</summary>
     /// <param name="compressor">The compressor whose vectors the decoder reads.</param>
     /// <param name="decoder">The decoder.</param>
-    /// <param name="zeroVectors">The baseline: the decoder gets zero vectors (as many as the compressor would give) instead
-    /// of the compressor's, so it can only predict from the tokens before each position.</param>
+    /// <param name="zeroVectors">The baseline: the decoder gets one zero vector per text instead of the compressor's
+    /// vectors (not even their count, which would give the text's length away), so it can only predict from the tokens
+    /// before each position.</param>
     public ContextReconstructionModel(ContextCompressorModel compressor, ReconstructionDecoder decoder, bool zeroVectors = false) : base(nameof(ContextReconstructionModel))
     {
         this.compressor = compressor ?? throw new ArgumentNullException(nameof(compressor));
@@ -39,11 +40,12 @@ public sealed class ContextReconstructionModel : nn.Module
     {
         ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
-        Tensor vectors = ZeroVectors
-            ? zeros(batch.VectorMask.shape[0], batch.VectorMask.shape[1], compressor.Dimension, device: batch.VectorMask.device)
-            : batch.Forward(compressor);
+        long rows = batch.VectorMask.shape[0];
+        // The baseline gets one zero vector per text: as many as the compressor gives would tell the decoder the text's length.
+        Tensor vectors = ZeroVectors ? zeros(rows, 1, compressor.Dimension, device: batch.VectorMask.device) : batch.Forward(compressor);
+        Tensor vectorMask = ZeroVectors ? ones(rows, 1, device: batch.VectorMask.device) : batch.VectorMask;
         long length = batch.Inputs.InputIds.shape[1];
-        return decoder.forward(batch.Inputs.InputIds.narrow(1, 0, length - 1), batch.Inputs.AttentionMask.narrow(1, 0, length - 1), vectors, batch.VectorMask)
+        return decoder.forward(batch.Inputs.InputIds.narrow(1, 0, length - 1), batch.Inputs.AttentionMask.narrow(1, 0, length - 1), vectors, vectorMask)
             .MoveToOuterDisposeScope();
     }
 }

@@ -44,7 +44,9 @@ public sealed class ReconstructionDecoderLayer : nn.Module<Tensor, Tensor, Tenso
 /// <summary>
 /// A small transformer decoder that rebuilds a text's word pieces from its compressed vectors (ARC-Encoder's
 /// reconstruction pretraining, with a small trained decoder standing in for the language model): teacher-forced, each
-/// position predicts the next token from the tokens before it and from every compressed vector.
+/// position predicts the next token from the tokens before it and from every compressed vector. The vectors get
+/// learned position embeddings of their own (vector k holds the k-th group of word pieces), so the decoder can find the
+/// vector that holds the words it is rebuilding.
 /// </summary>
 public sealed class ReconstructionDecoder : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
 {
@@ -53,6 +55,7 @@ public sealed class ReconstructionDecoder : nn.Module<Tensor, Tensor, Tensor, Te
     private readonly Embedding positions;
     private readonly LayerNorm norm;
     private readonly Linear memory;
+    private readonly Embedding memoryPositions;
     private readonly ModuleList<ReconstructionDecoderLayer> layers;
     private readonly Linear output;
 #pragma warning restore IDE1006
@@ -73,6 +76,7 @@ public sealed class ReconstructionDecoder : nn.Module<Tensor, Tensor, Tensor, Te
         positions = nn.Embedding(maxTokens, hiddenSize);
         norm = nn.LayerNorm(hiddenSize, config.LayerNormEps);
         memory = nn.Linear(memorySize, hiddenSize);
+        memoryPositions = nn.Embedding(maxTokens, hiddenSize);
         layers = nn.ModuleList(Enumerable.Range(0, layerCount).Select(_ => new ReconstructionDecoderLayer(config)).ToArray());
         output = nn.Linear(hiddenSize, vocabularySize);
         RegisterComponents();
@@ -93,7 +97,10 @@ public sealed class ReconstructionDecoder : nn.Module<Tensor, Tensor, Tensor, Te
         Tensor padding = (1.0f - attentionMask.to_type(ScalarType.Float32)).mul(BertConfig.MaskedAttentionScore).view(-1, 1, 1, length);
         Tensor selfMask = causal + padding;
         Tensor memoryMask = (1.0f - vectorMask.to_type(ScalarType.Float32)).mul(BertConfig.MaskedAttentionScore).unsqueeze(1).unsqueeze(1);
-        Tensor m = memory.forward(vectors);
+        // Each vector's place is added, as to a prefix of the decoder's own tokens: without it cross-attention cannot tell
+        // the first vector (the first words) from the last, and every position has to find its words by content alone.
+        Tensor slots = arange(vectors.shape[1], dtype: ScalarType.Int64, device: vectors.device).unsqueeze(0);
+        Tensor m = memory.forward(vectors) + memoryPositions.forward(slots);
         foreach (ReconstructionDecoderLayer layer in layers)
             x = layer.forward(x, selfMask, m, memoryMask);
         return output.forward(x).MoveToOuterDisposeScope();

@@ -134,7 +134,7 @@ public sealed class LateInteractionTests
                 o.Tokens[w * HashEmbedding.Dimension + HashEmbedding.Slot(words[w])] = 1;
         }, contractName: null).Fit(ml.Data.LoadFromEnumerable(Array.Empty<TextInput>()));
 
-    private static BeirDataset RandomDataset(TempFiles tmp, int documents, int queries)
+    internal static BeirDataset RandomDataset(TempFiles tmp, int documents, int queries)
     {
         var random = new Random(11);
         string[] vocabulary = Enumerable.Range(0, 60).Select(i => "w" + i).ToArray();

@@ -1,5 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetExt.Evaluation.Beir;
+using MLNetExt.Evaluation.Embeddings;
 using MLNetExt.Trainers.ContextCompression;
 using MLNetExt.Trainers.Losses;
 using MLNetExt.Trainers.Modules;
@@ -134,6 +136,54 @@ public sealed class ContextCompressorTests
         StringAssert.Contains(empty.Message, "at least one text");
         var ragged = Assert.ThrowsExactly<ArgumentException>(() => compressor.CompressBatch([texts[0], new float[20]], ratio));
         StringAssert.Contains(ragged.Message, "tokenStates[1]; got 20 floats");
+    }
+
+    [TestMethod]
+    public void LateInteractionRetrieval_BatchedCompressor_GivesWhatOneDocumentAtATimeGives()
+    {
+        using var folder = new TempFolder("arc-retrieve");
+        (EncoderModel encoder, BertWeights weights) = TinyEncoder(folder, 13);
+        using ContextCompressorModel model = PerturbedCompressor(weights);
+        using LearnedContextCompressor compressor = model.Export(encoder, 4, "test compressor");
+        using var tmp = new global::MLNetExt.UnitTests.Evaluation.TempFiles();
+        BeirDataset data = global::MLNetExt.UnitTests.Evaluation.LateInteractionTests.RandomDataset(tmp, documents: 23, queries: 5);
+        var ml = new MLContext(seed: 1);
+        var encode = ml.Transforms.Text.EncodeText(new TextEncoderOptions
+        {
+            InputColumnName = "Text", OutputColumnName = "Embedding", Model = encoder, TokenEmbeddingsColumnName = "Tokens",
+        }).Fit(Texts(ml));
+        var embedder = new TransformerEmbedder(ml, encode, "Text", "Tokens");
+        int hidden = encoder.Config.HiddenSize;
+
+        // The batch mapper itself, on documents of different lengths: the vectors Compress gives each one alone.
+        MultiVectorVariant batched = LateInteractionVariants.Learned(compressor, 4, batchSize: 3);
+        MultiVectorVariant alone = LateInteractionVariants.Learned(compressor, 4, batchSize: 1);
+        Assert.IsNull(alone.DocumentBatchVectors);
+        float[][] states = embedder.EmbedAll(data.Corpus.Select(d => d.Text).ToList());
+        Assert.IsGreaterThan(2, states.Select(s => s.Length).Distinct().Count(), "the documents should differ in length");
+        float[][] fromBatch = batched.DocumentBatchVectors!(states.Select(s => (ReadOnlyMemory<float>)s).ToArray(), hidden);
+        for (int d = 0; d < states.Length; d++)
+        {
+            float[] one = alone.DocumentVectors(states[d], hidden);
+            Assert.AreEqual(one.Length, fromBatch[d].Length, $"values of document {d}");
+            double worst = one.Select((v, i) => Math.Abs(v - fromBatch[d][i])).Max();
+            Assert.IsLessThanOrEqualTo(1e-5, worst, $"document {d}: batched vs alone max diff {worst:E2}");
+        }
+
+        // End to end through the retriever, blocks of 5 documents (the last one partial): the same ranking and scores.
+        var options = new MultiVectorRetrievalOptions { TopK = 10, BlockDocuments = 5 };
+        var results = MultiVectorRetriever.Retrieve(data, embedder, hidden, [alone, batched], options);
+        Assert.AreEqual(results[0].Vectors, results[1].Vectors);
+        Assert.AreEqual(23, results[1].Documents);
+        foreach (var query in data.Queries)
+        {
+            var expected = results[0].Run.Ranked(query.Id);
+            var actual = results[1].Run.Ranked(query.Id);
+            Assert.HasCount(10, actual);
+            for (int i = 0; i < expected.Count; i++)
+                Assert.AreEqual(expected[i].Value, actual[i].Value, 1e-5, $"{query.Id} rank {i}");
+        }
+        encode.Dispose();
     }
 
     [TestMethod]
@@ -333,6 +383,26 @@ public sealed class ContextCompressorTests
         Assert.IsTrue(baseline.ZeroVectors);
         Assert.AreEqual(16, baseline.HeldOutTexts);
         Assert.IsTrue(baseline.FirstTokenAccuracy is >= 0 and <= 1, $"first word piece accuracy {baseline.FirstTokenAccuracy}");
+    }
+
+    [TestMethod]
+    public void ReconstructionDecoder_KnowsWhichVectorComesFirst()
+    {
+        // Without positions of its own, cross-attention over the vectors is blind to their order; the decoder must see
+        // that the first vector holds the first words.
+        torch.manual_seed(3);
+        using var decoder = new ReconstructionDecoder(50, 16, memorySize: 6, hiddenSize: 8, layerCount: 1, heads: 2, dropout: 0);
+        decoder.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        Tensor ids = tensor(new long[] { 1, 7, 9 }, [1, 3]);
+        Tensor mask = ones(1, 3, dtype: ScalarType.Int64);
+        Tensor vectors = randn(1, 2, 6);
+        Tensor swapped = vectors.flip(1);
+        float[] inOrder = decoder.forward(ids, mask, vectors, ones(1, 2)).data<float>().ToArray();
+        float[] reversed = decoder.forward(ids, mask, swapped, ones(1, 2)).data<float>().ToArray();
+        double difference = inOrder.Select((v, i) => Math.Abs(v - reversed[i])).Max();
+        Assert.IsGreaterThan(1e-4, difference, "swapping the two vectors should change the predictions");
     }
 
     [TestMethod]

@@ -76,7 +76,7 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
         /// <summary>Trained context compressor folder.</summary>
         [CommandOption("--compressor <DIR>")]
         [Description("With --multi-vector: a trained context compressor folder (train context-compressor): queries keep one vector per word piece, " +
-            "documents are compressed by it at each --ratio (--method and --model do not apply).")]
+            "documents are compressed by it at each --ratio, --batch-size texts per run of its graph (--method and --model do not apply).")]
         public string? Compressor { get; init; }
 
         /// <summary>int8 document vectors.</summary>
@@ -198,7 +198,7 @@ public sealed class EvalBeirCommand : Command<EvalBeirCommand.Settings>
             using LearnedContextCompressor? compressor = settings.Compressor is null ? null : LearnedContextCompressor.Load(settings.Compressor);
             var variants = compressor is null
                 ? LateInteractionOptions.Variants(settings.Ratio, settings.Method, settings.Int8)
-                : LateInteractionOptions.LearnedVariants(compressor, settings.Ratio, settings.Int8);
+                : LateInteractionOptions.LearnedVariants(compressor, settings.Ratio, settings.Int8, settings.BatchSize);
             var ml = new MLContext(seed: 0);
             var (transformerEncoder, model) = EvalEncoders.Create(ml, settings.Compressor ?? settings.Model, settings.BatchSize, settings.Threads, fuseGraph: !settings.NoFuse,
                 tokenEmbeddingsColumn: "Tokens");

@@ -39,15 +39,15 @@ internal static class LateInteractionOptions
         return variants;
     }
 
-    /// <summary>One learned variant per ratio, through <paramref name="compressor"/>.</summary>
+    /// <summary>One learned variant per ratio, through <paramref name="compressor"/>, <paramref name="batchSize"/> texts per run of its graph.</summary>
     /// <exception cref="ArgumentException">A ratio is not 1, 2, 4 or 8.</exception>
-    public static List<MultiVectorVariant> LearnedVariants(LearnedContextCompressor compressor, string ratios, bool int8)
+    public static List<MultiVectorVariant> LearnedVariants(LearnedContextCompressor compressor, string ratios, bool int8, int batchSize)
     {
         var precision = int8 ? MultiVectorPrecision.Int8 : MultiVectorPrecision.Float32;
         List<int> parsed = ParseRatios(ratios);
         if (parsed.Count == 0)
             throw new ArgumentException("--ratio needs at least one value.");
-        return parsed.Distinct().Order().Select(r => LateInteractionVariants.Learned(compressor, r, precision)).ToList();
+        return parsed.Distinct().Order().Select(r => LateInteractionVariants.Learned(compressor, r, precision, batchSize)).ToList();
     }
 
     /// <summary>
