@@ -75,24 +75,23 @@ public sealed class PooledAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
 /// <summary>
 /// A BERT layer with pooled queries (ARC-Encoder, Pilchen et al. 2025): the hidden states are averaged over each group
 /// of consecutive tokens (<c>pooling</c> [batch, vectors, seq], rows summing to 1), the averages attend over all tokens,
-/// and the feed-forward block follows as in <see cref="BertLayer"/>. Its parameters are named as a <see cref="BertLayer"/>'s,
+/// and the feed-forward block follows (<see cref="BertFeedForward"/>, as in <see cref="BertLayer"/>). Its parameters are named as a <see cref="BertLayer"/>'s,
 /// so it starts from the encoder's own last layer; with one token per group it computes exactly that layer.
 /// </summary>
 public sealed class PooledQueryAttentionLayer : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
 #pragma warning disable IDE1006
     private readonly PooledAttention attention;
-    private readonly BertIntermediate intermediate;
-    private readonly BertResidualOutput output;
 #pragma warning restore IDE1006
+    private readonly BertFeedForward _feedForward;
 
     /// <summary>Creates a layer with <paramref name="heads"/> attention heads.</summary>
     public PooledQueryAttentionLayer(BertConfig config, int heads) : base(nameof(PooledQueryAttentionLayer))
     {
         attention = new PooledAttention(config, heads);
-        intermediate = new BertIntermediate(config);
-        output = new BertResidualOutput(config.IntermediateSize, config.HiddenSize, config.LayerNormEps, config.HiddenDropout);
+        _feedForward = new BertFeedForward(config);
         RegisterComponents();
+        _feedForward.RegisterIn(this);
     }
 
     /// <summary>[batch, vectors, hidden] from <paramref name="hidden"/> [batch, seq, hidden], <paramref name="pooling"/> and the additive mask.</summary>
@@ -100,7 +99,6 @@ public sealed class PooledQueryAttentionLayer : nn.Module<Tensor, Tensor, Tensor
     {
         using var scope = NewDisposeScope();
         Tensor pooled = matmul(pooling, hidden);
-        Tensor attended = attention.forward(pooled, hidden, additiveMask);
-        return output.forward(intermediate.forward(attended), attended).MoveToOuterDisposeScope();
+        return _feedForward.Forward(attention.forward(pooled, hidden, additiveMask)).MoveToOuterDisposeScope();
     }
 }

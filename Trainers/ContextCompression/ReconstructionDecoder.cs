@@ -14,9 +14,8 @@ public sealed class ReconstructionDecoderLayer : nn.Module<Tensor, Tensor, Tenso
     private readonly BertResidualOutput selfOutput;
     private readonly PooledSelfAttention cross;
     private readonly BertResidualOutput crossOutput;
-    private readonly BertIntermediate intermediate;
-    private readonly BertResidualOutput output;
 #pragma warning restore IDE1006
+    private readonly BertFeedForward _feedForward;
 
     /// <summary>Creates the layer for <paramref name="config"/> (hidden size, heads, feed-forward width, dropout).</summary>
     public ReconstructionDecoderLayer(BertConfig config) : base(nameof(ReconstructionDecoderLayer))
@@ -26,9 +25,9 @@ public sealed class ReconstructionDecoderLayer : nn.Module<Tensor, Tensor, Tenso
         selfOutput = new BertResidualOutput(width, config.HiddenSize, config.LayerNormEps, config.HiddenDropout);
         cross = new PooledSelfAttention(config.HiddenSize, heads, config.HeadSize, config.AttentionDropout);
         crossOutput = new BertResidualOutput(width, config.HiddenSize, config.LayerNormEps, config.HiddenDropout);
-        intermediate = new BertIntermediate(config);
-        output = new BertResidualOutput(config.IntermediateSize, config.HiddenSize, config.LayerNormEps, config.HiddenDropout);
+        _feedForward = new BertFeedForward(config);
         RegisterComponents();
+        _feedForward.RegisterIn(this);
     }
 
     /// <summary>[batch, seq, hidden] from the token states, the additive self mask [batch, 1, seq, seq], the memory and its additive mask [batch, 1, 1, vectors].</summary>
@@ -37,7 +36,7 @@ public sealed class ReconstructionDecoderLayer : nn.Module<Tensor, Tensor, Tenso
         using var scope = NewDisposeScope();
         Tensor h = selfOutput.forward(self.forward(x, x, selfMask), x);
         h = crossOutput.forward(cross.forward(h, memory, memoryMask), h);
-        return output.forward(intermediate.forward(h), h).MoveToOuterDisposeScope();
+        return _feedForward.Forward(h).MoveToOuterDisposeScope();
     }
 }
 

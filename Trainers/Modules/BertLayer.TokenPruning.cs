@@ -47,6 +47,6 @@ public sealed partial class BertLayer
     {
         using var scope = NewDisposeScope();
         (Tensor attended, Tensor probabilities) = attention.ForwardWithProbabilities(hidden, additiveMask);
-        return (output.forward(intermediate.forward(attended), attended).MoveToOuterDisposeScope(), probabilities.MoveToOuterDisposeScope());
+        return (_feedForward.Forward(attended).MoveToOuterDisposeScope(), probabilities.MoveToOuterDisposeScope());
     }
 }

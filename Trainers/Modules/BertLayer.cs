@@ -94,17 +94,16 @@ public sealed partial class BertLayer : nn.Module<Tensor, Tensor, Tensor>
 {
 #pragma warning disable IDE1006
     private readonly BertAttention attention;
-    private readonly BertIntermediate intermediate;
-    private readonly BertResidualOutput output;
 #pragma warning restore IDE1006
+    private readonly BertFeedForward _feedForward;
 
     /// <summary>Creates a layer with <paramref name="heads"/> attention heads.</summary>
     public BertLayer(BertConfig config, int heads) : base(nameof(BertLayer))
     {
         attention = new BertAttention(config, heads);
-        intermediate = new BertIntermediate(config);
-        output = new BertResidualOutput(config.IntermediateSize, config.HiddenSize, config.LayerNormEps, config.HiddenDropout);
+        _feedForward = new BertFeedForward(config);
         RegisterComponents();
+        _feedForward.RegisterIn(this);
     }
 
     /// <summary>The attention block of this layer.</summary>
@@ -114,7 +113,6 @@ public sealed partial class BertLayer : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor hidden, Tensor additiveMask)
     {
         using var scope = NewDisposeScope();
-        Tensor attended = attention.forward(hidden, additiveMask);
-        return output.forward(intermediate.forward(attended), attended).MoveToOuterDisposeScope();
+        return _feedForward.Forward(attention.forward(hidden, additiveMask)).MoveToOuterDisposeScope();
     }
 }

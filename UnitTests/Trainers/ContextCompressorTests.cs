@@ -187,6 +187,21 @@ public sealed class ContextCompressorTests
     }
 
     [TestMethod]
+    public void PooledLayer_SharesBertLayersFeedForward_UnderTheSameParameterNames()
+    {
+        // Weight import, ONNX export and checkpoints go by these names, in this order.
+        using var bert = new BertLayer(Tiny, 2);
+        using var pooled = new PooledQueryAttentionLayer(Tiny, 2);
+        string[] names = bert.named_parameters().Select(p => p.name).ToArray();
+        CollectionAssert.AreEqual(names, pooled.named_parameters().Select(p => p.name).ToArray());
+        CollectionAssert.AreEqual(new[]
+        {
+            "intermediate.dense.weight", "intermediate.dense.bias", "output.dense.weight", "output.dense.bias", "output.LayerNorm.weight", "output.LayerNorm.bias",
+        }, names[^6..]);
+        Assert.IsTrue(names.Take(names.Length - 6).All(n => n.StartsWith("attention.", StringComparison.Ordinal)), string.Join(", ", names));
+    }
+
+    [TestMethod]
     public void UntrainedCompressorAtRatioOne_IsTheEncodersOwnLastLayer()
     {
         using var folder = new TempFolder("arc-identity");
