@@ -59,8 +59,9 @@ internal static partial class ErrorPolicy
         return message.Trim();
     }
 
-    // Spectre.Console.Cli says "Failed to convert 'two' to Int32." without the option: find it on the command line.
-    [GeneratedRegex(@"^Failed to convert '(.*)' to (\w+)\.$", RegexOptions.Singleline)]
+    // Spectre.Console.Cli says "Failed to convert 'two' to Int32." (or "to Nullable`1." for an optional number) without the
+    // option: find it on the command line.
+    [GeneratedRegex(@"^Failed to convert '(.*)' to ([\w`]+)\.$", RegexOptions.Singleline)]
     private static partial Regex ConversionFailure();
 
     private static string ConversionMessage(string value, string type, IReadOnlyList<string> args)
@@ -68,7 +69,7 @@ internal static partial class ErrorPolicy
         string expected = type switch
         {
             "Int32" or "Int64" or "Int16" or "UInt32" or "UInt64" => "a whole number",
-            "Double" or "Single" or "Decimal" => "a number",
+            "Double" or "Single" or "Decimal" or "Nullable`1" => "a number",
             "Boolean" => "true or false",
             _ => $"a value of type {type}",
         };

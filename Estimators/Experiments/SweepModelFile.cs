@@ -1,5 +1,4 @@
 using MLNetExt.Transforms.IO;
-using System.IO.Compression;
 using Microsoft.ML;
 using MLNetExt.Estimators.Pipelines;
 using MLNetExt.Trainers.FineTuning;
@@ -54,9 +53,6 @@ public static class SweepModelFile
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         mlContext.ComponentCatalog.RegisterAssembly(typeof(PairSimilarityFactory).Assembly);
-        bool pipelineFile;
-        using (var zip = ZipFile.OpenRead(path))
-            pipelineFile = zip.GetEntry("manifest.json") is not null;
-        return pipelineFile ? mlContext.Model.LoadWithEncoders(path, out _) : mlContext.Model.Load(path, out _);
+        return TextModelFile.ReadKind(path) == TextModelFileKind.MLNetModel ? mlContext.Model.Load(path, out _) : mlContext.Model.LoadWithEncoders(path, out _);
     }
 }

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Microsoft.ML;
 using MLNetExt.Evaluation.Glue;
 using MLNetExt.Trainers.FineTuning;
@@ -6,9 +5,8 @@ using MLNetExt.Trainers.FineTuning;
 namespace MLNetExt.Trainers.Glue;
 
 /// <summary>
-/// Scores a saved model on GLUE examples, whichever of the project's model files it is: a fine-tuned encoder
-/// (<c>train classify --out</c>, <see cref="EncoderFineTuningTransformer.Save"/>), a <c>SaveWithEncoders</c> pipeline,
-/// or an ML.NET model file (<c>mlContext.Model.Save</c>).
+/// Scores a saved model on GLUE examples, whichever of the project's model files it is (<see cref="TextModelFile"/>):
+/// a fine-tuned encoder (<c>train classify --out</c>), a <c>SaveWithEncoders</c> pipeline or an ML.NET model file.
 /// </summary>
 public static class GlueModelEvaluation
 {
@@ -27,51 +25,15 @@ public static class GlueModelEvaluation
         ArgumentNullException.ThrowIfNull(gold);
         ArgumentNullException.ThrowIfNull(modelPath);
         MLContext ml = mlContext ?? new MLContext(seed: 0);
-        if (!File.Exists(modelPath))
-            throw new FileNotFoundException($"Model file '{modelPath}' does not exist.", modelPath);
-        string[] entries;
-        try
-        {
-            using ZipArchive zip = ZipFile.OpenRead(modelPath);
-            entries = zip.Entries.Select(e => e.FullName).ToArray();
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new InvalidDataException($"'{modelPath}' is not a model file (a zip written by train classify --out, SaveWithEncoders or mlContext.Model.Save): {ex.Message}", ex);
-        }
+        using TextModelFile file = TextModelFile.Load(ml, modelPath);
         IDataView input = ml.Data.LoadFromEnumerable(gold);
-        if (entries.Contains("fine_tuning.json"))
+        if (file.Kind == TextModelFileKind.FineTunedEncoder)
         {
-            EncoderFineTuningTransformer model = EncoderFineTuningTransformer.Load(ml, modelPath);
-            try
-            {
-                input = Renamed(ml, input, nameof(GlueExample.Sentence1), model.Info.SentenceColumnName);
-                if (model.Info.SecondSentenceColumnName is string second)
-                    input = Renamed(ml, input, nameof(GlueExample.Sentence2), second);
-                return GlueEvaluator.Evaluate(task, gold, model.Transform(input), predictedColumn);
-            }
-            finally
-            {
-                model.Dispose();
-            }
+            input = Renamed(ml, input, nameof(GlueExample.Sentence1), file.TextColumnName!);
+            if (file.PairColumnName is string second)
+                input = Renamed(ml, input, nameof(GlueExample.Sentence2), second);
         }
-        ITransformer pipeline;
-        try
-        {
-            pipeline = entries.Contains("manifest.json") ? ml.Model.LoadWithEncoders(modelPath, out _) : ml.Model.Load(modelPath, out _);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or FormatException or IOException)
-        {
-            throw new InvalidDataException($"'{modelPath}' is not a model file (a zip written by train classify --out, SaveWithEncoders or mlContext.Model.Save): {ex.Message}", ex);
-        }
-        try
-        {
-            return GlueEvaluator.Evaluate(task, gold, pipeline.Transform(input), predictedColumn);
-        }
-        finally
-        {
-            (pipeline as IDisposable)?.Dispose();
-        }
+        return GlueEvaluator.Evaluate(task, gold, file.Model.Transform(input), predictedColumn);
     }
 
     private static IDataView Renamed(MLContext ml, IDataView input, string from, string to) =>

@@ -73,6 +73,9 @@ public sealed class TrainingLoop
         var trainable = module.named_parameters().Where(p => p.parameter.requires_grad).ToList();
         if (trainable.Count == 0)
             throw new InvalidOperationException("The module has no trainable parameters.");
+        // The starting weights belong to the run too: a checkpoint of a run that began from another encoder or another
+        // saved model of the same shape must not be continued as if it were this run's.
+        fingerprint += ";weights=" + WeightsDigest(trainable.Select(p => p.parameter));
         static bool NoDecay(string name) => name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal);
         var groups = new[]
         {
@@ -262,5 +265,20 @@ public sealed class TrainingLoop
         }
 
         public void Dispose() => Snapshot?.Dispose();
+    }
+
+    /// <summary>A short digest of the parameters' values (per tensor: sum and sum of squares in float64), for the fingerprint.</summary>
+    private static string WeightsDigest(IEnumerable<Parameter> parameters)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var bytes = new List<byte>();
+        foreach (Parameter parameter in parameters)
+        {
+            Tensor values = parameter.detach().to_type(ScalarType.Float64);
+            bytes.AddRange(BitConverter.GetBytes(values.sum().item<double>()));
+            bytes.AddRange(BitConverter.GetBytes(values.square().sum().item<double>()));
+        }
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes.ToArray()), 0, 6).ToLowerInvariant();
     }
 }

@@ -135,11 +135,12 @@ public sealed class CliErrorPolicyTests
         AssertBadInput(CliRunner.RunCaptured("train", "classify", "--task", "sst2", "--data", "d", "--batch-size", "0"), "--batch-size must be at least 1, got 0");
         AssertBadInput(CliRunner.RunCaptured("train", "classify", "--task", "sst2", "--data", "d", "--epochs", "two"), "--epochs", "'two'");
         AssertBadInput(CliRunner.RunCaptured("train", "classify", "--task", "sst2", "--data", "d", "--learning-rate=fast"), "--learning-rate", "'fast'");
+        AssertBadInput(CliRunner.RunCaptured("train", "embed", "--data", "d.tsv", "--max-steps", "many"), "--max-steps", "'many'", "a number");
         AssertBadInput(CliRunner.RunCaptured("eval", "sts", "--file", "f.tsv", "--threads", "0"), "--threads must be at least 1, got 0");
         AssertBadInput(CliRunner.RunCaptured("train", "classify", "--task", "sst2", "--data", "d", "--batch-size", "8", "--grad-accumulation", "9"),
             "--grad-accumulation must be between 1 and --batch-size (8), got 9");
         AssertBadInput(CliRunner.RunCaptured("train", "classify", "--task", "sst2", "--data", "d", "--length-buckets", "-1"), "--length-buckets must not be negative, got -1");
-        AssertBadInput(CliRunner.RunCaptured("train", "classify", "--task", "sst2", "--data", "d", "--warmup", "1"), "--warmup must be in [0, 1), got 1");
+        AssertBadInput(CliRunner.RunCaptured("train", "classify", "--task", "sst2", "--data", "d", "--warmup", "1"), "--warmup must be a fraction in [0, 1), got 1");
     }
 
     [TestMethod]

@@ -108,7 +108,7 @@ public sealed class BatchingTests
             TrainingResult uninterrupted = new TrainingLoop(Options("a")).Run(reference);
             Assert.ThrowsExactly<IOException>(() => new TrainingLoop(Options("b")).Run(new CrashingTask(TinyFineTuning.Create(modelSeed: 1), crashAtCall: 21)));
 
-            FineTuningTask resumedTask = TinyFineTuning.Create(modelSeed: 2);
+            FineTuningTask resumedTask = TinyFineTuning.Create(modelSeed: 1);
             TrainingResult resumed = new TrainingLoop(Options("b")).Run(resumedTask);
 
             Assert.AreEqual(8, resumed.ResumedFromStep, "two batches per step: call 21 is step 11, after the checkpoint of step 8");

@@ -86,7 +86,7 @@ public sealed class BestModelTests
             Assert.ThrowsExactly<IOException>(() => new TrainingLoop(Options(resumeDir)).Run(new PeakingTask(TinyFineTuning.Create(modelSeed: 1), 6, () => b += 3, crashAtCall: 11)));
             Assert.IsTrue(File.Exists(Path.Combine(resumeDir, "step-00000008", "best.bin")));
             int c = 6; // evaluations at steps 3 and 6 happened before the checkpoint
-            FineTuningTask resumedTask = TinyFineTuning.Create(modelSeed: 2);
+            FineTuningTask resumedTask = TinyFineTuning.Create(modelSeed: 1);
             TrainingResult resumed = new TrainingLoop(Options(resumeDir)).Run(new PeakingTask(resumedTask, 6, () => c += 3));
 
             Assert.AreEqual(8, resumed.ResumedFromStep);

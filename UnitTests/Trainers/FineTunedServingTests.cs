@@ -165,4 +165,57 @@ public sealed class FineTunedServingTests
         Assert.ThrowsExactly<InvalidDataException>(() => int8.WithRuntime(new FineTunedRuntimeOptions { Int8 = true }).Dispose());
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => fineTuned.WithRuntime(new FineTunedRuntimeOptions { IntraOpThreads = 0 }));
     }
+
+    [TestMethod]
+    public void TextModelFileReadsEachKindOfModelFileAndNamesItsColumns()
+    {
+        (MLContext ml, IDataView data, _, EncoderFineTuningTransformer fineTuned) = FitPairClassifier();
+        using var endModel = Owned.Ends(fineTuned);
+        string folder = Path.Combine(_encoderFolder, "model-files");
+        Directory.CreateDirectory(folder);
+        string[] first = data.GetColumn<string>("Sentence").ToArray(), second = data.GetColumn<string>("Sentence2").ToArray();
+
+        string zip = Path.Combine(folder, "fine-tuned.zip");
+        fineTuned.Save(zip);
+        using (TextModelFile file = TextModelFile.Load(ml, zip))
+        {
+            Assert.AreEqual(TextModelFileKind.FineTunedEncoder, file.Kind);
+            Assert.AreEqual("Sentence", file.TextColumnName);
+            Assert.AreEqual("Sentence2", file.PairColumnName);
+            Assert.AreEqual("Score", file.ScoreColumnName);
+            Assert.IsNull(file.InputSchema);
+            StringAssert.Contains(file.Description, zip);
+            CollectionAssert.AreEqual(fineTuned.Predict(first, second)[3], ((EncoderFineTuningTransformer)file.Model).Predict(first, second)[3]);
+        }
+        using (TextModelFile int8 = TextModelFile.Load(ml, zip, new FineTunedRuntimeOptions { Int8 = true }))
+            StringAssert.Contains(int8.Description, "int8");
+
+        string pipeline = Path.Combine(folder, "pipeline.zip");
+        ml.Model.SaveWithEncoders(fineTuned, data.Schema, pipeline);
+        using (TextModelFile file = TextModelFile.Load(ml, pipeline))
+        {
+            Assert.AreEqual(TextModelFileKind.EncoderPipeline, file.Kind);
+            Assert.AreEqual("Sentence", file.TextColumnName, "the first text column of the saved input schema");
+            Assert.IsNotNull(file.InputSchema);
+        }
+
+        string stock = Path.Combine(folder, "stock.zip");
+        ITransformer featurize = ml.Transforms.Text.FeaturizeText("Features", "Sentence2").Fit(data);
+        ml.Model.Save(featurize, data.Schema, stock);
+        using (TextModelFile file = TextModelFile.Load(ml, stock))
+        {
+            Assert.AreEqual(TextModelFileKind.MLNetModel, file.Kind);
+            Assert.AreEqual(TextModelFileKind.MLNetModel, TextModelFile.ReadKind(stock));
+            Assert.IsNull(file.ScoreColumnName);
+        }
+        ArgumentException noInt8 = Assert.ThrowsExactly<ArgumentException>(() => TextModelFile.Load(ml, stock, new FineTunedRuntimeOptions { Int8 = true }));
+        StringAssert.Contains(noInt8.Message, stock);
+
+        string text = Path.Combine(folder, "notes.txt");
+        File.WriteAllText(text, "not a zip");
+        InvalidDataException notAModel = Assert.ThrowsExactly<InvalidDataException>(() => TextModelFile.Load(ml, text));
+        StringAssert.Contains(notAModel.Message, text);
+        StringAssert.Contains(notAModel.Message, "is not a model file");
+        Assert.ThrowsExactly<FileNotFoundException>(() => TextModelFile.ReadKind(Path.Combine(folder, "missing.zip")));
+    }
 }

@@ -37,8 +37,12 @@ public sealed class TrainingLoopTests
             Directory.CreateDirectory(partial);
             File.WriteAllText(Path.Combine(partial, "state.json"), "{ truncated");
 
-            // Another initial seed: the resumed weights must come from the checkpoint, not from the constructor.
-            FineTuningTask resumedTask = TinyFineTuning.Create(modelSeed: 2);
+            // Other starting weights (another encoder or saved model of the same shape) make another run: refused, not continued.
+            var otherStart = Assert.ThrowsExactly<InvalidOperationException>(() => new TrainingLoop(Options(resumeDir)).Run(TinyFineTuning.Create(modelSeed: 2)));
+            StringAssert.Contains(otherStart.Message, "weights=");
+
+            // The resumed weights come from the checkpoint: ending on the uninterrupted run's weights needs steps 1-8 from it.
+            FineTuningTask resumedTask = TinyFineTuning.Create(modelSeed: 1);
             TrainingResult resumed = new TrainingLoop(Options(resumeDir)).Run(resumedTask);
 
             Assert.AreEqual(8, resumed.ResumedFromStep, "crash at step 11 with checkpoints every 4 steps resumes from step 8");

@@ -76,7 +76,7 @@ public sealed class TrainContextCompressorCommand : Command<TrainContextCompress
         OutputPaths.RequireWritableFile(settings.Json, "--json");
         var spec = new ContextCompressorRunSpec
         {
-            DataPath = settings.Data, Split = settings.Split, MaxRows = settings.MaxRows, Encoder = settings.Encoder, Ratio = settings.Ratio,
+            DataPath = settings.Data, Split = settings.Split, MaxRows = settings.MaxRows, Encoder = settings.EncoderName, Ratio = settings.Ratio,
             Dimension = settings.Dimension, BatchSize = settings.BatchSize, Epochs = settings.Epochs, MaxSteps = settings.MaxSteps,
             LearningRate = settings.PeakLearningRate, WarmupFraction = settings.Warmup, LengthBucketBatches = settings.LengthBuckets,
             MaxTokens = settings.InputTokens, TruncateLongText = settings.Truncate, Seed = settings.Seed, OutputDirectory = settings.Out,

@@ -84,7 +84,7 @@ public sealed class TrainContextReconstructionCommand : Command<TrainContextReco
         var spec = new ContextReconstructionRunSpec
         {
             TrainPath = settings.Train, EvalPath = settings.Eval, Column = settings.Column, MaxRows = settings.MaxRows, MaxEvalRows = settings.MaxEvalRows,
-            Ratios = settings.ParsedRatios()!, Baseline = settings.Baseline, Encoder = settings.Encoder, BatchSize = settings.BatchSize,
+            Ratios = settings.ParsedRatios()!, Baseline = settings.Baseline, Encoder = settings.EncoderName, BatchSize = settings.BatchSize,
             Epochs = settings.Epochs, MaxSteps = settings.MaxSteps, LearningRate = settings.PeakLearningRate, WarmupFraction = settings.Warmup,
             LengthBucketBatches = settings.LengthBuckets, MaxTokens = settings.InputTokens, Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory,
         };

@@ -20,7 +20,7 @@ namespace MLNetExt.Cli.Commands.Contrastive;
 public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
 {
     /// <summary>Options of <c>train embed</c>.</summary>
-    public sealed class Settings : TrainingLoopSettings
+    public sealed class Settings : EvaluatedTrainingLoopSettings
     {
         /// <summary>The loss.</summary>
         [CommandOption("--loss <NAME>")]
@@ -89,29 +89,6 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
         [CommandOption("--eval-beir-split <NAME>")]
         public string EvalBeirSplit { get; init; } = "test";
 
-        /// <summary>Evaluation during training.</summary>
-        [CommandOption("--eval-every <epoch|N>")]
-        [Description("Evaluate the --eval-sts / --eval-beir sets during training: at each epoch end ('epoch') or every N steps. " +
-            "The first set decides --early-stopping and which step's weights are kept.")]
-        public string? EvalEvery { get; init; }
-
-        /// <summary>Early-stopping patience.</summary>
-        [CommandOption("--early-stopping <N>")]
-        [Description("Stop after N evaluations without improvement (needs --eval-every).")]
-        public int EarlyStopping { get; init; }
-
-        /// <summary>Keep the last step's weights.</summary>
-        [CommandOption("--keep-last")]
-        [Description("End with the last step's weights instead of the best evaluation's.")]
-        public bool KeepLast { get; init; }
-
-
-        /// <summary>Pooling: mean or cls.</summary>
-        [CommandOption("--pooling <MODE>")]
-        [Description("mean or cls (default: the encoder's own).")]
-        public string? Pooling { get; init; }
-
-
         /// <summary>Mini-batch of cached-mnrl.</summary>
         [CommandOption("--mini-batch-size <N>")]
         public int MiniBatchSize { get; init; } = 32;
@@ -142,19 +119,13 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required.")
             : !SentenceLosses.Names.Contains(Loss) ? ValidationResult.Error($"--loss must be one of {string.Join(", ", SentenceLosses.Names)}, got '{Loss}'.")
-            : Pooling is not (null or "mean" or "cls") ? ValidationResult.Error($"--pooling must be mean or cls, got '{Pooling}'.")
             : ScoreRange is not null && ParseRange(ScoreRange) is null ? ValidationResult.Error($"--score-range must be MIN:MAX, got '{ScoreRange}'.")
-            : EvalEvery is not null && ParseEvery(EvalEvery) is null ? ValidationResult.Error($"--eval-every must be 'epoch' or a positive number of steps, got '{EvalEvery}'.")
             : EvalEvery is not null && EvalSts is null && EvalBeir is null ? ValidationResult.Error("--eval-every needs --eval-sts or --eval-beir.")
-            : EarlyStopping > 0 && EvalEvery is null ? ValidationResult.Error("--early-stopping needs --eval-every.")
             : HardNegatives is < 0 or > 2 ? ValidationResult.Error($"--hard-negatives must be 0, 1 or 2, got {HardNegatives}.")
-            : ValidateTrainingLoop();
+            : ValidateEvaluatedTrainingLoop();
 
         /// <inheritdoc/>
         protected override double DefaultLearningRate => 2e-5;
-
-        internal static int? ParseEvery(string text) =>
-            text == "epoch" ? 0 : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int steps) && steps > 0 ? steps : null;
 
         internal static (float Min, float Max)? ParseRange(string text)
         {
@@ -174,9 +145,9 @@ public sealed class TrainEmbedCommand : Command<TrainEmbedCommand.Settings>
             ScoreColumn = settings.ScoreColumn, ScoreMinimum = range?.Min, ScoreMaximum = range?.Max, MaxRows = settings.MaxRows,
             BeirSplit = settings.Split, HardNegatives = settings.HardNegatives, HardNegativeSkip = settings.HardNegativeSkip,
             EvalStsPath = settings.EvalSts, EvalBeirPath = settings.EvalBeir, EvalBeirSplit = settings.EvalBeirSplit,
-            EvaluateEvery = settings.EvalEvery is null ? null : Settings.ParseEvery(settings.EvalEvery), EarlyStoppingPatience = settings.EarlyStopping,
-            KeepBestModel = !settings.KeepLast, Encoder = settings.Encoder,
-            Pooling = settings.Pooling switch { "mean" => EncoderPooling.Mean, "cls" => EncoderPooling.Cls, _ => null },
+            EvaluateEvery = settings.EvaluationSteps, EarlyStoppingPatience = settings.EarlyStopping,
+            KeepBestModel = !settings.KeepLast, Encoder = settings.EncoderName,
+            Pooling = settings.PoolingMode,
             BatchSize = settings.BatchSize, MiniBatchSize = settings.MiniBatchSize, Epochs = settings.Epochs, MaxSteps = settings.MaxSteps,
             LearningRate = settings.PeakLearningRate, WarmupFraction = settings.Warmup, LengthBucketBatches = settings.LengthBuckets, MaxTokens = settings.InputTokens, EvalMaxTokens = settings.EvalMaxTokens, EvaluateBefore = !settings.SkipBefore, Seed = settings.Seed, OutputDirectory = settings.Out,
             CheckpointDirectory = settings.CheckpointDirectory,

@@ -6,7 +6,7 @@ namespace MLNetExt.Cli.Commands.Contrastive;
 
 /// <summary>
 /// Options shared by the <c>train</c> verbs that fine-tune a pretrained encoder in the shared training loop
-/// (<c>train embed</c>, <c>train context-compressor</c>, <c>train context-reconstruction</c>): the encoder to start from,
+/// (<c>train classify</c>, <c>train embed</c>, <c>train context-compressor</c>, <c>train context-reconstruction</c>): the encoder to start from,
 /// the loop's settings, the input length, the seed, checkpoints and the JSON result. A verb's own defaults for the
 /// learning rate and the input length come from <see cref="DefaultLearningRate"/> and <see cref="DefaultMaxTokens"/>.
 /// </summary>
@@ -15,7 +15,7 @@ public abstract class TrainingLoopSettings : CommandSettings
     /// <summary>Encoder to start from.</summary>
     [CommandOption("--encoder <NAME|DIR>")]
     [Description("Pretrained encoder name or model folder to start from. Default all-MiniLM-L6-v2.")]
-    public string Encoder { get; init; } = "all-MiniLM-L6-v2";
+    public string? Encoder { get; init; }
 
     /// <summary>Rows per step.</summary>
     [CommandOption("--batch-size <N>")]
@@ -34,7 +34,7 @@ public abstract class TrainingLoopSettings : CommandSettings
 
     /// <summary>Peak learning rate; null for the verb's default.</summary>
     [CommandOption("--learning-rate <LR>")]
-    [Description("Peak learning rate. Default: 2e-5 for train embed, 5e-5 for train context-compressor, 5e-4 for train context-reconstruction (its decoder starts from scratch).")]
+    [Description("Peak learning rate. Default: 2e-5 for train embed, 5e-5 for train classify and train context-compressor, 5e-4 for train context-reconstruction (its decoder starts from scratch).")]
     public double? LearningRate { get; init; }
 
     /// <summary>Warmup fraction.</summary>
@@ -49,7 +49,7 @@ public abstract class TrainingLoopSettings : CommandSettings
 
     /// <summary>Longest input in word pieces; null for the verb's default.</summary>
     [CommandOption("--max-tokens <N>")]
-    [Description("Longest training input in word pieces, [[CLS]] and [[SEP]] included. Default: 128 for train embed and train context-compressor, 64 for train context-reconstruction.")]
+    [Description("Longest training input in word pieces, [[CLS]] and [[SEP]] included. Default: 128 for train classify, train embed and train context-compressor, 64 for train context-reconstruction.")]
     public int? MaxTokens { get; init; }
 
     /// <summary>Seed.</summary>
@@ -72,6 +72,9 @@ public abstract class TrainingLoopSettings : CommandSettings
 
     /// <summary>The verb's input length when <c>--max-tokens</c> is not given.</summary>
     protected virtual int DefaultMaxTokens => 128;
+
+    /// <summary><c>--encoder</c>, or all-MiniLM-L6-v2.</summary>
+    internal string EncoderName => Encoder ?? "all-MiniLM-L6-v2";
 
     /// <summary><c>--learning-rate</c>, or the verb's default.</summary>
     internal double PeakLearningRate => LearningRate ?? DefaultLearningRate;
