@@ -41,9 +41,7 @@ public static class ClassifierCompression
         if (spec.MaxTrainRows is < 1)
             throw new ArgumentOutOfRangeException(nameof(spec), spec.MaxTrainRows, $"The training row cap must be at least 1; got {spec.MaxTrainRows}.");
         GlueTask task = GlueTask.FromName(spec.Task);
-        string trainFile = Path.Combine(spec.DataFolder, "train.tsv");
-        if (!File.Exists(trainFile))
-            throw new FileNotFoundException($"No training file '{trainFile}': head pruning scores and recovers on the task's train.tsv.", trainFile);
+        string trainFile = TrainFile(spec.DataFolder, "head pruning scores and recovers");
 
         var ml = new MLContext(seed: spec.Seed);
         EncoderFineTuningTransformer original = EncoderFineTuningTransformer.Load(ml, spec.ModelPath);
@@ -206,6 +204,18 @@ public static class ClassifierCompression
         {
             trained.Dispose(); // an IOwnedTransformer: its owner ends it; the served variants hold their own graphs
         }
+    }
+
+    /// <summary>The task's train.tsv in <paramref name="dataFolder"/>.</summary>
+    /// <param name="dataFolder">The task's folder.</param>
+    /// <param name="purpose">What trains on it, for the message (e.g. "head pruning scores and recovers").</param>
+    /// <exception cref="FileNotFoundException">There is no train.tsv; the message names the file and <paramref name="purpose"/>.</exception>
+    internal static string TrainFile(string dataFolder, string purpose)
+    {
+        string trainFile = Path.Combine(dataFolder, "train.tsv");
+        if (!File.Exists(trainFile))
+            throw new FileNotFoundException($"No training file '{trainFile}': {purpose} on the task's train.tsv.", trainFile);
+        return trainFile;
     }
 
     /// <summary>The task's labelled training rows, or a seeded sample of at most <paramref name="maxRows"/> of them.</summary>

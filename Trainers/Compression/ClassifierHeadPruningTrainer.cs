@@ -1,12 +1,10 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Modules;
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms.Onnx;
-using MLNetExt.Transforms.Schema;
 using TorchSharp;
 
 namespace MLNetExt.Trainers.Compression;
@@ -44,33 +42,25 @@ namespace MLNetExt.Trainers.Compression;
 /// </remarks>
 public sealed class ClassifierHeadPruningTrainer : IEstimator<EncoderFineTuningTransformer>
 {
-    private readonly IHostEnvironment _host;
-    private readonly EncoderFineTuningTransformer _model;
+    private readonly FineTunedModelRetraining _retraining;
     private readonly ClassifierHeadPruningOptions _options;
-    private readonly BertWeights _weights;
-    private readonly OnnxLinearHead _head;
 
     internal ClassifierHeadPruningTrainer(IHostEnvironment host, EncoderFineTuningTransformer model, ClassifierHeadPruningOptions options)
     {
-        _host = host ?? throw new ArgumentNullException(nameof(host));
-        _model = model ?? throw new ArgumentNullException(nameof(model));
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Clone();
         _options.Validate();
-        (_weights, _head) = FineTunedClassifierGraph.Read(model, model.Info.EncoderName ?? "the fine-tuned model");
+        _retraining = new FineTunedModelRetraining(host, model, _options.LabelColumnName, model.Info.EncoderName ?? "the fine-tuned model");
         // Fail on an impossible head budget before any work.
-        SelectHeads(_weights.Config.HeadsPerLayer.Select(h => (IReadOnlyList<float>)new float[h]).ToArray());
+        SelectHeads(_retraining.Weights.Config.HeadsPerLayer.Select(h => (IReadOnlyList<float>)new float[h]).ToArray());
     }
 
     /// <summary>The classifier being pruned.</summary>
-    public EncoderFineTuningTransformer Model => _model;
+    public EncoderFineTuningTransformer Model => _retraining.Model;
 
     /// <inheritdoc/>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        return new EncoderFineTuningTrainer(_host, _model.ColumnOptions(_options.LabelColumnName), _model.Kind).GetOutputSchema(inputSchema);
-    }
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => _retraining.GetOutputSchema(inputSchema);
 
     /// <summary>Prunes on <paramref name="input"/>; see <see cref="Fit(IDataView, CancellationToken)"/>.</summary>
     public EncoderFineTuningTransformer Fit(IDataView input) => Fit(input, CancellationToken.None);
@@ -83,13 +73,8 @@ public sealed class ClassifierHeadPruningTrainer : IEstimator<EncoderFineTuningT
     /// <summary>Scores the heads on the labelled rows of <paramref name="input"/>, removes the lowest-ranked, recovers, and returns the pruned model with the run's figures.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
     /// <exception cref="OperationCanceledException">Cancelled (during recovery a checkpoint is written first when checkpointing is on).</exception>
-    public ClassifierHeadPruningResult Train(IDataView input, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(SchemaShapeFactory.Create(input.Schema));
-        FineTuningRows rows = FineTuningData.Read(input, _model.ColumnOptions(_options.LabelColumnName), _model.Kind, _model.Serving.Tokenizer, "training data");
-        return Train(rows, cancellationToken);
-    }
+    public ClassifierHeadPruningResult Train(IDataView input, CancellationToken cancellationToken = default) =>
+        Train(_retraining.ReadRows(input), cancellationToken);
 
     internal ClassifierHeadPruningResult Train(FineTuningRows rows, CancellationToken cancellationToken)
     {
@@ -100,7 +85,7 @@ public sealed class ClassifierHeadPruningTrainer : IEstimator<EncoderFineTuningT
         IReadOnlyList<IReadOnlyList<int>> keep;
         TrainingResult? routing = null;
         BertWeights pruned;
-        OnnxLinearHead head = _head;
+        OnnxLinearHead head = _retraining.Head;
         if (_options.Method == HeadPruningMethod.Shrp)
         {
             ShrpRouting route = Route(rows, cancellationToken);
@@ -108,26 +93,26 @@ public sealed class ClassifierHeadPruningTrainer : IEstimator<EncoderFineTuningT
         }
         else
         {
-            using (SequenceClassifier original = FineTunedClassifierGraph.CreateClassifier(_model, _weights, _head))
+            using (SequenceClassifier original = FineTunedClassifierGraph.CreateClassifier(Model, _retraining.Weights, _retraining.Head))
             {
-                var task = new FineTuningTask(original, _model.Kind, rows);
+                var task = new FineTuningTask(original, Model.Kind, rows);
                 scores = HeadImportance.Compute(task, original.Encoder, _options.ImportanceBatches, _options.ImportanceBatchSize, training.Seed,
                     _options.NormalizeImportancePerLayer, cancellationToken);
             }
             keep = SelectHeads(scores);
-            pruned = _weights.KeepHeads(keep);
+            pruned = _retraining.Weights.KeepHeads(keep);
         }
-        int before = _weights.Config.HeadsPerLayer.Sum(), after = pruned.Config.HeadsPerLayer.Sum();
-        using (IChannel channel = _host.Start(nameof(ClassifierHeadPruningTrainer)))
-            channel.Info(MessageSensitivity.None, $"Pruned {_model.Info.EncoderName} ({_options.Method}): {after} of {before} heads kept (per layer {string.Join(",", keep.Select(k => k.Count))}).");
+        int before = _retraining.Weights.Config.HeadsPerLayer.Sum(), after = pruned.Config.HeadsPerLayer.Sum();
+        using (IChannel channel = _retraining.Host.Start(nameof(ClassifierHeadPruningTrainer)))
+            channel.Info(MessageSensitivity.None, $"Pruned {Model.Info.EncoderName} ({_options.Method}): {after} of {before} heads kept (per layer {string.Join(",", keep.Select(k => k.Count))}).");
 
-        using SequenceClassifier classifier = FineTunedClassifierGraph.CreateClassifier(_model, pruned, head);
+        using SequenceClassifier classifier = FineTunedClassifierGraph.CreateClassifier(Model, pruned, head);
         TrainingResult? recovery = null;
         if (_options.Recover)
         {
-            recovery = ReportedTraining.Run(_host, nameof(ClassifierHeadPruningTrainer), "Head pruning recovery",
+            recovery = ReportedTraining.Run(_retraining.Host, nameof(ClassifierHeadPruningTrainer), "Head pruning recovery",
                 $"Recovering the pruned classifier ({after} of {before} heads) on {rows.Rows.Count} rows.",
-                training, new FineTuningTask(classifier, _model.Kind, rows), _options.Progress, cancellationToken);
+                training, new FineTuningTask(classifier, Model.Kind, rows), _options.Progress, cancellationToken);
         }
         EncoderFineTuningTransformer model = Export(classifier, $"{after} of {before} heads, {_options.Method}", recovery);
         return new ClassifierHeadPruningResult(model, _options.Method, scores, keep, routing, recovery, clock.Elapsed.TotalSeconds);
@@ -145,15 +130,15 @@ public sealed class ClassifierHeadPruningTrainer : IEstimator<EncoderFineTuningT
     internal ShrpRouting Route(FineTuningRows rows, CancellationToken cancellationToken)
     {
         TrainingOptions training = _options.Training;
-        using SequenceClassifier classifier = new(ShrpSetup.ExpandedEncoder(_weights, _options.Shrp.ExpanderSize), _model.ClassCount, _head.Pooling ?? Transforms.EncoderPooling.Mean);
-        classifier.LoadHead(_head);
-        using SequenceClassifier? teacher = _options.DistillationWeight > 0 ? FineTunedClassifierGraph.CreateTeacher(_model, _weights, _head) : null;
+        using SequenceClassifier classifier = new(ShrpSetup.ExpandedEncoder(_retraining.Weights, _options.Shrp.ExpanderSize), Model.ClassCount, _retraining.Head.Pooling ?? Transforms.EncoderPooling.Mean);
+        classifier.LoadHead(_retraining.Head);
+        using SequenceClassifier? teacher = _options.DistillationWeight > 0 ? FineTunedClassifierGraph.CreateTeacher(Model, _retraining.Weights, _retraining.Head) : null;
         (TrainingOptions loop, int steps) = ShrpSetup.RoutingLoop(training, _options.Shrp, rows.Rows.Count);
-        var inner = new FineTuningDistillationTask(classifier, _model.Kind, rows, teacher, _options.DistillationWeight);
+        var inner = new FineTuningDistillationTask(classifier, Model.Kind, rows, teacher, _options.DistillationWeight);
         using var task = new ShrpRoutingTask<FineTuningBatch>(classifier.Encoder, inner, b => b.AttentionMask, _options.Shrp,
             steps * Math.Max(1, training.GradientAccumulationSteps), SelectHeads);
-        TrainingResult result = ReportedTraining.Run(_host, nameof(ClassifierHeadPruningTrainer), "SHRP routing",
-            $"Routing {_weights.Config.HeadsPerLayer.Sum()} heads (experts) of {_model.Info.EncoderName} on {rows.Rows.Count} rows, {steps} steps.",
+        TrainingResult result = ReportedTraining.Run(_retraining.Host, nameof(ClassifierHeadPruningTrainer), "SHRP routing",
+            $"Routing {_retraining.Weights.Config.HeadsPerLayer.Sum()} heads (experts) of {Model.Info.EncoderName} on {rows.Rows.Count} rows, {steps} steps.",
             loop, task, _options.Progress, cancellationToken);
         task.Finish();
         IReadOnlyList<IReadOnlyList<int>> kept = task.Kept!;
@@ -172,11 +157,6 @@ public sealed class ClassifierHeadPruningTrainer : IEstimator<EncoderFineTuningT
     }
 
     /// <summary>The pruned classifier as a served model: the same settings as the input, the pruned graph (ONNX Runtime's fused kernels).</summary>
-    internal EncoderFineTuningTransformer Export(SequenceClassifier classifier, string description, TrainingResult? training)
-    {
-        byte[] onnx = OnnxBertWriter.ToBytes(classifier.Encoder.ToWeights(), classifier.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused);
-        FineTunedModelInfo info = JsonSerializer.Deserialize<FineTunedModelInfo>(JsonSerializer.SerializeToUtf8Bytes(_model.Info))!;
-        info.EncoderName = $"{_model.Info.EncoderName} ({description})";
-        return new EncoderFineTuningTransformer(_host, info, onnx, _model.VocabularyBytes, training);
-    }
+    internal EncoderFineTuningTransformer Export(SequenceClassifier classifier, string description, TrainingResult? training) =>
+        _retraining.Serve(OnnxBertWriter.ToBytes(classifier.Encoder.ToWeights(), classifier.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused), description, training);
 }

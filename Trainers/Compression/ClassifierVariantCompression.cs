@@ -110,9 +110,7 @@ public static class ClassifierVariantCompression
     private static (ClassifierHeadPruningResult Result, int TrainRows) PruneHeads(MLContext ml, EncoderFineTuningTransformer original, GlueTask task,
         ClassifierVariantSpec spec, IProgress<TrainingProgress>? progress, Action<string> log, CancellationToken cancellationToken)
     {
-        string trainFile = Path.Combine(spec.DataFolder, "train.tsv");
-        if (!File.Exists(trainFile))
-            throw new FileNotFoundException($"No training file '{trainFile}': head pruning scores and recovers on the task's train.tsv.", trainFile);
+        string trainFile = ClassifierCompression.TrainFile(spec.DataFolder, "head pruning scores and recovers");
         FineTuningRows rows = ClassifierCompression.Tokenize(original, task, ClassifierCompression.ReadTrainRows(task, trainFile, spec.MaxTrainRows, spec.Seed));
         log($"Pruning to {spec.KeepHeadFraction:0.###} of the heads (importance), recovering {spec.Epochs} epoch(s) on {rows.Rows.Count} training rows.");
         var trainer = new ClassifierHeadPruningTrainer(ml, original, new ClassifierHeadPruningOptions

@@ -62,9 +62,11 @@ public static class TokenPruningCompression
                     Training = new TrainingOptions
                     {
                         BatchSize = spec.BatchSize, Epochs = spec.Epochs, LearningRate = spec.LearningRate, Seed = spec.Seed, CheckpointDirectory = spec.CheckpointDirectory,
+                        LengthBucketBatches = spec.LengthBucketBatches,
                     },
                 });
-                FineTuningRows rows = ClassifierCompression.Tokenize(original, task, TrainRows(task, spec));
+                FineTuningRows rows = ClassifierCompression.Tokenize(original, task, ClassifierCompression.ReadTrainRows(task,
+                    ClassifierCompression.TrainFile(spec.DataFolder, "the schedule fine-tuning trains"), spec.MaxTrainRows, spec.Seed));
                 trainRows = rows.Rows.Count;
                 log($"{task.Name}: fine-tuning with token pruning (target {trainer.Target}) on {trainRows} training rows{(spec.MaxTrainRows is null ? "" : $" (a seeded sample of at most {spec.MaxTrainRows})")}.");
                 var clock = Stopwatch.StartNew();
@@ -123,18 +125,5 @@ public static class TokenPruningCompression
             foreach (EncoderFineTuningTransformer model in owned)
                 model.Dispose(); // IOwnedTransformers: their owner ends them
         }
-    }
-
-    private static IReadOnlyList<GlueExample> TrainRows(GlueTask task, TokenPruningSpec spec)
-    {
-        string trainFile = Path.Combine(spec.DataFolder, "train.tsv");
-        if (!File.Exists(trainFile))
-            throw new FileNotFoundException($"No training file '{trainFile}': the schedule fine-tuning trains on the task's train.tsv.", trainFile);
-        IReadOnlyList<GlueExample> train = GlueReader.Read(task, trainFile, labelsRequired: true);
-        if (spec.MaxTrainRows is not int max || max >= train.Count)
-            return train;
-        GlueExample[] shuffled = [.. train];
-        new Random(spec.Seed).Shuffle(shuffled);
-        return shuffled[..max];
     }
 }

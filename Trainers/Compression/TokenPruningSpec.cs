@@ -39,6 +39,9 @@ public sealed record TokenPruningSpec
     /// <summary>Peak learning rate.</summary>
     public double LearningRate { get; init; } = 2e-5;
 
+    /// <summary>Length-bucketed batches of the fine-tuning (<see cref="Training.TrainingOptions.LengthBucketBatches"/>); 0 for none.</summary>
+    public int LengthBucketBatches { get; init; }
+
     /// <summary>Seed of the sample, the batch order and the schedule draws.</summary>
     public int Seed { get; init; } = 42;
 

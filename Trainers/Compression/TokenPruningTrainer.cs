@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Modules;
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms.Onnx;
-using MLNetExt.Transforms.Schema;
 using MLNetExt.Transforms.TokenPruning;
 using TorchSharp;
 
@@ -34,32 +32,24 @@ namespace MLNetExt.Trainers.Compression;
 /// </remarks>
 public sealed class TokenPruningTrainer : IEstimator<EncoderFineTuningTransformer>
 {
-    private readonly IHostEnvironment _host;
-    private readonly EncoderFineTuningTransformer _model;
+    private readonly FineTunedModelRetraining _retraining;
     private readonly TokenPruningOptions _options;
-    private readonly BertWeights _weights;
-    private readonly OnnxLinearHead _head;
 
     internal TokenPruningTrainer(IHostEnvironment host, EncoderFineTuningTransformer model, TokenPruningOptions options)
     {
-        _host = host ?? throw new ArgumentNullException(nameof(host));
-        _model = model ?? throw new ArgumentNullException(nameof(model));
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Clone();
         _options.Validate();
-        (_weights, _head) = FineTunedClassifierGraph.Read(model, model.Source);
-        Target = TokenKeepSchedule.Parse(_options.TargetSchedule, _weights.Config.LayerCount);
+        _retraining = new FineTunedModelRetraining(host, model, _options.LabelColumnName, model.Source);
+        Target = TokenKeepSchedule.Parse(_options.TargetSchedule, _retraining.Weights.Config.LayerCount);
     }
 
     /// <summary>The schedule the model is fine-tuned for and served with.</summary>
     public TokenKeepSchedule Target { get; }
 
     /// <inheritdoc/>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        return new EncoderFineTuningTrainer(_host, _model.ColumnOptions(_options.LabelColumnName), _model.Kind).GetOutputSchema(inputSchema);
-    }
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => _retraining.GetOutputSchema(inputSchema);
 
     /// <summary>Fine-tunes on <paramref name="input"/>; see <see cref="Fit(IDataView, CancellationToken)"/>.</summary>
     public EncoderFineTuningTransformer Fit(IDataView input) => Fit(input, CancellationToken.None);
@@ -67,26 +57,21 @@ public sealed class TokenPruningTrainer : IEstimator<EncoderFineTuningTransforme
     /// <summary>Fine-tunes the model with token pruning on the labelled rows of <paramref name="input"/>; returns it serving <see cref="Target"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
     /// <exception cref="OperationCanceledException">Cancelled (a checkpoint is written first when checkpointing is on).</exception>
-    public EncoderFineTuningTransformer Fit(IDataView input, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(SchemaShapeFactory.Create(input.Schema));
-        FineTuningRows rows = FineTuningData.Read(input, _model.ColumnOptions(_options.LabelColumnName), _model.Kind, _model.Serving.Tokenizer, "training data");
-        return Train(rows, cancellationToken);
-    }
+    public EncoderFineTuningTransformer Fit(IDataView input, CancellationToken cancellationToken) => Train(_retraining.ReadRows(input), cancellationToken);
 
     internal EncoderFineTuningTransformer Train(FineTuningRows rows, CancellationToken cancellationToken)
     {
         TrainingOptions training = _options.Training;
+        EncoderFineTuningTransformer model = _retraining.Model;
         torch.manual_seed(training.Seed);
-        using SequenceClassifier classifier = FineTunedClassifierGraph.CreateClassifier(_model, _weights, _head);
-        using SequenceClassifier? teacher = _options.DistillationWeight > 0 ? FineTunedClassifierGraph.CreateTeacher(_model, _weights, _head) : null;
-        var task = new TokenPruningTask(classifier, _model.Kind, rows, Target, _options.TargetShare, training.Seed,
+        using SequenceClassifier classifier = FineTunedClassifierGraph.CreateClassifier(model, _retraining.Weights, _retraining.Head);
+        using SequenceClassifier? teacher = _options.DistillationWeight > 0 ? FineTunedClassifierGraph.CreateTeacher(model, _retraining.Weights, _retraining.Head) : null;
+        var task = new TokenPruningTask(classifier, model.Kind, rows, Target, _options.TargetShare, training.Seed,
             teacher, _options.DistillationWeight, _options.Temperature);
-        TrainingResult result = ReportedTraining.Run(_host, nameof(TokenPruningTrainer), "Token pruning fine-tuning",
-            $"Fine-tuning {_model.Source} with token pruning (target {Target}, {_options.TargetShare:P0} of batches, distillation weight {_options.DistillationWeight} at T = {_options.Temperature}) on {rows.Rows.Count} rows.",
+        TrainingResult result = ReportedTraining.Run(_retraining.Host, nameof(TokenPruningTrainer), "Token pruning fine-tuning",
+            $"Fine-tuning {model.Source} with token pruning (target {Target}, {_options.TargetShare:P0} of batches, distillation weight {_options.DistillationWeight} at T = {_options.Temperature}) on {rows.Rows.Count} rows.",
             training, task, _options.Progress, cancellationToken);
         byte[] onnx = OnnxBertWriter.ToTokenPrunedBytes(classifier.Encoder.ToWeights(), Target, classifier.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused);
-        return _model.WithGraph(onnx, result);
+        return _retraining.Serve(onnx, null, result);
     }
 }

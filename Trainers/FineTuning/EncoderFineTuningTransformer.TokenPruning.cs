@@ -26,9 +26,10 @@ public sealed partial class EncoderFineTuningTransformer
 
     /// <summary>
     /// The same model served with token pruning at <paramref name="schedule"/> (a new transformer; this one is
-    /// unchanged and still needs disposing). A model whose graph already prunes tokens only has its schedule
-    /// replaced; any other sentence classifier or regressor has its graph rewritten with the pruning nodes, which
-    /// works but loses accuracy unless the model was fine-tuned with pruning (<c>PruneTokens</c>).
+    /// unchanged and still needs disposing). A graph that already prunes after the same layers only has its fractions
+    /// replaced; otherwise the graph is rebuilt from the same weights with ranking and cutting nodes after exactly the
+    /// layers the schedule cuts after (the other layers run ONNX Runtime's fused kernels, as unpruned). Any sentence
+    /// classifier or regressor takes a schedule, but loses accuracy unless it was fine-tuned with pruning (<c>PruneTokens</c>).
     /// </summary>
     /// <exception cref="ArgumentException">The schedule is for another layer count.</exception>
     /// <exception cref="InvalidOperationException">The model is a token classifier (every token is an output, none can be pruned).</exception>
@@ -37,7 +38,7 @@ public sealed partial class EncoderFineTuningTransformer
         ArgumentNullException.ThrowIfNull(schedule);
         if (Kind == FineTuningKind.TokenClassification)
             throw new InvalidOperationException("Token pruning needs a sentence-level head; this model tags every token, so none can be pruned.");
-        byte[] onnx = TokenKeep is not null ? OnnxTokenKeep.Rewrite(_onnx, schedule) : TokenPrunedGraph(schedule);
+        byte[] onnx = OnnxTokenKeep.CanRewrite(_onnx, schedule) ? OnnxTokenKeep.Rewrite(_onnx, schedule) : TokenPrunedGraph(schedule);
         return new EncoderFineTuningTransformer(_environment, _info, onnx, _vocabulary, TrainingResult);
     }
 

@@ -13,7 +13,9 @@ namespace MLNetExt.Trainers.Modules;
 /// gives goes on to the next layer, [CLS] always and padding never. A dropped token leaves the encoder with the state
 /// it had when it was dropped: the sum of those states is kept so that mean pooling still averages every real token
 /// (the dropped ones at their last state), not only the few the last layer saw. The same arithmetic as the ONNX graph of
-/// <see cref="OnnxBertWriter.ToTokenPrunedBytes"/>, so training and serving prune the same tokens.
+/// <see cref="OnnxBertWriter.ToTokenPrunedBytes"/>, so training and serving prune the same tokens. Only the layers after
+/// which the schedule cuts (<see cref="TokenKeepSchedule.PrunesAfter"/>) compute their attention probabilities; the
+/// others run as in the unpruned model.
 /// </summary>
 public static class TokenPruning
 {
@@ -42,13 +44,16 @@ public static class TokenPruning
         for (int l = 0; l < layers.Count; l++)
         {
             Tensor additive = (1f - mask).unsqueeze(1).unsqueeze(1).mul(BertConfig.MaskedAttentionScore);
-            (x, Tensor probabilities) = layers[l].ForwardWithProbabilities(x, additive);
-            if (l + 1 < layers.Count && schedule.Fractions[l + 1] < 1f)
+            if (!schedule.PrunesAfter(l))
             {
-                Tensor before = MaskedSum(x, mask);
-                (x, mask) = Prune(x, probabilities, mask, realTokens, schedule.Fractions[l + 1]);
-                dropped = dropped + (before - MaskedSum(x, mask));
+                // Nothing is ranked after this layer: it runs as in the unpruned model.
+                x = layers[l].forward(x, additive);
+                continue;
             }
+            (x, Tensor probabilities) = layers[l].ForwardWithProbabilities(x, additive);
+            Tensor before = MaskedSum(x, mask);
+            (x, mask) = Prune(x, probabilities, mask, realTokens, schedule.Fractions[l + 1]);
+            dropped = dropped + (before - MaskedSum(x, mask));
         }
         return (x.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope(), dropped.MoveToOuterDisposeScope());
     }

@@ -41,6 +41,7 @@ public sealed class TrainingLoop
         if (task.TrainingRowCount < 1)
             throw new ArgumentException("The training set has no rows.", nameof(task));
 
+        NativeHeapPolicy.Apply();
         TrainingOptions o = _options;
         int rows = task.TrainingRowCount;
         IReadOnlyList<int>? sources = task.TrainingRowSources;

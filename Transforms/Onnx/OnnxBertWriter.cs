@@ -43,13 +43,16 @@ public static class OnnxBertWriter
         Build(weights, head, style).ToByteArray();
 
     /// <summary>
-    /// The serialized ONNX model of a token-pruned forward (the Latency Adjustable Transformer): after each layer the
-    /// tokens are ranked by their attention context contribution and only the number <paramref name="tokenKeep"/> gives
-    /// for the next layer go on (TopK + GatherND per layer, [CLS] always kept, padding never counted). The schedule is
-    /// the initializer <see cref="OnnxTokenKeep.InitializerName"/>, which <see cref="OnnxTokenKeep.Rewrite"/> changes
-    /// without rebuilding the graph. <c>last_hidden_state</c> holds only the tokens the last layer kept (its second
-    /// dimension is the kept count); a mean-pooling head averages every real token, a dropped one at the state it had
-    /// when it was dropped, and other heads look at the kept tokens.
+    /// The serialized ONNX model of a token-pruned forward (the Latency Adjustable Transformer): after each layer where
+    /// <paramref name="tokenKeep"/> cuts (<see cref="TokenKeepSchedule.PrunesAfter"/>) the tokens are ranked by their
+    /// attention context contribution and only the number the schedule gives for the next layer go on ([CLS] always
+    /// kept, padding never counted). Those layers compute their attention explicitly, then one TopK and one GatherND
+    /// cut the tokens; every other layer is the unpruned graph's (ONNX Runtime's fused kernels in the fused style), so a
+    /// schedule that keeps everything gives the unpruned graph. The fractions are the initializer
+    /// <see cref="OnnxTokenKeep.InitializerName"/>, which <see cref="OnnxTokenKeep.Rewrite"/> changes without rebuilding
+    /// the graph for any schedule that cuts after the same layers. <c>last_hidden_state</c> holds only the tokens the
+    /// last layer kept (its second dimension is the kept count); a mean-pooling head averages every real token, a dropped
+    /// one at the state it had when it was dropped, and other heads look at the kept tokens.
     /// </summary>
     /// <exception cref="ArgumentException">A parameter is missing or has the wrong shape, or the schedule has another layer count.</exception>
     public static byte[] ToTokenPrunedBytes(BertWeights weights, TokenKeepSchedule tokenKeep, OnnxLinearHead? head = null, OnnxGraphStyle style = OnnxGraphStyle.OnnxRuntimeFused)
@@ -96,35 +99,38 @@ public static class OnnxBertWriter
             g.Node("Gather", [Param("embeddings.position_embeddings.weight"), positions])]);
         string x = LayerNorm(sum, "embeddings.LayerNorm");
 
-        string? maskIndex = style == OnnxGraphStyle.OnnxRuntimeFused
-            ? g.Node("Cast", ["attention_mask"], null, Int("to", (long)TensorProto.Types.DataType.Int32))
-            : null;
-        TokenPrunedGraph? pruning = tokenKeep is null ? null : new TokenPrunedGraph(g, tokenKeep);
+        bool fused = style == OnnxGraphStyle.OnnxRuntimeFused;
+        // The fused Attention's int32 mask [batch, tokens], made when a fused layer first needs it after each cut.
+        string? maskIndex = null;
+        bool cut = false;
+        // Only a schedule that cuts somewhere needs pruning nodes; layers after which nothing is cut run as in the unpruned graph.
+        TokenPrunedGraph? pruning = tokenKeep is null || tokenKeep.PruningLayers.Count == 0 ? null : new TokenPrunedGraph(g, tokenKeep);
         string poolingMask = "attention_mask";
         for (int i = 0; i < config.LayerCount; i++)
         {
             string pre = $"encoder.layer.{i}";
             int heads = config.HeadsPerLayer[i];
-            if (pruning is not null)
+            if (pruning is not null && tokenKeep!.PrunesAfter(i))
             {
-                (x, string probabilities) = PrunableLayer(x, pruning.AdditiveMask, pre, heads);
-                if (i + 1 < config.LayerCount)
-                    x = pruning.Prune(x, probabilities, i + 1);
+                (x, string probabilities) = RankingLayer(x, pruning.AdditiveMask, pre, heads);
+                x = pruning.Prune(x, probabilities, i + 1);
+                (maskIndex, cut) = (null, true);
                 continue;
             }
-            if (maskIndex is not null)
+            if (fused)
             {
+                maskIndex ??= g.Node("Cast", [cut ? pruning!.Mask : "attention_mask"], null, Int("to", (long)TensorProto.Types.DataType.Int32));
                 x = FusedLayer(x, pre, heads);
                 continue;
             }
-            x = ops.AfterAttention(ops.Attention(x, x, additiveMask, pre, heads, config.HeadSize), x, pre);
+            x = ops.AfterAttention(ops.Attention(x, x, pruning?.AdditiveMask ?? additiveMask, pre, heads, config.HeadSize), x, pre);
         }
         g.Node("Identity", [x], "last_hidden_state");
         if (pruning is not null)
             poolingMask = pruning.Mask;
 
-        // A layer with explicit attention probabilities (for ranking tokens); the rest in the requested style.
-        (string Output, string Probabilities) PrunableLayer(string input, string mask, string pre, int heads)
+        // A layer whose tokens are ranked after it: explicit attention (for its probabilities); the rest in the requested style.
+        (string Output, string Probabilities) RankingLayer(string input, string mask, string pre, int heads)
         {
             string split = g.Longs($"{pre}.split_shape", [0, 0, heads, config.HeadSize], 4);
             string Heads(string name, params long[] perm) =>
@@ -136,7 +142,7 @@ public static class OnnxBertWriter
             string merged = g.Node("Reshape", [
                 g.Node("Transpose", [g.Node("MatMul", [probabilities, value])], null, Ints("perm", 0, 2, 1, 3)),
                 g.Longs($"{pre}.merge_shape", [0, 0, heads * config.HeadSize], 3)]);
-            if (style == OnnxGraphStyle.OnnxRuntimeFused)
+            if (fused)
             {
                 string attendedFused = AttentionOutput(merged, input, pre);
                 string geluFused = g.DomainNode(OrtDomain, "BiasGelu", [g.Node("MatMul", [attendedFused, LinearWeight($"{pre}.intermediate.dense")]), Param($"{pre}.intermediate.dense.bias")]);
@@ -203,6 +209,8 @@ public static class OnnxBertWriter
         if (style == OnnxGraphStyle.OnnxRuntimeFused)
             modelProto.OpsetImport.Add(new OperatorSetIdProto { Domain = "com.microsoft", Version = 1 });
         modelProto.MetadataProps.Add(new StringStringEntryProto { Key = "config.json", Value = config.ToJson() });
+        if (tokenKeep is not null)
+            modelProto.MetadataProps.Add(new StringStringEntryProto { Key = OnnxTokenKeep.MetadataKey, Value = tokenKeep.ToString() });
         return modelProto;
     }
 

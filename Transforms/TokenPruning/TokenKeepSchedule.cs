@@ -79,6 +79,22 @@ public sealed class TokenKeepSchedule : IEquatable<TokenKeepSchedule>
         return values.Length == 1 ? Geometric(values[0], layers) : Create(values, layers);
     }
 
+    /// <summary>
+    /// True when the tokens are ranked and cut after layer <paramref name="layer"/>: the next layer keeps a smaller
+    /// fraction than this one. Only these layers need their attention probabilities; every other layer runs as in the
+    /// unpruned model (an equal fraction keeps the same tokens, so no ranking is needed).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The layer is not one of the schedule's.</exception>
+    public bool PrunesAfter(int layer)
+    {
+        if (layer < 0 || layer >= _fractions.Length)
+            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"The schedule has {_fractions.Length} layers; got layer {layer}.");
+        return layer + 1 < _fractions.Length && _fractions[layer + 1] < _fractions[layer];
+    }
+
+    /// <summary>The layers after which tokens are ranked and cut (<see cref="PrunesAfter"/>), in order.</summary>
+    public IReadOnlyList<int> PruningLayers => Enumerable.Range(0, _fractions.Length).Where(PrunesAfter).ToArray();
+
     /// <summary>Tokens layer <paramref name="layer"/> processes of a sentence of <paramref name="length"/> real tokens (at least 1: [CLS]).</summary>
     public int KeptTokens(int layer, int length) => KeptTokens(_fractions[layer], length);
 

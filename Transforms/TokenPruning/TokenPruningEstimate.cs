@@ -45,7 +45,7 @@ public sealed record TokenPruningEstimate(TokenKeepSchedule Schedule, double Ful
                 full += LayerFlops(config, l, length);
                 pruned += LayerFlops(config, l, n);
                 // Ranking the tokens for the next layer: one pass over this layer's attention probabilities.
-                if (l + 1 < config.LayerCount && schedule.Fractions[l + 1] < 1f)
+                if (schedule.PrunesAfter(l))
                     pruned += (double)config.HeadsPerLayer[l] * n * n;
             }
         }

@@ -10,6 +10,7 @@ using MLNetExt.Transforms.Onnx;
 using MLNetExt.Transforms.TokenPruning;
 using MLNetExt.UnitTests.Infrastructure;
 using MLNetExt.UnitTests.Transforms;
+using Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -165,7 +166,7 @@ public sealed class TokenPruningTests
     {
         using var model = TinyClassifier(seed: 5);
         TokenizedBatch batch = TrainerTestData.Encode(Sentences, maxTokens: 32);
-        foreach (string text in new[] { "1", "1,0.7,0.4", "0.5" })
+        foreach (string text in new[] { "1", "1,0.7,0.4", "0.5", "1,1,0.5", "1,0.5,0.5" })
         {
             TokenKeepSchedule schedule = TokenKeepSchedule.Parse(text, 3);
             using var scope = NewDisposeScope();
@@ -178,6 +179,53 @@ public sealed class TokenPruningTests
             float[] alone = RunGraph(graph, TrainerTestData.Encode([Sentences[2]], maxTokens: 32), "logits").Values;
             Assert.IsLessThanOrEqualTo(1e-4, MaxDiff(alone, onnxLogits[4..6]), $"row alone vs in a batch, schedule {text}");
         }
+    }
+
+    [TestMethod]
+    [DataRow("1", 0, 3)]
+    [DataRow("1,1,0.5", 1, 2)]
+    [DataRow("1,0.5,0.5", 1, 2)]
+    [DataRow("1,0.5,0.25", 2, 1)]
+    public void OnlyTheLayersBeforeACutRankTokens(string text, int cuts, int fusedLayers)
+    {
+        using var model = TinyClassifier(seed: 11);
+        TokenKeepSchedule schedule = TokenKeepSchedule.Parse(text, 3);
+        Assert.HasCount(cuts, schedule.PruningLayers);
+        byte[] bytes = OnnxBertWriter.ToTokenPrunedBytes(model.Encoder.ToWeights(), schedule, model.ExportHead());
+        ModelProto graph = ModelProto.Parser.ParseFrom(bytes);
+        int Count(string op) => graph.Graph.Node.Count(n => n.OpType == op);
+        Assert.AreEqual(cuts, Count("TopK"), "one ranking per cut");
+        Assert.AreEqual(cuts, Count("GatherND"), "one gather per cut");
+        Assert.AreEqual(cuts, Count("Softmax"), "explicit attention only where tokens are ranked");
+        Assert.AreEqual(fusedLayers, Count("Attention"), "every other layer runs ONNX Runtime's fused attention");
+        Assert.AreEqual(schedule, OnnxTokenKeep.Read(bytes));
+        if (cuts == 0)
+        {
+            // Keeping everything is the unpruned graph, node for node.
+            ModelProto plain = ModelProto.Parser.ParseFrom(OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), model.ExportHead(), OnnxGraphStyle.OnnxRuntimeFused));
+            CollectionAssert.AreEqual(plain.Graph.Node.Select(n => n.OpType).ToArray(), graph.Graph.Node.Select(n => n.OpType).ToArray());
+        }
+    }
+
+    [TestMethod]
+    public void RewritingTheFractionsNeedsTheSameCuts()
+    {
+        using var model = TinyClassifier(seed: 12);
+        BertWeights weights = model.Encoder.ToWeights();
+        byte[] graph = OnnxBertWriter.ToTokenPrunedBytes(weights, TokenKeepSchedule.Parse("1,1,0.6", 3), model.ExportHead());
+        TokenKeepSchedule lighter = TokenKeepSchedule.Parse("1,1,0.3", 3);
+        Assert.IsTrue(OnnxTokenKeep.CanRewrite(graph, lighter));
+        byte[] rewritten = OnnxTokenKeep.Rewrite(graph, lighter);
+        Assert.AreEqual(lighter, OnnxTokenKeep.Read(rewritten));
+        TokenizedBatch batch = TrainerTestData.Encode(Sentences, maxTokens: 32);
+        float[] direct = RunGraph(OnnxBertWriter.ToTokenPrunedBytes(weights, lighter, model.ExportHead()), batch, "logits").Values;
+        Assert.IsLessThanOrEqualTo(1e-6, MaxDiff(direct, RunGraph(rewritten, batch, "logits").Values), "rewritten fractions vs a graph built for them");
+
+        TokenKeepSchedule elsewhere = TokenKeepSchedule.Parse("1,0.5,0.5", 3);
+        Assert.IsFalse(OnnxTokenKeep.CanRewrite(graph, elsewhere));
+        var error = Assert.ThrowsExactly<ArgumentException>(() => OnnxTokenKeep.Rewrite(graph, elsewhere));
+        StringAssert.Contains(error.Message, "layers [0]");
+        StringAssert.Contains(error.Message, "layers [1]");
     }
 
     [TestMethod]
@@ -194,9 +242,16 @@ public sealed class TokenPruningTests
         using var endFull = Owned.Ends(full);
         Assert.IsLessThanOrEqualTo(1e-5, MaxDiff(plain.Predict(Sentences).SelectMany(r => r).ToArray(), full.Predict(Sentences).SelectMany(r => r).ToArray()), "keep 1 graph vs unpruned graph");
 
+        Assert.AreEqual("1,1,1", full.TokenKeep!.ToString());
         EncoderFineTuningTransformer fast = full.WithTokenKeep("1,0.5,0.2");
         using var endFast = Owned.Ends(fast);
         Assert.AreEqual("1,0.5,0.2", fast.TokenKeep!.ToString());
+        // Another cut pattern: the graph is rebuilt from the same weights, as if written for that schedule.
+        EncoderFineTuningTransformer later = fast.WithTokenKeep("1,1,0.5");
+        using var endLater = Owned.Ends(later);
+        EncoderFineTuningTransformer direct = plain.WithTokenKeep("1,1,0.5");
+        using var endDirect = Owned.Ends(direct);
+        Assert.IsLessThanOrEqualTo(1e-6, MaxDiff(direct.Predict(Sentences).SelectMany(r => r).ToArray(), later.Predict(Sentences).SelectMany(r => r).ToArray()));
         float[] fastScores = fast.Predict(Sentences).SelectMany(r => r).ToArray();
         Assert.IsGreaterThan(1e-5, MaxDiff(fastScores, full.Predict(Sentences).SelectMany(r => r).ToArray()), "pruning changes the scores of this random model");
 

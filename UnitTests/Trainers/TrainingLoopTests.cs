@@ -101,6 +101,15 @@ public sealed class TrainingLoopTests
     }
 
     [TestMethod]
+    public void TrainingFixesGlibcsMmapThresholdSoVaryingBatchShapesDoNotGrowTheHeap()
+    {
+        new TrainingLoop(new TrainingOptions { BatchSize = 8, Epochs = 1, MaxSteps = 1, Seed = 5 }).Run(TinyFineTuning.Create(modelSeed: 3));
+        bool glibc = OperatingSystem.IsLinux() && !System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier.Contains("musl", StringComparison.Ordinal);
+        if (glibc && Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is null)
+            Assert.IsTrue(MLNetExt.Trainers.Training.NativeHeapPolicy.Apply(), "mallopt(M_MMAP_THRESHOLD) was accepted");
+    }
+
+    [TestMethod]
     public void TrainingStepsLeakNoTensors()
     {
         FineTuningTask task = TinyFineTuning.Create(modelSeed: 3);

@@ -72,6 +72,11 @@ public sealed class TrainPruneTokensCommand : Command<TrainPruneTokensCommand.Se
         [CommandOption("--learning-rate <LR>")]
         public double LearningRate { get; init; } = 2e-5;
 
+        /// <summary>Length-bucketed batches.</summary>
+        [CommandOption("--length-buckets <N>")]
+        [Description("Batch training rows of similar token length: sort the shuffled rows by length within windows of N batches, then shuffle the batches (0: off, the default; 50-100 removes most padding).")]
+        public int LengthBuckets { get; init; }
+
         /// <summary>Seed.</summary>
         [CommandOption("--seed <N>")]
         public int Seed { get; init; } = 42;
@@ -104,6 +109,7 @@ public sealed class TrainPruneTokensCommand : Command<TrainPruneTokensCommand.Se
             : !(Temperature > 0) ? ValidationResult.Error($"--temperature must be positive; got {Temperature}.")
             : MaxTrainRows is < 1 ? ValidationResult.Error($"--max-train-rows must be at least 1; got {MaxTrainRows}.")
             : SpeedRounds < 1 ? ValidationResult.Error($"--speed-rounds must be at least 1; got {SpeedRounds}.")
+            : LengthBuckets < 0 ? ValidationResult.Error($"--length-buckets must be 0 or more; got {LengthBuckets}.")
             : ValidationResult.Success();
     }
 
@@ -116,7 +122,7 @@ public sealed class TrainPruneTokensCommand : Command<TrainPruneTokensCommand.Se
             ModelPath = settings.Model!, Task = settings.Task!, DataFolder = settings.Data!, TargetSchedule = settings.TokenKeep,
             CurveSchedules = settings.Curve.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             TargetShare = settings.TargetShare, DistillationWeight = settings.DistillationWeight, Temperature = settings.Temperature, MaxTrainRows = settings.MaxTrainRows, Epochs = settings.Epochs, BatchSize = settings.BatchSize,
-            LearningRate = settings.LearningRate, Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory, OutputDirectory = settings.Out,
+            LearningRate = settings.LearningRate, LengthBucketBatches = settings.LengthBuckets, Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory, OutputDirectory = settings.Out,
             SpeedRounds = settings.SpeedRounds,
         };
         TokenPruningReport report = ConsoleProgress.Training("fine-tuning", progress =>
