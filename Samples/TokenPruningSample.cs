@@ -49,7 +49,7 @@ public static class TokenPruningSample
         var accuracy = new Dictionary<string, double>();
         foreach (string text in new[] { "1", "0.8", "1,0.7,0.5,0.4,0.3,0.3" })
         {
-            // One model, many speed settings: only the schedule initializer of the served graph changes.
+            // One model, many speed settings: the same weights, served with ranking and cutting after the layers the schedule cuts after.
             EncoderFineTuningTransformer served = pruned.WithTokenKeep(text);
             TokenPruningEstimate estimate = served.EstimateTokenPruning(served.TokenKeep!, sentences);
             float[][] scores = served.Predict(sentences);

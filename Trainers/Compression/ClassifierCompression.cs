@@ -75,7 +75,7 @@ public static class ClassifierCompression
                 log($"Pruning with {method}: {(spec.KeepHeads is int k ? $"keeping {k} heads" : $"removing {spec.PruneFraction:0.###} of the heads")}, recovering {spec.Epochs} epoch(s).");
                 var trainer = new ClassifierHeadPruningTrainer(ml, original, new ClassifierHeadPruningOptions
                 {
-                    Method = method, ShrpRoutingEpochs = spec.RoutingEpochs, DistillationWeight = spec.DistillationWeight,
+                    Method = method, Shrp = { RoutingEpochs = spec.RoutingEpochs }, DistillationWeight = spec.DistillationWeight,
                     PruneFraction = spec.PruneFraction, KeepHeads = spec.KeepHeads, ImportanceBatches = spec.ImportanceBatches, ImportanceBatchSize = spec.BatchSize,
                     Progress = progress,
                     Training = new TrainingOptions

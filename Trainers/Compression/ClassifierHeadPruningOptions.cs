@@ -29,23 +29,8 @@ public sealed class ClassifierHeadPruningOptions
     /// <summary>Divide each layer's importance scores by their L2 norm before the global ranking (Michel et al.'s default). Default true.</summary>
     public bool NormalizeImportancePerLayer { get; set; } = true;
 
-    /// <summary>SHRP: width of the expander feed-forward network shared by the heads of a layer (0 for none). Default 64.</summary>
-    public int ShrpExpanderSize { get; set; } = 64;
-
-    /// <summary>SHRP: epochs of the routing run over the training rows (before pruning). Default 1.</summary>
-    public double ShrpRoutingEpochs { get; set; } = 1;
-
-    /// <summary>SHRP: share of the routing run spent on load balancing (every head kept in use). Default 0.2.</summary>
-    public double ShrpBalanceFraction { get; set; } = 0.2;
-
-    /// <summary>SHRP: share of the routing run spent on specialisation (sharper Top-1 routing, usage counted); the rest fades the least-used heads out. Default 0.4.</summary>
-    public double ShrpSpecializationFraction { get; set; } = 0.4;
-
-    /// <summary>SHRP: weight of the load-balancing loss. Default 0.01.</summary>
-    public double ShrpBalanceWeight { get; set; } = 0.01;
-
-    /// <summary>SHRP: weight of the routing-entropy loss during specialisation. Default 0.01.</summary>
-    public double ShrpSpecializationWeight { get; set; } = 0.01;
+    /// <summary>SHRP's routing run (<see cref="HeadPruningMethod.Shrp"/>): expander width, routing epochs, stage shares and loss weights.</summary>
+    public ShrpOptions Shrp { get; set; } = new();
 
     /// <summary>SHRP: weight of distillation from the unpruned classifier (KL on the class distribution; MSE for a regressor) during routing; 0 (the default) for the task loss alone.</summary>
     public double DistillationWeight { get; set; }
@@ -67,6 +52,7 @@ public sealed class ClassifierHeadPruningOptions
     {
         var copy = (ClassifierHeadPruningOptions)MemberwiseClone();
         copy.Training = Training.Clone();
+        copy.Shrp = Shrp.Clone();
         return copy;
     }
 
@@ -83,15 +69,10 @@ public sealed class ClassifierHeadPruningOptions
         }
         else
             HeadImportance.CheckFraction(PruneFraction, nameof(PruneFraction));
-        if (ShrpExpanderSize < 0)
-            throw new ArgumentOutOfRangeException(nameof(ShrpExpanderSize), ShrpExpanderSize, $"ShrpExpanderSize must not be negative; got {ShrpExpanderSize}.");
-        if (!(ShrpRoutingEpochs > 0))
-            throw new ArgumentOutOfRangeException(nameof(ShrpRoutingEpochs), ShrpRoutingEpochs, $"ShrpRoutingEpochs must be positive; got {ShrpRoutingEpochs}.");
-        if (!(ShrpBalanceFraction >= 0 && ShrpSpecializationFraction >= 0 && ShrpBalanceFraction + ShrpSpecializationFraction < 1))
-            throw new ArgumentOutOfRangeException(nameof(ShrpSpecializationFraction), ShrpBalanceFraction + ShrpSpecializationFraction,
-                $"ShrpBalanceFraction ({ShrpBalanceFraction}) and ShrpSpecializationFraction ({ShrpSpecializationFraction}) must be non-negative with a sum below 1 (the rest fades the pruned heads out).");
-        if (!(ShrpBalanceWeight >= 0) || !(ShrpSpecializationWeight >= 0) || !(DistillationWeight >= 0))
-            throw new ArgumentOutOfRangeException(nameof(DistillationWeight), $"The SHRP loss weights must not be negative; got balance {ShrpBalanceWeight}, specialisation {ShrpSpecializationWeight}, distillation {DistillationWeight}.");
+        ArgumentNullException.ThrowIfNull(Shrp, nameof(Shrp));
+        Shrp.Validate();
+        if (!(DistillationWeight >= 0) || double.IsInfinity(DistillationWeight))
+            throw new ArgumentOutOfRangeException(nameof(DistillationWeight), DistillationWeight, $"DistillationWeight must not be negative; got {DistillationWeight}.");
         if (ImportanceBatches < 1)
             throw new ArgumentOutOfRangeException(nameof(ImportanceBatches), ImportanceBatches, $"ImportanceBatches must be at least 1; got {ImportanceBatches}.");
         if (ImportanceBatchSize < 1)

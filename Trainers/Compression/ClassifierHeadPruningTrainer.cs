@@ -123,24 +123,20 @@ public sealed class ClassifierHeadPruningTrainer : IEstimator<EncoderFineTuningT
         BertWeights Pruned, OnnxLinearHead Head, BertWeights Routed);
 
     /// <summary>
-    /// SHRP's routing run (<see cref="ShrpRoutingTask"/>) on the classifier with expanders added; ends with the removed
+    /// SHRP's routing run (<see cref="ShrpRoutingTask{TBatch}"/>) on the classifier with expanders added; ends with the removed
     /// heads gated to zero and no routing, so <see cref="ShrpRouting.Pruned"/> computes what the routed network did at its
     /// last step. <see cref="ShrpRouting.Routed"/> holds the routed encoder's weights before the heads are cut.
     /// </summary>
     internal ShrpRouting Route(FineTuningRows rows, CancellationToken cancellationToken)
     {
         TrainingOptions training = _options.Training;
-        using SequenceClassifier classifier = new(new BertModel(WithExpanders(_retraining.Weights.Config, _options.ShrpExpanderSize)), Model.ClassCount, _retraining.Head.Pooling ?? Transforms.EncoderPooling.Mean);
-        LoadAvailable(classifier.Encoder, _retraining.Weights);
+        using SequenceClassifier classifier = new(ShrpSetup.ExpandedEncoder(_retraining.Weights, _options.Shrp.ExpanderSize), Model.ClassCount, _retraining.Head.Pooling ?? Transforms.EncoderPooling.Mean);
         classifier.LoadHead(_retraining.Head);
         using SequenceClassifier? teacher = _options.DistillationWeight > 0 ? FineTunedClassifierGraph.CreateTeacher(Model, _retraining.Weights, _retraining.Head) : null;
-        int stepsPerEpoch = (rows.Rows.Count + training.BatchSize - 1) / training.BatchSize;
-        int steps = Math.Max(1, (int)Math.Ceiling(_options.ShrpRoutingEpochs * stepsPerEpoch));
-        TrainingOptions loop = training.Clone();
-        loop.Epochs = (int)Math.Ceiling(_options.ShrpRoutingEpochs);
-        loop.MaxSteps = steps;
-        loop.CheckpointDirectory = null; // the routers' usage counts live outside the checkpoint: a routing run restarts
-        using var task = new ShrpRoutingTask(classifier, Model.Kind, rows, teacher, _options, steps * Math.Max(1, training.GradientAccumulationSteps), SelectHeads);
+        (TrainingOptions loop, int steps) = ShrpSetup.RoutingLoop(training, _options.Shrp, rows.Rows.Count);
+        var inner = new FineTuningDistillationTask(classifier, Model.Kind, rows, teacher, _options.DistillationWeight);
+        using var task = new ShrpRoutingTask<FineTuningBatch>(classifier.Encoder, inner, b => b.AttentionMask, _options.Shrp,
+            steps * Math.Max(1, training.GradientAccumulationSteps), SelectHeads);
         TrainingResult result = ReportedTraining.Run(_retraining.Host, nameof(ClassifierHeadPruningTrainer), "SHRP routing",
             $"Routing {_retraining.Weights.Config.HeadsPerLayer.Sum()} heads (experts) of {Model.Info.EncoderName} on {rows.Rows.Count} rows, {steps} steps.",
             loop, task, _options.Progress, cancellationToken);
@@ -148,27 +144,6 @@ public sealed class ClassifierHeadPruningTrainer : IEstimator<EncoderFineTuningT
         IReadOnlyList<IReadOnlyList<int>> kept = task.Kept!;
         BertWeights routed = classifier.Encoder.ToWeights();
         return new ShrpRouting(task.Usage, kept, result, routed.KeepHeads(kept), classifier.ExportHead(), routed);
-    }
-
-    private static BertConfig WithExpanders(BertConfig config, int size) => new()
-    {
-        VocabSize = config.VocabSize, HiddenSize = config.HiddenSize, HeadsPerLayer = config.HeadsPerLayer, HeadSize = config.HeadSize,
-        IntermediateSize = config.IntermediateSize, MaxPositionEmbeddings = config.MaxPositionEmbeddings, TypeVocabSize = config.TypeVocabSize,
-        LayerNormEps = config.LayerNormEps, HiddenDropout = config.HiddenDropout, AttentionDropout = config.AttentionDropout,
-        ExpanderSize = Math.Max(size, config.ExpanderSize),
-    };
-
-    // Copies every weight the model has a parameter for; parameters without a weight (new expanders) keep their initial values.
-    private static void LoadAvailable(BertModel model, BertWeights weights)
-    {
-        using var noGrad = torch.no_grad();
-        foreach ((string name, TorchSharp.Modules.Parameter parameter) in model.named_parameters())
-        {
-            if (!weights.Weights.TryGetValue(name, out var w))
-                continue;
-            using var source = torch.tensor(w.Data, w.Shape);
-            parameter.copy_(source);
-        }
     }
 
     private IReadOnlyList<IReadOnlyList<int>> SelectHeads(IReadOnlyList<IReadOnlyList<float>> scores)

@@ -40,21 +40,26 @@ public static class EncoderCompression
         EncoderModel reference = spec.Reference is null ? original : LoadEncoder(spec.Reference);
         if (spec.Layers is int layers && (layers < 1 || layers > original.Config.Layers))
             throw new ArgumentOutOfRangeException(nameof(spec), layers, $"--layers must be 1 to {original.Config.Layers} ({original.Name} has {original.Config.Layers} layers); got {layers}.");
+        IReadOnlyList<int>? studentLayers = spec.StudentLayers is null ? null
+            : new EncoderDistillationOptions { StudentLayers = spec.StudentLayers }.ResolveLayers(original.Config.Layers);
 
         EncoderModel model = original;
         EncoderDistillationResult? distilled = null;
-        string[] texts = spec.Layers is null && spec.PruneHeads is null ? [] : UnlabelledText.Read(spec.DistillTextPaths, spec.DistillColumns, spec.MaxDistillTexts);
+        int? studentLayerCount = spec.Layers ?? studentLayers?.Count;
+        string[] texts = studentLayerCount is null && spec.PruneHeads is null ? [] : UnlabelledText.Read(spec.DistillTextPaths, spec.DistillColumns, spec.MaxDistillTexts);
         TrainingOptions Training(string? checkpointSubfolder) => new()
         {
-            BatchSize = spec.BatchSize, Epochs = spec.Epochs, LearningRate = spec.LearningRate, Seed = spec.Seed,
+            BatchSize = spec.BatchSize, Epochs = spec.Epochs, LearningRate = spec.LearningRate, Seed = spec.Seed, LengthBucketBatches = spec.LengthBucketBatches,
             CheckpointDirectory = spec.CheckpointDirectory is null || checkpointSubfolder is null ? spec.CheckpointDirectory : Path.Combine(spec.CheckpointDirectory, checkpointSubfolder),
         };
-        if (spec.Layers is int count)
+        if (studentLayerCount is int count)
         {
-            log($"Distilling {original.Name} into {count} layers on {texts.Length} texts from {string.Join(", ", spec.DistillTextPaths)}.");
+            log($"Distilling {original.Name} into {count} layers on {texts.Length} texts from {string.Join(", ", spec.DistillTextPaths)}"
+                + (spec.HiddenStateWeight > 0 ? $", hidden-state weight {spec.HiddenStateWeight}." : "."));
             var trainer = ml.Transforms.Text.DistillEncoder(new EncoderDistillationOptions
             {
-                Teacher = original, StudentLayerCount = count, MaxTokens = spec.MaxTokens, Progress = progress, Training = Training(null),
+                Teacher = original, StudentLayerCount = count, StudentLayers = studentLayers, HiddenStateWeight = spec.HiddenStateWeight,
+                MaxTokens = spec.MaxTokens, Progress = progress, Training = Training(null),
             });
             distilled = trainer.Train(ml.Data.LoadFromEnumerable(texts.Select(t => new TextRow { Text = t })), cancellationToken);
             model = distilled.Student;
@@ -63,11 +68,14 @@ public static class EncoderCompression
         EncoderHeadPruningResult? pruned = null;
         if (spec.PruneHeads is double fraction)
         {
-            log($"Pruning {fraction:0.###} of the attention heads of {model.Name} (importance over {spec.ImportanceBatches} batches), recovering on {texts.Length} texts.");
+            log($"Pruning {fraction:0.###} of the attention heads of {model.Name} ("
+                + (spec.HeadPruningMethod == HeadPruningMethod.Shrp ? $"SHRP, {spec.RoutingEpochs:0.##} routing epochs" : $"importance over {spec.ImportanceBatches} batches")
+                + $"), recovering on {texts.Length} texts.");
             var trainer = ml.Transforms.Text.PruneEncoderHeads(new EncoderHeadPruningOptions
             {
                 Model = model, Teacher = original, PruneFraction = fraction, ImportanceBatches = spec.ImportanceBatches, ImportanceBatchSize = spec.BatchSize,
-                MaxTokens = spec.MaxTokens, Progress = progress, Training = Training(spec.Layers is null ? null : "heads"),
+                Method = spec.HeadPruningMethod, Shrp = new ShrpOptions { RoutingEpochs = spec.RoutingEpochs },
+                MaxTokens = spec.MaxTokens, Progress = progress, Training = Training(studentLayerCount is null ? null : "heads"),
             });
             pruned = trainer.Train(ml.Data.LoadFromEnumerable(texts.Select(t => new TextRow { Text = t })), cancellationToken);
             log($"Pruned: {pruned}.");
@@ -137,11 +145,17 @@ public static class EncoderCompression
     private static void Validate(EncoderCompressionSpec spec)
     {
         ArgumentException.ThrowIfNullOrEmpty(spec.OutputDirectory, nameof(spec.OutputDirectory));
-        if (!spec.Int8 && spec.Layers is null && spec.PruneHeads is null && spec.Reference is null)
+        if (spec.StudentLayers is { } chosen && spec.Layers is int count && count != chosen.Count)
+            throw new ArgumentOutOfRangeException(nameof(spec), count, $"--layers {count} disagrees with --student-layers {string.Join(",", chosen)} ({chosen.Count} layers); give one of them.");
+        if (!(spec.HiddenStateWeight >= 0) || double.IsInfinity(spec.HiddenStateWeight))
+            throw new ArgumentOutOfRangeException(nameof(spec), spec.HiddenStateWeight, $"The hidden-state weight must be a non-negative number; got {spec.HiddenStateWeight}.");
+        if (spec.LengthBucketBatches < 0)
+            throw new ArgumentOutOfRangeException(nameof(spec), spec.LengthBucketBatches, $"The length buckets must not be negative; got {spec.LengthBucketBatches}.");
+        if (!spec.Int8 && spec.Layers is null && spec.StudentLayers is null && spec.PruneHeads is null && spec.Reference is null)
             throw new ArgumentOutOfRangeException(nameof(spec), "Nothing to do: ask for int8 quantisation, fewer layers, head pruning, or a combination.");
         if (spec.PruneHeads is double fraction)
             HeadImportance.CheckFraction(fraction, "--prune-heads");
-        if ((spec.Layers is not null || spec.PruneHeads is not null) && spec.DistillTextPaths.Count == 0)
+        if ((spec.Layers is not null || spec.StudentLayers is not null || spec.PruneHeads is not null) && spec.DistillTextPaths.Count == 0)
             throw new ArgumentOutOfRangeException(nameof(spec), "Fewer layers or heads need unlabelled text to learn from (--distill-text FILE).");
         if (spec.SpeedRows < 0)
             throw new ArgumentOutOfRangeException(nameof(spec), spec.SpeedRows, $"The speed rows must not be negative; got {spec.SpeedRows}.");

@@ -20,11 +20,32 @@ public sealed record EncoderCompressionSpec
     public int? Layers { get; init; }
 
     /// <summary>
+    /// The teacher's layers (0-based, in order) the student starts from, e.g. <c>[0, 2, 4]</c>; null spreads
+    /// <see cref="Layers"/> evenly from the first layer to the last. When given, <see cref="Layers"/> may be null or must equal its count.
+    /// </summary>
+    public IReadOnlyList<int>? StudentLayers { get; init; }
+
+    /// <summary>Weight of the hidden-state MSE beside the embedding MSE while distilling a student (<see cref="EncoderDistillationOptions.HiddenStateWeight"/>); 0 for none.</summary>
+    public double HiddenStateWeight { get; init; }
+
+    /// <summary>
+    /// Batches per length-sorting window while distilling or recovering (<see cref="Training.TrainingOptions.LengthBucketBatches"/>):
+    /// rows of similar length share a batch, so short sentences are not padded to the length of long documents. 0 shuffles without sorting. Default 50.
+    /// </summary>
+    public int LengthBucketBatches { get; init; } = 50;
+
+    /// <summary>
     /// Share of all attention heads to remove by importance pruning (<see cref="EncoderHeadPruningTrainer"/>), in (0, 1),
     /// after layer dropping when both are asked for; the recovery fine-tune distils towards the original on
     /// <see cref="DistillTextPaths"/>. Null prunes no heads.
     /// </summary>
     public double? PruneHeads { get; init; }
+
+    /// <summary>How <see cref="PruneHeads"/> chooses the heads: importance (the default) or SHRP's routing run (<see cref="EncoderHeadPruningOptions.Method"/>).</summary>
+    public HeadPruningMethod HeadPruningMethod { get; init; } = HeadPruningMethod.Importance;
+
+    /// <summary>Epochs of SHRP's routing run over the distillation text (<see cref="ShrpOptions.RoutingEpochs"/>).</summary>
+    public double RoutingEpochs { get; init; } = 1;
 
     /// <summary>Batches of distillation text over which head importance is accumulated.</summary>
     public int ImportanceBatches { get; init; } = 32;

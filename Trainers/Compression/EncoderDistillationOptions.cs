@@ -35,6 +35,15 @@ public sealed class EncoderDistillationOptions
     public int MaxTokens { get; set; } = 128;
 
     /// <summary>
+    /// Weight of the hidden-state term (TinyBERT's): the mean squared error between each student layer's output and the
+    /// output of the teacher layer it stands for (the layer it was made from; for a given <see cref="Student"/>, layers
+    /// spread evenly from the first to the last), over real tokens, added to the embedding MSE. The teacher then runs in
+    /// TorchSharp beside the student, so a step costs about one teacher forward pass more. 0 (the default): the
+    /// embedding MSE alone, with the teacher's vectors computed once by ONNX Runtime.
+    /// </summary>
+    public double HiddenStateWeight { get; set; }
+
+    /// <summary>
     /// Evaluations of the student during training (e.g. <see cref="StsTrainingEvaluator"/>); the first one's primary metric
     /// decides early stopping and which step's weights are kept (see <see cref="SentenceEncoderTrainingOptions.Evaluators"/>). Empty by default.
     /// </summary>
@@ -95,6 +104,8 @@ public sealed class EncoderDistillationOptions
         Training.Validate();
         if (MaxTokens < 3)
             throw new ArgumentOutOfRangeException(nameof(MaxTokens), MaxTokens, $"MaxTokens must be at least 3 ([CLS], one word piece, [SEP]); got {MaxTokens}.");
+        if (!(HiddenStateWeight >= 0) || double.IsInfinity(HiddenStateWeight))
+            throw new ArgumentOutOfRangeException(nameof(HiddenStateWeight), HiddenStateWeight, $"HiddenStateWeight must be a non-negative number; got {HiddenStateWeight}.");
         if (Student is not null && StudentLayers is not null)
             throw new ArgumentOutOfRangeException(nameof(StudentLayers), string.Join(", ", StudentLayers), "Give either a Student model or StudentLayers, not both.");
     }

@@ -2,6 +2,9 @@ using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLNetExt.Trainers.Contrastive;
 using MLNetExt.Trainers.Losses;
+using MLNetExt.Trainers.Modules;
+using MLNetExt.Trainers.Training;
+using TorchSharp;
 using MLNetExt.Transforms;
 using MLNetExt.Transforms.Onnx;
 using MLNetExt.Transforms.Schema;
@@ -97,6 +100,8 @@ public sealed class EncoderDistillationTrainer : IEstimator<TextEncoderTransform
                 : $"Distilling {Teacher.Name} into a {TeacherLayers.Count}-layer student (teacher layers {string.Join(", ", TeacherLayers)}) on '{_options.TextColumnName}'.");
         }
 
+        if (_options.HiddenStateWeight > 0)
+            return TrainOnHiddenStates(input, student, cancellationToken);
         TextEncoderTransformer teacher = FitTeacher(_catalog, Teacher, _options.TextColumnName, _options.MaxTokens, input);
         try
         {
@@ -114,6 +119,24 @@ public sealed class EncoderDistillationTrainer : IEstimator<TextEncoderTransform
         {
             teacher.Dispose(); // an IOwnedTransformer: its owner ends it
         }
+    }
+
+    // The teacher in TorchSharp beside the student: the embedding MSE plus the hidden-state MSE of mapped layers.
+    private EncoderDistillationResult TrainOnHiddenStates(IDataView input, EncoderModel student, CancellationToken cancellationToken)
+    {
+        EncoderTokenizer tokenizer = EncoderTokenizer.Create(student, _options.MaxTokens);
+        TokenizedText[] rows = HiddenStateDistillationTask.ReadRows(input, _options.TextColumnName, tokenizer);
+        IReadOnlyList<int> mapped = TeacherLayers
+            ?? new EncoderDistillationOptions { StudentLayerCount = student.Config.Layers }.ResolveLayers(Teacher.Config.Layers);
+        torch.manual_seed(_options.Training.Seed);
+        using var model = new SentenceEmbeddingModel(ReadWeights(student).CreateModel(), Teacher.Config.Pooling);
+        using var task = new HiddenStateDistillationTask(model, ReadWeights(Teacher).CreateModel(), mapped, _options.HiddenStateWeight, tokenizer, rows, _options.Evaluators);
+        TrainingResult training = EncoderTraining.Run(_host, nameof(EncoderDistillationTrainer),
+            $"Distilling with hidden states (weight {_options.HiddenStateWeight}, student layers -> teacher layers {string.Join(", ", mapped)}) on {rows.Length} rows.",
+            _options.Training, task, _options.Progress, cancellationToken);
+        byte[] graph = OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), style: OnnxGraphStyle.OnnxRuntimeFused);
+        EncoderModel trained = student.WithGraph(graph, "distilled on hidden states").WithConfig(student.Config with { Pooling = Teacher.Config.Pooling });
+        return new EncoderDistillationResult(trained, Teacher, TeacherLayers, training);
     }
 
     /// <summary>The student made of <paramref name="layers"/> of the teacher (embeddings shared), as an encoder over a fused graph.</summary>

@@ -16,6 +16,16 @@ public sealed class EncoderHeadPruningOptions
     /// </summary>
     public EncoderModel? Teacher { get; set; }
 
+    /// <summary>
+    /// How the heads to remove are chosen: <see cref="HeadPruningMethod.Importance"/> (the default; the gradient of the
+    /// distillation loss w.r.t. a head mask) or <see cref="HeadPruningMethod.Shrp"/> (a routing run with Top-1 routers and
+    /// shared expanders, trained by distillation towards <see cref="Teacher"/>, whose least-used heads are removed).
+    /// </summary>
+    public HeadPruningMethod Method { get; set; } = HeadPruningMethod.Importance;
+
+    /// <summary>SHRP's routing run when <see cref="Method"/> is <see cref="HeadPruningMethod.Shrp"/>: expander width, routing epochs, stage shares and loss weights.</summary>
+    public ShrpOptions Shrp { get; set; } = new();
+
     /// <summary>Share of all attention heads removed, in (0, 1), at least one head left per layer. Default 0.4.</summary>
     public double PruneFraction { get; set; } = 0.4;
 
@@ -49,7 +59,7 @@ public sealed class EncoderHeadPruningOptions
     /// </summary>
     public TrainingOptions Training { get; set; } = new() { BatchSize = 32, Epochs = 1, LearningRate = 1e-4 };
 
-    /// <summary>Receives a report after every recovery step.</summary>
+    /// <summary>Receives a report after every routing and recovery step.</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
 
     /// <summary>A copy whose <see cref="Training"/> options are copied too.</summary>
@@ -57,6 +67,7 @@ public sealed class EncoderHeadPruningOptions
     {
         var copy = (EncoderHeadPruningOptions)MemberwiseClone();
         copy.Training = Training.Clone();
+        copy.Shrp = Shrp.Clone();
         copy.Evaluators = Evaluators.ToArray();
         return copy;
     }
@@ -69,6 +80,8 @@ public sealed class EncoderHeadPruningOptions
         ArgumentNullException.ThrowIfNull(Training, nameof(Training));
         Training.Validate();
         HeadImportance.CheckFraction(PruneFraction, nameof(PruneFraction));
+        ArgumentNullException.ThrowIfNull(Shrp, nameof(Shrp));
+        Shrp.Validate();
         if (ImportanceBatches < 1)
             throw new ArgumentOutOfRangeException(nameof(ImportanceBatches), ImportanceBatches, $"ImportanceBatches must be at least 1; got {ImportanceBatches}.");
         if (ImportanceBatchSize < 1)

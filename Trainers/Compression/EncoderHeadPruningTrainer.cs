@@ -97,18 +97,27 @@ public sealed class EncoderHeadPruningTrainer : IEstimator<TextEncoderTransforme
         try
         {
             IDataView withTeacher = teacher.Transform(input, cancellationToken);
-            float[][] importance = Score(weights, withTeacher, cancellationToken);
-            IReadOnlyList<IReadOnlyList<int>> keep = HeadImportance.SelectHeadsToKeep(importance, _options.PruneFraction);
-            BertWeights pruned = weights.KeepHeads(keep);
+            IReadOnlyList<IReadOnlyList<float>> scores;
+            IReadOnlyList<IReadOnlyList<int>> keep;
+            TrainingResult? routing = null;
+            BertWeights pruned;
+            if (_options.Method == HeadPruningMethod.Shrp)
+                (scores, keep, routing, pruned) = Route(weights, withTeacher, cancellationToken);
+            else
+            {
+                scores = Score(weights, withTeacher, cancellationToken);
+                keep = HeadImportance.SelectHeadsToKeep(scores, _options.PruneFraction);
+                pruned = weights.KeepHeads(keep);
+            }
             int before = weights.Config.HeadsPerLayer.Sum(), after = pruned.Config.HeadsPerLayer.Sum();
             EncoderModel model = Model.WithGraph(OnnxBertWriter.ToBytes(pruned, style: OnnxGraphStyle.OnnxRuntimeFused), $"{after} of {before} heads")
                 .WithConfig(Model.Config with
                 {
                     Name = $"{Model.Name}-H{after}",
-                    Source = $"{Model.Name} with {after} of its {before} attention heads (importance pruning)",
+                    Source = $"{Model.Name} with {after} of its {before} attention heads ({(_options.Method == HeadPruningMethod.Shrp ? "SHRP" : "importance pruning")})",
                 });
             using (IChannel channel = _host.Start(nameof(EncoderHeadPruningTrainer)))
-                channel.Info(MessageSensitivity.None, $"Pruned {Model.Name}: {after} of {before} heads kept (per layer {string.Join(",", keep.Select(k => k.Count))}).");
+                channel.Info(MessageSensitivity.None, $"Pruned {Model.Name} ({_options.Method}): {after} of {before} heads kept (per layer {string.Join(",", keep.Select(k => k.Count))}).");
 
             TrainingResult? recovery = null;
             if (_options.Recover)
@@ -118,7 +127,7 @@ public sealed class EncoderHeadPruningTrainer : IEstimator<TextEncoderTransforme
                 model = trained.Model.WithConfig(model.Config);
                 recovery = trained.Training;
             }
-            return new EncoderHeadPruningResult(model, importance, keep, recovery);
+            return new EncoderHeadPruningResult(model, _options.Method, scores, keep, routing, recovery);
         }
         finally
         {
@@ -133,11 +142,36 @@ public sealed class EncoderHeadPruningTrainer : IEstimator<TextEncoderTransforme
         Evaluators = _options.Evaluators, Training = _options.Training, Progress = _options.Progress,
     };
 
-    private float[][] Score(BertWeights weights, IDataView withTeacher, CancellationToken cancellationToken)
+    // SHRP: the encoder with expanders and a Top-1 router per layer learns the teacher's embeddings; the heads the routers
+    // used least fade out, and are then cut (the expanders stay in the graph).
+    private (IReadOnlyList<IReadOnlyList<float>> Usage, IReadOnlyList<IReadOnlyList<int>> Kept, TrainingResult Routing, BertWeights Pruned) Route(
+        BertWeights weights, IDataView withTeacher, CancellationToken cancellationToken)
+    {
+        (SentenceEncoderTrainingOptions options, EncoderTokenizer tokenizer, SentenceTrainingRows rows) = ReadRows(withTeacher);
+        torch.manual_seed(_options.Training.Seed);
+        using var model = new SentenceEmbeddingModel(ShrpSetup.ExpandedEncoder(weights, _options.Shrp.ExpanderSize), Teacher.Config.Pooling);
+        (TrainingOptions loop, int steps) = ShrpSetup.RoutingLoop(_options.Training, _options.Shrp, rows.Count);
+        var inner = new SentenceEncoderTask(model, options.Loss, tokenizer, rows);
+        using var task = new ShrpRoutingTask<ContrastiveBatch>(model.Encoder, inner, b => b.Columns[0].AttentionMask, _options.Shrp,
+            steps * Math.Max(1, _options.Training.GradientAccumulationSteps), usage => HeadImportance.SelectHeadsToKeep(usage, _options.PruneFraction));
+        TrainingResult result = EncoderTraining.Run(_host, nameof(EncoderHeadPruningTrainer),
+            $"Routing {weights.Config.HeadsPerLayer.Sum()} heads (experts) of {Model.Name} on {rows.Count} texts, {steps} steps.",
+            loop, task, _options.Progress, cancellationToken);
+        task.Finish();
+        IReadOnlyList<IReadOnlyList<int>> kept = task.Kept!;
+        return (task.Usage, kept, result, model.Encoder.ToWeights().KeepHeads(kept));
+    }
+
+    private (SentenceEncoderTrainingOptions Options, EncoderTokenizer Tokenizer, SentenceTrainingRows Rows) ReadRows(IDataView withTeacher)
     {
         SentenceEncoderTrainingOptions options = TrainingOptions(Model);
         EncoderTokenizer tokenizer = EncoderTokenizer.Create(Model, _options.MaxTokens);
-        SentenceTrainingRows rows = SentenceTrainingData.Read(withTeacher, options, tokenizer, Teacher.Config.HiddenSize);
+        return (options, tokenizer, SentenceTrainingData.Read(withTeacher, options, tokenizer, Teacher.Config.HiddenSize));
+    }
+
+    private float[][] Score(BertWeights weights, IDataView withTeacher, CancellationToken cancellationToken)
+    {
+        (SentenceEncoderTrainingOptions options, EncoderTokenizer tokenizer, SentenceTrainingRows rows) = ReadRows(withTeacher);
         torch.manual_seed(_options.Training.Seed);
         using var model = new SentenceEmbeddingModel(weights.CreateModel(), Teacher.Config.Pooling);
         var task = new SentenceEncoderTask(model, options.Loss, tokenizer, rows);

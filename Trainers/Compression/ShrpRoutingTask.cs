@@ -1,38 +1,39 @@
-using MLNetExt.Trainers.FineTuning;
-using MLNetExt.Trainers.Losses;
 using MLNetExt.Trainers.Modules;
 using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLNetExt.Trainers.Compression;
 
 /// <summary>
-/// SHRP's routing run as a task of the <see cref="TrainingLoop"/>: the fine-tuned classifier with a Top-1 router per
-/// layer (<see cref="ExpertAttentionRouter"/>) and the shared expanders, trained with the task loss (and optionally
-/// distillation from the unpruned classifier) in three stages over its <see cref="TotalSteps"/>:
-/// load balancing (a Switch-style balance loss so that every head keeps being trained), specialisation (an entropy
-/// loss sharpens each token's routing; Top-1 usage is counted), then deterministic pruning: the heads the router used
-/// least (one global ranking, at least one per layer) fade out while the routing strength fades to zero, so the
-/// network at the last step is exactly the pruned network without routers.
+/// SHRP's routing run as a task of the <see cref="TrainingLoop"/>: a model (a fine-tuned classifier, or a sentence
+/// encoder) whose encoder has a Top-1 router per layer (<see cref="ExpertAttentionRouter"/>) and the shared expanders,
+/// trained with the inner task's loss (the task loss, distillation from the unpruned model, or both) in three stages
+/// over its <see cref="TotalSteps"/>: load balancing (a Switch-style balance loss so that every head keeps being
+/// trained), specialisation (an entropy loss sharpens each token's routing; Top-1 usage is counted), then deterministic
+/// pruning: the heads the router used least (one global ranking, at least one per layer) fade out while the routing
+/// strength fades to zero, so the network at the last step is exactly the pruned network without routers.
 /// </summary>
-internal sealed class ShrpRoutingTask : ITrainingTask<FineTuningBatch>, IDisposable
+internal sealed class ShrpRoutingTask<TBatch> : ITrainingTask<TBatch>, IDisposable where TBatch : IDisposable
 {
     private readonly ShrpModel _model;
-    private readonly FineTuningTask _inner;
-    private readonly FineTuningKind _kind;
-    private readonly SequenceClassifier? _teacher;
-    private readonly ClassifierHeadPruningOptions _options;
+    private readonly ITrainingTask<TBatch> _inner;
+    private readonly Func<TBatch, Tensor> _attentionMask;
+    private readonly ShrpOptions _options;
     private readonly Func<IReadOnlyList<IReadOnlyList<float>>, IReadOnlyList<IReadOnlyList<int>>> _select;
     private int _step;
 
-    public ShrpRoutingTask(SequenceClassifier classifier, FineTuningKind kind, FineTuningRows rows, SequenceClassifier? teacher,
-        ClassifierHeadPruningOptions options, int totalSteps, Func<IReadOnlyList<IReadOnlyList<float>>, IReadOnlyList<IReadOnlyList<int>>> select)
+    /// <summary>
+    /// Routes the layers of <paramref name="encoder"/>, part of <paramref name="inner"/>'s module; the loss is
+    /// <paramref name="inner"/>'s plus the routing losses; <paramref name="attentionMask"/> finds a batch's mask.
+    /// </summary>
+    public ShrpRoutingTask(BertModel encoder, ITrainingTask<TBatch> inner, Func<TBatch, Tensor> attentionMask, ShrpOptions options, int totalSteps,
+        Func<IReadOnlyList<IReadOnlyList<float>>, IReadOnlyList<IReadOnlyList<int>>> select)
     {
-        _model = new ShrpModel(classifier);
-        _inner = new FineTuningTask(classifier, kind, rows);
-        _kind = kind;
-        _teacher = teacher;
+        _model = new ShrpModel(inner.Module, encoder);
+        _inner = inner;
+        _attentionMask = attentionMask;
         _options = options;
         _select = select;
         TotalSteps = totalSteps;
@@ -56,32 +57,22 @@ internal sealed class ShrpRoutingTask : ITrainingTask<FineTuningBatch>, IDisposa
     public IReadOnlyList<int>? TrainingRowLengths => _inner.TrainingRowLengths;
     public string? PrimaryMetric => null;
     public bool HigherIsBetter => true;
-    public FineTuningBatch PrepareBatch(IReadOnlyList<int> rows) => _inner.PrepareBatch(rows);
+    public TBatch PrepareBatch(IReadOnlyList<int> rows) => _inner.PrepareBatch(rows);
     public IReadOnlyDictionary<string, double> Evaluate(CancellationToken cancellationToken) => new Dictionary<string, double>();
 
     private double Progress => TotalSteps <= 1 ? 1 : _step / (double)(TotalSteps - 1);
-    private double BalanceEnd => _options.ShrpBalanceFraction;
-    private double SpecializationEnd => _options.ShrpBalanceFraction + _options.ShrpSpecializationFraction;
+    private double BalanceEnd => _options.BalanceFraction;
+    private double SpecializationEnd => _options.BalanceFraction + _options.SpecializationFraction;
 
-    public Tensor Loss(FineTuningBatch batch)
+    public Tensor Loss(TBatch batch)
     {
         Stage();
-        _model.Route(batch.AttentionMask);
-        Tensor logits = _model.Classifier.forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
-        Tensor loss = _kind == FineTuningKind.Classification
-            ? nn.functional.cross_entropy(logits, batch.Targets)
-            : nn.functional.mse_loss(logits.squeeze(-1), batch.Targets);
-        if (_teacher is not null && _options.DistillationWeight > 0)
-        {
-            Tensor teacher;
-            using (no_grad())
-                teacher = _teacher.forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
-            loss = loss + _options.DistillationWeight * LogitDistillationLoss.Forward(logits, teacher, _kind);
-        }
-        return loss + RoutingLoss(batch.AttentionMask);
+        Tensor mask = _attentionMask(batch);
+        _model.Route(mask);
+        return _inner.Loss(batch) + RoutingLoss(mask);
     }
 
-    public Tensor LossAndGradients(FineTuningBatch batch)
+    public Tensor LossAndGradients(TBatch batch)
     {
         Tensor loss = Loss(batch);
         loss.backward();
@@ -118,12 +109,12 @@ internal sealed class ShrpRoutingTask : ITrainingTask<FineTuningBatch>, IDisposa
                             counts[top[i]] += (float)(1 / tokens);
                     using Tensor share = tensor(counts);
                     Tensor meanProbability = (p * mask).sum(new long[] { 0, 1 }) / tokens;
-                    total = total + _options.ShrpBalanceWeight * router.Heads * (share * meanProbability).sum() / _model.Routers.Count;
+                    total = total + _options.BalanceWeight * router.Heads * (share * meanProbability).sum() / _model.Routers.Count;
                 }
                 else
                 {
                     Tensor entropy = -(p * p.clamp_min(1e-12).log()).sum(-1, keepdim: true);
-                    total = total + _options.ShrpSpecializationWeight * (entropy * mask).sum() / tokens / _model.Routers.Count;
+                    total = total + _options.SpecializationWeight * (entropy * mask).sum() / tokens / _model.Routers.Count;
                 }
             }
         }
@@ -163,30 +154,34 @@ internal sealed class ShrpRoutingTask : ITrainingTask<FineTuningBatch>, IDisposa
         }
     }
 
-    /// <summary>Detaches the routers from the classifier (the deployed network has none).</summary>
+    /// <summary>Detaches the routers from the model (the deployed network has none).</summary>
     public void Dispose() => _model.Detach();
 }
 
-/// <summary>A classifier whose every self-attention is routed by an <see cref="ExpertAttentionRouter"/> (the routers are this module's parameters besides the classifier's).</summary>
+/// <summary>A model whose encoder's every self-attention is routed by an <see cref="ExpertAttentionRouter"/> (the routers are this module's parameters besides the model's).</summary>
 internal sealed class ShrpModel : nn.Module
 {
 #pragma warning disable IDE1006
-    private readonly SequenceClassifier classifier;
+    private readonly nn.Module model;
     private readonly TorchSharp.Modules.ModuleList<ExpertAttentionRouter> routers;
 #pragma warning restore IDE1006
+    private readonly Action _unroute; // not a module field: the encoder is registered once, inside the model
     private List<Tensor>[] _held = [];
 
-    public ShrpModel(SequenceClassifier classifier) : base(nameof(ShrpModel))
+    public ShrpModel(nn.Module model, BertModel encoder) : base(nameof(ShrpModel))
     {
-        this.classifier = classifier;
-        var layers = classifier.Encoder.Layers;
-        routers = nn.ModuleList(layers.Select(l => new ExpertAttentionRouter(classifier.Encoder.Config.HiddenSize, l.Attention.SelfAttention.Heads)).ToArray());
+        this.model = model;
+        var layers = encoder.Layers;
+        _unroute = () =>
+        {
+            foreach (BertLayer layer in layers)
+                layer.Attention.SelfAttention.HeadRouter = null;
+        };
+        routers = nn.ModuleList(layers.Select(l => new ExpertAttentionRouter(encoder.Config.HiddenSize, l.Attention.SelfAttention.Heads)).ToArray());
         for (int i = 0; i < layers.Count; i++)
             layers[i].Attention.SelfAttention.HeadRouter = routers[i].forward;
         RegisterComponents();
     }
-
-    public SequenceClassifier Classifier => classifier;
 
     public IReadOnlyList<ExpertAttentionRouter> Routers => routers.ToArray();
 
@@ -210,15 +205,53 @@ internal sealed class ShrpModel : nn.Module
     }
 
     /// <summary>
-    /// Detaches and frees the routers, leaving the classifier as it was without them. (This module is never disposed
-    /// itself: that would free the classifier's parameters, which belong to the caller.)
+    /// Detaches and frees the routers, leaving the model as it was without them. (This module is never disposed
+    /// itself: that would free the model's parameters, which belong to the caller.)
     /// </summary>
     public void Detach()
     {
         ReleaseProbabilities();
-        foreach (var layer in classifier.Encoder.Layers)
-            layer.Attention.SelfAttention.HeadRouter = null;
+        _unroute();
         foreach (ExpertAttentionRouter router in routers)
             router.Dispose();
+    }
+}
+
+/// <summary>What SHRP's routing runs on a classifier and on a sentence encoder set up the same way.</summary>
+internal static class ShrpSetup
+{
+    /// <summary>A TorchSharp encoder of <paramref name="weights"/> with expanders of width <paramref name="expanderSize"/> added (starting at zero).</summary>
+    public static BertModel ExpandedEncoder(BertWeights weights, int expanderSize)
+    {
+        BertConfig config = weights.Config;
+        var model = new BertModel(new BertConfig
+        {
+            VocabSize = config.VocabSize, HiddenSize = config.HiddenSize, HeadsPerLayer = config.HeadsPerLayer, HeadSize = config.HeadSize,
+            IntermediateSize = config.IntermediateSize, MaxPositionEmbeddings = config.MaxPositionEmbeddings, TypeVocabSize = config.TypeVocabSize,
+            LayerNormEps = config.LayerNormEps, HiddenDropout = config.HiddenDropout, AttentionDropout = config.AttentionDropout,
+            ExpanderSize = Math.Max(expanderSize, config.ExpanderSize),
+        });
+        // Copies every weight the model has a parameter for; parameters without a weight (new expanders) keep their initial values.
+        using var noGrad = no_grad();
+        foreach ((string name, TorchSharp.Modules.Parameter parameter) in model.named_parameters())
+        {
+            if (!weights.Weights.TryGetValue(name, out var w))
+                continue;
+            using var source = tensor(w.Data, w.Shape);
+            parameter.copy_(source);
+        }
+        return model;
+    }
+
+    /// <summary>The loop of a routing run of <see cref="ShrpOptions.RoutingEpochs"/> over <paramref name="rows"/> rows, and its steps (no checkpoints: the usage counts live outside the module).</summary>
+    public static (TrainingOptions Loop, int Steps) RoutingLoop(TrainingOptions training, ShrpOptions options, int rows)
+    {
+        int stepsPerEpoch = (rows + training.BatchSize - 1) / training.BatchSize;
+        int steps = Math.Max(1, (int)Math.Ceiling(options.RoutingEpochs * stepsPerEpoch));
+        TrainingOptions loop = training.Clone();
+        loop.Epochs = (int)Math.Ceiling(options.RoutingEpochs);
+        loop.MaxSteps = steps;
+        loop.CheckpointDirectory = null;
+        return (loop, steps);
     }
 }

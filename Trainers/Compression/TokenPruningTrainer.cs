@@ -14,8 +14,8 @@ namespace MLNetExt.Trainers.Compression;
 /// Adjustable Transformer Encoder for Language Understanding", 2022): after each layer the tokens are ranked by their
 /// attention context contribution and only the top fraction goes on (<see cref="TokenPruning"/>); this trainer
 /// fine-tunes the model through that pruned forward, on the target schedule and on schedules drawn around it, so
-/// that it keeps its accuracy with fewer tokens. The result serves the target schedule through ONNX Runtime (TopK and
-/// GatherND per layer), and <see cref="EncoderFineTuningTransformer.WithTokenKeep(TokenKeepSchedule)"/> changes the
+/// that it keeps its accuracy with fewer tokens. The result serves the target schedule through ONNX Runtime (one TopK
+/// and one GatherND after each layer where the schedule cuts, fused kernels elsewhere), and <see cref="EncoderFineTuningTransformer.WithTokenKeep(TokenKeepSchedule)"/> changes the
 /// schedule afterwards without training: one model, many speed settings. <see cref="TokenPruningEstimate"/> says
 /// beforehand what a schedule should save.
 /// </summary>

@@ -31,6 +31,19 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
             x = l.forward(x, additiveMask);
         return x.MoveToOuterDisposeScope();
     }
+
+    /// <summary>The output of every layer [batch, seq, hidden], in order (the last one is <see cref="forward"/>'s result).</summary>
+    internal Tensor[] HiddenStates(Tensor hidden, Tensor additiveMask)
+    {
+        using var scope = NewDisposeScope();
+        var states = new Tensor[layer.Count];
+        Tensor x = hidden;
+        for (int i = 0; i < states.Length; i++)
+            states[i] = x = layer[i].forward(x, additiveMask);
+        foreach (Tensor state in states)
+            state.MoveToOuterDisposeScope();
+        return states;
+    }
 }
 
 /// <summary>
@@ -72,6 +85,20 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
         Tensor additive = (1.0f - attentionMask.to_type(ScalarType.Float32)).mul(BertConfig.MaskedAttentionScore).unsqueeze(1).unsqueeze(1);
         Tensor hidden = embeddings.FromWordEmbeddings(wordEmbeddings, tokenTypeIds);
         return encoder.forward(hidden, additive).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The output of every layer [batch, seq, hidden] for a batch (see <see cref="forward"/>), in order; the last one
+    /// is the last hidden state. What distillation on hidden states compares.
+    /// </summary>
+    internal Tensor[] HiddenStates(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        using var scope = NewDisposeScope();
+        Tensor additive = (1.0f - attentionMask.to_type(ScalarType.Float32)).mul(BertConfig.MaskedAttentionScore).unsqueeze(1).unsqueeze(1);
+        Tensor[] states = encoder.HiddenStates(embeddings.FromWordEmbeddings(embeddings.WordEmbeddings(inputIds), tokenTypeIds), additive);
+        foreach (Tensor state in states)
+            state.MoveToOuterDisposeScope();
+        return states;
     }
 
     /// <summary>

@@ -102,6 +102,28 @@ public sealed class CompressCommandTests
     }
 
     [TestMethod]
+    public void CompressDistilsChosenLayersOnHiddenStatesFromATextFileAndABeirCorpus()
+    {
+        using var temp = new TempFolder();
+        string encoder = WriteTinyEncoder(temp.Combine("tiny"));
+        string text = temp.Combine("sentences.txt"), corpus = temp.Combine("corpus.jsonl");
+        File.WriteAllLines(text, TrainerTestData.StsbSentences(40));
+        File.WriteAllLines(corpus, Enumerable.Range(0, 5).Select(i =>
+            JsonSerializer.Serialize(new Dictionary<string, string> { ["_id"] = $"d{i}", ["title"] = $"Document {i}", ["text"] = $"A long abstract number {i} about cells." })));
+        string output = temp.Combine("student"), json = temp.Combine("report.json");
+
+        CliResult result = CliRunner.RunCaptured("compress", "--encoder", encoder, "--student-layers", "1,3", "--hidden-weight", "1",
+            "--distill-text", text, "--distill-text", corpus, "--max-distill-texts", "16", "--max-tokens", "32", "--batch-size", "8",
+            "--speed-rows", "0", "--out", output, "--json", json);
+        Assert.AreEqual(0, result.Code, result.Output + result.Error);
+        StringAssert.Contains(result.Output.ReplaceLineEndings(" ").Replace("  ", " "), "hidden-state weight 1", "the console wraps long lines");
+        using JsonDocument report = JsonDocument.Parse(File.ReadAllText(json));
+        CollectionAssert.AreEqual(new[] { 1, 3 }, report.RootElement.GetProperty("teacher_layers").EnumerateArray().Select(e => e.GetInt32()).ToArray());
+        Assert.AreEqual(16, report.RootElement.GetProperty("distill_texts").GetInt32());
+        Assert.AreEqual(2, EncoderModel.Load(output).Config.Layers);
+    }
+
+    [TestMethod]
     public void BadInputExitsTwoNamingTheValue()
     {
         using var temp = new TempFolder();
@@ -122,6 +144,22 @@ public sealed class CompressCommandTests
         CliResult noText = CliRunner.RunCaptured("compress", "--encoder", encoder, "--layers", "2", "--out", output);
         Assert.AreEqual(2, noText.Code);
         StringAssert.Contains(noText.Error, "--distill-text");
+
+        CliResult word = CliRunner.RunCaptured("compress", "--encoder", encoder, "--student-layers", "0,x", "--distill-text", text, "--out", output);
+        Assert.AreEqual(2, word.Code);
+        StringAssert.Contains(word.Error, "'x' is not a layer number");
+
+        CliResult outside = CliRunner.RunCaptured("compress", "--encoder", encoder, "--student-layers", "0,9", "--distill-text", text, "--max-tokens", "32", "--out", output);
+        Assert.AreEqual(2, outside.Code, outside.Output + outside.Error);
+        StringAssert.Contains(outside.Error, "layer 9");
+
+        CliResult disagree = CliRunner.RunCaptured("compress", "--encoder", encoder, "--layers", "3", "--student-layers", "0,2", "--distill-text", text, "--max-tokens", "32", "--out", output);
+        Assert.AreEqual(2, disagree.Code, disagree.Output + disagree.Error);
+        StringAssert.Contains(disagree.Error, "disagrees");
+
+        CliResult negative = CliRunner.RunCaptured("compress", "--encoder", encoder, "--layers", "2", "--hidden-weight", "-1", "--distill-text", text, "--out", output);
+        Assert.AreEqual(2, negative.Code);
+        StringAssert.Contains(negative.Error, "--hidden-weight must be a non-negative number; got -1");
 
         CliResult missing = CliRunner.RunCaptured("compress", "--encoder", encoder, "--layers", "2", "--distill-text", temp.Combine("none.txt"), "--out", output);
         Assert.AreEqual(2, missing.Code);

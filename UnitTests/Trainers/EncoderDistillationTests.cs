@@ -108,6 +108,50 @@ public sealed class EncoderDistillationTests
     }
 
     [TestMethod]
+    public void HiddenStateDistillationComparesEachStudentLayerWithItsTeacherLayerAndPullsTheStudentCloser()
+    {
+        EncoderModel teacher = EncoderModel.Load(_teacherFolder);
+        var ml = new MLContext(seed: 1);
+        IDataView data = Texts(ml, TrainerTestData.StsbSentences(64));
+
+        // The loss is zero exactly where the student's layers are the teacher's mapped ones.
+        torch.manual_seed(3);
+        BertWeights weights = OnnxBertReader.Read(Path.Combine(_teacherFolder, "model.onnx"));
+        using (var full = weights.CreateModel())
+        using (var scope = torch.NewDisposeScope())
+        {
+            using var ids = torch.tensor(new long[] { 101, 2023, 2003, 1037, 3231, 102, 101, 7592, 102, 0, 0, 0 }, [2, 6]);
+            using var mask = torch.tensor(new long[] { 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0 }, [2, 6]);
+            using var types = torch.zeros_like(ids);
+            full.eval();
+            torch.Tensor[] states = full.HiddenStates(ids, mask, types);
+            Assert.HasCount(4, states);
+            Assert.AreEqual(0.0, new MLNetExt.Trainers.Losses.HiddenStateDistillationLoss([1, 3]).Forward([states[1], states[3]], states, mask).item<float>(), 1e-9);
+            Assert.IsGreaterThan(1e-4, new MLNetExt.Trainers.Losses.HiddenStateDistillationLoss([0, 3]).Forward([states[1], states[3]], states, mask).item<float>());
+            using var padded = states[1].clone();
+            padded[1, 4].add_(100f); // a padding position: left out
+            Assert.AreEqual(0.0, new MLNetExt.Trainers.Losses.HiddenStateDistillationLoss([1]).Forward([padded], states, mask).item<float>(), 1e-9);
+        }
+
+        List<float[]> target = Encode(ml, data, teacher);
+        double before = MeanSquaredError(target, Encode(ml, data, EncoderDistillationTrainer.CreateStudent(teacher, [0, 3])));
+        EncoderDistillationResult result = ml.Transforms.Text.DistillEncoder(new EncoderDistillationOptions
+        {
+            Teacher = teacher, StudentLayers = [0, 3], MaxTokens = 32, HiddenStateWeight = 1,
+            Training = new TrainingOptions { BatchSize = 16, Epochs = 3, LearningRate = 3e-3, WarmupFraction = 0 },
+        }).Train(data);
+        Assert.AreEqual(12, result.Training.Steps);
+        double after = MeanSquaredError(target, Encode(ml, data, result.Student));
+        Assert.IsLessThan(before * 0.8, after, $"MSE to the teacher before {before:G4}, after {after:G4}");
+        Assert.AreEqual(2, result.Student.Config.Layers);
+
+        StringAssert.Contains(Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.DistillEncoder(
+            new EncoderDistillationOptions { Teacher = teacher, HiddenStateWeight = -1 })).Message, "got -1");
+        StringAssert.Contains(Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.DistillEncoder(
+            new EncoderDistillationOptions { Teacher = teacher, HiddenStateWeight = double.NaN })).Message, "HiddenStateWeight");
+    }
+
+    [TestMethod]
     public void BadLayerChoicesAndAStudentWithAnotherVocabularyAreRefusedNamingTheValue()
     {
         EncoderModel teacher = EncoderModel.Load(_teacherFolder);

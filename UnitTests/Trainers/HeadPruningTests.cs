@@ -117,16 +117,22 @@ public sealed class HeadPruningTests
             "PruneFraction");
     }
 
-    [TestMethod]
-    public void PruningScoresHeadsRemovesTheLeastImportantAndRecoveryPullsTowardsTheOriginal()
+    // The tiny encoder (seed 5) as a model folder under the given temporary folder.
+    private static EncoderModel TinyEncoder(TempFolder folder)
     {
-        using var folder = new TempFolder();
         string tiny = folder.Combine("tiny");
         Directory.CreateDirectory(tiny);
         OnnxBertWriter.Save(RandomWeights(5), Path.Combine(tiny, "model.onnx"));
         File.WriteAllBytes(Path.Combine(tiny, "vocab.txt"), TrainerTestData.MiniLmVocabulary);
         File.WriteAllText(Path.Combine(tiny, "config.json"), Config.ToJson());
-        EncoderModel original = EncoderModel.Load(tiny);
+        return EncoderModel.Load(tiny);
+    }
+
+    [TestMethod]
+    public void PruningScoresHeadsRemovesTheLeastImportantAndRecoveryPullsTowardsTheOriginal()
+    {
+        using var folder = new TempFolder();
+        EncoderModel original = TinyEncoder(folder);
         var ml = new MLContext(seed: 1);
         IDataView data = Texts(ml, TrainerTestData.StsbSentences(64));
         var options = new EncoderHeadPruningOptions
@@ -163,5 +169,51 @@ public sealed class HeadPruningTests
         Assert.AreEqual(3, ModelProto.Parser.ParseFrom(int8.ReadOnnxBytes()).Graph.Node.Count(n => n.OpType == "QAttention"), "the pruned attention quantises");
         double cosine = Encode(ml, data, int8).Zip(Encode(ml, data, recovered.Pruned), (a, b) => Cosine(a, b)).Min();
         Assert.IsGreaterThan(0.95, cosine, $"int8 vs fp32 pruned encoder, lowest cosine {cosine:F4}");
+    }
+
+    [TestMethod]
+    public void ShrpPrunesASentenceEncoderByDistillationRemovingTheLeastRoutedHeadsAndKeepingItsExpanders()
+    {
+        using var folder = new TempFolder();
+        EncoderModel original = TinyEncoder(folder);
+        var ml = new MLContext(seed: 1);
+        IDataView data = Texts(ml, TrainerTestData.StsbSentences(64));
+        var options = new EncoderHeadPruningOptions
+        {
+            Model = original, Method = HeadPruningMethod.Shrp, Shrp = { ExpanderSize = 8 }, PruneFraction = 0.5, MaxTokens = 32, Recover = false,
+            Training = new TrainingOptions { BatchSize = 16, Epochs = 1, LearningRate = 3e-3, WarmupFraction = 0, Seed = 3 },
+        };
+        EncoderHeadPruningResult first = ml.Transforms.Text.PruneEncoderHeads(options).Train(data);
+        EncoderHeadPruningResult second = ml.Transforms.Text.PruneEncoderHeads(options).Train(data);
+        Assert.AreEqual(HeadPruningMethod.Shrp, first.Method);
+        Assert.AreEqual(4, first.Routing!.Steps, "64 texts in batches of 16, one routing epoch");
+        Assert.AreEqual(6, first.HeadsAfter);
+        CollectionAssert.AreEqual(first.RemovedHeads.ToArray(), second.RemovedHeads.ToArray(), "same seed, same heads");
+        foreach (IReadOnlyList<float> layer in first.Importance)
+            Assert.AreEqual(1.0, layer.Sum(), 1e-4, "Top-1 usage shares of a layer add up to 1");
+        StringAssert.StartsWith(first.ToString(), "Shrp: 6 of 12 heads kept");
+
+        // The served graph holds only the kept heads and the expanders, and agrees with TorchSharp.
+        BertWeights served = OnnxBertReader.Read(new MemoryStream(first.Pruned.ReadOnnxBytes()));
+        CollectionAssert.AreEqual(first.KeptHeads.Select(k => k.Count).ToArray(), served.Config.HeadsPerLayer.ToArray());
+        Assert.AreEqual(8, served.Config.ExpanderSize);
+        TokenizedBatch batch = TrainerTestData.Encode(["a cat sat on the mat", "two dogs ran across the park in the rain"], maxTokens: 32);
+        using BertModel torchSharp = served.CreateModel();
+        using var runner = new GraphRunner(first.Pruned.ReadOnnxBytes());
+        double diff = TrainerTestData.MaxAbsDiffOnRealTokens(OnnxImportParityTests.Forward(torchSharp, batch), runner.Run(batch).Values, batch, Config.HiddenSize);
+        Assert.IsLessThanOrEqualTo(GraphTolerance, diff, $"served SHRP graph vs TorchSharp: max diff {diff:E2}");
+
+        options.Recover = true;
+        EncoderHeadPruningResult recovered = ml.Transforms.Text.PruneEncoderHeads(options).Train(data);
+        CollectionAssert.AreEqual(first.RemovedHeads.ToArray(), recovered.RemovedHeads.ToArray());
+        List<float[]> target = Encode(ml, data, original);
+        double before = MeanSquaredError(target, Encode(ml, data, first.Pruned));
+        double after = MeanSquaredError(target, Encode(ml, data, recovered.Pruned));
+        Assert.IsLessThan(before, after, $"MSE to the original after routing {before:G4}, after recovery {after:G4}");
+
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Text.PruneEncoderHeads(new EncoderHeadPruningOptions
+        {
+            Model = original, Method = HeadPruningMethod.Shrp, Shrp = { RoutingEpochs = 0 },
+        })).Message, "got 0");
     }
 }

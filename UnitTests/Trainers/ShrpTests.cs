@@ -58,7 +58,7 @@ public sealed class ShrpTests
         (MLContext ml, EncoderFineTuningTransformer model, IDataView train) = TinyClassifier();
         var options = new ClassifierHeadPruningOptions
         {
-            Method = HeadPruningMethod.Shrp, PruneFraction = 0.5, ShrpExpanderSize = 8, Recover = false,
+            Method = HeadPruningMethod.Shrp, PruneFraction = 0.5, Shrp = { ExpanderSize = 8 }, Recover = false,
             Training = new TrainingOptions { BatchSize = 8, Epochs = 1, LearningRate = 1e-3, Seed = 3 },
         };
         ClassifierHeadPruningResult first = ml.MulticlassClassification.Trainers.PruneClassifierHeads(model, options).Train(train);
@@ -102,7 +102,7 @@ public sealed class ShrpTests
         {
             var trainer = ml.MulticlassClassification.Trainers.PruneClassifierHeads(model, new ClassifierHeadPruningOptions
             {
-                Method = HeadPruningMethod.Shrp, PruneFraction = 0.5, ShrpExpanderSize = 8,
+                Method = HeadPruningMethod.Shrp, PruneFraction = 0.5, Shrp = { ExpanderSize = 8 },
                 Training = new TrainingOptions { BatchSize = 8, Epochs = 1, LearningRate = 1e-3, Seed = 5 },
             });
             FineTuningRows rows = Rows(model, 32);
@@ -130,10 +130,10 @@ public sealed class ShrpTests
         try
         {
             var split = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.PruneClassifierHeads(model,
-                new ClassifierHeadPruningOptions { Method = HeadPruningMethod.Shrp, ShrpBalanceFraction = 0.6, ShrpSpecializationFraction = 0.5 }));
+                new ClassifierHeadPruningOptions { Method = HeadPruningMethod.Shrp, Shrp = { BalanceFraction = 0.6, SpecializationFraction = 0.5 } }));
             StringAssert.Contains(split.Message, "0.6");
             var epochs = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.PruneClassifierHeads(model,
-                new ClassifierHeadPruningOptions { Method = HeadPruningMethod.Shrp, ShrpRoutingEpochs = 0 }));
+                new ClassifierHeadPruningOptions { Method = HeadPruningMethod.Shrp, Shrp = { RoutingEpochs = 0 } }));
             StringAssert.Contains(epochs.Message, "got 0");
             var everything = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.PruneClassifierHeads(model,
                 new ClassifierHeadPruningOptions { Method = HeadPruningMethod.Shrp, PruneFraction = 1 }));

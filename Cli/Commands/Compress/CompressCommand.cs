@@ -40,7 +40,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
 
         /// <summary>Head pruning methods.</summary>
         [CommandOption("--method <NAMES>")]
-        [Description("With --model: comma-separated head pruning methods, each a variant in the report: importance (default; Michel et al. 2019) and/or shrp (Top-1 routed Expert Attention with shared expanders, Su et al. 2025).")]
+        [Description("Head pruning method(s): importance (default; Michel et al. 2019) or shrp (Top-1 routed Expert Attention with shared expanders, Su et al. 2025). With --model, a comma-separated list, each a variant in the report; with --encoder, one method, trained by distillation towards the unpruned encoder on --distill-text.")]
         public string Method { get; init; } = "importance";
 
         /// <summary>Token keep schedules.</summary>
@@ -60,7 +60,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
 
         /// <summary>SHRP routing epochs.</summary>
         [CommandOption("--routing-epochs <N>")]
-        [Description("With --method shrp: epochs of the routing run before the heads are cut (default 1; fractions allowed).")]
+        [Description("With --method shrp: epochs of the routing run over the training rows or --distill-text before the heads are cut (default 1; fractions allowed).")]
         public double RoutingEpochs { get; init; } = 1;
 
         /// <summary>SHRP distillation weight.</summary>
@@ -83,6 +83,21 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         [Description("Keep N of the encoder's layers (spread evenly) and distil the student on --distill-text.")]
         public int? Layers { get; init; }
 
+        /// <summary>Teacher layers of the student.</summary>
+        [CommandOption("--student-layers <I,J,...>")]
+        [Description("The encoder's layers (0-based, comma-separated, e.g. 0,2,4) the student starts from, instead of --layers N spread evenly; distilled on --distill-text.")]
+        public string? StudentLayers { get; init; }
+
+        /// <summary>Hidden-state distillation weight.</summary>
+        [CommandOption("--hidden-weight <W>")]
+        [Description("With --layers / --student-layers: add W times the MSE between each student layer's output and its teacher layer's (over real tokens) to the embedding MSE (default 0: embedding MSE alone).")]
+        public double HiddenWeight { get; init; }
+
+        /// <summary>Length-sorting window.</summary>
+        [CommandOption("--length-buckets <N>")]
+        [Description("Batches per length-sorting window while distilling or recovering, so short sentences are not padded to long documents' length (default 50; 0 shuffles without sorting).")]
+        public int LengthBuckets { get; init; } = 50;
+
         /// <summary>Share of attention heads to prune.</summary>
         [CommandOption("--prune-heads <F>")]
         [Description("Remove this share of the attention heads, in (0, 1): the least important by the gradient of the distillation loss w.r.t. a head mask over --importance-batches batches of --distill-text; then a recovery fine-tune towards the original.")]
@@ -95,7 +110,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
 
         /// <summary>Distillation text files.</summary>
         [CommandOption("--distill-text <FILE>")]
-        [Description("Unlabelled text for distillation (repeatable): .txt, one text per line, or a tab-separated file with a header naming --distill-columns.")]
+        [Description("Unlabelled text for distillation (repeatable): .txt, one text per line; .jsonl, a BEIR corpus (title and text of each document); or a tab-separated file with a header naming --distill-columns.")]
         public string[] DistillText { get; init; } = [];
 
         /// <summary>Columns of tab-separated distillation files.</summary>
@@ -105,6 +120,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
 
         /// <summary>Cap on distillation texts.</summary>
         [CommandOption("--max-distill-texts <N>")]
+        [Description("Use at most N distinct distillation texts, taken from the --distill-text files in turn (one from each), so every file contributes.")]
         public int? MaxDistillTexts { get; init; }
 
         /// <summary>Distillation epochs.</summary>
@@ -122,6 +138,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
 
         /// <summary>Longest input while distilling.</summary>
         [CommandOption("--max-tokens <N>")]
+        [Description("Longest input in tokens while distilling or recovering (default 128); the written model keeps the encoder's own limit for serving.")]
         public int MaxTokens { get; init; } = 128;
 
         /// <summary>Seed.</summary>
@@ -179,7 +196,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
             : TokenKeep is not null && TokenKeepSchedules.Length == 0 ? ValidationResult.Error("--token-keep names no schedule.")
             : PruneHeads is { } f && !(f > 0 && f < 1) ? ValidationResult.Error($"--prune-heads must be a fraction in (0, 1), exclusive; got {f}.")
             : KeepHeads is < 1 ? ValidationResult.Error($"--keep-heads must be at least 1; got {KeepHeads}.")
-            : Int8 || Layers is not null || DistillText.Length > 0 ? ValidationResult.Error("--int8, --layers and --distill-text compress an --encoder; with --model only head pruning runs.")
+            : Int8 || Layers is not null || StudentLayers is not null || DistillText.Length > 0 ? ValidationResult.Error("--int8, --layers, --student-layers and --distill-text compress an --encoder; with --model only head pruning runs.")
             : MaxTrainRows is < 1 ? ValidationResult.Error($"--max-train-rows must be at least 1; got {MaxTrainRows}.")
             : ImportanceBatches < 1 ? ValidationResult.Error($"--importance-batches must be at least 1; got {ImportanceBatches}.")
             : SpeedRounds < 1 ? ValidationResult.Error($"--speed-rounds must be at least 1; got {SpeedRounds}.")
@@ -205,18 +222,42 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
             return methods.Length == 0 ? "--method names no method." : null;
         }
 
+        /// <summary>The layers of --student-layers, or an error naming the bad entry.</summary>
+        internal static string? ParseStudentLayers(string text, out int[] layers)
+        {
+            var list = new List<int>();
+            foreach (string part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int layer))
+                {
+                    layers = [];
+                    return $"--student-layers: '{part}' is not a layer number (0-based, e.g. 0,2,4).";
+                }
+                list.Add(layer);
+            }
+            layers = [.. list];
+            return layers.Length == 0 ? "--student-layers names no layer." : null;
+        }
+
         /// <summary>The schedules of --token-keep (empty without it).</summary>
         internal string[] TokenKeepSchedules => TokenKeep?.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [];
 
         private ValidationResult ValidateEncoder() =>
             string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
             : TokenKeep is not null ? ValidationResult.Error("--token-keep prunes the tokens of a fine-tuned classifier or regressor: give --model MODEL.zip --task NAME --data DIR.")
-            : !Int8 && Layers is null && PruneHeads is null ? ValidationResult.Error("Nothing to do: give --int8, --layers N, --prune-heads F, or a combination.")
+            : !Int8 && Layers is null && StudentLayers is null && PruneHeads is null ? ValidationResult.Error("Nothing to do: give --int8, --layers N, --student-layers I,J,..., --prune-heads F, or a combination.")
             : Layers is < 1 ? ValidationResult.Error($"--layers must be at least 1; got {Layers}.")
+            : StudentLayers is not null && ParseStudentLayers(StudentLayers, out _) is { } layersError ? ValidationResult.Error(layersError)
+            : !(HiddenWeight >= 0) || double.IsInfinity(HiddenWeight) ? ValidationResult.Error($"--hidden-weight must be a non-negative number; got {HiddenWeight}.")
+            : LengthBuckets < 0 ? ValidationResult.Error($"--length-buckets must not be negative; got {LengthBuckets}.")
+            : StudentLayers is not null && DistillText.Length == 0 ? ValidationResult.Error("--student-layers needs --distill-text FILE (unlabelled text the student learns from).")
             : PruneHeads is { } f && !(f > 0 && f < 1) ? ValidationResult.Error($"--prune-heads must be a fraction in (0, 1), exclusive; got {f}.")
             : ImportanceBatches < 1 ? ValidationResult.Error($"--importance-batches must be at least 1; got {ImportanceBatches}.")
             : Layers is not null && DistillText.Length == 0 ? ValidationResult.Error("--layers needs --distill-text FILE (unlabelled text the student learns from).")
             : PruneHeads is not null && DistillText.Length == 0 ? ValidationResult.Error("--prune-heads needs --distill-text FILE (unlabelled text for head importance and recovery).")
+            : ParseMethods(Method, out HeadPruningMethod[] methods) is { } methodError ? ValidationResult.Error(methodError)
+            : methods.Length > 1 ? ValidationResult.Error($"--method: an --encoder is pruned by one method; got {Method}.")
+            : !(RoutingEpochs > 0) || double.IsInfinity(RoutingEpochs) ? ValidationResult.Error($"--routing-epochs must be positive; got {RoutingEpochs}.")
             : SpeedRows < 0 ? ValidationResult.Error($"--speed-rows must not be negative; got {SpeedRows}.")
             : SpeedRounds < 1 ? ValidationResult.Error($"--speed-rounds must be at least 1; got {SpeedRounds}.")
             : Threads is < 1 ? ValidationResult.Error($"--threads must be at least 1; got {Threads}.")
@@ -232,7 +273,10 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         ModelArgument.RequireFolderIfPath(settings.Encoder, "--encoder");
         var spec = new EncoderCompressionSpec
         {
-            Encoder = settings.Encoder, Int8 = settings.Int8, Layers = settings.Layers, PruneHeads = settings.PruneHeads, ImportanceBatches = settings.ImportanceBatches,
+            Encoder = settings.Encoder, Int8 = settings.Int8, Layers = settings.Layers, HiddenStateWeight = settings.HiddenWeight, LengthBucketBatches = settings.LengthBuckets,
+            StudentLayers = settings.StudentLayers is null ? null : Settings.ParseStudentLayers(settings.StudentLayers, out int[] chosen) is null ? chosen : null,
+            PruneHeads = settings.PruneHeads, ImportanceBatches = settings.ImportanceBatches, RoutingEpochs = settings.RoutingEpochs,
+            HeadPruningMethod = Settings.ParseMethods(settings.Method, out HeadPruningMethod[] methods) is null ? methods[0] : HeadPruningMethod.Importance,
             DistillTextPaths = settings.DistillText,
             DistillColumns = settings.DistillColumns.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             MaxDistillTexts = settings.MaxDistillTexts, Epochs = settings.Epochs, BatchSize = settings.BatchSize, LearningRate = settings.LearningRate ?? 1e-4,
@@ -240,7 +284,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
             StsPath = settings.EvalSts, BeirPath = settings.EvalBeir, EvaluateOriginal = !settings.NoOriginalEval,
             SpeedRows = settings.SpeedRows, SpeedRounds = settings.SpeedRounds, Threads = settings.Threads,
         };
-        EncoderCompressionReport report = ConsoleProgress.Training(settings.Layers is null ? "recovering" : "distilling", progress =>
+        EncoderCompressionReport report = ConsoleProgress.Training(settings.Layers is null && settings.StudentLayers is null ? "recovering" : "distilling", progress =>
             EncoderCompression.Run(spec, progress, line => AnsiConsole.MarkupLine(Markup.Escape(line)), cancellationToken));
 
         var table = new Table().AddColumn("").AddColumn("original").AddColumn("compressed");

@@ -1,0 +1,89 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExt.Trainers.Contrastive;
+using MLNetExt.Trainers.Losses;
+using MLNetExt.Trainers.Modules;
+using MLNetExt.Trainers.Training;
+using MLNetExt.Transforms;
+using static TorchSharp.torch;
+
+namespace MLNetExt.Trainers.Compression;
+
+/// <summary>
+/// Distillation on hidden states as a task of the <see cref="TrainingLoop"/>: the teacher runs beside the student in
+/// TorchSharp (eval mode, no gradients), and the loss is the embedding MSE of the pooled sentence vectors
+/// (<see cref="EmbeddingDistillationLoss"/>'s formula) plus <c>weight</c> times the MSE between each student layer's
+/// output and the teacher layer it stands for (<see cref="HiddenStateDistillationLoss"/>). Evaluation (when asked)
+/// goes through the student as a <see cref="SentenceEncoderTask"/> does.
+/// </summary>
+internal sealed class HiddenStateDistillationTask : ITrainingTask<ContrastiveBatch>, IDisposable
+{
+    private readonly SentenceEmbeddingModel _student;
+    private readonly BertModel _teacher;
+    private readonly HiddenStateDistillationLoss _hidden;
+    private readonly double _weight;
+    private readonly TokenizedText[] _rows;
+    private readonly SentenceEncoderTask _evaluation;
+
+    public HiddenStateDistillationTask(SentenceEmbeddingModel student, BertModel teacher, IReadOnlyList<int> teacherLayers, double weight,
+        EncoderTokenizer tokenizer, TokenizedText[] rows, IReadOnlyList<SentenceEncoderEvaluator> evaluators)
+    {
+        _student = student;
+        _teacher = teacher;
+        _teacher.eval();
+        foreach (var parameter in _teacher.parameters())
+            parameter.requires_grad = false;
+        _hidden = new HiddenStateDistillationLoss(teacherLayers);
+        _weight = weight;
+        _rows = rows;
+        _evaluation = new SentenceEncoderTask(student, new EmbeddingDistillationLoss(), tokenizer, new SentenceTrainingRows([rows]), evaluators);
+    }
+
+    /// <summary>The non-empty texts of <paramref name="column"/>, tokenized.</summary>
+    public static TokenizedText[] ReadRows(IDataView data, string column, EncoderTokenizer tokenizer)
+    {
+        DataViewSchema.Column text = data.Schema[column];
+        using DataViewRowCursor cursor = data.GetRowCursor([text]);
+        ValueGetter<ReadOnlyMemory<char>> get = cursor.GetGetter<ReadOnlyMemory<char>>(text);
+        ReadOnlyMemory<char> value = default;
+        var rows = new List<TokenizedText>();
+        while (cursor.MoveNext())
+        {
+            get(ref value);
+            rows.Add(tokenizer.Tokenize(value.ToString()));
+        }
+        if (rows.Count == 0)
+            throw new ArgumentException("The training data has no rows.", nameof(data));
+        return [.. rows];
+    }
+
+    public nn.Module Module => _student;
+    public int TrainingRowCount => _rows.Length;
+    public IReadOnlyList<int>? TrainingRowLengths => _rows.Select(r => r.Ids.Length).ToArray();
+    public string? PrimaryMetric => _evaluation.PrimaryMetric;
+    public bool HigherIsBetter => _evaluation.HigherIsBetter;
+
+    public ContrastiveBatch PrepareBatch(IReadOnlyList<int> rows) =>
+        new([EncoderInputs.From(TokenizedBatch.Pad(rows.Select(i => _rows[i]).ToArray()))], null);
+
+    public Tensor Loss(ContrastiveBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        using var scope = NewDisposeScope();
+        EncoderInputs inputs = batch.Columns[0];
+        Tensor[] teacher;
+        using (no_grad())
+            teacher = _teacher.HiddenStates(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
+        Tensor[] student = _student.Encoder.HiddenStates(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
+        Tensor pooledStudent = Pooling.Pool(student[^1], inputs.AttentionMask, _student.Pooling);
+        Tensor pooledTeacher = Pooling.Pool(teacher[^1], inputs.AttentionMask, _student.Pooling);
+        Tensor loss = nn.functional.mse_loss(pooledStudent, pooledTeacher);
+        if (_weight > 0)
+            loss = loss + _weight * _hidden.Forward(student, teacher, inputs.AttentionMask);
+        return loss.MoveToOuterDisposeScope();
+    }
+
+    public IReadOnlyDictionary<string, double> Evaluate(CancellationToken cancellationToken) => _evaluation.Evaluate(cancellationToken);
+
+    public void Dispose() => _teacher.Dispose();
+}
