@@ -13,8 +13,9 @@ namespace MLNetExt.Trainers.Compression;
 /// Distillation on hidden states as a task of the <see cref="TrainingLoop"/>: the teacher runs beside the student in
 /// TorchSharp (eval mode, no gradients), and the loss is the embedding MSE of the pooled sentence vectors
 /// (<see cref="EmbeddingDistillationLoss"/>'s formula) plus <c>weight</c> times the MSE between each student layer's
-/// output and the teacher layer it stands for (<see cref="HiddenStateDistillationLoss"/>). Evaluation (when asked)
-/// goes through the student as a <see cref="SentenceEncoderTask"/> does.
+/// output and the teacher layer it stands for (<see cref="HiddenStateDistillationLoss"/>), plus <c>attentionWeight</c>
+/// times the KL divergence between their attention distributions (<see cref="AttentionDistillationLoss"/>). Evaluation
+/// (when asked) goes through the student as a <see cref="SentenceEncoderTask"/> does.
 /// </summary>
 internal sealed class HiddenStateDistillationTask : ITrainingTask<ContrastiveBatch>, IDisposable
 {
@@ -22,10 +23,12 @@ internal sealed class HiddenStateDistillationTask : ITrainingTask<ContrastiveBat
     private readonly BertModel _teacher;
     private readonly HiddenStateDistillationLoss _hidden;
     private readonly double _weight;
+    private readonly double _attentionWeight;
+    private readonly int[] _studentLayers;
     private readonly TokenizedText[] _rows;
     private readonly SentenceEncoderTask _evaluation;
 
-    public HiddenStateDistillationTask(SentenceEmbeddingModel student, BertModel teacher, IReadOnlyList<int> teacherLayers, double weight,
+    public HiddenStateDistillationTask(SentenceEmbeddingModel student, BertModel teacher, IReadOnlyList<int> teacherLayers, double weight, double attentionWeight,
         EncoderTokenizer tokenizer, TokenizedText[] rows, IReadOnlyList<SentenceEncoderEvaluator> evaluators)
     {
         _student = student;
@@ -35,6 +38,8 @@ internal sealed class HiddenStateDistillationTask : ITrainingTask<ContrastiveBat
             parameter.requires_grad = false;
         _hidden = new HiddenStateDistillationLoss(teacherLayers);
         _weight = weight;
+        _attentionWeight = attentionWeight;
+        _studentLayers = attentionWeight > 0 ? Enumerable.Range(0, teacherLayers.Count).ToArray() : [];
         _rows = rows;
         _evaluation = new SentenceEncoderTask(student, new EmbeddingDistillationLoss(), tokenizer, new SentenceTrainingRows([rows]), evaluators);
     }
@@ -71,15 +76,18 @@ internal sealed class HiddenStateDistillationTask : ITrainingTask<ContrastiveBat
         ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
         EncoderInputs inputs = batch.Columns[0];
-        Tensor[] teacher;
+        Tensor[] teacher, teacherAttention;
         using (no_grad())
-            teacher = _teacher.HiddenStates(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
-        Tensor[] student = _student.Encoder.HiddenStates(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
+            (teacher, teacherAttention) = _teacher.HiddenStates(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds,
+                _attentionWeight > 0 ? _hidden.TeacherLayers : []);
+        (Tensor[] student, Tensor[] studentAttention) = _student.Encoder.HiddenStates(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds, _studentLayers);
         Tensor pooledStudent = Pooling.Pool(student[^1], inputs.AttentionMask, _student.Pooling);
         Tensor pooledTeacher = Pooling.Pool(teacher[^1], inputs.AttentionMask, _student.Pooling);
         Tensor loss = nn.functional.mse_loss(pooledStudent, pooledTeacher);
         if (_weight > 0)
             loss = loss + _weight * _hidden.Forward(student, teacher, inputs.AttentionMask);
+        if (_attentionWeight > 0)
+            loss = loss + _attentionWeight * AttentionDistillationLoss.Forward(studentAttention, teacherAttention, inputs.AttentionMask);
         return loss.MoveToOuterDisposeScope();
     }
 
