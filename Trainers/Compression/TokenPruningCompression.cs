@@ -82,8 +82,11 @@ public static class TokenPruningCompression
 
             EncoderFineTuningTransformer[] variants = curve.Select(pruning.WithTokenKeep).ToArray();
             owned.AddRange(variants);
+            EncoderFineTuningTransformer reference = Unpruned(original, log);
+            if (!ReferenceEquals(reference, original))
+                owned.Add(reference);
             log($"Scoring and timing the unpruned model and {variants.Length} schedules on the {dev.Count} dev rows, {spec.SpeedRounds} alternating rounds.");
-            (GlueResult[] metrics, (double Wall, double Cpu)[] speed) = ClassifierCompression.Measure([original, .. variants], task, dev, spec.SpeedRounds, cancellationToken);
+            (GlueResult[] metrics, (double Wall, double Cpu)[] speed) = ClassifierCompression.Measure([reference, .. variants], task, dev, spec.SpeedRounds, cancellationToken);
 
             string[] first = dev.Select(d => d.Sentence1).ToArray();
             string[]? second = task.IsPairTask ? dev.Select(d => d.Sentence2).ToArray() : null;
@@ -125,5 +128,17 @@ public static class TokenPruningCompression
             foreach (EncoderFineTuningTransformer model in owned)
                 model.Dispose(); // IOwnedTransformers: their owner ends them
         }
+    }
+
+    /// <summary>
+    /// The reference every schedule is compared with: the input model itself, or, when the input already prunes tokens
+    /// (a model saved by <c>PruneTokens</c> serves its target schedule), the same weights served unpruned.
+    /// </summary>
+    internal static EncoderFineTuningTransformer Unpruned(EncoderFineTuningTransformer original, Action<string> log)
+    {
+        if (original.TokenKeep is not { KeepsEverything: false } stored)
+            return original;
+        log($"The input model prunes tokens (schedule {stored}); the reference is the same weights unpruned.");
+        return original.WithTokenKeep(TokenKeepSchedule.Full(stored.LayerCount));
     }
 }
