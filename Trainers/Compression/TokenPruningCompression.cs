@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using MLNetExt.Evaluation.Glue;
+using MLNetExt.Evaluation.Reports;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms.TokenPruning;
@@ -106,6 +107,15 @@ public static class TokenPruningCompression
                     DevChange = Math.Round(100 * metrics[i + 1].Primary, 2) - originalPrimary,
                 };
             }
+            TokenPruningPoint[] points = Enumerable.Range(0, curve.Length).Select(Point).ToArray();
+            string? plotPath = null;
+            if (spec.Plot && spec.OutputDirectory is not null)
+            {
+                Directory.CreateDirectory(spec.OutputDirectory);
+                plotPath = Path.GetFullPath(Path.Combine(spec.OutputDirectory, "speed_quality.png"));
+                SpeedQualityPlot.Save(points.Select(p => new SpeedQualityPoint($"{p.Schedule} (est. {p.EstimatedSpeedup:F2}x)", p.MeasuredSpeedup, p.DevPrimary))
+                    .Prepend(new SpeedQualityPoint("unpruned", 1, originalPrimary)), $"{task.Name} dev {GlueResult.ShortName(task.Metrics[0])}", plotPath);
+            }
             using var process = Process.GetCurrentProcess();
             return new TokenPruningReport
             {
@@ -116,7 +126,8 @@ public static class TokenPruningCompression
                 TargetSchedule = spec.TargetSchedule is null ? null : TokenKeepSchedule.Parse(spec.TargetSchedule, layers).ToString(),
                 OriginalRowsPerSecond = Math.Round(speed[0].Wall, 2),
                 OriginalDevPrimary = originalPrimary,
-                Curve = Enumerable.Range(0, curve.Length).Select(Point).ToArray(),
+                Curve = points,
+                PlotPath = plotPath,
                 Training = training,
                 TrainingSeconds = Math.Round(seconds, 1),
                 PeakWorkingSetMiB = Math.Round(process.PeakWorkingSet64 / 1048576.0, 1),
