@@ -24,6 +24,7 @@ var samples = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgn
     ["tokens"] = a => TokenPruningSample.Example(DataFolder(a), Rows(a) ?? 64, a.Length > 2 ? a[2] : null),
     ["prune"] = a => HeadPruningSample.Example(DataFolder(a), Rows(a) ?? 2000),
     ["shrp"] = a => ClassifierHeadPruningSample.Example(DataFolder(a), Rows(a) ?? 2000, a.Length > 2 ? a[2] : null),
+    ["distil"] = a => ClassifierDistillationSample.Example(DataFolder(a), Rows(a) ?? 2000, a.Length > 2 ? a[2] : null),
     ["contrastive"] = a => SentenceEncoderTrainingSample.Example(DataFolder(a), Rows(a) ?? 2000, epochs: a.Length > 2 ? int.Parse(a[2]) : 1),
 };
 

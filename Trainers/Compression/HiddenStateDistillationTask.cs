@@ -76,11 +76,8 @@ internal sealed class HiddenStateDistillationTask : ITrainingTask<ContrastiveBat
         ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
         EncoderInputs inputs = batch.Columns[0];
-        Tensor[] teacher, teacherAttention;
-        using (no_grad())
-            (teacher, teacherAttention) = _teacher.HiddenStates(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds,
-                _attentionWeight > 0 ? _hidden.TeacherLayers : []);
-        (Tensor[] student, Tensor[] studentAttention) = _student.Encoder.HiddenStates(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds, _studentLayers);
+        (Tensor[] student, Tensor[] teacher, Tensor[] studentAttention, Tensor[] teacherAttention) = PairedStates(_student.Encoder, _teacher,
+            inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds, _studentLayers, _attentionWeight > 0 ? _hidden.TeacherLayers : []);
         Tensor pooledStudent = Pooling.Pool(student[^1], inputs.AttentionMask, _student.Pooling);
         Tensor pooledTeacher = Pooling.Pool(teacher[^1], inputs.AttentionMask, _student.Pooling);
         Tensor loss = nn.functional.mse_loss(pooledStudent, pooledTeacher);
@@ -89,6 +86,30 @@ internal sealed class HiddenStateDistillationTask : ITrainingTask<ContrastiveBat
         if (_attentionWeight > 0)
             loss = loss + _attentionWeight * AttentionDistillationLoss.Forward(studentAttention, teacherAttention, inputs.AttentionMask);
         return loss.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Every layer's output of the student (with gradients) and of the frozen teacher (without) for one batch: what the
+    /// hidden-state term compares (<see cref="HiddenStateDistillationLoss"/>); the last of each is the last hidden state.
+    /// </summary>
+    internal static (Tensor[] Student, Tensor[] Teacher) PairedStates(BertModel student, BertModel teacher, Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        (Tensor[] studentStates, Tensor[] teacherStates, _, _) = PairedStates(student, teacher, inputIds, attentionMask, tokenTypeIds, [], []);
+        return (studentStates, teacherStates);
+    }
+
+    /// <summary>
+    /// <see cref="PairedStates(BertModel, BertModel, Tensor, Tensor, Tensor)"/> and the attention log-probabilities of the
+    /// named student and teacher layers (in those orders): what the attention-map term compares (<see cref="AttentionDistillationLoss"/>).
+    /// </summary>
+    internal static (Tensor[] Student, Tensor[] Teacher, Tensor[] StudentAttention, Tensor[] TeacherAttention) PairedStates(BertModel student, BertModel teacher,
+        Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, IReadOnlyList<int> studentAttentionLayers, IReadOnlyList<int> teacherAttentionLayers)
+    {
+        Tensor[] teacherStates, teacherAttention;
+        using (no_grad())
+            (teacherStates, teacherAttention) = teacher.HiddenStates(inputIds, attentionMask, tokenTypeIds, teacherAttentionLayers);
+        (Tensor[] studentStates, Tensor[] studentAttention) = student.HiddenStates(inputIds, attentionMask, tokenTypeIds, studentAttentionLayers);
+        return (studentStates, teacherStates, studentAttention, teacherAttention);
     }
 
     public IReadOnlyDictionary<string, double> Evaluate(CancellationToken cancellationToken) => _evaluation.Evaluate(cancellationToken);
