@@ -134,6 +134,7 @@ public static class EncoderCompression
             HeadsTotal = pruned?.HeadsBefore,
             HeadsKept = pruned?.HeadsAfter,
             HeadPruning = pruned?.ToString(),
+            HeadRouting = pruned?.Routing,
             HeadRecovery = pruned?.Recovery,
             Distillation = distilled?.Training,
             Quantization = quantization,
