@@ -1,23 +1,42 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MLNetExt.Evaluation.Reports;
 using MLNetExt.Transforms.IO;
 
 namespace MLNetExt.Estimators.Compression;
 
-/// <summary>Writes a compression sweep's report: <c>report.md</c> (the trials table and the choice) and <c>report.json</c>.</summary>
+/// <summary>
+/// Writes a compression sweep's report: <c>report.md</c> (the trials table and the choice), <c>report.json</c> and
+/// <c>speed_quality.png</c> (quality vs the constrained speed-up of the original and every measured trial).
+/// </summary>
 public static class CompressionSweepReport
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    /// <summary>Writes both files into <paramref name="folder"/>, atomically; returns the markdown file's path.</summary>
+    /// <summary>Writes the files into <paramref name="folder"/>, atomically; returns the markdown file's path.</summary>
     public static string Write(CompressionSweepResult result, string folder)
     {
         ArgumentNullException.ThrowIfNull(result);
         string markdown = Path.GetFullPath(Path.Combine(folder, "report.md"));
         AtomicFile.WriteAllText(Path.Combine(folder, "report.json"), JsonSerializer.Serialize(result, Json));
         AtomicFile.WriteAllText(markdown, Markdown(result));
+        SpeedQualityPoint[] points = PlotPoints(result);
+        if (points.Length > 0)
+            SpeedQualityPlot.Save(points, result.QualityMeasure, Path.Combine(folder, "speed_quality.png"));
         return markdown;
+    }
+
+    /// <summary>The original at 1x and every trial that was measured, at the speed-up the constraint reads.</summary>
+    internal static SpeedQualityPoint[] PlotPoints(CompressionSweepResult result)
+    {
+        var points = new List<SpeedQualityPoint>();
+        foreach (CompressionTrial t in result.Trials)
+            if (t is { Error: null, Quality: double quality, ConstrainedSpeedup: double speedup })
+                points.Add(new SpeedQualityPoint($"{t.TrialId}: {t.Description}{(t.TrialId == result.Chosen?.TrialId ? " (chosen)" : "")}", speedup, quality));
+        if (points.Count > 0 && result.OriginalQuality is double original)
+            points.Insert(0, new SpeedQualityPoint("original", 1, original));
+        return [.. points];
     }
 
     /// <summary>The report as markdown.</summary>

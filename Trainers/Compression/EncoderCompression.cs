@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.ML;
 using MLNetExt.Evaluation.Beir;
 using MLNetExt.Evaluation.Embeddings;
+using MLNetExt.Evaluation.Reports;
 using MLNetExt.Evaluation.Sts;
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms;
@@ -122,8 +123,18 @@ public static class EncoderCompression
         (double? originalSts, double? originalBeir) = spec.EvaluateOriginal ? Quality(reference, "original") : (null, null);
         (double? compressedSts, double? compressedBeir) = Quality(written, "compressed");
 
+        string? plotPath = null;
+        if (spec.Plot && originalSpeed is { } os && compressedSpeed is { } cs
+            && (originalSts ?? originalBeir) is double originalQuality && (originalSts is null ? compressedBeir : compressedSts) is double compressedQuality)
+        {
+            plotPath = Path.GetFullPath(Path.Combine(spec.OutputDirectory, "speed_quality.png"));
+            SpeedQualityPlot.Save([new SpeedQualityPoint("original", 1, originalQuality), new SpeedQualityPoint(Describe(written, spec, distilled, pruned), cs.Wall / os.Wall, compressedQuality)],
+                originalSts is null ? "BEIR NDCG@10" : "STS cosine Spearman", plotPath);
+        }
+
         return new EncoderCompressionReport
         {
+            PlotPath = plotPath,
             Original = Figures(reference, originalSpeed, originalSts, originalBeir),
             Compressed = Figures(written, compressedSpeed, compressedSts, compressedBeir) with { Model = Describe(written, spec, distilled, pruned) },
             Speedup = originalSpeed is { } o && compressedSpeed is { } c ? Math.Round(c.Wall / o.Wall, 3) : null,

@@ -95,6 +95,9 @@ public sealed record EncoderCompressionReport
     /// <summary>The folder the compressed model was written to.</summary>
     [JsonPropertyName("output_directory")] public required string OutputDirectory { get; init; }
 
+    /// <summary>The speed-versus-quality plot; null when none was written (no timing, no quality measure, or not asked).</summary>
+    [JsonPropertyName("plot_path")] public string? PlotPath { get; init; }
+
     /// <summary>The compressed model (graph in memory; also in <see cref="OutputDirectory"/>).</summary>
     [JsonIgnore] public EncoderModel Model { get; init; } = null!;
 }

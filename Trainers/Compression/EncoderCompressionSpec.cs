@@ -100,4 +100,10 @@ public sealed record EncoderCompressionSpec
 
     /// <summary>ONNX Runtime intra-op threads while timing and evaluating; null lets ONNX Runtime choose.</summary>
     public int? Threads { get; init; }
+
+    /// <summary>
+    /// Write <c>speed_quality.png</c> (the original and the compressed model: quality vs measured speed-up) beside the
+    /// model in <see cref="OutputDirectory"/> when both were timed and scored (STS, or BEIR without STS). Default true.
+    /// </summary>
+    public bool Plot { get; init; } = true;
 }

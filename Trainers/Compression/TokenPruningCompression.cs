@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using MLNetExt.Evaluation.Glue;
+using MLNetExt.Evaluation.Reports;
 using MLNetExt.Trainers.FineTuning;
 using MLNetExt.Trainers.Training;
 using MLNetExt.Transforms.TokenPruning;
@@ -82,8 +83,11 @@ public static class TokenPruningCompression
 
             EncoderFineTuningTransformer[] variants = curve.Select(pruning.WithTokenKeep).ToArray();
             owned.AddRange(variants);
+            EncoderFineTuningTransformer reference = Unpruned(original, log);
+            if (!ReferenceEquals(reference, original))
+                owned.Add(reference);
             log($"Scoring and timing the unpruned model and {variants.Length} schedules on the {dev.Count} dev rows, {spec.SpeedRounds} alternating rounds.");
-            (GlueResult[] metrics, (double Wall, double Cpu)[] speed) = ClassifierCompression.Measure([original, .. variants], task, dev, spec.SpeedRounds, cancellationToken);
+            (GlueResult[] metrics, (double Wall, double Cpu)[] speed) = ClassifierCompression.Measure([reference, .. variants], task, dev, spec.SpeedRounds, cancellationToken);
 
             string[] first = dev.Select(d => d.Sentence1).ToArray();
             string[]? second = task.IsPairTask ? dev.Select(d => d.Sentence2).ToArray() : null;
@@ -103,6 +107,15 @@ public static class TokenPruningCompression
                     DevChange = Math.Round(100 * metrics[i + 1].Primary, 2) - originalPrimary,
                 };
             }
+            TokenPruningPoint[] points = Enumerable.Range(0, curve.Length).Select(Point).ToArray();
+            string? plotPath = null;
+            if (spec.Plot && spec.OutputDirectory is not null)
+            {
+                Directory.CreateDirectory(spec.OutputDirectory);
+                plotPath = Path.GetFullPath(Path.Combine(spec.OutputDirectory, "speed_quality.png"));
+                SpeedQualityPlot.Save(points.Select(p => new SpeedQualityPoint($"{p.Schedule} (est. {p.EstimatedSpeedup:F2}x)", p.MeasuredSpeedup, p.DevPrimary))
+                    .Prepend(new SpeedQualityPoint("unpruned", 1, originalPrimary)), $"{task.Name} dev {GlueResult.ShortName(task.Metrics[0])}", plotPath);
+            }
             using var process = Process.GetCurrentProcess();
             return new TokenPruningReport
             {
@@ -113,7 +126,8 @@ public static class TokenPruningCompression
                 TargetSchedule = spec.TargetSchedule is null ? null : TokenKeepSchedule.Parse(spec.TargetSchedule, layers).ToString(),
                 OriginalRowsPerSecond = Math.Round(speed[0].Wall, 2),
                 OriginalDevPrimary = originalPrimary,
-                Curve = Enumerable.Range(0, curve.Length).Select(Point).ToArray(),
+                Curve = points,
+                PlotPath = plotPath,
                 Training = training,
                 TrainingSeconds = Math.Round(seconds, 1),
                 PeakWorkingSetMiB = Math.Round(process.PeakWorkingSet64 / 1048576.0, 1),
@@ -125,5 +139,17 @@ public static class TokenPruningCompression
             foreach (EncoderFineTuningTransformer model in owned)
                 model.Dispose(); // IOwnedTransformers: their owner ends them
         }
+    }
+
+    /// <summary>
+    /// The reference every schedule is compared with: the input model itself, or, when the input already prunes tokens
+    /// (a model saved by <c>PruneTokens</c> serves its target schedule), the same weights served unpruned.
+    /// </summary>
+    internal static EncoderFineTuningTransformer Unpruned(EncoderFineTuningTransformer original, Action<string> log)
+    {
+        if (original.TokenKeep is not { KeepsEverything: false } stored)
+            return original;
+        log($"The input model prunes tokens (schedule {stored}); the reference is the same weights unpruned.");
+        return original.WithTokenKeep(TokenKeepSchedule.Full(stored.LayerCount));
     }
 }

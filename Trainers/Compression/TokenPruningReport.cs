@@ -68,4 +68,7 @@ public sealed record TokenPruningReport
 
     /// <summary>The fine-tuned model.zip; null without training.</summary>
     public string? ModelPath { get; init; }
+
+    /// <summary>The speed-versus-quality plot (<c>speed_quality.png</c>); null when none was written.</summary>
+    public string? PlotPath { get; init; }
 }

@@ -53,4 +53,10 @@ public sealed record TokenPruningSpec
 
     /// <summary>Timed rounds over the dev set per model (best kept), alternating order.</summary>
     public int SpeedRounds { get; init; } = 2;
+
+    /// <summary>
+    /// Write <c>speed_quality.png</c> (dev metric vs measured speed-up of the unpruned model and every schedule) into
+    /// <see cref="OutputDirectory"/>; nothing is drawn without an output folder. Default true.
+    /// </summary>
+    public bool Plot { get; init; } = true;
 }

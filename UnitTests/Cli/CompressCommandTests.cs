@@ -37,9 +37,10 @@ public sealed class CompressCommandTests
         string[] sentences = TrainerTestData.StsbSentences(40);
         File.WriteAllLines(text, sentences.Prepend(" = Heading = "));
         int distinct = sentences.Distinct(StringComparer.Ordinal).Count();
-        string output = temp.Combine("compressed"), json = temp.Combine("report.json");
+        string output = temp.Combine("compressed"), json = temp.Combine("report.json"), sts = temp.Combine("sts.tsv");
+        File.WriteAllLines(sts, File.ReadLines(SharedData.RequireFile("stsb", "dev.tsv")).Take(31));
 
-        CliResult result = CliRunner.RunCaptured("compress", "--encoder", encoder, "--int8", "--layers", "2", "--distill-text", text,
+        CliResult result = CliRunner.RunCaptured("compress", "--encoder", encoder, "--int8", "--layers", "2", "--distill-text", text, "--eval-sts", sts,
             "--max-tokens", "32", "--batch-size", "8", "--learning-rate", "1e-3", "--speed-rows", "16", "--speed-rounds", "1", "--out", output, "--json", json);
         Assert.AreEqual(0, result.Code, result.Output + result.Error);
         StringAssert.Contains(result.Output, "Distilling");
@@ -54,6 +55,10 @@ public sealed class CompressCommandTests
         StringAssert.Contains(root.GetProperty("compressed").GetProperty("model").GetString(), "2 layers");
         Assert.IsGreaterThan(0, root.GetProperty("speedup").GetDouble());
         Assert.IsLessThan(root.GetProperty("original").GetProperty("size_bytes").GetInt64(), root.GetProperty("compressed").GetProperty("size_bytes").GetInt64());
+        Assert.AreEqual(JsonValueKind.Number, root.GetProperty("compressed").GetProperty("sts_spearman").ValueKind);
+        string plot = root.GetProperty("plot_path").GetString()!;
+        Assert.AreEqual(Path.Combine(Path.GetFullPath(output), "speed_quality.png"), plot);
+        CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(plot).Take(4).ToArray(), "timed and scored: the plot is written");
 
         EncoderModel written = EncoderModel.Load(output);
         Assert.AreEqual(2, written.Config.Layers);

@@ -156,6 +156,9 @@ public sealed class CompressionSweepTests
         if (result.Chosen is not null)
             Assert.AreEqual(result.Chosen.Configuration.Layers, EncoderModel.Load(result.ModelPath!).Config.Layers, "the chosen model is the one written");
         StringAssert.Contains(File.ReadAllText(result.ReportPath!), "| trial | configuration |");
+        byte[] plot = File.ReadAllBytes(Path.Combine(output, "speed_quality.png"));
+        CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, plot.Take(4).ToArray(), "speed_quality.png is a PNG");
+        Assert.AreEqual(result.Trials.Count(t => t.Error is null) + 1, CompressionSweepReport.PlotPoints(result).Length, "the original and every measured trial");
         using (JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "report.json"))))
             Assert.AreEqual(4, json.RootElement.GetProperty("trials").GetArrayLength());
 

@@ -203,6 +203,49 @@ public sealed class ClassifierHeadPruningTests
     }
 
     [TestMethod]
+    public void TrainPruneTokensDrawsTheCurveAgainstTheUnprunedWeightsAndPlotsIt()
+    {
+        using var temp = new TempFolder();
+        string model = temp.Combine("model.zip");
+        _model.Save(model);
+        string data = temp.Combine("sst2");
+        Directory.CreateDirectory(data);
+        File.WriteAllLines(Path.Combine(data, "train.tsv"), File.ReadLines(SharedData.RequireFile("sst2", "train.tsv")).Take(17));
+        File.WriteAllLines(Path.Combine(data, "dev.tsv"), File.ReadLines(SharedData.RequireFile("sst2", "dev.tsv")).Take(25));
+        string output = temp.Combine("pruned"), json = temp.Combine("report.json");
+
+        CliResult result = CliRunner.RunCaptured("train", "prune-tokens", "--model", model, "--task", "sst2", "--data", data, "--token-keep", "1,0.5,0.25",
+            "--curve", "1;1,0.5,0.25", "--batch-size", "8", "--learning-rate", "1e-3", "--speed-rounds", "1", "--out", output, "--json", json);
+        Assert.AreEqual(0, result.Code, result.Output + result.Error);
+        using (JsonDocument report = JsonDocument.Parse(File.ReadAllText(json)))
+        {
+            JsonElement[] curve = report.RootElement.GetProperty("curve").EnumerateArray().ToArray();
+            CollectionAssert.AreEqual(new[] { "1,1,1", "1,0.5,0.25" }, curve.Select(p => p.GetProperty("schedule").GetString()).ToArray());
+            Assert.IsGreaterThan(1.0, curve[1].GetProperty("estimatedSpeedup").GetDouble());
+            string plot = report.RootElement.GetProperty("plotPath").GetString()!;
+            CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(plot).Take(4).ToArray(), "speed_quality.png is a PNG");
+        }
+        string pruned = Path.Combine(output, "model.zip");
+
+        // The written model serves its target; measured again, the curve's reference is the same weights unpruned.
+        CliResult again = CliRunner.RunCaptured("train", "prune-tokens", "--model", pruned, "--task", "sst2", "--data", data, "--curve", "1",
+            "--speed-rounds", "1", "--no-plot", "--out", temp.Combine("again"), "--json", json);
+        Assert.AreEqual(0, again.Code, again.Output + again.Error);
+        StringAssert.Contains(again.Output, "The input model prunes tokens (schedule 1,0.5,0.25)");
+        using (JsonDocument report = JsonDocument.Parse(File.ReadAllText(json)))
+        {
+            JsonElement full = report.RootElement.GetProperty("curve")[0];
+            Assert.AreEqual(report.RootElement.GetProperty("originalDevPrimary").GetDouble(), full.GetProperty("devPrimary").GetDouble(), "keep 1 is the reference");
+            Assert.AreEqual(JsonValueKind.Null, report.RootElement.GetProperty("plotPath").ValueKind);
+        }
+        Assert.IsFalse(File.Exists(temp.Combine("again", "speed_quality.png")), "--no-plot");
+
+        CliResult bad = CliRunner.RunCaptured("train", "prune-tokens", "--model", model, "--task", "sst2", "--data", data, "--curve", "1;1,1.5,0.5");
+        Assert.AreEqual(2, bad.Code, bad.Output + bad.Error);
+        StringAssert.Contains(bad.Error, "1.5");
+    }
+
+    [TestMethod]
     public void CompressCommandTokenPrunesASavedClassifierAtEachSchedule()
     {
         using var temp = new TempFolder();

@@ -268,6 +268,29 @@ public sealed class TokenPruningTests
     }
 
     [TestMethod]
+    public void TheCurvesReferenceIsTheInputServedUnpruned()
+    {
+        using var model = TinyClassifier(seed: 13);
+        var ml = new MLContext(seed: 1);
+        EncoderFineTuningTransformer plain = Served(ml, model);
+        using var endPlain = Owned.Ends(plain);
+        var lines = new List<string>();
+        Assert.AreSame(plain, TokenPruningCompression.Unpruned(plain, lines.Add), "an unpruned input is its own reference");
+        Assert.IsEmpty(lines);
+
+        // A model saved by PruneTokens serves its target schedule; the curve must compare with the same weights unpruned.
+        EncoderFineTuningTransformer pruned = plain.WithTokenKeep("1,0.5,0.2");
+        using var endPruned = Owned.Ends(pruned);
+        EncoderFineTuningTransformer reference = TokenPruningCompression.Unpruned(pruned, lines.Add);
+        using var endReference = Owned.Ends(reference);
+        Assert.IsTrue(reference.TokenKeep!.KeepsEverything);
+        float[] unprunedScores = plain.Predict(Sentences).SelectMany(r => r).ToArray();
+        Assert.IsLessThanOrEqualTo(1e-5, MaxDiff(unprunedScores, reference.Predict(Sentences).SelectMany(r => r).ToArray()));
+        Assert.IsGreaterThan(1e-5, MaxDiff(unprunedScores, pruned.Predict(Sentences).SelectMany(r => r).ToArray()), "the input itself prunes");
+        StringAssert.Contains(lines.Single(), "1,0.5,0.2");
+    }
+
+    [TestMethod]
     public void FineTuningWithPruningServesTheTargetAndLearns()
     {
         using var model = TinyClassifier(seed: 7);

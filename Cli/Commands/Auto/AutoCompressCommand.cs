@@ -67,7 +67,7 @@ public sealed class AutoCompressCommand : Command<AutoCompressCommand.Settings>
 
         /// <summary>Output folder.</summary>
         [CommandOption("--out <DIR>")]
-        [Description("Required: trials/, the checkpoint sweep/ (rerun to resume), report.md, report.json and the chosen model (model/ or model.zip).")]
+        [Description("Required: trials/, the checkpoint sweep/ (rerun to resume), report.md, report.json, speed_quality.png and the chosen model (model/ or model.zip).")]
         public string Out { get; init; } = "";
 
         /// <summary>Layers kept.</summary>

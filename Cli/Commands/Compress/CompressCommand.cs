@@ -70,7 +70,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
 
         /// <summary>Skip the plot.</summary>
         [CommandOption("--no-plot")]
-        [Description("With --model: do not write speed_quality.png.")]
+        [Description("Do not write speed_quality.png (quality vs measured speed-up of the original and every variant) into --out.")]
         public bool NoPlot { get; init; }
 
         /// <summary>Quantise to int8.</summary>
@@ -282,7 +282,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
             MaxDistillTexts = settings.MaxDistillTexts, Epochs = settings.Epochs, BatchSize = settings.BatchSize, LearningRate = settings.LearningRate ?? 1e-4,
             MaxTokens = settings.MaxTokens, Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory, OutputDirectory = settings.Out,
             StsPath = settings.EvalSts, BeirPath = settings.EvalBeir, EvaluateOriginal = !settings.NoOriginalEval,
-            SpeedRows = settings.SpeedRows, SpeedRounds = settings.SpeedRounds, Threads = settings.Threads,
+            SpeedRows = settings.SpeedRows, SpeedRounds = settings.SpeedRounds, Threads = settings.Threads, Plot = !settings.NoPlot,
         };
         EncoderCompressionReport report = ConsoleProgress.Training(settings.Layers is null && settings.StudentLayers is null ? "recovering" : "distilling", progress =>
             EncoderCompression.Run(spec, progress, line => AnsiConsole.MarkupLine(Markup.Escape(line)), cancellationToken));
@@ -298,6 +298,8 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         if (report.Speedup is { } speedup)
             AnsiConsole.MarkupLine($"[bold]speed-up {speedup:F2}x[/] (per CPU-second {report.SpeedupCpu:F2}x) on {report.SpeedRows} texts");
         AnsiConsole.MarkupLine($"Wrote [blue]{Markup.Escape(report.OutputDirectory)}[/]");
+        if (report.PlotPath is not null)
+            AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(report.PlotPath)}[/]");
         if (settings.Json is not null)
         {
             AtomicFile.WriteAllText(settings.Json, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));

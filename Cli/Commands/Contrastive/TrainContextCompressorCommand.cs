@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
+using MLNetExt.Cli.Commands.Train;
 using MLNetExt.Cli.Infrastructure;
 using MLNetExt.Trainers.ContextCompression;
 using MLNetExt.Trainers.Training;

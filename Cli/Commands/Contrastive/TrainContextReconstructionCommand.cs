@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using MLNetExt.Cli.Commands.Train;
 using MLNetExt.Cli.Infrastructure;
 using MLNetExt.Trainers.ContextCompression;
 using MLNetExt.Trainers.Training;

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using MLNetExt.Cli.Commands.Train;
 using MLNetExt.Cli.Infrastructure;
 using MLNetExt.Trainers.Contrastive;
 using MLNetExt.Trainers.Losses;

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using MLNetExt.Cli.Commands.Contrastive;
 using MLNetExt.Cli.Infrastructure;
 using MLNetExt.Evaluation.Glue;
 using MLNetExt.Transforms;

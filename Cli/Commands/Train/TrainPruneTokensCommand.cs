@@ -91,12 +91,17 @@ public sealed class TrainPruneTokensCommand : Command<TrainPruneTokensCommand.Se
 
         /// <summary>Output folder.</summary>
         [CommandOption("--out <DIR>")]
-        [Description("Folder the fine-tuned model.zip is written to (required with --token-keep).")]
+        [Description("Folder the fine-tuned model.zip (required with --token-keep) and speed_quality.png are written to.")]
         public string? Out { get; init; }
 
         /// <summary>JSON report.</summary>
         [CommandOption("--json <FILE>")]
         public string? Json { get; init; }
+
+        /// <summary>Skip the plot.</summary>
+        [CommandOption("--no-plot")]
+        [Description("Do not write speed_quality.png into --out.")]
+        public bool NoPlot { get; init; }
 
         /// <inheritdoc/>
         public override ValidationResult Validate() =>
@@ -123,7 +128,7 @@ public sealed class TrainPruneTokensCommand : Command<TrainPruneTokensCommand.Se
             CurveSchedules = settings.Curve.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             TargetShare = settings.TargetShare, DistillationWeight = settings.DistillationWeight, Temperature = settings.Temperature, MaxTrainRows = settings.MaxTrainRows, Epochs = settings.Epochs, BatchSize = settings.BatchSize,
             LearningRate = settings.LearningRate, LengthBucketBatches = settings.LengthBuckets, Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory, OutputDirectory = settings.Out,
-            SpeedRounds = settings.SpeedRounds,
+            SpeedRounds = settings.SpeedRounds, Plot = !settings.NoPlot,
         };
         TokenPruningReport report = ConsoleProgress.Training("fine-tuning", progress =>
             TokenPruningCompression.Run(spec, progress, line => AnsiConsole.MarkupLine(Markup.Escape(line)), cancellationToken));
@@ -137,6 +142,8 @@ public sealed class TrainPruneTokensCommand : Command<TrainPruneTokensCommand.Se
         if (report.ModelPath is not null)
             AnsiConsole.MarkupLine($"fine-tuned on {report.TrainRows} rows in {report.TrainingSeconds} s (target {Markup.Escape(report.TargetSchedule ?? "")}) -> [blue]{Markup.Escape(report.ModelPath)}[/]");
         AnsiConsole.MarkupLine($"peak working set {report.PeakWorkingSetMiB} MiB");
+        if (report.PlotPath is not null)
+            AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(report.PlotPath)}[/]");
         if (settings.Json is not null)
         {
             ResultJson.Write(settings.Json, report);

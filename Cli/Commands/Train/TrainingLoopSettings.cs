@@ -2,7 +2,7 @@ using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace MLNetExt.Cli.Commands.Contrastive;
+namespace MLNetExt.Cli.Commands.Train;
 
 /// <summary>
 /// Options shared by the <c>train</c> verbs that fine-tune a pretrained encoder in the shared training loop

@@ -4,7 +4,7 @@ using MLNetExt.Transforms;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace MLNetExt.Cli.Commands.Contrastive;
+namespace MLNetExt.Cli.Commands.Train;
 
 /// <summary>
 /// <see cref="TrainingLoopSettings"/> for the verbs that score held-out data during training and keep the best step
