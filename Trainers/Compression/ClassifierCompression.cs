@@ -12,10 +12,11 @@ namespace MLNetExt.Trainers.Compression;
 /// <summary>
 /// The library service behind <c>mlnetext compress --model MODEL.zip --task T</c>: prunes the attention heads of a
 /// fine-tuned GLUE classifier with each requested method (<see cref="ClassifierHeadPruningTrainer"/>) on the task's
-/// training rows and/or fine-tunes it with token pruning (<see cref="TokenPruningTrainer"/>, one model served at each
-/// requested keep schedule), writes each model.zip, and measures every model in the same run: the task's dev measures
-/// through the served (ONNX Runtime) model, dev rows per second, size, training time and peak memory; optionally the
-/// speed-versus-quality plot over the variants.
+/// training rows, fine-tunes it with token pruning (<see cref="TokenPruningTrainer"/>, one model served at each
+/// requested keep schedule) and/or distils it into a student of fewer layers (<see cref="ClassifierDistillationTrainer"/>),
+/// optionally adds an int8 copy of the original and of every variant, writes each model.zip, and measures every model in
+/// the same run: the task's dev measures through the served (ONNX Runtime) model, dev rows per second, size, training
+/// time and peak memory; optionally the speed-versus-quality plot over the variants.
 /// </summary>
 public static class ClassifierCompression
 {
@@ -34,8 +35,8 @@ public static class ClassifierCompression
         ArgumentNullException.ThrowIfNull(spec);
         log ??= _ => { };
         ArgumentException.ThrowIfNullOrEmpty(spec.OutputDirectory, nameof(spec.OutputDirectory));
-        if (spec.Methods.Count == 0 && spec.TokenKeep.Count == 0)
-            throw new ArgumentOutOfRangeException(nameof(spec), "Give at least one head pruning method or token keep schedule.");
+        if (spec.Methods.Count == 0 && spec.TokenKeep.Count == 0 && !spec.HasStudent && !spec.Int8)
+            throw new ArgumentOutOfRangeException(nameof(spec), "Give at least one head pruning method, token keep schedule, student or int8.");
         if (spec.SpeedRounds < 1)
             throw new ArgumentOutOfRangeException(nameof(spec), spec.SpeedRounds, $"The speed rounds must be at least 1; got {spec.SpeedRounds}.");
         if (spec.MaxTrainRows is < 1)
@@ -50,7 +51,8 @@ public static class ClassifierCompression
             CheckFits(original, task, spec.ModelPath);
             // Every schedule is checked before any work (the message names the bad value).
             TokenKeepSchedule[] tokenKeep = spec.TokenKeep.Select(t => TokenKeepSchedule.Parse(t, original.LayerCount)).ToArray();
-            return Run(spec, ml, original, tokenKeep, task, trainFile, progress, log, cancellationToken);
+            ClassifierDistillationTrainer? student = spec.HasStudent ? StudentTrainer(spec, ml, original, progress) : null;
+            return Run(spec, ml, original, tokenKeep, student, task, trainFile, progress, log, cancellationToken);
         }
         finally
         {
@@ -58,8 +60,8 @@ public static class ClassifierCompression
         }
     }
 
-    private static ClassifierCompressionReport Run(ClassifierCompressionSpec spec, MLContext ml, EncoderFineTuningTransformer original, TokenKeepSchedule[] tokenKeep, GlueTask task, string trainFile,
-        IProgress<TrainingProgress>? progress, Action<string> log, CancellationToken cancellationToken)
+    private static ClassifierCompressionReport Run(ClassifierCompressionSpec spec, MLContext ml, EncoderFineTuningTransformer original, TokenKeepSchedule[] tokenKeep,
+        ClassifierDistillationTrainer? studentTrainer, GlueTask task, string trainFile, IProgress<TrainingProgress>? progress, Action<string> log, CancellationToken cancellationToken)
     {
         IReadOnlyList<GlueExample> train = ReadTrainRows(task, trainFile, spec.MaxTrainRows, spec.Seed);
         IReadOnlyList<GlueExample> dev = GlueReader.ReadDev(task, spec.DataFolder);
@@ -95,13 +97,19 @@ public static class ClassifierCompression
             (EncoderFineTuningTransformer[] tokenModels, string? tokenPath, TrainingResult? tokenTraining, double tokenSeconds) =
                 tokenKeep.Length == 0 ? ([], null, null, 0) : TokenPruned(spec, ml, original, tokenKeep, rows, progress, log, cancellationToken);
             owned.AddRange(tokenModels);
-            EncoderFineTuningTransformer[] models = [original, .. pruned.Select(p => p.Result.Pruned), .. tokenModels];
+            (ClassifierDistillationResult Result, string Path)? student = studentTrainer is null ? null : Distil(spec, studentTrainer, rows, log, cancellationToken);
+            EncoderFineTuningTransformer[] studentModels = student is { } trained ? [trained.Result.Student] : [];
+            owned.AddRange(studentModels);
+            EncoderFineTuningTransformer[] fp32 = [original, .. pruned.Select(p => p.Result.Pruned), .. tokenModels, .. studentModels];
+            EncoderFineTuningTransformer[] int8 = spec.Int8 ? Quantize(fp32, owned, log) : [];
+            EncoderFineTuningTransformer[] models = [.. fp32, .. int8];
             log($"Scoring and timing {models.Length} models on the {dev.Count} dev rows, {spec.SpeedRounds} alternating rounds.");
             (GlueResult[] metrics, (double Wall, double Cpu)[] speed) = Measure(models, task, dev, spec.SpeedRounds, cancellationToken);
 
             ClassifierVariantFigures Figures(int i, string variant, long size, ClassifierHeadPruningResult? result, string? path) => MeasuredFigures(metrics, speed, i) with
             {
                 Variant = variant,
+                Layers = models[i].LayerCount,
                 Heads = result?.HeadsAfter ?? 0,
                 HeadsPerLayer = result?.KeptHeads.Select(k => k.Count).ToArray() ?? [],
                 SizeBytes = size,
@@ -135,6 +143,23 @@ public static class ClassifierCompression
                 Heads = heads,
                 HeadsPerLayer = pruned.Count > 0 ? pruned[0].Result.Scores.Select(l => l.Count).ToArray() : [],
             };
+            if (student is { } distilled)
+            {
+                int[] studentHeads = FineTunedClassifierGraph.Read(distilled.Result.Student, "the student").Encoder.Config.HeadsPerLayer.ToArray();
+                variants = [.. variants, Figures(variants.Length + 1, StudentName(distilled.Result), new FileInfo(distilled.Path).Length, null, distilled.Path) with
+                {
+                    Heads = studentHeads.Sum(),
+                    HeadsPerLayer = studentHeads,
+                    Pruning = distilled.Result.ToString(),
+                    PruningSeconds = Math.Round(distilled.Result.Seconds, 1),
+                    Distillation = distilled.Result.Training,
+                }];
+            }
+            if (int8.Length > 0)
+            {
+                ClassifierVariantFigures[] all = [originalFigures, .. variants];
+                variants = [.. variants, .. all.Select((v, j) => Int8Figures(v, MeasuredFigures(metrics, speed, fp32.Length + j), spec.OutputDirectory, int8[j]))];
+            }
 
             string? plotPath = null;
             if (spec.Plot)
@@ -204,6 +229,69 @@ public static class ClassifierCompression
         {
             trained.Dispose(); // an IOwnedTransformer: its owner ends it; the served variants hold their own graphs
         }
+    }
+
+    // The student's trainer, made before any training so that bad layers are named first.
+    private static ClassifierDistillationTrainer StudentTrainer(ClassifierCompressionSpec spec, MLContext ml, EncoderFineTuningTransformer original,
+        IProgress<TrainingProgress>? progress) =>
+        new(ml, original, new ClassifierDistillationOptions
+        {
+            StudentLayers = spec.StudentLayers, StudentLayerCount = spec.StudentLayerCount ?? 3, DistillationWeight = spec.StudentDistillationWeight,
+            Temperature = spec.Temperature, HiddenStateWeight = spec.HiddenStateWeight, Progress = progress,
+            Training = new TrainingOptions
+            {
+                BatchSize = spec.BatchSize, Epochs = spec.Epochs, LearningRate = spec.DistillationLearningRate, Seed = spec.Seed,
+                LengthBucketBatches = spec.LengthBucketBatches,
+                CheckpointDirectory = spec.CheckpointDirectory is null ? null : Path.Combine(spec.CheckpointDirectory, "student"),
+            },
+        });
+
+    // The student trained on the task's rows and written to student/model.zip.
+    private static (ClassifierDistillationResult Result, string Path) Distil(ClassifierCompressionSpec spec, ClassifierDistillationTrainer trainer, FineTuningRows rows,
+        Action<string> log, CancellationToken cancellationToken)
+    {
+        log($"Distilling into teacher layers {string.Join(",", trainer.TeacherLayers!)}: {spec.Epochs} epoch(s), distillation weight {spec.StudentDistillationWeight} at T = {spec.Temperature}"
+            + (spec.HiddenStateWeight > 0 ? $", hidden-state weight {spec.HiddenStateWeight}." : "."));
+        ClassifierDistillationResult result = trainer.Train(rows, cancellationToken);
+        string path = Path.Combine(spec.OutputDirectory, "student", "model.zip");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        result.Student.Save(path);
+        log($"{result} -> {path} ({result.Seconds:F0} s).");
+        return (result, path);
+    }
+
+    private static string StudentName(ClassifierDistillationResult result) => $"student {string.Join(",", result.TeacherLayers ?? result.MappedLayers)}";
+
+    // An int8 copy of every model (ONNX Runtime's integer kernels), each added to owned as it is made.
+    private static EncoderFineTuningTransformer[] Quantize(EncoderFineTuningTransformer[] models, List<EncoderFineTuningTransformer> owned, Action<string> log)
+    {
+        log($"Quantising {models.Length} model(s) to int8.");
+        var copies = new EncoderFineTuningTransformer[models.Length];
+        for (int i = 0; i < models.Length; i++)
+        {
+            copies[i] = models[i].WithRuntime(new FineTunedRuntimeOptions { Int8 = true });
+            owned.Add(copies[i]);
+        }
+        return copies;
+    }
+
+    // The int8 copy of variant v: v's description with the copy's measures, written to int8/<variant>/model.zip.
+    private static ClassifierVariantFigures Int8Figures(ClassifierVariantFigures v, ClassifierVariantFigures measured, string outputDirectory, EncoderFineTuningTransformer model)
+    {
+        string folder = string.Concat(v.Variant.Select(c => char.IsLetterOrDigit(c) ? c : '-'));
+        string path = Path.Combine(outputDirectory, "int8", folder, "model.zip");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        model.Save(path);
+        return v with
+        {
+            Variant = $"{v.Variant} int8",
+            Int8 = true,
+            Dev = measured.Dev, DevPrimary = measured.DevPrimary, DevRetained = measured.DevRetained,
+            RowsPerSecond = measured.RowsPerSecond, RowsPerCpuSecond = measured.RowsPerCpuSecond, Speedup = measured.Speedup, SpeedupCpu = measured.SpeedupCpu,
+            SizeBytes = new FileInfo(path).Length,
+            Pruning = v.Pruning is null ? "int8 weights" : $"{v.Pruning}; int8 weights",
+            ModelPath = Path.GetFullPath(path),
+        };
     }
 
     /// <summary>The task's train.tsv in <paramref name="dataFolder"/>.</summary>

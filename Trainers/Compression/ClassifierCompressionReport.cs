@@ -6,11 +6,14 @@ namespace MLNetExt.Trainers.Compression;
 /// <summary>One classifier's figures in a <see cref="ClassifierCompressionReport"/>.</summary>
 public sealed record ClassifierVariantFigures
 {
-    /// <summary>"original" or the pruning method.</summary>
+    /// <summary>"original", the pruning method, the token keep schedule, or the student's layers; int8 copies end in " int8".</summary>
     [JsonPropertyName("variant")] public required string Variant { get; init; }
 
     /// <summary>Attention heads in the graph.</summary>
     [JsonPropertyName("heads")] public int Heads { get; init; }
+
+    /// <summary>Transformer layers in the graph.</summary>
+    [JsonPropertyName("layers")] public int Layers { get; init; }
 
     /// <summary>Heads per layer.</summary>
     [JsonPropertyName("heads_per_layer")] public IReadOnlyList<int> HeadsPerLayer { get; init; } = [];
@@ -39,7 +42,7 @@ public sealed record ClassifierVariantFigures
     /// <summary>Rows per CPU-second over the original's, same run.</summary>
     [JsonPropertyName("speedup_cpu")] public double SpeedupCpu { get; init; }
 
-    /// <summary>The pruning in one line (kept and removed heads); null for the original.</summary>
+    /// <summary>The compression in one line (kept and removed heads, token schedule, student layers, int8); null for the original.</summary>
     [JsonPropertyName("pruning")] public string? Pruning { get; init; }
 
     /// <summary>The token keep schedule the variant is served with; null for a variant without token pruning.</summary>
@@ -48,7 +51,7 @@ public sealed record ClassifierVariantFigures
     /// <summary>The speed-up the token keep schedule should give, from the layers' FLOPs at the dev rows' token counts; null without token pruning.</summary>
     [JsonPropertyName("estimated_speedup")] public double? EstimatedSpeedup { get; init; }
 
-    /// <summary>Seconds the pruning took (scoring or routing, recovery, export).</summary>
+    /// <summary>Seconds the pruning or distillation took (scoring or routing, recovery or distillation, export); int8 copies take it from their fp32 model.</summary>
     [JsonPropertyName("pruning_seconds")] public double? PruningSeconds { get; init; }
 
     /// <summary>SHRP's routing run; null otherwise.</summary>
@@ -56,6 +59,12 @@ public sealed record ClassifierVariantFigures
 
     /// <summary>The recovery fine-tune.</summary>
     [JsonPropertyName("recovery")] public TrainingResult? Recovery { get; init; }
+
+    /// <summary>A student's distillation run; null for other variants.</summary>
+    [JsonPropertyName("distillation")] public TrainingResult? Distillation { get; init; }
+
+    /// <summary>Whether the variant serves int8 weights (ONNX Runtime's integer kernels).</summary>
+    [JsonPropertyName("int8")] public bool Int8 { get; init; }
 
     /// <summary>Where the pruned model was written; null for the original.</summary>
     [JsonPropertyName("model_path")] public string? ModelPath { get; init; }
@@ -67,7 +76,7 @@ public sealed record ClassifierCompressionReport
     /// <summary>The GLUE task.</summary>
     [JsonPropertyName("task")] public required string Task { get; init; }
 
-    /// <summary>Training rows used for pruning and recovery.</summary>
+    /// <summary>Training rows used for pruning, recovery and distillation.</summary>
     [JsonPropertyName("train_rows")] public int TrainRows { get; init; }
 
     /// <summary>Dev rows scored and timed.</summary>
@@ -76,7 +85,7 @@ public sealed record ClassifierCompressionReport
     /// <summary>The unpruned model.</summary>
     [JsonPropertyName("original")] public required ClassifierVariantFigures Original { get; init; }
 
-    /// <summary>One entry per method run.</summary>
+    /// <summary>One entry per variant made: head pruning methods, token schedules, the student, then the int8 copies.</summary>
     [JsonPropertyName("variants")] public IReadOnlyList<ClassifierVariantFigures> Variants { get; init; } = [];
 
     /// <summary>Peak working set of the process over the run, MiB (training memory included).</summary>

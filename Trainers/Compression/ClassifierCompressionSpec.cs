@@ -24,6 +24,37 @@ public sealed record ClassifierCompressionSpec
     /// </summary>
     public IReadOnlyList<string> TokenKeep { get; init; } = [];
 
+    /// <summary>
+    /// The teacher layers (0-based) of a distilled student variant (<see cref="ClassifierDistillationTrainer"/>: the
+    /// model's embeddings, these layers and its head, trained towards the model's outputs on the training rows); null
+    /// for none unless <see cref="StudentLayerCount"/> is set.
+    /// </summary>
+    public IReadOnlyList<int>? StudentLayers { get; init; }
+
+    /// <summary>Layers of a distilled student variant, spread evenly over the model's (when <see cref="StudentLayers"/> is null); null for none.</summary>
+    public int? StudentLayerCount { get; init; }
+
+    /// <summary>Student: weight w of distillation in <c>(1 - w) task loss + w KL</c>, in [0, 1]; 1 (default) learns from the model's outputs alone.</summary>
+    public double StudentDistillationWeight { get; init; } = 1;
+
+    /// <summary>Student: temperature of the KL between the class distributions.</summary>
+    public double Temperature { get; init; } = 2;
+
+    /// <summary>Student: weight of the hidden-state MSE between each student layer and the teacher layer it was made from (0 for none).</summary>
+    public double HiddenStateWeight { get; init; }
+
+    /// <summary>Student: learning rate of the distillation.</summary>
+    public double DistillationLearningRate { get; init; } = 1e-4;
+
+    /// <summary>Student: batches per length-sorting window of the distillation (0 shuffles without sorting).</summary>
+    public int LengthBucketBatches { get; init; } = 50;
+
+    /// <summary>Also serve an int8 copy (<c>WithRuntime</c>, ONNX Runtime's integer kernels) of the original and of every variant, each a variant in the report.</summary>
+    public bool Int8 { get; init; }
+
+    /// <summary>Whether a distilled student is asked for.</summary>
+    internal bool HasStudent => StudentLayers is not null || StudentLayerCount is not null;
+
     /// <summary>Share of the heads removed, in (0, 1); ignored when <see cref="KeepHeads"/> is set.</summary>
     public double PruneFraction { get; init; } = 0.4;
 
@@ -54,10 +85,10 @@ public sealed record ClassifierCompressionSpec
     /// <summary>Seed of the sample, the batch order and the initialisation.</summary>
     public int Seed { get; init; } = 42;
 
-    /// <summary>Checkpoint folder of the training runs (a subfolder per method); null for none.</summary>
+    /// <summary>Checkpoint folder of the training runs (a subfolder per method, <c>tokens</c>, <c>student</c>); null for none.</summary>
     public string? CheckpointDirectory { get; init; }
 
-    /// <summary>Folder the pruned models are written to (one subfolder per method holding model.zip).</summary>
+    /// <summary>Folder the compressed models are written to (one subfolder per method, <c>tokens</c>, <c>student</c>, <c>int8/...</c>, each holding model.zip).</summary>
     public required string OutputDirectory { get; init; }
 
     /// <summary>Timed rounds over the dev set per model (best kept); the first also gives the metric.</summary>

@@ -73,9 +73,17 @@ public sealed class EncoderDistillationOptions
     /// <paramref name="teacherLayers"/>, or <see cref="StudentLayerCount"/> spread evenly (first and last included).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A layer or the count is out of range; the message names the value.</exception>
-    public IReadOnlyList<int> ResolveLayers(int teacherLayers)
+    public IReadOnlyList<int> ResolveLayers(int teacherLayers) => ResolveLayers(StudentLayers, StudentLayerCount, teacherLayers);
+
+    /// <summary>
+    /// <paramref name="layers"/> checked against the teacher's <paramref name="teacherLayers"/> (none out of range or
+    /// repeated, at least one), or <paramref name="count"/> layers spread evenly, first and last included; the messages
+    /// name <c>StudentLayers</c> / <c>StudentLayerCount</c>, the options of every layer-dropping trainer.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A layer or the count is out of range; the message names the value.</exception>
+    internal static IReadOnlyList<int> ResolveLayers(IReadOnlyList<int>? layers, int count, int teacherLayers)
     {
-        if (StudentLayers is { } layers)
+        if (layers is not null)
         {
             if (layers.Count == 0)
                 throw new ArgumentOutOfRangeException(nameof(StudentLayers), "StudentLayers is empty; keep at least one layer.");
@@ -86,13 +94,13 @@ public sealed class EncoderDistillationOptions
                 throw new ArgumentOutOfRangeException(nameof(StudentLayers), string.Join(", ", layers), $"StudentLayers repeats a layer: {string.Join(", ", layers)}.");
             return layers.ToArray();
         }
-        if (StudentLayerCount < 1 || StudentLayerCount > teacherLayers)
-            throw new ArgumentOutOfRangeException(nameof(StudentLayerCount), StudentLayerCount,
-                $"StudentLayerCount must be 1 to {teacherLayers} (the teacher's layers); got {StudentLayerCount}.");
-        if (StudentLayerCount == 1)
+        if (count < 1 || count > teacherLayers)
+            throw new ArgumentOutOfRangeException(nameof(StudentLayerCount), count,
+                $"StudentLayerCount must be 1 to {teacherLayers} (the teacher's layers); got {count}.");
+        if (count == 1)
             return [teacherLayers - 1];
-        return Enumerable.Range(0, StudentLayerCount)
-            .Select(i => (int)Math.Round(i * (teacherLayers - 1) / (double)(StudentLayerCount - 1), MidpointRounding.AwayFromZero)).ToArray();
+        return Enumerable.Range(0, count)
+            .Select(i => (int)Math.Round(i * (teacherLayers - 1) / (double)(count - 1), MidpointRounding.AwayFromZero)).ToArray();
     }
 
     /// <summary>Checks the settings that do not depend on the teacher; throws naming the bad one.</summary>

@@ -40,21 +40,27 @@ internal sealed class FineTunedModelRetraining
     /// <summary>The model's linear head with its pooling.</summary>
     public OnnxLinearHead Head { get; }
 
-    /// <summary>The output schema: the input's columns checked (sentence columns, label) and the model's outputs added.</summary>
+    /// <summary>
+    /// The output schema: the input's columns checked (sentence columns, label) and the model's outputs added; with
+    /// <paramref name="labelled"/> false the label column is optional (training from a teacher's outputs alone).
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema, bool labelled = true)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return new EncoderFineTuningTrainer(Host, Model.ColumnOptions(_labelColumnName), Model.Kind).GetOutputSchema(inputSchema);
+        return new EncoderFineTuningTrainer(Host, Model.ColumnOptions(_labelColumnName), Model.Kind).GetOutputSchema(inputSchema, labelled);
     }
 
-    /// <summary>The labelled rows of <paramref name="input"/> after the schema check, tokenised with the model's tokenizer.</summary>
+    /// <summary>
+    /// The labelled rows of <paramref name="input"/> after the schema check, tokenised with the model's tokenizer; with
+    /// <paramref name="labelled"/> false every row, its label not read (targets 0).
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
-    public FineTuningRows ReadRows(IDataView input)
+    public FineTuningRows ReadRows(IDataView input, bool labelled = true)
     {
         ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(SchemaShapeFactory.Create(input.Schema));
-        return FineTuningData.Read(input, Model.ColumnOptions(_labelColumnName), Model.Kind, Model.Serving.Tokenizer, "training data");
+        GetOutputSchema(SchemaShapeFactory.Create(input.Schema), labelled);
+        return FineTuningData.Read(input, Model.ColumnOptions(_labelColumnName), Model.Kind, Model.Serving.Tokenizer, "training data", labelled);
     }
 
     /// <summary>

@@ -36,9 +36,7 @@ internal sealed class FineTuningDistillationTask : ITrainingTask<FineTuningBatch
     public Tensor Loss(FineTuningBatch batch)
     {
         Tensor logits = _student.forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
-        Tensor loss = _inner.Kind == FineTuningKind.Classification
-            ? nn.functional.cross_entropy(logits, batch.Targets)
-            : nn.functional.mse_loss(logits.squeeze(-1), batch.Targets);
+        Tensor loss = FineTuningTask.TaskLoss(_inner.Kind, logits, batch.Targets);
         if (_teacher is not null && _weight > 0)
         {
             Tensor teacher;

@@ -71,16 +71,25 @@ internal sealed class HiddenStateDistillationTask : ITrainingTask<ContrastiveBat
         ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
         EncoderInputs inputs = batch.Columns[0];
-        Tensor[] teacher;
-        using (no_grad())
-            teacher = _teacher.HiddenStates(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
-        Tensor[] student = _student.Encoder.HiddenStates(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
+        (Tensor[] student, Tensor[] teacher) = PairedStates(_student.Encoder, _teacher, inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
         Tensor pooledStudent = Pooling.Pool(student[^1], inputs.AttentionMask, _student.Pooling);
         Tensor pooledTeacher = Pooling.Pool(teacher[^1], inputs.AttentionMask, _student.Pooling);
         Tensor loss = nn.functional.mse_loss(pooledStudent, pooledTeacher);
         if (_weight > 0)
             loss = loss + _weight * _hidden.Forward(student, teacher, inputs.AttentionMask);
         return loss.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Every layer's output of the student (with gradients) and of the frozen teacher (without) for one batch: what the
+    /// hidden-state term compares (<see cref="HiddenStateDistillationLoss"/>); the last of each is the last hidden state.
+    /// </summary>
+    internal static (Tensor[] Student, Tensor[] Teacher) PairedStates(BertModel student, BertModel teacher, Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        Tensor[] teacherStates;
+        using (no_grad())
+            teacherStates = teacher.HiddenStates(inputIds, attentionMask, tokenTypeIds);
+        return (student.HiddenStates(inputIds, attentionMask, tokenTypeIds), teacherStates);
     }
 
     public IReadOnlyDictionary<string, double> Evaluate(CancellationToken cancellationToken) => _evaluation.Evaluate(cancellationToken);

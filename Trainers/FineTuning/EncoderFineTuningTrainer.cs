@@ -49,15 +49,22 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
     public FineTuningKind Kind { get; }
 
     /// <inheritdoc/>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => GetOutputSchema(inputSchema, labelled: true);
+
+    /// <summary>
+    /// The output schema; with <paramref name="labelled"/> false the label column is not required (a model distilled
+    /// from a teacher learns from text alone), and is checked only when present.
+    /// </summary>
+    internal SchemaShape GetOutputSchema(SchemaShape inputSchema, bool labelled)
     {
         CheckText(inputSchema, _options.SentenceColumnName);
         if (_options.SecondSentenceColumnName is not null)
             CheckText(inputSchema, _options.SecondSentenceColumnName);
-        if (!TryFind(inputSchema, _options.LabelColumnName, out SchemaShape.Column label))
+        bool found = TryFind(inputSchema, _options.LabelColumnName, out SchemaShape.Column label);
+        if (!found && labelled)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Could not find input column '{_options.LabelColumnName}'");
-        if (Kind == FineTuningKind.Classification ? !label.IsKey || label.Kind != SchemaShape.Column.VectorKind.Scalar
-            : label.ItemType != NumberDataViewType.Single || label.Kind != SchemaShape.Column.VectorKind.Scalar)
+        if (found && (Kind == FineTuningKind.Classification ? !label.IsKey || label.Kind != SchemaShape.Column.VectorKind.Scalar
+            : label.ItemType != NumberDataViewType.Single || label.Kind != SchemaShape.Column.VectorKind.Scalar))
             throw new ArgumentOutOfRangeException(nameof(inputSchema),
                 $"Schema mismatch for input column '{_options.LabelColumnName}': expected {(Kind == FineTuningKind.Classification ? "Key" : "Single")}, got {label.ItemType}");
 
@@ -65,7 +72,7 @@ public sealed class EncoderFineTuningTrainer : IEstimator<EncoderFineTuningTrans
             return SchemaShapeFactory.With(inputSchema, SchemaShapeFactory.Column(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single));
         // Class names travel like ML.NET's own multiclass trainers carry them: SlotNames on Score, KeyValues on
         // PredictedLabel, so that MapKeyToValue("PredictedLabel") can follow in the same pipeline.
-        bool named = label.Annotations?.Any(c => c.Name == "KeyValues" && c.ItemType is TextDataViewType) == true;
+        bool named = found && label.Annotations?.Any(c => c.Name == "KeyValues" && c.ItemType is TextDataViewType) == true;
         SchemaShape Names(string kind) => new([SchemaShapeFactory.Column(kind, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance)]);
         return SchemaShapeFactory.With(inputSchema,
             SchemaShapeFactory.Column(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single,

@@ -7,15 +7,22 @@ namespace MLNetExt.Trainers.FineTuning;
 /// <summary>Reads sentence, second sentence and label columns of an <see cref="IDataView"/> into tokenized rows.</summary>
 internal static class FineTuningData
 {
-    public static FineTuningRows Read(IDataView data, EncoderFineTuningOptions options, FineTuningKind kind, EncoderTokenizer tokenizer, string what)
+    /// <summary>
+    /// The rows of <paramref name="data"/> tokenized, with their targets; with <paramref name="labelled"/> false the
+    /// label column is not read (it may be absent), every row is kept and every target is 0 (for distillation from a teacher).
+    /// </summary>
+    public static FineTuningRows Read(IDataView data, EncoderFineTuningOptions options, FineTuningKind kind, EncoderTokenizer tokenizer, string what,
+        bool labelled = true)
     {
         DataViewSchema schema = data.Schema;
         DataViewSchema.Column Find(string name) => schema.GetColumnOrNull(name)
             ?? throw new ArgumentOutOfRangeException(nameof(data), $"Could not find input column '{name}' in the {what}");
         DataViewSchema.Column sentence = Find(options.SentenceColumnName);
         DataViewSchema.Column? second = options.SecondSentenceColumnName is null ? null : Find(options.SecondSentenceColumnName);
-        DataViewSchema.Column label = Find(options.LabelColumnName);
-        var columns = new List<DataViewSchema.Column> { sentence, label };
+        DataViewSchema.Column? label = labelled ? Find(options.LabelColumnName) : null;
+        var columns = new List<DataViewSchema.Column> { sentence };
+        if (label is not null)
+            columns.Add(label.Value);
         if (second is not null)
             columns.Add(second.Value);
 
@@ -24,14 +31,14 @@ internal static class FineTuningData
         using DataViewRowCursor cursor = data.GetRowCursor(columns);
         var getSentence = cursor.GetGetter<ReadOnlyMemory<char>>(sentence);
         var getSecond = second is null ? null : cursor.GetGetter<ReadOnlyMemory<char>>(second.Value);
-        ValueGetter<uint>? getKey = kind == FineTuningKind.Classification ? cursor.GetGetter<uint>(label) : null;
-        ValueGetter<float>? getValue = kind == FineTuningKind.Regression ? cursor.GetGetter<float>(label) : null;
+        ValueGetter<uint>? getKey = label is { } k && kind == FineTuningKind.Classification ? cursor.GetGetter<uint>(k) : null;
+        ValueGetter<float>? getValue = label is { } v && kind == FineTuningKind.Regression ? cursor.GetGetter<float>(v) : null;
         ReadOnlyMemory<char> a = default, b = default;
         uint key = 0;
         float value = 0;
         while (cursor.MoveNext())
         {
-            float target;
+            float target = 0;
             if (getKey is not null)
             {
                 getKey(ref key);
@@ -39,9 +46,9 @@ internal static class FineTuningData
                     continue; // missing label
                 target = key - 1;
             }
-            else
+            else if (getValue is not null)
             {
-                getValue!(ref value);
+                getValue(ref value);
                 if (float.IsNaN(value))
                     continue;
                 target = value;
@@ -52,7 +59,7 @@ internal static class FineTuningData
             targets.Add(target);
         }
         if (rows.Count == 0)
-            throw new ArgumentException($"The {what} has no rows with a label.", nameof(data));
+            throw new ArgumentException(labelled ? $"The {what} has no rows with a label." : $"The {what} has no rows.", nameof(data));
         return new FineTuningRows(rows, targets);
     }
 

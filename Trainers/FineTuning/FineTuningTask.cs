@@ -135,10 +135,13 @@ public sealed class FineTuningTask : ITrainingTask<FineTuningBatch>
     public Tensor Loss(FineTuningBatch batch)
     {
         Tensor logits = _model.forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
-        return Kind == FineTuningKind.Classification
-            ? nn.functional.cross_entropy(logits, batch.Targets)
-            : nn.functional.mse_loss(logits.squeeze(-1), batch.Targets);
+        return TaskLoss(Kind, logits, batch.Targets);
     }
+
+    /// <summary>The task loss of head outputs: cross-entropy against class indices, or squared error against values.</summary>
+    internal static Tensor TaskLoss(FineTuningKind kind, Tensor logits, Tensor targets) => kind == FineTuningKind.Classification
+        ? nn.functional.cross_entropy(logits, targets)
+        : nn.functional.mse_loss(logits.squeeze(-1), targets);
 
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, double> Evaluate(CancellationToken cancellationToken)

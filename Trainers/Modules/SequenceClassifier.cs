@@ -71,8 +71,17 @@ public sealed partial class SequenceClassifier : nn.Module<Tensor, Tensor, Tenso
     public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
     {
         using var scope = NewDisposeScope();
-        Tensor hidden = bert.forward(inputIds, attentionMask, tokenTypeIds);
-        Tensor pooled = Modules.Pooling.Pool(hidden, attentionMask, Pooling);
+        return ForwardFromHidden(bert.forward(inputIds, attentionMask, tokenTypeIds), attentionMask).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Logits [batch, outputs] from the encoder's last hidden state [batch, seq, hidden] (pooling, dropout, head): what
+    /// <see cref="forward"/> does after the encoder, for callers that ran the encoder themselves (e.g. for every layer's output).
+    /// </summary>
+    public Tensor ForwardFromHidden(Tensor lastHiddenState, Tensor attentionMask)
+    {
+        using var scope = NewDisposeScope();
+        Tensor pooled = Modules.Pooling.Pool(lastHiddenState, attentionMask, Pooling);
         return classifier.forward(dropout.forward(pooled)).MoveToOuterDisposeScope();
     }
 }

@@ -11,7 +11,8 @@ namespace MLNetExt.Cli.Commands.Compress;
 /// <summary>
 /// <c>mlnetext compress</c>: layer dropping with distillation, attention-head pruning and/or int8 quantisation of an encoder
 /// (<see cref="EncoderCompression"/>); writes the model folder and a report of size, speed and quality against the original.
-/// With <c>--model MODEL.zip --task T</c> it prunes the heads of a fine-tuned classifier instead (<see cref="ClassifierCompression"/>).
+/// With <c>--model MODEL.zip --task T</c> it prunes the heads or tokens of a fine-tuned classifier, distils it into fewer
+/// layers and/or quantises it instead (<see cref="ClassifierCompression"/>).
 /// </summary>
 public sealed class CompressCommand : Command<CompressCommand.Settings>
 {
@@ -25,7 +26,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
 
         /// <summary>Fine-tuned classifier to prune.</summary>
         [CommandOption("--model <ZIP>")]
-        [Description("A fine-tuned classifier (model.zip from train classify --out): prune its heads with its task loss on --task's training rows instead of compressing --encoder.")]
+        [Description("A fine-tuned classifier (model.zip from train classify --out) to compress instead of --encoder: prune its heads (--prune-heads, --keep-heads) or tokens (--token-keep), distil it into fewer layers (--layers, --student-layers) on --task's training rows, and/or add int8 copies (--int8).")]
         public string? Model { get; init; }
 
         /// <summary>GLUE task of --model.</summary>
@@ -63,10 +64,15 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         [Description("With --method shrp: epochs of the routing run over the training rows or --distill-text before the heads are cut (default 1; fractions allowed).")]
         public double RoutingEpochs { get; init; } = 1;
 
-        /// <summary>SHRP distillation weight.</summary>
+        /// <summary>Distillation weight (SHRP routing; a classifier's student).</summary>
         [CommandOption("--distill-weight <W>")]
-        [Description("With --method shrp: weight of distillation from the unpruned classifier during routing (default 0: the task loss alone).")]
-        public double DistillWeight { get; init; }
+        [Description("With --method shrp: weight of distillation from the unpruned classifier added to the task loss during routing (default 0: the task loss alone). With --model and --layers / --student-layers: the student's loss is (1 - W) task loss + W KL to the original's outputs, W from 0 to 1 (default 1: the original's outputs alone).")]
+        public double? DistillWeight { get; init; }
+
+        /// <summary>Distillation temperature of a classifier's student.</summary>
+        [CommandOption("--temperature <T>")]
+        [Description("With --model and --layers / --student-layers: temperature of the KL between the original's and the student's class distributions (default 2).")]
+        public double Temperature { get; init; } = 2;
 
         /// <summary>Skip the plot.</summary>
         [CommandOption("--no-plot")]
@@ -75,22 +81,22 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
 
         /// <summary>Quantise to int8.</summary>
         [CommandOption("--int8")]
-        [Description("Quantise the weights to int8 (dynamic quantisation, per output column; ONNX Runtime's integer kernels).")]
+        [Description("Quantise the weights to int8 (dynamic quantisation, per output column; ONNX Runtime's integer kernels). With --model: an int8 copy of the original and of every variant, each measured.")]
         public bool Int8 { get; init; }
 
         /// <summary>Student layers.</summary>
         [CommandOption("--layers <N>")]
-        [Description("Keep N of the encoder's layers (spread evenly) and distil the student on --distill-text.")]
+        [Description("Keep N of the encoder's layers (spread evenly) and distil the student on --distill-text; with --model, a student of N of the classifier's layers (its embeddings and head copied) distilled on --task's training rows.")]
         public int? Layers { get; init; }
 
         /// <summary>Teacher layers of the student.</summary>
         [CommandOption("--student-layers <I,J,...>")]
-        [Description("The encoder's layers (0-based, comma-separated, e.g. 0,2,4) the student starts from, instead of --layers N spread evenly; distilled on --distill-text.")]
+        [Description("The encoder's or --model's layers (0-based, comma-separated, e.g. 0,2,4) the student starts from, instead of --layers N spread evenly.")]
         public string? StudentLayers { get; init; }
 
         /// <summary>Hidden-state distillation weight.</summary>
         [CommandOption("--hidden-weight <W>")]
-        [Description("With --layers / --student-layers: add W times the MSE between each student layer's output and its teacher layer's (over real tokens) to the embedding MSE (default 0: embedding MSE alone).")]
+        [Description("With --layers / --student-layers: add W times the MSE between each student layer's output and its teacher layer's (over real tokens) to the embedding MSE or, with --model, to the logit distillation (default 0: left out).")]
         public double HiddenWeight { get; init; }
 
         /// <summary>Length-sorting window.</summary>
@@ -133,7 +139,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
 
         /// <summary>Learning rate of distillation or recovery.</summary>
         [CommandOption("--learning-rate <LR>")]
-        [Description("Learning rate of distillation (default 1e-4) or, with --model, of the recovery fine-tune (default 5e-5).")]
+        [Description("Learning rate of distillation (default 1e-4) or, with --model, of the recovery and token-pruning fine-tunes (default 5e-5) and of the student's distillation (default 1e-4).")]
         public double? LearningRate { get; init; }
 
         /// <summary>Longest input while distilling.</summary>
@@ -192,16 +198,25 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         private ValidationResult ValidateClassifier() =>
             string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
             : string.IsNullOrWhiteSpace(Task) || string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--model needs --task NAME and --data DIR (the GLUE task it was fine-tuned on).")
-            : PruneHeads is null && KeepHeads is null && TokenKeep is null ? ValidationResult.Error("--model needs --prune-heads F, --keep-heads N or --token-keep S.")
+            : PruneHeads is null && KeepHeads is null && TokenKeep is null && Layers is null && StudentLayers is null && !Int8
+                ? ValidationResult.Error("--model needs --prune-heads F, --keep-heads N, --token-keep S, --layers N, --student-layers I,J,... or --int8.")
             : TokenKeep is not null && TokenKeepSchedules.Length == 0 ? ValidationResult.Error("--token-keep names no schedule.")
             : PruneHeads is { } f && !(f > 0 && f < 1) ? ValidationResult.Error($"--prune-heads must be a fraction in (0, 1), exclusive; got {f}.")
             : KeepHeads is < 1 ? ValidationResult.Error($"--keep-heads must be at least 1; got {KeepHeads}.")
-            : Int8 || Layers is not null || StudentLayers is not null || DistillText.Length > 0 ? ValidationResult.Error("--int8, --layers, --student-layers and --distill-text compress an --encoder; with --model only head pruning runs.")
+            : DistillText.Length > 0 ? ValidationResult.Error("--distill-text is the text of an --encoder's student; with --model the student learns from --task's train.tsv (--max-train-rows N).")
+            : Layers is not null && StudentLayers is not null ? ValidationResult.Error($"Give --layers N or --student-layers I,J,..., not both; got --layers {Layers} and --student-layers {StudentLayers}.")
+            : Layers is < 1 ? ValidationResult.Error($"--layers must be at least 1; got {Layers}.")
+            : StudentLayers is not null && ParseStudentLayers(StudentLayers, out _) is { } layersError ? ValidationResult.Error(layersError)
+            : !(HiddenWeight >= 0) || double.IsInfinity(HiddenWeight) ? ValidationResult.Error($"--hidden-weight must be a non-negative number; got {HiddenWeight}.")
+            : (Layers is not null || StudentLayers is not null) && DistillWeight is { } w && !(w >= 0 && w <= 1)
+                ? ValidationResult.Error($"--distill-weight must be from 0 to 1 for a student (--layers / --student-layers); got {w}.")
+            : !(Temperature > 0) || double.IsInfinity(Temperature) ? ValidationResult.Error($"--temperature must be a positive number; got {Temperature}.")
+            : LengthBuckets < 0 ? ValidationResult.Error($"--length-buckets must not be negative; got {LengthBuckets}.")
             : MaxTrainRows is < 1 ? ValidationResult.Error($"--max-train-rows must be at least 1; got {MaxTrainRows}.")
             : ImportanceBatches < 1 ? ValidationResult.Error($"--importance-batches must be at least 1; got {ImportanceBatches}.")
             : SpeedRounds < 1 ? ValidationResult.Error($"--speed-rounds must be at least 1; got {SpeedRounds}.")
             : !(RoutingEpochs > 0) ? ValidationResult.Error($"--routing-epochs must be positive; got {RoutingEpochs}.")
-            : !(DistillWeight >= 0) ? ValidationResult.Error($"--distill-weight must not be negative; got {DistillWeight}.")
+            : DistillWeight is { } weight && !(weight >= 0) ? ValidationResult.Error($"--distill-weight must not be negative; got {weight}.")
             : ParseMethods(Method, out _) is { } error ? ValidationResult.Error(error)
             : ValidationResult.Success();
 
@@ -317,18 +332,22 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         {
             ModelPath = settings.Model!, Task = settings.Task!, DataFolder = settings.Data!, Methods = methods, TokenKeep = settings.TokenKeepSchedules,
             PruneFraction = settings.PruneHeads ?? 0.4, KeepHeads = settings.KeepHeads, ImportanceBatches = settings.ImportanceBatches,
-            RoutingEpochs = settings.RoutingEpochs, DistillationWeight = settings.DistillWeight,
+            RoutingEpochs = settings.RoutingEpochs, DistillationWeight = settings.DistillWeight ?? 0,
+            StudentLayerCount = settings.Layers,
+            StudentLayers = settings.StudentLayers is null ? null : Settings.ParseStudentLayers(settings.StudentLayers, out int[] chosen) is null ? chosen : null,
+            StudentDistillationWeight = settings.DistillWeight ?? 1, Temperature = settings.Temperature, HiddenStateWeight = settings.HiddenWeight,
+            DistillationLearningRate = settings.LearningRate ?? 1e-4, LengthBucketBatches = settings.LengthBuckets, Int8 = settings.Int8,
             MaxTrainRows = settings.MaxTrainRows, Epochs = settings.Epochs, BatchSize = settings.BatchSize,
             LearningRate = settings.LearningRate ?? 5e-5, Seed = settings.Seed,
             CheckpointDirectory = settings.CheckpointDirectory, OutputDirectory = settings.Out, SpeedRounds = settings.SpeedRounds, Plot = !settings.NoPlot,
         };
-        ClassifierCompressionReport report = ConsoleProgress.Training("pruning", progress =>
+        ClassifierCompressionReport report = ConsoleProgress.Training("training", progress =>
             ClassifierCompression.Run(spec, progress, line => AnsiConsole.MarkupLine(Markup.Escape(line)), cancellationToken));
 
-        var table = new Table().Title($"{report.Task} dev ({report.DevRows} rows; pruned on {report.TrainRows} training rows)")
-            .AddColumn("variant").AddColumn("heads").AddColumn("dev").AddColumn("retained").AddColumn("rows/s").AddColumn("speed-up").AddColumn("per CPU-s").AddColumn("MiB").AddColumn("pruning s");
+        var table = new Table().Title($"{report.Task} dev ({report.DevRows} rows; compressed on {report.TrainRows} training rows)")
+            .AddColumn("variant").AddColumn("layers").AddColumn("heads").AddColumn("dev").AddColumn("retained").AddColumn("rows/s").AddColumn("speed-up").AddColumn("per CPU-s").AddColumn("MiB").AddColumn("training s");
         foreach (ClassifierVariantFigures v in report.Variants.Prepend(report.Original))
-            table.AddRow(v.Variant, $"{v.Heads}", Markup.Escape(string.Join(", ", v.Dev.Select(m => $"{m.Key} {m.Value:F2}"))), $"{100 * v.DevRetained:F1}%",
+            table.AddRow(Markup.Escape(v.Variant), $"{v.Layers}", $"{v.Heads}", Markup.Escape(string.Join(", ", v.Dev.Select(m => $"{m.Key} {m.Value:F2}"))), $"{100 * v.DevRetained:F1}%",
                 $"{v.RowsPerSecond}", $"{v.Speedup:F2}x", $"{v.SpeedupCpu:F2}x", $"{v.SizeBytes / 1048576.0:F1}", $"{v.PruningSeconds}");
         AnsiConsole.Write(table);
         foreach (ClassifierVariantFigures v in report.Variants)
