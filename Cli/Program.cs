@@ -54,7 +54,7 @@ public static class Program
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Versions, native libraries, pretrained encoders and CPU facts; non-zero exit when something required is broken.");
             config.AddCommand<CompressCommand>("compress")
-                .WithDescription("Compress an encoder: int8 quantisation and/or layer dropping with distillation; writes the model folder and a size/speed/quality report.");
+                .WithDescription("Compress an encoder or a fine-tuned classifier: int8, layer dropping with distillation, head pruning (importance, SHRP), token pruning; writes the model(s), a size/speed/quality report and a speed-quality plot.");
             config.AddBranch("eval", eval =>
             {
                 eval.SetDescription("Evaluate: trec_eval measures, BEIR retrieval, STS correlation, GLUE tasks, attribution faithfulness.");

@@ -71,9 +71,7 @@ internal sealed class ClassifierDistillationTask : ITrainingTask<FineTuningBatch
             using (no_grad())
                 teacher = _teacher.forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
         }
-        Tensor loss = _weight * LogitDistillationLoss.Forward(logits, teacher, _inner.Kind, _temperature);
-        if (_weight < 1)
-            loss = loss + (1 - _weight) * FineTuningTask.TaskLoss(_inner.Kind, logits, batch.Targets);
+        Tensor loss = LogitDistillationLoss.Blend(_inner.Kind, logits, teacher, batch.Targets, _weight, _temperature);
         if (hidden is not null)
             loss = loss + _hiddenWeight * hidden;
         return loss.MoveToOuterDisposeScope();

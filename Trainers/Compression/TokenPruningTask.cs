@@ -57,15 +57,12 @@ internal sealed class TokenPruningTask : ITrainingTask<FineTuningBatch>
     public Tensor Loss(FineTuningBatch batch)
     {
         Tensor logits = _model.ForwardPruned(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds, Draw());
-        Tensor task = Kind == FineTuningKind.Classification
-            ? nn.functional.cross_entropy(logits, batch.Targets)
-            : nn.functional.mse_loss(logits.squeeze(-1), batch.Targets);
         if (_teacher is null || _distillationWeight == 0)
-            return task;
+            return FineTuningTask.TaskLoss(Kind, logits, batch.Targets);
         Tensor teacher;
         using (no_grad())
             teacher = _teacher.forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
-        return (1 - _distillationWeight) * task + _distillationWeight * LogitDistillationLoss.Forward(logits, teacher, Kind, _temperature);
+        return LogitDistillationLoss.Blend(Kind, logits, teacher, batch.Targets, _distillationWeight, _temperature);
     }
 
     public IReadOnlyDictionary<string, double> Evaluate(CancellationToken cancellationToken) => new Dictionary<string, double>();

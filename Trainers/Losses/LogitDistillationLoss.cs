@@ -29,4 +29,23 @@ public static class LogitDistillationLoss
         Tensor kl = (target.exp() * (target - (student / temperature).log_softmax(-1))).sum(-1).mean();
         return (kl * (temperature * temperature)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The loss of a student learning from both its labels and a teacher: <c>(1 - w)</c> task loss (cross-entropy, or
+    /// squared error for a regressor) <c>+ w</c> <see cref="Forward"/>. At <c>w = 1</c> the targets are not read (they
+    /// may be placeholders for unlabelled text); at <c>w = 0</c> the teacher is not.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The weight is outside [0, 1] or the temperature is not positive.</exception>
+    internal static Tensor Blend(FineTuningKind kind, Tensor student, Tensor teacher, Tensor targets, double weight, double temperature)
+    {
+        if (!(weight >= 0 && weight <= 1))
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, $"The distillation weight must be in [0, 1]; got {weight}.");
+        if (weight == 0)
+            return FineTuningTask.TaskLoss(kind, student, targets);
+        using var scope = NewDisposeScope();
+        Tensor loss = weight * Forward(student, teacher, kind, temperature);
+        if (weight < 1)
+            loss = loss + (1 - weight) * FineTuningTask.TaskLoss(kind, student, targets);
+        return loss.MoveToOuterDisposeScope();
+    }
 }

@@ -46,4 +46,26 @@ public sealed class AutoCompressCommandTests
         Assert.AreEqual(2, noSts.Code);
         StringAssert.Contains(noSts.Error, "STS file");
     }
+
+    [TestMethod]
+    public void EveryVerbThatCompressesAFineTunedModelAsksForItsTaskTheSameWay()
+    {
+        using var temp = new TempFolder();
+        string output = temp.Combine("out");
+        foreach (string[] args in new[]
+        {
+            new[] { "auto", "compress", "--min-speedup", "2", "--model", "m.zip", "--task", "sst2", "--out", output },
+            ["compress", "--model", "m.zip", "--data", "sst2", "--prune-heads", "0.4", "--out", output],
+            ["train", "prune-tokens", "--model", "m.zip", "--curve", "1"],
+        })
+        {
+            CliResult result = CliRunner.RunCaptured(args);
+            Assert.AreEqual(2, result.Code, string.Join(" ", args));
+            StringAssert.Contains(result.Error, "--model needs --task NAME and --data DIR", string.Join(" ", args));
+        }
+        CliResult noModel = CliRunner.RunCaptured("train", "prune-tokens", "--task", "sst2", "--data", "sst2");
+        Assert.AreEqual(2, noModel.Code);
+        StringAssert.Contains(noModel.Error, "--model MODEL.zip is required");
+        Assert.IsFalse(Directory.Exists(output), "refused before any work");
+    }
 }

@@ -30,6 +30,22 @@ public sealed class LogitDistillationLossTests
     }
 
     [TestMethod]
+    public void BlendWeighsTheTaskLossAgainstDistillationAndSkipsWhatItDoesNotNeed()
+    {
+        using var scope = NewDisposeScope();
+        Tensor teacher = tensor(new float[] { 2f, -1f, 0.5f, 0f }, [2, 2]);
+        Tensor student = tensor(new float[] { 0f, 1f, -1f, 2f }, [2, 2]);
+        Tensor labels = tensor(new long[] { 0, 1 });
+        double task = nn.functional.cross_entropy(student, labels).item<float>();
+        double kl = LogitDistillationLoss.Forward(student, teacher, FineTuningKind.Classification, 2).item<float>();
+        Assert.AreEqual(0.7 * task + 0.3 * kl, LogitDistillationLoss.Blend(FineTuningKind.Classification, student, teacher, labels, 0.3, 2).item<float>(), 1e-5);
+        Assert.AreEqual(task, LogitDistillationLoss.Blend(FineTuningKind.Classification, student, zeros(5, 5), labels, 0, 2).item<float>(), 1e-6, "w = 0: the teacher is not read");
+        Assert.AreEqual(kl, LogitDistillationLoss.Blend(FineTuningKind.Classification, student, teacher, tensor(new long[] { -100, 99 }), 1, 2).item<float>(), 1e-6,
+            "w = 1: the targets are not read");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => LogitDistillationLoss.Blend(FineTuningKind.Classification, student, teacher, labels, 1.5, 2)).Message, "1.5");
+    }
+
+    [TestMethod]
     public void BadInputIsNamed()
     {
         using var scope = NewDisposeScope();

@@ -14,27 +14,12 @@ namespace MLNetExt.Cli.Commands.Auto;
 public sealed class AutoCompressCommand : Command<AutoCompressCommand.Settings>
 {
     /// <summary>Options of <c>auto compress</c>.</summary>
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : FineTunedTaskSettings
     {
         /// <summary>Encoder to compress.</summary>
         [CommandOption("--encoder <NAME|DIR>")]
         [Description("Sentence encoder to compress: pretrained name (minilm, arctic-xs) or Hugging Face-layout folder (default minilm unless --model).")]
         public string? Encoder { get; init; }
-
-        /// <summary>Fine-tuned classifier to compress.</summary>
-        [CommandOption("--model <ZIP>")]
-        [Description("A fine-tuned classifier (model.zip from train classify) instead of an encoder; needs --task and --data.")]
-        public string? Model { get; init; }
-
-        /// <summary>GLUE task of --model.</summary>
-        [CommandOption("--task <NAME>")]
-        [Description("With --model: the GLUE task it was fine-tuned on (sst2, mrpc, ...).")]
-        public string? Task { get; init; }
-
-        /// <summary>GLUE task folder.</summary>
-        [CommandOption("--data <DIR>")]
-        [Description("With --model: the task's folder (train.tsv for head pruning, dev.tsv for quality and speed).")]
-        public string? Data { get; init; }
 
         /// <summary>The speed constraint.</summary>
         [CommandOption("--min-speedup <X>")]
@@ -151,6 +136,7 @@ public sealed class AutoCompressCommand : Command<AutoCompressCommand.Settings>
             MinSpeedup is null ? ValidationResult.Error("--min-speedup X is required (the least speed-up over the original the chosen model must reach).")
             : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
             : Model is not null && Encoder is not null ? ValidationResult.Error("Give --encoder or --model, not both.")
+            : FineTunedTaskError() is { } taskError ? ValidationResult.Error(taskError)
             : !Enum.TryParse<CompressionSpeedMeasure>(SpeedMeasure, ignoreCase: true, out _) || int.TryParse(SpeedMeasure, out _)
                 ? ValidationResult.Error($"--speed-measure must be cpu or wall; got '{SpeedMeasure}'.")
             : ValidationResult.Success();

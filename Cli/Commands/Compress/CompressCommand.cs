@@ -17,27 +17,12 @@ namespace MLNetExt.Cli.Commands.Compress;
 public sealed class CompressCommand : Command<CompressCommand.Settings>
 {
     /// <summary>Options of <c>compress</c>.</summary>
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : FineTunedTaskSettings
     {
         /// <summary>Encoder to compress.</summary>
         [CommandOption("--encoder <NAME|DIR>")]
         [Description("Pretrained encoder name (minilm, arctic-xs) or Hugging Face-layout folder (default minilm).")]
         public string Encoder { get; init; } = "minilm";
-
-        /// <summary>Fine-tuned classifier to prune.</summary>
-        [CommandOption("--model <ZIP>")]
-        [Description("A fine-tuned classifier (model.zip from train classify --out) to compress instead of --encoder: prune its heads (--prune-heads, --keep-heads) or tokens (--token-keep), distil it into fewer layers (--layers, --student-layers) on --task's training rows, and/or add int8 copies (--int8).")]
-        public string? Model { get; init; }
-
-        /// <summary>GLUE task of --model.</summary>
-        [CommandOption("--task <NAME>")]
-        [Description("With --model: the GLUE task it was fine-tuned on (sst2, mrpc, cola, stsb, ...).")]
-        public string? Task { get; init; }
-
-        /// <summary>GLUE task folder.</summary>
-        [CommandOption("--data <DIR>")]
-        [Description("With --model: the task's folder (train.tsv, dev.tsv), e.g. ../shared/data/sst2.")]
-        public string? Data { get; init; }
 
         /// <summary>Head pruning methods.</summary>
         [CommandOption("--method <NAMES>")]
@@ -197,7 +182,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
 
         private ValidationResult ValidateClassifier() =>
             string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
-            : string.IsNullOrWhiteSpace(Task) || string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--model needs --task NAME and --data DIR (the GLUE task it was fine-tuned on).")
+            : FineTunedTaskError() is { } taskError ? ValidationResult.Error(taskError)
             : PruneHeads is null && KeepHeads is null && TokenKeep is null && Layers is null && StudentLayers is null && !Int8
                 ? ValidationResult.Error("--model needs --prune-heads F, --keep-heads N, --token-keep S, --layers N, --student-layers I,J,... or --int8.")
             : TokenKeep is not null && TokenKeepSchedules.Length == 0 ? ValidationResult.Error("--token-keep names no schedule.")

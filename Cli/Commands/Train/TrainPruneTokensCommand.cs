@@ -13,23 +13,8 @@ namespace MLNetExt.Cli.Commands.Train;
 public sealed class TrainPruneTokensCommand : Command<TrainPruneTokensCommand.Settings>
 {
     /// <summary>Options of <c>train prune-tokens</c>.</summary>
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : FineTunedTaskSettings
     {
-        /// <summary>The fine-tuned model.</summary>
-        [CommandOption("--model <MODEL.zip>")]
-        [Description("A fine-tuned classifier saved by train classify (model.zip). Required.")]
-        public string? Model { get; init; }
-
-        /// <summary>GLUE task.</summary>
-        [CommandOption("--task <NAME>")]
-        [Description("The GLUE task the model was fine-tuned on (sst2, mrpc, ...). Required.")]
-        public string? Task { get; init; }
-
-        /// <summary>Task folder.</summary>
-        [CommandOption("--data <DIR>")]
-        [Description("The task's folder (train.tsv, dev.tsv). Required.")]
-        public string? Data { get; init; }
-
         /// <summary>Target schedule.</summary>
         [CommandOption("--token-keep <S>")]
         [Description("Fine-tune for this keep schedule: fractions of tokens per layer (1,0.9,0.8,0.7,0.6,0.5) or one rate (0.8: layer l keeps 0.8^l). Without it the model is measured as it is.")]
@@ -105,9 +90,7 @@ public sealed class TrainPruneTokensCommand : Command<TrainPruneTokensCommand.Se
 
         /// <inheritdoc/>
         public override ValidationResult Validate() =>
-            string.IsNullOrWhiteSpace(Model) ? ValidationResult.Error("--model is required.")
-            : string.IsNullOrWhiteSpace(Task) ? ValidationResult.Error("--task is required.")
-            : string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data is required.")
+            FineTunedTaskError(required: true) is { } taskError ? ValidationResult.Error(taskError)
             : TokenKeep is not null && string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--token-keep fine-tunes a model: give --out DIR.")
             : double.IsNaN(TargetShare) || TargetShare is < 0 or > 1 ? ValidationResult.Error($"--target-share must be in [0, 1]; got {TargetShare}.")
             : double.IsNaN(DistillationWeight) || DistillationWeight is < 0 or > 1 ? ValidationResult.Error($"--distill-weight must be between 0 and 1; got {DistillationWeight}.")
