@@ -23,6 +23,7 @@ var samples = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgn
     ["vectorstore"] = a => VectorStoreSample.ExampleAsync(DataFolder(a), Rows(a) ?? 200).GetAwaiter().GetResult(),
     ["tokens"] = a => TokenPruningSample.Example(DataFolder(a), Rows(a) ?? 64, a.Length > 2 ? a[2] : null),
     ["prune"] = a => HeadPruningSample.Example(DataFolder(a), Rows(a) ?? 2000),
+    ["autocompress"] = a => CompressionSweepSample.Example(DataFolder(a), Rows(a) ?? 1000),
     ["shrp"] = a => ClassifierHeadPruningSample.Example(DataFolder(a), Rows(a) ?? 2000, a.Length > 2 ? a[2] : null),
     ["distil"] = a => ClassifierDistillationSample.Example(DataFolder(a), Rows(a) ?? 2000, a.Length > 2 ? a[2] : null),
     ["contrastive"] = a => SentenceEncoderTrainingSample.Example(DataFolder(a), Rows(a) ?? 2000, epochs: a.Length > 2 ? int.Parse(a[2]) : 1),

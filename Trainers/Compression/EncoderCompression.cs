@@ -146,6 +146,7 @@ public static class EncoderCompression
             HeadsTotal = pruned?.HeadsBefore,
             HeadsKept = pruned?.HeadsAfter,
             HeadPruning = pruned?.ToString(),
+            HeadRouting = pruned?.Routing,
             HeadRecovery = pruned?.Recovery,
             Distillation = distilled?.Training,
             Quantization = quantization,

@@ -71,6 +71,15 @@ public sealed record EncoderCompressionReport
     /// <summary>What head pruning removed (heads per layer and the removed <c>layer:head</c> list); null without it.</summary>
     [JsonPropertyName("head_pruning")] public string? HeadPruning { get; init; }
 
+    /// <summary>Seconds of SHRP's routing run before the heads were cut (0 for importance pruning or without head pruning).</summary>
+    [JsonPropertyName("head_routing_seconds")] public double HeadRoutingSeconds => Math.Round(HeadRouting?.TrainingSeconds ?? 0, 1);
+
+    /// <summary>Mean loss of SHRP's routing steps (distillation towards the unpruned encoder plus the routing terms); null without a routing run.</summary>
+    [JsonPropertyName("head_routing_mean_loss")] public double? HeadRoutingMeanLoss => HeadRouting?.MeanLoss;
+
+    /// <summary>SHRP's routing run; null for importance pruning or without head pruning.</summary>
+    [JsonIgnore] public TrainingResult? HeadRouting { get; init; }
+
     /// <summary>Seconds of the recovery fine-tune after head pruning.</summary>
     [JsonPropertyName("head_recovery_seconds")] public double HeadRecoverySeconds => Math.Round(HeadRecovery?.TrainingSeconds ?? 0, 1);
 

@@ -89,6 +89,23 @@ public sealed class CompressCommandTests
         double recoveryLoss = root.GetProperty("head_recovery_mean_loss").GetDouble();
         Assert.IsTrue(recoveryLoss > 0 && double.IsFinite(recoveryLoss), $"recovery mean loss {recoveryLoss}");
         Assert.AreEqual(5, OnnxBertReader.Read(Path.Combine(output, "model.onnx")).Config.HeadsPerLayer.Sum());
+        Assert.AreEqual(JsonValueKind.Null, root.GetProperty("head_routing_mean_loss").ValueKind, "importance pruning has no routing run");
+
+        // SHRP: a routing run learns the unpruned encoder's embeddings, then the least-used heads go and recovery follows.
+        string shrpOutput = temp.Combine("shrp"), shrpJson = temp.Combine("shrp.json");
+        CliResult shrp = CliRunner.RunCaptured("compress", "--encoder", encoder, "--prune-heads", "0.4", "--method", "shrp", "--distill-text", text,
+            "--max-tokens", "32", "--batch-size", "8", "--speed-rows", "0", "--out", shrpOutput, "--json", shrpJson);
+        Assert.AreEqual(0, shrp.Code, shrp.Output + shrp.Error);
+        StringAssert.Contains(System.Text.RegularExpressions.Regex.Replace(shrp.Output, @"\s+", " "), "(SHRP, 1 routing epochs)", "the console may wrap the line");
+        using (JsonDocument shrpReport = JsonDocument.Parse(File.ReadAllText(shrpJson)))
+        {
+            JsonElement r = shrpReport.RootElement;
+            Assert.AreEqual(5, r.GetProperty("heads_kept").GetInt32());
+            double routingLoss = r.GetProperty("head_routing_mean_loss").GetDouble();
+            Assert.IsTrue(routingLoss > 0 && double.IsFinite(routingLoss), $"routing mean loss {routingLoss}");
+            Assert.IsTrue(r.GetProperty("head_recovery_mean_loss").GetDouble() > 0);
+        }
+        Assert.AreEqual(5, OnnxBertReader.Read(Path.Combine(shrpOutput, "model.onnx")).Config.HeadsPerLayer.Sum());
 
         foreach (string bad in new[] { "0", "1", "-0.5", "1.2" })
         {
