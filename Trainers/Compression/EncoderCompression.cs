@@ -56,11 +56,12 @@ public static class EncoderCompression
         if (studentLayerCount is int count)
         {
             log($"Distilling {original.Name} into {count} layers on {texts.Length} texts from {string.Join(", ", spec.DistillTextPaths)}"
-                + (spec.HiddenStateWeight > 0 ? $", hidden-state weight {spec.HiddenStateWeight}." : "."));
+                + (spec.HiddenStateWeight > 0 ? $", hidden-state weight {spec.HiddenStateWeight}" : "")
+                + (spec.AttentionWeight > 0 ? $", attention-map weight {spec.AttentionWeight}." : "."));
             var trainer = ml.Transforms.Text.DistillEncoder(new EncoderDistillationOptions
             {
                 Teacher = original, StudentLayerCount = count, StudentLayers = studentLayers, HiddenStateWeight = spec.HiddenStateWeight,
-                MaxTokens = spec.MaxTokens, Progress = progress, Training = Training(null),
+                AttentionWeight = spec.AttentionWeight, MaxTokens = spec.MaxTokens, Progress = progress, Training = Training(null),
             });
             distilled = trainer.Train(ml.Data.LoadFromEnumerable(texts.Select(t => new TextRow { Text = t })), cancellationToken);
             model = distilled.Student;
@@ -161,6 +162,8 @@ public static class EncoderCompression
             throw new ArgumentOutOfRangeException(nameof(spec), count, $"--layers {count} disagrees with --student-layers {string.Join(",", chosen)} ({chosen.Count} layers); give one of them.");
         if (!(spec.HiddenStateWeight >= 0) || double.IsInfinity(spec.HiddenStateWeight))
             throw new ArgumentOutOfRangeException(nameof(spec), spec.HiddenStateWeight, $"The hidden-state weight must be a non-negative number; got {spec.HiddenStateWeight}.");
+        if (!(spec.AttentionWeight >= 0) || double.IsInfinity(spec.AttentionWeight))
+            throw new ArgumentOutOfRangeException(nameof(spec), spec.AttentionWeight, $"The attention-map weight must be a non-negative number; got {spec.AttentionWeight}.");
         if (spec.LengthBucketBatches < 0)
             throw new ArgumentOutOfRangeException(nameof(spec), spec.LengthBucketBatches, $"The length buckets must not be negative; got {spec.LengthBucketBatches}.");
         if (!spec.Int8 && spec.Layers is null && spec.StudentLayers is null && spec.PruneHeads is null && spec.Reference is null)

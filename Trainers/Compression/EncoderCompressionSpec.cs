@@ -28,6 +28,9 @@ public sealed record EncoderCompressionSpec
     /// <summary>Weight of the hidden-state MSE beside the embedding MSE while distilling a student (<see cref="EncoderDistillationOptions.HiddenStateWeight"/>); 0 for none.</summary>
     public double HiddenStateWeight { get; init; }
 
+    /// <summary>Weight of the attention-map KL divergence beside the embedding MSE while distilling a student (<see cref="EncoderDistillationOptions.AttentionWeight"/>); 0 for none.</summary>
+    public double AttentionWeight { get; init; }
+
     /// <summary>
     /// Batches per length-sorting window while distilling or recovering (<see cref="Training.TrainingOptions.LengthBucketBatches"/>):
     /// rows of similar length share a batch, so short sentences are not padded to the length of long documents. 0 shuffles without sorting. Default 50.

@@ -44,6 +44,15 @@ public sealed class EncoderDistillationOptions
     public double HiddenStateWeight { get; set; }
 
     /// <summary>
+    /// Weight of the attention-map term (MiniLM's attention transfer, on every mapped layer as TinyBERT maps them): the
+    /// Kullback-Leibler divergence from the attention distribution of each head of the teacher layer to that of the same
+    /// head in the student layer standing for it, over real tokens, averaged over heads, tokens and layers, added to the
+    /// embedding MSE (and the hidden-state term). Mapped layers must have the same number of heads. Like
+    /// <see cref="HiddenStateWeight"/>, it runs the teacher in TorchSharp beside the student. 0 (the default): no attention term.
+    /// </summary>
+    public double AttentionWeight { get; set; }
+
+    /// <summary>
     /// Evaluations of the student during training (e.g. <see cref="StsTrainingEvaluator"/>); the first one's primary metric
     /// decides early stopping and which step's weights are kept (see <see cref="SentenceEncoderTrainingOptions.Evaluators"/>). Empty by default.
     /// </summary>
@@ -114,6 +123,8 @@ public sealed class EncoderDistillationOptions
             throw new ArgumentOutOfRangeException(nameof(MaxTokens), MaxTokens, $"MaxTokens must be at least 3 ([CLS], one word piece, [SEP]); got {MaxTokens}.");
         if (!(HiddenStateWeight >= 0) || double.IsInfinity(HiddenStateWeight))
             throw new ArgumentOutOfRangeException(nameof(HiddenStateWeight), HiddenStateWeight, $"HiddenStateWeight must be a non-negative number; got {HiddenStateWeight}.");
+        if (!(AttentionWeight >= 0) || double.IsInfinity(AttentionWeight))
+            throw new ArgumentOutOfRangeException(nameof(AttentionWeight), AttentionWeight, $"AttentionWeight must be a non-negative number; got {AttentionWeight}.");
         if (Student is not null && StudentLayers is not null)
             throw new ArgumentOutOfRangeException(nameof(StudentLayers), string.Join(", ", StudentLayers), "Give either a Student model or StudentLayers, not both.");
     }

@@ -100,7 +100,7 @@ public sealed class EncoderDistillationTrainer : IEstimator<TextEncoderTransform
                 : $"Distilling {Teacher.Name} into a {TeacherLayers.Count}-layer student (teacher layers {string.Join(", ", TeacherLayers)}) on '{_options.TextColumnName}'.");
         }
 
-        if (_options.HiddenStateWeight > 0)
+        if (_options.HiddenStateWeight > 0 || _options.AttentionWeight > 0)
             return TrainOnHiddenStates(input, student, cancellationToken);
         TextEncoderTransformer teacher = FitTeacher(_catalog, Teacher, _options.TextColumnName, _options.MaxTokens, input);
         try
@@ -121,18 +121,21 @@ public sealed class EncoderDistillationTrainer : IEstimator<TextEncoderTransform
         }
     }
 
-    // The teacher in TorchSharp beside the student: the embedding MSE plus the hidden-state MSE of mapped layers.
+    // The teacher in TorchSharp beside the student: the embedding MSE plus the hidden-state MSE and the attention KL of mapped layers.
     private EncoderDistillationResult TrainOnHiddenStates(IDataView input, EncoderModel student, CancellationToken cancellationToken)
     {
         EncoderTokenizer tokenizer = EncoderTokenizer.Create(student, _options.MaxTokens);
         TokenizedText[] rows = HiddenStateDistillationTask.ReadRows(input, _options.TextColumnName, tokenizer);
         IReadOnlyList<int> mapped = TeacherLayers
             ?? new EncoderDistillationOptions { StudentLayerCount = student.Config.Layers }.ResolveLayers(Teacher.Config.Layers);
+        BertWeights studentWeights = ReadWeights(student), teacherWeights = ReadWeights(Teacher);
+        if (_options.AttentionWeight > 0)
+            CheckHeads(teacherWeights.Config.HeadsPerLayer, studentWeights.Config.HeadsPerLayer, mapped);
         torch.manual_seed(_options.Training.Seed);
-        using var model = new SentenceEmbeddingModel(ReadWeights(student).CreateModel(), Teacher.Config.Pooling);
-        using var task = new HiddenStateDistillationTask(model, ReadWeights(Teacher).CreateModel(), mapped, _options.HiddenStateWeight, tokenizer, rows, _options.Evaluators);
+        using var model = new SentenceEmbeddingModel(studentWeights.CreateModel(), Teacher.Config.Pooling);
+        using var task = new HiddenStateDistillationTask(model, teacherWeights.CreateModel(), mapped, _options.HiddenStateWeight, _options.AttentionWeight, tokenizer, rows, _options.Evaluators);
         TrainingResult training = EncoderTraining.Run(_host, nameof(EncoderDistillationTrainer),
-            $"Distilling with hidden states (weight {_options.HiddenStateWeight}, student layers -> teacher layers {string.Join(", ", mapped)}) on {rows.Length} rows.",
+            $"Distilling with hidden states (weight {_options.HiddenStateWeight}) and attention maps (weight {_options.AttentionWeight}), student layers -> teacher layers {string.Join(", ", mapped)}, on {rows.Length} rows.",
             _options.Training, task, _options.Progress, cancellationToken);
         byte[] graph = OnnxBertWriter.ToBytes(model.Encoder.ToWeights(), style: OnnxGraphStyle.OnnxRuntimeFused);
         EncoderModel trained = student.WithGraph(graph, "distilled on hidden states").WithConfig(student.Config with { Pooling = Teacher.Config.Pooling });
@@ -177,6 +180,16 @@ public sealed class EncoderDistillationTrainer : IEstimator<TextEncoderTransform
         {
             throw new InvalidDataException($"{model.OnnxPath}: not a recognised encoder graph for compression. {e.Message}", e);
         }
+    }
+
+    /// <summary>Attention maps are compared head by head, so each student layer needs its teacher layer's head count.</summary>
+    internal static void CheckHeads(IReadOnlyList<int> teacherHeads, IReadOnlyList<int> studentHeads, IReadOnlyList<int> mapped)
+    {
+        for (int i = 0; i < mapped.Count; i++)
+            if (studentHeads[i] != teacherHeads[mapped[i]])
+                throw new ArgumentException(
+                    $"Student layer {i} has {studentHeads[i]} attention heads, the teacher layer {mapped[i]} it stands for has {teacherHeads[mapped[i]]}; AttentionWeight needs the same heads (set it to 0).",
+                    nameof(EncoderDistillationOptions.AttentionWeight));
     }
 
     /// <summary>A given student must share the teacher's vocabulary and width: it reads the same word pieces and learns the same vectors.</summary>

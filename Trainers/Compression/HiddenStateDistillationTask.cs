@@ -13,8 +13,9 @@ namespace MLNetExt.Trainers.Compression;
 /// Distillation on hidden states as a task of the <see cref="TrainingLoop"/>: the teacher runs beside the student in
 /// TorchSharp (eval mode, no gradients), and the loss is the embedding MSE of the pooled sentence vectors
 /// (<see cref="EmbeddingDistillationLoss"/>'s formula) plus <c>weight</c> times the MSE between each student layer's
-/// output and the teacher layer it stands for (<see cref="HiddenStateDistillationLoss"/>). Evaluation (when asked)
-/// goes through the student as a <see cref="SentenceEncoderTask"/> does.
+/// output and the teacher layer it stands for (<see cref="HiddenStateDistillationLoss"/>), plus <c>attentionWeight</c>
+/// times the KL divergence between their attention distributions (<see cref="AttentionDistillationLoss"/>). Evaluation
+/// (when asked) goes through the student as a <see cref="SentenceEncoderTask"/> does.
 /// </summary>
 internal sealed class HiddenStateDistillationTask : ITrainingTask<ContrastiveBatch>, IDisposable
 {
@@ -22,10 +23,12 @@ internal sealed class HiddenStateDistillationTask : ITrainingTask<ContrastiveBat
     private readonly BertModel _teacher;
     private readonly HiddenStateDistillationLoss _hidden;
     private readonly double _weight;
+    private readonly double _attentionWeight;
+    private readonly int[] _studentLayers;
     private readonly TokenizedText[] _rows;
     private readonly SentenceEncoderTask _evaluation;
 
-    public HiddenStateDistillationTask(SentenceEmbeddingModel student, BertModel teacher, IReadOnlyList<int> teacherLayers, double weight,
+    public HiddenStateDistillationTask(SentenceEmbeddingModel student, BertModel teacher, IReadOnlyList<int> teacherLayers, double weight, double attentionWeight,
         EncoderTokenizer tokenizer, TokenizedText[] rows, IReadOnlyList<SentenceEncoderEvaluator> evaluators)
     {
         _student = student;
@@ -35,6 +38,8 @@ internal sealed class HiddenStateDistillationTask : ITrainingTask<ContrastiveBat
             parameter.requires_grad = false;
         _hidden = new HiddenStateDistillationLoss(teacherLayers);
         _weight = weight;
+        _attentionWeight = attentionWeight;
+        _studentLayers = attentionWeight > 0 ? Enumerable.Range(0, teacherLayers.Count).ToArray() : [];
         _rows = rows;
         _evaluation = new SentenceEncoderTask(student, new EmbeddingDistillationLoss(), tokenizer, new SentenceTrainingRows([rows]), evaluators);
     }
@@ -71,12 +76,15 @@ internal sealed class HiddenStateDistillationTask : ITrainingTask<ContrastiveBat
         ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
         EncoderInputs inputs = batch.Columns[0];
-        (Tensor[] student, Tensor[] teacher) = PairedStates(_student.Encoder, _teacher, inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
+        (Tensor[] student, Tensor[] teacher, Tensor[] studentAttention, Tensor[] teacherAttention) = PairedStates(_student.Encoder, _teacher,
+            inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds, _studentLayers, _attentionWeight > 0 ? _hidden.TeacherLayers : []);
         Tensor pooledStudent = Pooling.Pool(student[^1], inputs.AttentionMask, _student.Pooling);
         Tensor pooledTeacher = Pooling.Pool(teacher[^1], inputs.AttentionMask, _student.Pooling);
         Tensor loss = nn.functional.mse_loss(pooledStudent, pooledTeacher);
         if (_weight > 0)
             loss = loss + _weight * _hidden.Forward(student, teacher, inputs.AttentionMask);
+        if (_attentionWeight > 0)
+            loss = loss + _attentionWeight * AttentionDistillationLoss.Forward(studentAttention, teacherAttention, inputs.AttentionMask);
         return loss.MoveToOuterDisposeScope();
     }
 
@@ -86,10 +94,22 @@ internal sealed class HiddenStateDistillationTask : ITrainingTask<ContrastiveBat
     /// </summary>
     internal static (Tensor[] Student, Tensor[] Teacher) PairedStates(BertModel student, BertModel teacher, Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
     {
-        Tensor[] teacherStates;
+        (Tensor[] studentStates, Tensor[] teacherStates, _, _) = PairedStates(student, teacher, inputIds, attentionMask, tokenTypeIds, [], []);
+        return (studentStates, teacherStates);
+    }
+
+    /// <summary>
+    /// <see cref="PairedStates(BertModel, BertModel, Tensor, Tensor, Tensor)"/> and the attention log-probabilities of the
+    /// named student and teacher layers (in those orders): what the attention-map term compares (<see cref="AttentionDistillationLoss"/>).
+    /// </summary>
+    internal static (Tensor[] Student, Tensor[] Teacher, Tensor[] StudentAttention, Tensor[] TeacherAttention) PairedStates(BertModel student, BertModel teacher,
+        Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, IReadOnlyList<int> studentAttentionLayers, IReadOnlyList<int> teacherAttentionLayers)
+    {
+        Tensor[] teacherStates, teacherAttention;
         using (no_grad())
-            teacherStates = teacher.HiddenStates(inputIds, attentionMask, tokenTypeIds);
-        return (student.HiddenStates(inputIds, attentionMask, tokenTypeIds), teacherStates);
+            (teacherStates, teacherAttention) = teacher.HiddenStates(inputIds, attentionMask, tokenTypeIds, teacherAttentionLayers);
+        (Tensor[] studentStates, Tensor[] studentAttention) = student.HiddenStates(inputIds, attentionMask, tokenTypeIds, studentAttentionLayers);
+        return (studentStates, teacherStates, studentAttention, teacherAttention);
     }
 
     public IReadOnlyDictionary<string, double> Evaluate(CancellationToken cancellationToken) => _evaluation.Evaluate(cancellationToken);

@@ -32,17 +32,27 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
         return x.MoveToOuterDisposeScope();
     }
 
-    /// <summary>The output of every layer [batch, seq, hidden], in order (the last one is <see cref="forward"/>'s result).</summary>
-    internal Tensor[] HiddenStates(Tensor hidden, Tensor additiveMask)
+    /// <summary>
+    /// The output of every layer [batch, seq, hidden], in order (the last one is <see cref="forward"/>'s result), and the
+    /// attention log-probabilities (<see cref="BertSelfAttention.AttentionLogProbabilities"/>) of the layers named in
+    /// <paramref name="attentionLayers"/>, in that order.
+    /// </summary>
+    internal (Tensor[] States, Tensor[] Attention) HiddenStates(Tensor hidden, Tensor additiveMask, IReadOnlyList<int> attentionLayers)
     {
         using var scope = NewDisposeScope();
         var states = new Tensor[layer.Count];
+        var attention = new Tensor[attentionLayers.Count];
         Tensor x = hidden;
         for (int i = 0; i < states.Length; i++)
+        {
+            for (int a = 0; a < attention.Length; a++)
+                if (attentionLayers[a] == i)
+                    attention[a] = layer[i].Attention.SelfAttention.AttentionLogProbabilities(x, additiveMask);
             states[i] = x = layer[i].forward(x, additiveMask);
-        foreach (Tensor state in states)
+        }
+        foreach (Tensor state in states.Concat(attention))
             state.MoveToOuterDisposeScope();
-        return states;
+        return (states, attention);
     }
 }
 
@@ -91,14 +101,25 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     /// The output of every layer [batch, seq, hidden] for a batch (see <see cref="forward"/>), in order; the last one
     /// is the last hidden state. What distillation on hidden states compares.
     /// </summary>
-    internal Tensor[] HiddenStates(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    internal Tensor[] HiddenStates(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) =>
+        HiddenStates(inputIds, attentionMask, tokenTypeIds, []).States;
+
+    /// <summary>
+    /// <see cref="HiddenStates(Tensor, Tensor, Tensor)"/> and the attention log-probabilities [batch, heads, query, key]
+    /// of the layers named in <paramref name="attentionLayers"/> (0-based, in that order). What distillation on hidden
+    /// states and attention maps compares.
+    /// </summary>
+    internal (Tensor[] States, Tensor[] Attention) HiddenStates(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, IReadOnlyList<int> attentionLayers)
     {
+        foreach (int l in attentionLayers)
+            if (l < 0 || l >= Layers.Count)
+                throw new ArgumentOutOfRangeException(nameof(attentionLayers), l, $"Layer {l} has no attention map; the model has layers 0 to {Layers.Count - 1}.");
         using var scope = NewDisposeScope();
         Tensor additive = (1.0f - attentionMask.to_type(ScalarType.Float32)).mul(BertConfig.MaskedAttentionScore).unsqueeze(1).unsqueeze(1);
-        Tensor[] states = encoder.HiddenStates(embeddings.FromWordEmbeddings(embeddings.WordEmbeddings(inputIds), tokenTypeIds), additive);
-        foreach (Tensor state in states)
-            state.MoveToOuterDisposeScope();
-        return states;
+        (Tensor[] states, Tensor[] attention) = encoder.HiddenStates(embeddings.FromWordEmbeddings(embeddings.WordEmbeddings(inputIds), tokenTypeIds), additive, attentionLayers);
+        foreach (Tensor t in states.Concat(attention))
+            t.MoveToOuterDisposeScope();
+        return (states, attention);
     }
 
     /// <summary>

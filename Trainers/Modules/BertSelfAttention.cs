@@ -61,6 +61,24 @@ public sealed partial class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor
     public Func<Tensor, Tensor>? HeadRouter { get; set; }
 
     /// <summary>
+    /// The attention distributions of every head for <paramref name="hidden"/> [batch, seq, hidden] under
+    /// <paramref name="additiveMask"/> [batch, 1, 1, seq], as log-probabilities [batch, heads, query, key]: the
+    /// log-softmax over keys of the scaled query-key scores that <see cref="forward"/> attends with (head mask and
+    /// router do not change them). What attention-map distillation compares; differentiable.
+    /// </summary>
+    public Tensor AttentionLogProbabilities(Tensor hidden, Tensor additiveMask)
+    {
+        ArgumentNullException.ThrowIfNull(hidden);
+        ArgumentNullException.ThrowIfNull(additiveMask);
+        using var scope = NewDisposeScope();
+        long batch = hidden.shape[0], length = hidden.shape[1];
+        Tensor q = query.forward(hidden).view(batch, length, Heads, HeadSize).transpose(1, 2);
+        Tensor k = key.forward(hidden).view(batch, length, Heads, HeadSize).transpose(1, 2);
+        Tensor scores = matmul(q, k.transpose(-1, -2)).div(Math.Sqrt(HeadSize)) + additiveMask;
+        return nn.functional.log_softmax(scores, -1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// Attends over <paramref name="hidden"/> [batch, seq, hidden] with an additive mask [batch, 1, 1, seq]
     /// (0 for real tokens, a large negative number for padding); returns the concatenated heads [batch, seq, heads*headSize].
     /// </summary>

@@ -124,7 +124,7 @@ public sealed class CompressCommandTests
     }
 
     [TestMethod]
-    public void CompressDistilsChosenLayersOnHiddenStatesFromATextFileAndABeirCorpus()
+    public void CompressDistilsChosenLayersOnHiddenStatesAndAttentionMapsFromATextFileAndABeirCorpus()
     {
         using var temp = new TempFolder();
         string encoder = WriteTinyEncoder(temp.Combine("tiny"));
@@ -134,11 +134,13 @@ public sealed class CompressCommandTests
             JsonSerializer.Serialize(new Dictionary<string, string> { ["_id"] = $"d{i}", ["title"] = $"Document {i}", ["text"] = $"A long abstract number {i} about cells." })));
         string output = temp.Combine("student"), json = temp.Combine("report.json");
 
-        CliResult result = CliRunner.RunCaptured("compress", "--encoder", encoder, "--student-layers", "1,3", "--hidden-weight", "1",
+        CliResult result = CliRunner.RunCaptured("compress", "--encoder", encoder, "--student-layers", "1,3", "--hidden-weight", "1", "--attention-weight", "0.5",
             "--distill-text", text, "--distill-text", corpus, "--max-distill-texts", "16", "--max-tokens", "32", "--batch-size", "8",
             "--speed-rows", "0", "--out", output, "--json", json);
         Assert.AreEqual(0, result.Code, result.Output + result.Error);
-        StringAssert.Contains(result.Output.ReplaceLineEndings(" ").Replace("  ", " "), "hidden-state weight 1", "the console wraps long lines");
+        string console = result.Output.ReplaceLineEndings(" ").Replace("  ", " ");
+        StringAssert.Contains(console, "hidden-state weight 1", "the console wraps long lines");
+        StringAssert.Contains(console, "attention-map weight 0.5");
         using JsonDocument report = JsonDocument.Parse(File.ReadAllText(json));
         CollectionAssert.AreEqual(new[] { 1, 3 }, report.RootElement.GetProperty("teacher_layers").EnumerateArray().Select(e => e.GetInt32()).ToArray());
         Assert.AreEqual(16, report.RootElement.GetProperty("distill_texts").GetInt32());
@@ -182,6 +184,9 @@ public sealed class CompressCommandTests
         CliResult negative = CliRunner.RunCaptured("compress", "--encoder", encoder, "--layers", "2", "--hidden-weight", "-1", "--distill-text", text, "--out", output);
         Assert.AreEqual(2, negative.Code);
         StringAssert.Contains(negative.Error, "--hidden-weight must be a non-negative number; got -1");
+        CliResult negativeAttention = CliRunner.RunCaptured("compress", "--encoder", encoder, "--layers", "2", "--attention-weight", "-0.5", "--distill-text", text, "--out", output);
+        Assert.AreEqual(2, negativeAttention.Code);
+        StringAssert.Contains(negativeAttention.Error, "--attention-weight must be a non-negative number; got -0.5");
 
         CliResult missing = CliRunner.RunCaptured("compress", "--encoder", encoder, "--layers", "2", "--distill-text", temp.Combine("none.txt"), "--out", output);
         Assert.AreEqual(2, missing.Code);

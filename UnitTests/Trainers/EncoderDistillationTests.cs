@@ -14,7 +14,7 @@ namespace MLNetExt.UnitTests.Trainers;
 
 /// <summary>Layer dropping + distillation on a tiny 4-layer teacher: the student is the teacher's layers, and MSE training pulls it towards the teacher.</summary>
 [TestClass]
-public sealed class EncoderDistillationTests
+public sealed partial class EncoderDistillationTests
 {
     private static string _teacherFolder = "";
 

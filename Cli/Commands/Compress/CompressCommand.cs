@@ -84,6 +84,11 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         [Description("With --layers / --student-layers: add W times the MSE between each student layer's output and its teacher layer's (over real tokens) to the embedding MSE or, with --model, to the logit distillation (default 0: left out).")]
         public double HiddenWeight { get; init; }
 
+        /// <summary>Attention-map distillation weight.</summary>
+        [CommandOption("--attention-weight <W>")]
+        [Description("With --layers / --student-layers: add W times the KL divergence between the attention distributions of each student layer's heads and its teacher layer's (over real tokens) to the embedding MSE (default 0: none).")]
+        public double AttentionWeight { get; init; }
+
         /// <summary>Length-sorting window.</summary>
         [CommandOption("--length-buckets <N>")]
         [Description("Batches per length-sorting window while distilling or recovering, so short sentences are not padded to long documents' length (default 50; 0 shuffles without sorting).")]
@@ -249,6 +254,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
             : Layers is < 1 ? ValidationResult.Error($"--layers must be at least 1; got {Layers}.")
             : StudentLayers is not null && ParseStudentLayers(StudentLayers, out _) is { } layersError ? ValidationResult.Error(layersError)
             : !(HiddenWeight >= 0) || double.IsInfinity(HiddenWeight) ? ValidationResult.Error($"--hidden-weight must be a non-negative number; got {HiddenWeight}.")
+            : !(AttentionWeight >= 0) || double.IsInfinity(AttentionWeight) ? ValidationResult.Error($"--attention-weight must be a non-negative number; got {AttentionWeight}.")
             : LengthBuckets < 0 ? ValidationResult.Error($"--length-buckets must not be negative; got {LengthBuckets}.")
             : StudentLayers is not null && DistillText.Length == 0 ? ValidationResult.Error("--student-layers needs --distill-text FILE (unlabelled text the student learns from).")
             : PruneHeads is { } f && !(f > 0 && f < 1) ? ValidationResult.Error($"--prune-heads must be a fraction in (0, 1), exclusive; got {f}.")
@@ -273,7 +279,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         ModelArgument.RequireFolderIfPath(settings.Encoder, "--encoder");
         var spec = new EncoderCompressionSpec
         {
-            Encoder = settings.Encoder, Int8 = settings.Int8, Layers = settings.Layers, HiddenStateWeight = settings.HiddenWeight, LengthBucketBatches = settings.LengthBuckets,
+            Encoder = settings.Encoder, Int8 = settings.Int8, Layers = settings.Layers, HiddenStateWeight = settings.HiddenWeight, AttentionWeight = settings.AttentionWeight, LengthBucketBatches = settings.LengthBuckets,
             StudentLayers = settings.StudentLayers is null ? null : Settings.ParseStudentLayers(settings.StudentLayers, out int[] chosen) is null ? chosen : null,
             PruneHeads = settings.PruneHeads, ImportanceBatches = settings.ImportanceBatches, RoutingEpochs = settings.RoutingEpochs,
             HeadPruningMethod = Settings.ParseMethods(settings.Method, out HeadPruningMethod[] methods) is null ? methods[0] : HeadPruningMethod.Importance,
