@@ -168,6 +168,7 @@ public sealed class CompressionSweepTests
         Assert.AreEqual(4, result.Trials.Select(t => t.Configuration).Distinct().Count(), "every configuration once");
         Assert.AreEqual(SweepStopReason.TrialLimit, result.StopReason);
         Assert.IsNotNull(result.OriginalQuality);
+        Assert.AreEqual(result.OriginalQuality, result.Trials.Single(t => t.Configuration.IsOriginal(4)).Quality, "the original's quality is its own trial's");
         AssertConsistent(result);
         Assert.AreEqual(1, Directory.GetDirectories(Path.Combine(output, "trials"), "student-*").Length, "the 2-layer student is distilled once for its fp32 and int8 trials");
         Assert.AreEqual(1, lines.Count(l => l.StartsWith("Distilling", StringComparison.Ordinal)));
