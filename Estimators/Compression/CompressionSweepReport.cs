@@ -33,7 +33,10 @@ public static class CompressionSweepReport
         var points = new List<SpeedQualityPoint>();
         foreach (CompressionTrial t in result.Trials)
             if (t is { Error: null, Quality: double quality, ConstrainedSpeedup: double speedup })
-                points.Add(new SpeedQualityPoint($"{t.TrialId}: {t.Description}{(t.TrialId == result.Chosen?.TrialId ? " (chosen)" : "")}", speedup, quality));
+                points.Add(new SpeedQualityPoint($"{t.TrialId}: {t.Description}{(t.TrialId == result.Chosen?.TrialId ? " (chosen)" : "")}", speedup, quality)
+                {
+                    Tag = t.TrialId == result.Chosen?.TrialId ? $"{t.TrialId} (chosen)" : $"{t.TrialId}",
+                });
         if (points.Count > 0 && result.OriginalQuality is double original)
             points.Insert(0, new SpeedQualityPoint("original", 1, original));
         return [.. points];

@@ -33,7 +33,8 @@ internal sealed class EncoderCompressionTrialRunner : CompressionTrialRunner
     protected override CompressionMeasurement Measure(CompressionConfiguration configuration, int trialId, CancellationToken cancellationToken)
     {
         string encoder = Options.Encoder!;
-        string? reference = configuration.IsOriginal(LayerCount) ? encoder : null;
+        bool original = configuration.IsOriginal(LayerCount);
+        string? reference = original ? encoder : null;
         if (configuration.NeedsTraining(LayerCount))
         {
             string student = Path.Combine(TrialsFolder, string.Create(CultureInfo.InvariantCulture, $"student-l{configuration.Layers}-h{configuration.HeadsKept:0.###}"));
@@ -50,9 +51,10 @@ internal sealed class EncoderCompressionTrialRunner : CompressionTrialRunner
         }
         EncoderCompressionReport report = EncoderCompression.Run(Spec(encoder) with
         {
-            Reference = reference, Int8 = configuration.Int8, OutputDirectory = TrialPath(trialId), EvaluateOriginal = OriginalQuality is null,
+            // The original timed against itself is scored once: its "compressed" side is the original.
+            Reference = reference, Int8 = configuration.Int8, OutputDirectory = TrialPath(trialId), EvaluateOriginal = OriginalQuality is null && !original,
         }, _progress, _log, cancellationToken);
-        OriginalQuality ??= report.Original.StsSpearman;
+        OriginalQuality ??= original ? report.Compressed.StsSpearman : report.Original.StsSpearman;
         return new CompressionMeasurement(report.Compressed.StsSpearman!.Value, report.Speedup!.Value, report.SpeedupCpu!.Value, report.Compressed.SizeBytes);
     }
 

@@ -32,7 +32,11 @@ public sealed class ClassifierHeadPruningOptions
     /// <summary>SHRP's routing run (<see cref="HeadPruningMethod.Shrp"/>): expander width, routing epochs, stage shares and loss weights.</summary>
     public ShrpOptions Shrp { get; set; } = new();
 
-    /// <summary>SHRP: weight of distillation from the unpruned classifier (KL on the class distribution; MSE for a regressor) during routing; 0 (the default) for the task loss alone.</summary>
+    /// <summary>
+    /// SHRP: weight w of distillation from the unpruned classifier during routing, in [0, 1]: the loss is
+    /// <c>(1 - w)</c> task loss <c>+ w</c> KL to the unpruned model's class distribution (temperature 1; squared error for
+    /// a regressor), as for token pruning and classifier distillation. 0 (the default): the task loss alone.
+    /// </summary>
     public double DistillationWeight { get; set; }
 
     /// <summary>Fine-tune the pruned classifier on the task afterwards (recovery). Default true.</summary>
@@ -71,8 +75,8 @@ public sealed class ClassifierHeadPruningOptions
             HeadImportance.CheckFraction(PruneFraction, nameof(PruneFraction));
         ArgumentNullException.ThrowIfNull(Shrp, nameof(Shrp));
         Shrp.Validate();
-        if (!(DistillationWeight >= 0) || double.IsInfinity(DistillationWeight))
-            throw new ArgumentOutOfRangeException(nameof(DistillationWeight), DistillationWeight, $"DistillationWeight must not be negative; got {DistillationWeight}.");
+        if (!(DistillationWeight >= 0 && DistillationWeight <= 1))
+            throw new ArgumentOutOfRangeException(nameof(DistillationWeight), DistillationWeight, $"DistillationWeight must be in [0, 1]; got {DistillationWeight}.");
         if (ImportanceBatches < 1)
             throw new ArgumentOutOfRangeException(nameof(ImportanceBatches), ImportanceBatches, $"ImportanceBatches must be at least 1; got {ImportanceBatches}.");
         if (ImportanceBatchSize < 1)

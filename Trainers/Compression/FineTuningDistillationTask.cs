@@ -7,8 +7,9 @@ using static TorchSharp.torch;
 namespace MLNetExt.Trainers.Compression;
 
 /// <summary>
-/// A fine-tuning task whose loss adds distillation from an unpruned teacher classifier (<see cref="LogitDistillationLoss"/>,
-/// weighted) to the task loss: the training signal of SHRP's routing run on a classifier with a distillation weight.
+/// A fine-tuning task whose loss blends the task loss with distillation from an unpruned teacher classifier
+/// (<see cref="LogitDistillationLoss.Blend"/>: <c>(1 - w)</c> task <c>+ w</c> KL at temperature 1): the training signal
+/// of SHRP's routing run on a classifier with a distillation weight.
 /// </summary>
 internal sealed class FineTuningDistillationTask : ITrainingTask<FineTuningBatch>
 {
@@ -36,14 +37,11 @@ internal sealed class FineTuningDistillationTask : ITrainingTask<FineTuningBatch
     public Tensor Loss(FineTuningBatch batch)
     {
         Tensor logits = _student.forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
-        Tensor loss = FineTuningTask.TaskLoss(_inner.Kind, logits, batch.Targets);
-        if (_teacher is not null && _weight > 0)
-        {
-            Tensor teacher;
-            using (no_grad())
-                teacher = _teacher.forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
-            loss = loss + _weight * LogitDistillationLoss.Forward(logits, teacher, _inner.Kind);
-        }
-        return loss;
+        if (_teacher is null || _weight == 0)
+            return FineTuningTask.TaskLoss(_inner.Kind, logits, batch.Targets);
+        Tensor teacher;
+        using (no_grad())
+            teacher = _teacher.forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
+        return LogitDistillationLoss.Blend(_inner.Kind, logits, teacher, batch.Targets, _weight, temperature: 1);
     }
 }

@@ -59,6 +59,27 @@ public sealed class CompressionSweepTests
     }
 
     [TestMethod]
+    public void ThePlotShowsTheOriginalAndEveryMeasuredTrialTaggedByNumberWithTheLegendBeside()
+    {
+        CompressionTrial[] trials = [Trial(0, 86.7, 1.0, 2), Trial(1, 85.1, 3.8, 2), Trial(2, 85.9, 2.1, 2), Trial(4, null, null, 2)];
+        var result = new CompressionSweepResult
+        {
+            Model = "minilm", QualityMeasure = "STS", OriginalQuality = 86.72, MinSpeedup = 2, Trials = trials, Chosen = CompressionSweep.Choose(trials),
+        };
+        var points = CompressionSweepReport.PlotPoints(result);
+        CollectionAssert.AreEqual(new[] { "original", "0", "1", "2 (chosen)" }, points.Select(p => p.Tag ?? p.Label).ToArray(), "the failed trial has no point");
+        Assert.AreEqual("2: t2 (chosen)", points[3].Label, "the legend names the configuration");
+        Assert.AreEqual(1, points[0].Speedup);
+
+        using var temp = new TempFolder();
+        string png = temp.Combine("plot.png");
+        MLNetExt.Evaluation.Reports.SpeedQualityPlot.Save(points, "STS", png);
+        byte[] bytes = File.ReadAllBytes(png);
+        int width = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16, 4)); // the PNG header's width
+        Assert.IsGreaterThan(800, width, "the legend is beside an 800-pixel data area, not over its points");
+    }
+
+    [TestMethod]
     [DataRow(1.0)]
     [DataRow(0.5)]
     [DataRow(0.0)]
@@ -147,6 +168,7 @@ public sealed class CompressionSweepTests
         Assert.AreEqual(4, result.Trials.Select(t => t.Configuration).Distinct().Count(), "every configuration once");
         Assert.AreEqual(SweepStopReason.TrialLimit, result.StopReason);
         Assert.IsNotNull(result.OriginalQuality);
+        Assert.AreEqual(result.OriginalQuality, result.Trials.Single(t => t.Configuration.IsOriginal(4)).Quality, "the original's quality is its own trial's");
         AssertConsistent(result);
         Assert.AreEqual(1, Directory.GetDirectories(Path.Combine(output, "trials"), "student-*").Length, "the 2-layer student is distilled once for its fp32 and int8 trials");
         Assert.AreEqual(1, lines.Count(l => l.StartsWith("Distilling", StringComparison.Ordinal)));

@@ -138,6 +138,12 @@ public sealed class ShrpTests
             var everything = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.PruneClassifierHeads(model,
                 new ClassifierHeadPruningOptions { Method = HeadPruningMethod.Shrp, PruneFraction = 1 }));
             StringAssert.Contains(everything.Message, "got 1");
+            foreach (double weight in new[] { -0.1, 1.5, double.NaN })
+            {
+                var distill = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.PruneClassifierHeads(model,
+                    new ClassifierHeadPruningOptions { Method = HeadPruningMethod.Shrp, DistillationWeight = weight }));
+                StringAssert.Contains(distill.Message, $"DistillationWeight must be in [0, 1]; got {weight}");
+            }
         }
         finally
         {

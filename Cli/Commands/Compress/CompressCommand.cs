@@ -51,7 +51,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
 
         /// <summary>Distillation weight (SHRP routing; a classifier's student).</summary>
         [CommandOption("--distill-weight <W>")]
-        [Description("With --method shrp: weight of distillation from the unpruned classifier added to the task loss during routing (default 0: the task loss alone). With --model and --layers / --student-layers: the student's loss is (1 - W) task loss + W KL to the original's outputs, W from 0 to 1 (default 1: the original's outputs alone).")]
+        [Description("With --model: the loss is (1 - W) task loss + W KL to the original's outputs, W from 0 to 1. For SHRP's routing run (default 0: the task loss alone) and for a student of --layers / --student-layers (default 1: the original's outputs alone, no labels needed).")]
         public double? DistillWeight { get; init; }
 
         /// <summary>Distillation temperature of a classifier's student.</summary>
@@ -198,15 +198,13 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
             : Layers is < 1 ? ValidationResult.Error($"--layers must be at least 1; got {Layers}.")
             : StudentLayers is not null && ParseStudentLayers(StudentLayers, out _) is { } layersError ? ValidationResult.Error(layersError)
             : !(HiddenWeight >= 0) || double.IsInfinity(HiddenWeight) ? ValidationResult.Error($"--hidden-weight must be a non-negative number; got {HiddenWeight}.")
-            : (Layers is not null || StudentLayers is not null) && DistillWeight is { } w && !(w >= 0 && w <= 1)
-                ? ValidationResult.Error($"--distill-weight must be from 0 to 1 for a student (--layers / --student-layers); got {w}.")
+            : DistillWeight is { } w && !(w >= 0 && w <= 1) ? ValidationResult.Error($"--distill-weight must be from 0 to 1; got {w}.")
             : !(Temperature > 0) || double.IsInfinity(Temperature) ? ValidationResult.Error($"--temperature must be a positive number; got {Temperature}.")
             : LengthBuckets < 0 ? ValidationResult.Error($"--length-buckets must not be negative; got {LengthBuckets}.")
             : MaxTrainRows is < 1 ? ValidationResult.Error($"--max-train-rows must be at least 1; got {MaxTrainRows}.")
             : ImportanceBatches < 1 ? ValidationResult.Error($"--importance-batches must be at least 1; got {ImportanceBatches}.")
             : SpeedRounds < 1 ? ValidationResult.Error($"--speed-rounds must be at least 1; got {SpeedRounds}.")
             : !(RoutingEpochs > 0) ? ValidationResult.Error($"--routing-epochs must be positive; got {RoutingEpochs}.")
-            : DistillWeight is { } weight && !(weight >= 0) ? ValidationResult.Error($"--distill-weight must not be negative; got {weight}.")
             : ParseMethods(Method, out _) is { } error ? ValidationResult.Error(error)
             : ValidationResult.Success();
 
