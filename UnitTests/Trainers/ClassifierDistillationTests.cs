@@ -210,6 +210,48 @@ public sealed class ClassifierDistillationTests
     }
 
     [TestMethod]
+    public void ACancelledDistillationResumesFromItsCheckpointToTheSameStudent()
+    {
+        using var temp = new TempFolder();
+        ClassifierDistillationOptions Checkpointed(string folder)
+        {
+            ClassifierDistillationOptions options = Options([0, 3]);
+            options.Training.Epochs = 1;
+            options.Training.CheckpointDirectory = folder;
+            options.Training.CheckpointEverySteps = 2;
+            return options;
+        }
+
+        ClassifierDistillationResult straight = _ml.MulticlassClassification.Trainers.DistillClassifier(_model, Checkpointed(temp.Combine("straight"))).Train(_unlabelled);
+        using IDisposable endStraight = Owned.Ends(straight.Student);
+
+        // Cancelled after the fourth step's checkpoint, then run again with the same options: it resumes there.
+        using var cancel = new CancellationTokenSource();
+        ClassifierDistillationOptions interrupted = Checkpointed(temp.Combine("resumed"));
+        interrupted.Progress = new CancelAtStep(4, cancel);
+        Assert.ThrowsExactly<OperationCanceledException>(() =>
+            _ml.MulticlassClassification.Trainers.DistillClassifier(_model, interrupted).Train(_unlabelled, cancel.Token));
+        ClassifierDistillationResult resumed = _ml.MulticlassClassification.Trainers.DistillClassifier(_model, Checkpointed(temp.Combine("resumed"))).Train(_unlabelled);
+        using IDisposable endResumed = Owned.Ends(resumed.Student);
+        Assert.IsGreaterThanOrEqualTo(4, resumed.Training.ResumedFromStep);
+        Assert.AreEqual(8, resumed.Training.Steps);
+        float[][] expected = straight.Student.Predict(Sentences), actual = resumed.Student.Predict(Sentences);
+        for (int i = 0; i < Sentences.Length; i++)
+            for (int c = 0; c < 2; c++)
+                Assert.AreEqual(expected[i][c], actual[i][c], 1e-6, $"row {i} class {c}: a resumed run ends where an uninterrupted one does");
+    }
+
+    /// <summary>Cancels the run when step <paramref name="step"/> is reported.</summary>
+    private sealed class CancelAtStep(int step, CancellationTokenSource cancel) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Step == step)
+                cancel.Cancel();
+        }
+    }
+
+    [TestMethod]
     public void BadOptionsAndForeignStudentsAreNamed()
     {
         ArgumentOutOfRangeException Refused(ClassifierDistillationOptions options) =>
