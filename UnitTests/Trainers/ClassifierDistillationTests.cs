@@ -339,6 +339,7 @@ public sealed class ClassifierDistillationTests
             (["--layers", "2", "--student-layers", "0,1"], "not both"),
             (["--layers", "2", "--distill-weight", "1.5"], "--distill-weight must be from 0 to 1"),
             (["--layers", "2", "--distill-text", json], "--distill-text"),
+            (["--layers", "2", "--max-tokens", "64"], "--max-tokens applies to --encoder"),
         ];
         foreach ((string[] arguments, string message) in bad)
         {

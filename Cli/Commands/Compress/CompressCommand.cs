@@ -134,8 +134,8 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
 
         /// <summary>Longest input while distilling.</summary>
         [CommandOption("--max-tokens <N>")]
-        [Description("Longest input in tokens while distilling or recovering (default 128); the written model keeps the encoder's own limit for serving.")]
-        public int MaxTokens { get; init; } = 128;
+        [Description("With --encoder: longest input in tokens while distilling or recovering (default 128); the written model keeps the encoder's own limit for serving. A fine-tuned --model trains at its own limit.")]
+        public int? MaxTokens { get; init; }
 
         /// <summary>Seed.</summary>
         [CommandOption("--seed <N>")]
@@ -188,6 +188,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
         private ValidationResult ValidateClassifier() =>
             string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required.")
             : FineTunedTaskError() is { } taskError ? ValidationResult.Error(taskError)
+            : MaxTokens is not null ? ValidationResult.Error("--max-tokens applies to --encoder; a fine-tuned --model trains and serves at the token limit it was fine-tuned with.")
             : PruneHeads is null && KeepHeads is null && TokenKeep is null && Layers is null && StudentLayers is null && !Int8
                 ? ValidationResult.Error("--model needs --prune-heads F, --keep-heads N, --token-keep S, --layers N, --student-layers I,J,... or --int8.")
             : TokenKeep is not null && TokenKeepSchedules.Length == 0 ? ValidationResult.Error("--token-keep names no schedule.")
@@ -284,7 +285,7 @@ public sealed class CompressCommand : Command<CompressCommand.Settings>
             DistillTextPaths = settings.DistillText,
             DistillColumns = settings.DistillColumns.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             MaxDistillTexts = settings.MaxDistillTexts, Epochs = settings.Epochs, BatchSize = settings.BatchSize, LearningRate = settings.LearningRate ?? 1e-4,
-            MaxTokens = settings.MaxTokens, Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory, OutputDirectory = settings.Out,
+            MaxTokens = settings.MaxTokens ?? 128, Seed = settings.Seed, CheckpointDirectory = settings.CheckpointDirectory, OutputDirectory = settings.Out,
             StsPath = settings.EvalSts, BeirPath = settings.EvalBeir, EvaluateOriginal = !settings.NoOriginalEval,
             SpeedRows = settings.SpeedRows, SpeedRounds = settings.SpeedRounds, Threads = settings.Threads, Plot = !settings.NoPlot,
         };
