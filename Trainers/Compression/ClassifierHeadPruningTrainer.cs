@@ -134,7 +134,7 @@ public sealed class ClassifierHeadPruningTrainer : IEstimator<EncoderFineTuningT
         classifier.LoadHead(_retraining.Head);
         using SequenceClassifier? teacher = _options.DistillationWeight > 0 ? FineTunedClassifierGraph.CreateTeacher(Model, _retraining.Weights, _retraining.Head) : null;
         (TrainingOptions loop, int steps) = ShrpSetup.RoutingLoop(training, _options.Shrp, rows.Rows.Count);
-        var inner = new FineTuningDistillationTask(classifier, Model.Kind, rows, teacher, _options.DistillationWeight);
+        var inner = new ClassifierDistillationTask(classifier, teacher, Model.Kind, rows, _options.DistillationWeight, temperature: 1, teacherLayers: null, hiddenWeight: 0);
         using var task = new ShrpRoutingTask<FineTuningBatch>(classifier.Encoder, inner, b => b.AttentionMask, _options.Shrp,
             steps * Math.Max(1, training.GradientAccumulationSteps), SelectHeads);
         TrainingResult result = ReportedTraining.Run(_retraining.Host, nameof(ClassifierHeadPruningTrainer), "SHRP routing",

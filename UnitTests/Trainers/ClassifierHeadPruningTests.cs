@@ -206,12 +206,7 @@ public sealed class ClassifierHeadPruningTests
     public void TrainPruneTokensDrawsTheCurveAgainstTheUnprunedWeightsAndPlotsIt()
     {
         using var temp = new TempFolder();
-        string model = temp.Combine("model.zip");
-        _model.Save(model);
-        string data = temp.Combine("sst2");
-        Directory.CreateDirectory(data);
-        File.WriteAllLines(Path.Combine(data, "train.tsv"), File.ReadLines(SharedData.RequireFile("sst2", "train.tsv")).Take(17));
-        File.WriteAllLines(Path.Combine(data, "dev.tsv"), File.ReadLines(SharedData.RequireFile("sst2", "dev.tsv")).Take(25));
+        (string model, string data) = SavedModelAndTinySst2(temp);
         string output = temp.Combine("pruned"), json = temp.Combine("report.json");
 
         CliResult result = CliRunner.RunCaptured("train", "prune-tokens", "--model", model, "--task", "sst2", "--data", data, "--token-keep", "1,0.5,0.25",
@@ -249,12 +244,7 @@ public sealed class ClassifierHeadPruningTests
     public void CompressCommandTokenPrunesASavedClassifierAtEachSchedule()
     {
         using var temp = new TempFolder();
-        string model = temp.Combine("model.zip");
-        _model.Save(model);
-        string data = temp.Combine("sst2");
-        Directory.CreateDirectory(data);
-        File.WriteAllLines(Path.Combine(data, "train.tsv"), File.ReadLines(SharedData.RequireFile("sst2", "train.tsv")).Take(17));
-        File.WriteAllLines(Path.Combine(data, "dev.tsv"), File.ReadLines(SharedData.RequireFile("sst2", "dev.tsv")).Take(25));
+        (string model, string data) = SavedModelAndTinySst2(temp);
         string output = temp.Combine("tokens"), json = temp.Combine("report.json");
 
         CliResult result = CliRunner.RunCaptured("compress", "--model", model, "--task", "sst2", "--data", data, "--token-keep", "1,0.5,0.25;1,0.8,0.6",
@@ -285,5 +275,17 @@ public sealed class ClassifierHeadPruningTests
     private sealed class Ends(Action end) : IDisposable
     {
         public void Dispose() => end();
+    }
+
+    /// <summary>The tiny classifier saved as model.zip and an SST-2 folder of 16 training and 24 dev rows, in <paramref name="temp"/>.</summary>
+    private static (string Model, string Data) SavedModelAndTinySst2(TempFolder temp)
+    {
+        string model = temp.Combine("model.zip");
+        _model.Save(model);
+        string data = temp.Combine("sst2");
+        Directory.CreateDirectory(data);
+        File.WriteAllLines(Path.Combine(data, "train.tsv"), File.ReadLines(SharedData.RequireFile("sst2", "train.tsv")).Take(17));
+        File.WriteAllLines(Path.Combine(data, "dev.tsv"), File.ReadLines(SharedData.RequireFile("sst2", "dev.tsv")).Take(25));
+        return (model, data);
     }
 }
